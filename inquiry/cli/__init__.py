@@ -1,0 +1,114 @@
+"""The ``inquiry`` command line. Every action of the terminal app is also a command here.
+
+Commands live in small modules by area (``core``, ``graph``, ``runs``, ``export``…); each defines
+click commands and registers them on :data:`cli` through :func:`register`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import InquiryError
+
+ENV_NOTEBOOK = "INQUIRY_NOTEBOOK"
+
+
+def default_notebook_path() -> Path:
+    """``$INQUIRY_NOTEBOOK`` or ``<user data dir>/inquiry/default``."""
+    if os.environ.get(ENV_NOTEBOOK):
+        return Path(os.environ[ENV_NOTEBOOK]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("inquiry")) / "default"
+
+
+class State:
+    """Per-invocation options, reached through ``click.pass_obj``."""
+
+    def __init__(self, notebook: Path, as_json: bool, empty: bool):
+        self.notebook_path = notebook
+        self.as_json = as_json
+        self.empty = empty
+        self._notebook = None
+
+    @property
+    def notebook(self):
+        """The open notebook; a notebook created now gets the bundled example unless ``--empty``."""
+        if self._notebook is None:
+            from ..store import DB_NAME, Notebook
+
+            is_new = not (self.notebook_path / DB_NAME).exists()
+            self._notebook = Notebook.open(self.notebook_path)
+            if is_new and not self.empty:
+                from ..example import import_example
+
+                import_example(self._notebook)
+        return self._notebook
+
+
+def emit(state: State, data: Any, render: Callable[[], str] | None = None) -> None:
+    """Print ``data`` as JSON with ``--json``, else the human rendering (or JSON if none)."""
+    if state.as_json or render is None:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(render())
+
+
+class InquiryGroup(click.Group):
+    """Turns :class:`InquiryError` into one clear line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InquiryError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=InquiryGroup, invoke_without_command=True)
+@click.option("--notebook", "-n", type=click.Path(path_type=Path), default=None,
+              help=f"notebook folder (default: ${ENV_NOTEBOOK} or the user data dir)")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@click.option("--empty", is_flag=True, help="do not import the bundled example into a new notebook")
+@click.version_option(package_name="inquiry")
+@click.pass_context
+def cli(ctx: click.Context, notebook: Path | None, as_json: bool, empty: bool) -> None:
+    """inquiry: walk research claims as a graph and test them with real reproduction runs.
+
+    With no command, opens the terminal app on the default notebook.
+    """
+    ctx.obj = State(notebook or default_notebook_path(), as_json, empty)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(open_app)
+
+
+@cli.command("open")
+@click.argument("notebook", required=False, type=click.Path(path_type=Path))
+@click.pass_obj
+def open_app(state: State, notebook: Path | None = None) -> None:
+    """Open the terminal app on NOTEBOOK (default: the default notebook)."""
+    if notebook is not None:
+        state.notebook_path = notebook
+    state.notebook  # create and seed before the app starts
+    from ..tui.app import run_app
+
+    run_app(state.notebook_path)
+
+
+def main() -> None:
+    from . import core  # noqa: F401  (registers commands)
+
+    for optional in ("graph", "runs", "export", "relations"):
+        try:
+            __import__(f"{__name__}.{optional}")
+        except ModuleNotFoundError as exc:  # an area not built yet
+            if exc.name != f"{__name__}.{optional}":
+                raise
+    cli(prog_name="inquiry")

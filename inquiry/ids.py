@@ -1,0 +1,71 @@
+"""Stable identities: the same title always gives the same id, whatever document it came from.
+
+>>> note_id("Does RLVR actually expand what models can reason about?")
+'note:does-rlvr-actually-expand-what-models-can-reason-about'
+>>> note_id("  Does RLVR  actually expand what models can reason about ") == note_id(
+...     "Does RLVR actually expand what models can reason about?")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+_SPACE = re.compile(r"\s+")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_MAX_SLUG = 80
+
+
+def normalize_title(title: str) -> str:
+    """The comparison form of a title: NFKC, straight quotes, single spaces, casefolded, no end punctuation.
+
+    >>> normalize_title("  Can RL   close the gap?? ")
+    'can rl close the gap'
+    """
+    text = unicodedata.normalize("NFKC", title).translate(_QUOTES)
+    text = _SPACE.sub(" ", text).strip().casefold()
+    return text.rstrip("?.!:; ").strip()
+
+
+def slugify(text: str) -> str:
+    """A readable, filesystem-safe slug; long titles keep a hash suffix so they stay unique.
+
+    >>> slugify("Pass@k: Base vs RL!")
+    'pass-k-base-vs-rl'
+    """
+    norm = normalize_title(text)
+    ascii_text = unicodedata.normalize("NFKD", norm).encode("ascii", "ignore").decode()
+    slug = _NON_SLUG.sub("-", ascii_text).strip("-")
+    if not slug or len(slug) > _MAX_SLUG:
+        digest = hashlib.sha1(norm.encode()).hexdigest()[:10]
+        slug = (slug[:_MAX_SLUG].rstrip("-") + "-" + digest).strip("-")
+    return slug
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def note_id(title: str) -> str:
+    return "note:" + slugify(title)
+
+
+def inquiry_id(question: str) -> str:
+    return "inq:" + slugify(question)
+
+
+def claim_id(note: str, text: str) -> str:
+    """A claim's id: its note plus a short hash of its normalized text, stable across re-imports.
+
+    >>> claim_id("note:x", "RL helps.") == claim_id("note:x", "  rl helps ")
+    True
+    """
+    digest = hashlib.sha1(normalize_title(text).encode()).hexdigest()[:8]
+    return f"claim:{note.removeprefix('note:')}/{digest}"
+
+
+def paper_id(name: str, arxiv: str | None = None) -> str:
+    return "paper:" + (arxiv if arxiv else slugify(name))

@@ -1,0 +1,227 @@
+"""Domain models: what a notebook holds, independent of how it is stored.
+
+Every node has a stable string id with a kind prefix (``inq:``, ``note:``, ``claim:``,
+``paper:``, ``run:``) so that ids are readable in the CLI and never collide across kinds.
+Parsers build these models; only :mod:`inquiry.store` turns them into rows.
+
+>>> Note(id="note:x", title="Does X?").is_placeholder
+False
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> str:
+    """ISO-8601 UTC timestamp with seconds precision, the notebook's one time format."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class NodeKind(str, Enum):
+    INQUIRY = "inquiry"
+    NOTE = "note"
+    CLAIM = "claim"
+    PAPER = "paper"
+    RUN = "run"
+
+
+ID_PREFIX = {
+    NodeKind.INQUIRY: "inq:",
+    NodeKind.NOTE: "note:",
+    NodeKind.CLAIM: "claim:",
+    NodeKind.PAPER: "paper:",
+    NodeKind.RUN: "run:",
+}
+
+
+def kind_of(node_id: str) -> NodeKind:
+    """The kind of a node from its id prefix.
+
+    >>> kind_of("note:does-rlvr-expand").value
+    'note'
+    """
+    for kind, prefix in ID_PREFIX.items():
+        if node_id.startswith(prefix):
+            return kind
+    raise ValueError(f"not a node id: {node_id!r}")
+
+
+class EdgeKind(str, Enum):
+    CITES = "cites"  # inquiry -> note (inline citation in the essay)
+    LISTS_SOURCE = "lists-source"  # inquiry -> note (in the Sources section)
+    NEXT = "next"  # inquiry -> inquiry/note placeholder (Next inquiring lines)
+    ASSERTS = "asserts"  # note -> claim
+    MENTIONS = "mentions"  # note/claim -> paper
+    LINKS_TO = "links-to"  # note -> note ([[wikilink]])
+    SUPPORTS = "supports"  # claim -> claim
+    CONTRADICTS = "contradicts"  # claim -> claim
+    REFINES = "refines"  # claim -> claim
+    TESTED_BY = "tested-by"  # claim -> run
+
+
+CLAIM_RELATIONS = (EdgeKind.SUPPORTS, EdgeKind.CONTRADICTS, EdgeKind.REFINES)
+
+
+class EdgeState(str, Enum):
+    ACCEPTED = "accepted"
+    SUGGESTED = "suggested"
+    REJECTED = "rejected"
+
+
+class ClaimKind(str, Enum):
+    QUALITATIVE = "qualitative"
+    QUANTITATIVE = "quantitative"
+
+
+class Status(str, Enum):
+    """Evidence status of a claim (and, rolled up, of a note or a citation)."""
+
+    UNTESTED = "untested"
+    RUNNING = "running"
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    MIXED = "mixed"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Verdict(str, Enum):
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    INCONCLUSIVE = "inconclusive"
+
+
+class RunStatus(str, Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def finished(self) -> bool:
+        return self not in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Quantity(_Model):
+    """A number quoted in a claim: ``87.88%``, ``5–30%`` (a range), ``26.7% → 43.3%`` (a change)."""
+
+    text: str
+    low: float
+    high: float | None = None  # set for ranges and changes
+    unit: str = ""  # "%", "x", "" ...
+    relation: str = "value"  # value | range | change
+
+
+class Claim(_Model):
+    id: str
+    note_id: str
+    text: str
+    index: int = 0
+    kind: ClaimKind = ClaimKind.QUALITATIVE
+    quantities: list[Quantity] = Field(default_factory=list)
+    status: Status = Status.UNTESTED
+
+
+class Note(_Model):
+    id: str
+    title: str
+    summary: str = ""
+    body: str = ""
+    topics: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)  # other spellings of the title
+    # summary as each source document wrote it: {source_id: summary}; never overwritten silently
+    summary_variants: dict[str, str] = Field(default_factory=dict)
+    is_placeholder: bool = False
+    arxiv: str | None = None
+
+
+class Citation(_Model):
+    """An inline citation: the inquiry's essay pastes a note's title after a sentence."""
+
+    inquiry_id: str
+    note_id: str
+    paragraph: int  # index into Inquiry.essay
+    sentence: str  # the sentence the citation supports
+    start: int  # character span of the pasted title within the paragraph
+    end: int
+    prefix: str | None = None  # a system name that preceded the title ("RLAG")
+
+
+class Inquiry(_Model):
+    id: str
+    question: str
+    framing: str = ""
+    essay: list[str] = Field(default_factory=list)
+    next_lines: list[str] = Field(default_factory=list)
+    sources_declared: int | None = None  # the N of "Sources N notes"
+    source_path: str | None = None
+    content_hash: str | None = None
+
+
+class Paper(_Model):
+    id: str
+    name: str
+    arxiv: str | None = None
+
+
+class Edge(_Model):
+    src: str
+    dst: str
+    kind: EdgeKind
+    state: EdgeState = EdgeState.ACCEPTED
+    why: str | None = None
+    provenance: str | None = None  # who or what made it: "user", "importer:contrast-cue", ...
+    attrs: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.src, self.dst, self.kind.value)
+
+
+class ReproSpec(_Model):
+    """A reproduction a claim asks for: which runner, which overrides, and what the claim predicts."""
+
+    claim_id: str
+    runner: str
+    preset: str = "default"
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    predicts: Verdict = Verdict.SUPPORTS
+    why: str = ""
+
+
+class ImportNotice(_Model):
+    """A problem worth telling the user about that did not stop the import."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class ImportBatch(_Model):
+    """Everything one import wants to write, applied by the store in one transaction.
+
+    Parsers and resolvers build a batch; they never see the database.
+    """
+
+    inquiries: list[Inquiry] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    papers: list[Paper] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    edges: list[Edge] = Field(default_factory=list)
+    specs: list[ReproSpec] = Field(default_factory=list)
+    warnings: list[ImportNotice] = Field(default_factory=list)

@@ -1,0 +1,245 @@
+"""The runner contract: what a reproduction runner declares, receives and returns.
+
+A runner is pure science: it gets a validated config and a :class:`RunContext`, trains and
+samples, and returns a :class:`Result`. It never touches the notebook database or the UI; the
+worker process (:mod:`inquiry.runs`) records what it reports.
+
+>>> class Cfg(RunnerConfig):
+...     steps: int = param(10, "optimizer steps", unit="steps", ge=1, le=1000)
+>>> Cfg().steps, Cfg.model_json_schema()["properties"]["steps"]["unit"]
+(10, 'steps')
+"""
+
+from __future__ import annotations
+
+import abc
+import random
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..models import Verdict
+
+
+def param(default: Any, description: str, *, unit: str = "", **bounds: Any) -> Any:
+    """A config field with the description, unit and bounds the app's form is built from."""
+    extra = {"unit": unit} if unit else {}
+    return Field(default, description=description, json_schema_extra=extra, **bounds)
+
+
+class RunnerConfig(BaseModel):
+    """Fields every runner has. Subclass it; defaults must be the CPU miniature."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    device: Literal["auto", "cpu", "cuda"] = param(
+        "auto", "where tensors live: auto picks CUDA when present, else CPU")
+    threads: int = param(1, "torch intra-op threads (two processes oversubscribing 2 cores ran 3-70x slower)",
+                         unit="threads", ge=1, le=256)
+    num_gpus: float = param(0.0, "GPUs requested from a cluster backend (Ray)", unit="GPUs", ge=0, le=64)
+    memory_gb: float = param(0.0, "memory requested from a cluster backend (0 = no reservation)",
+                             unit="GiB", ge=0, le=4096)
+
+
+class Estimate(BaseModel):
+    """A measured number with its uncertainty (a bootstrap percentile interval unless stated)."""
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+    level: float = 0.95
+    n: int | None = None  # items the estimate is over
+    unit: str = ""
+    description: str = ""
+
+    def excludes_zero(self) -> int:
+        """+1 if the interval lies above 0, -1 if below, 0 if it covers 0 (or there is none)."""
+        if self.low is not None and self.low > 0:
+            return 1
+        if self.high is not None and self.high < 0:
+            return -1
+        return 0
+
+    def __str__(self) -> str:
+        if self.low is None or self.high is None:
+            return f"{self.value:.4g}{self.unit}"
+        return f"{self.value:.4g}{self.unit} [{self.low:.4g}, {self.high:.4g}]"
+
+
+class Series(BaseModel):
+    """A curve, e.g. pass@k against k for one model; ``low``/``high`` make a confidence band."""
+
+    name: str
+    x: list[float]
+    y: list[float]
+    low: list[float] | None = None
+    high: list[float] | None = None
+    x_label: str = ""
+    y_label: str = ""
+    log_x: bool = False
+    chart: str = "main"  # series sharing a chart name are drawn together
+
+
+class Table(BaseModel):
+    name: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class Artifact(BaseModel):
+    name: str
+    path: str  # relative to the run's artifact folder
+    kind: Literal["plot", "samples", "checkpoint", "data", "log"] = "data"
+    description: str = ""
+
+
+class VerdictReport(BaseModel):
+    """The verdict, why (a machine-readable code plus words), and what it is evidence about."""
+
+    verdict: Verdict
+    reason: str  # e.g. "ci_excludes_zero_positive", "precondition_failed:rl_did_not_learn"
+    explanation: str
+    scope: str = "miniature"  # "miniature" (synthetic substrate) or the checkpoint's name
+
+
+class FidelityRow(BaseModel):
+    aspect: str  # "model", "data", "algorithm", "sampling", "n", "seeds", ...
+    paper: str
+    miniature: str
+
+
+class FidelityCard(BaseModel):
+    """The paper's setup and the miniature's side by side, and what could make results differ."""
+
+    rows: list[FidelityRow]
+    caveats: list[str] = Field(default_factory=list)
+
+
+class Result(BaseModel):
+    metrics: dict[str, Estimate] = Field(default_factory=dict)
+    series: list[Series] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    artifacts: list[Artifact] = Field(default_factory=list)
+    raw: dict[str, Any] = Field(default_factory=dict)  # per-item counts to recompute every figure
+    verdict: VerdictReport
+    headline: list[str] = Field(default_factory=list)  # metric keys to show first
+
+
+class Cancelled(Exception):
+    """Raised inside a runner by :meth:`RunContext.check_cancelled` when the user cancels."""
+
+
+class RunContext:
+    """What a running runner may use: progress, artifacts, device, threads, seeds, cancellation.
+
+    The worker builds one with callbacks into the notebook; tests build one directly:
+
+    >>> import tempfile
+    >>> ctx = RunContext(Path(tempfile.mkdtemp()), seed=3)
+    >>> ctx.progress(1, 10, "warming up", loss=2.5)
+    >>> ctx.events[-1]["metrics"]["loss"]
+    2.5
+    """
+
+    def __init__(
+        self,
+        artifact_dir: Path,
+        *,
+        seed: int = 0,
+        device: str = "auto",
+        threads: int = 1,
+        cache_dir: Path | None = None,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        log: Callable[[str], None] | None = None,
+    ):
+        self.artifact_dir = Path(artifact_dir)
+        self.artifact_dir.mkdir(parents=True, exist_ok=True)
+        self.seed = seed
+        self.device = resolve_device(device)
+        self.threads = threads
+        self.cache_dir = Path(cache_dir) if cache_dir else self.artifact_dir / "cache"
+        self.events: list[dict[str, Any]] = []
+        self._on_progress = on_progress
+        self._is_cancelled = is_cancelled or (lambda: False)
+        self._log = log or (lambda message: None)
+        self.rng = random.Random(seed)
+
+    def progress(self, step: int, total: int, message: str = "", **metrics: float) -> None:
+        event = {"step": step, "total": total, "message": message,
+                 "metrics": {k: float(v) for k, v in metrics.items()}}
+        self.events.append(event)
+        if self._on_progress:
+            self._on_progress(event)
+
+    def log(self, message: str) -> None:
+        self._log(message)
+
+    def cancelled(self) -> bool:
+        return self._is_cancelled()
+
+    def check_cancelled(self) -> None:
+        """Call this often (every training step); it raises :class:`Cancelled` when asked to stop."""
+        if self._is_cancelled():
+            raise Cancelled()
+
+    def torch_generator(self, offset: int = 0):
+        """A seeded ``torch.Generator`` on the run's device; ``offset`` gives independent streams."""
+        import torch
+
+        gen = torch.Generator(device=self.device)
+        gen.manual_seed(self.seed * 1_000_003 + offset)
+        return gen
+
+    def setup_torch(self) -> None:
+        """Apply the thread setting and seed every RNG; call once at the start of ``run``."""
+        import numpy as np
+        import torch
+
+        torch.set_num_threads(self.threads)
+        torch.manual_seed(self.seed)
+        np.random.seed(self.seed % 2**32)
+        random.seed(self.seed)
+
+
+def resolve_device(device: str) -> str:
+    if device != "auto":
+        return device
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:  # pragma: no cover - torch is a hard dependency
+        return "cpu"
+
+
+class Runner(abc.ABC):
+    """Subclass, fill in the class attributes, implement :meth:`run`, register an entry point."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    version: ClassVar[str] = "1"
+    claim: ClassVar[str]  # a paragraph: the claim this runner tests
+    source: ClassVar[str]  # "Yue et al. 2025, arXiv 2504.13837"
+    arxiv: ClassVar[tuple[str, ...]] = ()
+    Config: ClassVar[type[RunnerConfig]]
+    presets: ClassVar[dict[str, dict[str, Any]]]  # "test" (<= 60 s on 2 cores), "default", maybe "gpu"
+    # claim wording this runner can test: regexes matched case-insensitively against claim text
+    suits: ClassVar[tuple[str, ...]] = ()
+    fidelity: ClassVar[FidelityCard]
+
+    @abc.abstractmethod
+    def run(self, config: RunnerConfig, context: RunContext) -> Result:
+        """Train, sample and measure for real; return the result with a verdict fixed in advance."""
+
+    def suitability(self, claim_text: str) -> int:
+        """How many of this runner's claim patterns the text matches (0 = not suggested)."""
+        return sum(bool(re.search(pattern, claim_text, re.IGNORECASE)) for pattern in self.suits)
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "version": self.version, "claim": self.claim,
+                "source": self.source, "arxiv": list(self.arxiv), "presets": sorted(self.presets),
+                "suits": list(self.suits), "fidelity": self.fidelity.model_dump()}

@@ -1,0 +1,75 @@
+"""Finding runners (Python entry points, group ``inquiry.runners``) and resolving their configs.
+
+>>> "rlvr" in available()  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ConfigError, NotFound
+from .api import Runner, RunnerConfig
+
+GROUP = "inquiry.runners"
+_cache: dict[str, Runner] | None = None
+
+
+def available(reload: bool = False) -> dict[str, Runner]:
+    """Every installed runner by name, built-ins included (they register the same way)."""
+    global _cache
+    if _cache is None or reload:
+        found: dict[str, Runner] = {}
+        for ep in entry_points(group=GROUP):
+            runner_cls = ep.load()
+            runner = runner_cls()
+            found[runner.name] = runner
+        _cache = dict(sorted(found.items()))
+    return _cache
+
+
+def get(name: str) -> Runner:
+    runners = available()
+    if name not in runners:
+        raise NotFound(f"no runner named {name!r}; installed: {', '.join(runners) or 'none'}")
+    return runners[name]
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """``["steps=10", "lr=1e-4"]`` → ``{"steps": "10", "lr": "1e-4"}``; a pair without ``=`` is rejected.
+
+    >>> parse_overrides(["steps=10"])
+    {'steps': '10'}
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(pair, "expected key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def resolve_config(runner: Runner, preset: str | None = None,
+                   overrides: dict[str, Any] | None = None) -> RunnerConfig:
+    """The preset's values, then the overrides, validated; errors name the field.
+
+    String values are coerced by pydantic (``"10"`` → 10); unknown keys are rejected.
+    """
+    preset = preset or "default"
+    if preset not in runner.presets:
+        raise ConfigError("preset", f"{runner.name} has no preset {preset!r} (has: {', '.join(runner.presets)})")
+    values = {**runner.presets[preset], **(overrides or {})}
+    try:
+        return runner.Config.model_validate(values, strict=False)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "config"
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(runner.Config.model_fields)
+            message = f"unknown field for runner {runner.name} (known: {known})"
+        raise ConfigError(field, message) from None

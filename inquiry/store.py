@@ -1,0 +1,645 @@
+"""The notebook: a folder holding ``notebook.db`` (SQLite through sqlite-utils) and run artifacts.
+
+The store is the single source of truth. Other layers read and write through it; parsers hand
+it an :class:`~inquiry.models.ImportBatch` and it applies the whole batch in one transaction.
+
+>>> import tempfile
+>>> nb = Notebook.open(tempfile.mkdtemp())
+>>> nb.stats()["notes"]
+0
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import NotFound
+from .models import (
+    Citation,
+    Claim,
+    Edge,
+    EdgeKind,
+    EdgeState,
+    ImportBatch,
+    Inquiry,
+    Note,
+    NodeKind,
+    Paper,
+    ReproSpec,
+    Status,
+    kind_of,
+    utcnow,
+)
+
+DB_NAME = "notebook.db"
+RUNS_DIR = "runs"
+
+# Each entry migrates the schema from version i to i+1. Never edit a shipped entry: append.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE inquiries (
+        id TEXT PRIMARY KEY, question TEXT NOT NULL, framing TEXT NOT NULL DEFAULT '',
+        essay TEXT NOT NULL DEFAULT '[]', next_lines TEXT NOT NULL DEFAULT '[]',
+        sources_declared INTEGER, source_path TEXT, content_hash TEXT,
+        created TEXT NOT NULL, updated TEXT NOT NULL);
+    CREATE TABLE notes (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '', topics TEXT NOT NULL DEFAULT '[]',
+        aliases TEXT NOT NULL DEFAULT '[]', is_placeholder INTEGER NOT NULL DEFAULT 0,
+        arxiv TEXT, created TEXT NOT NULL, updated TEXT NOT NULL);
+    CREATE TABLE note_summaries (
+        note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+        source_id TEXT NOT NULL, summary TEXT NOT NULL,
+        PRIMARY KEY (note_id, source_id));
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY, note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL, kind TEXT NOT NULL,
+        quantities TEXT NOT NULL DEFAULT '[]', status TEXT NOT NULL DEFAULT 'untested',
+        retired INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX claims_note ON claims(note_id);
+    CREATE TABLE papers (id TEXT PRIMARY KEY, name TEXT NOT NULL, arxiv TEXT);
+    CREATE TABLE citations (
+        id INTEGER PRIMARY KEY,
+        inquiry_id TEXT NOT NULL REFERENCES inquiries(id) ON DELETE CASCADE,
+        note_id TEXT NOT NULL REFERENCES notes(id),
+        paragraph INTEGER NOT NULL, sentence TEXT NOT NULL,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, prefix TEXT);
+    CREATE INDEX citations_inquiry ON citations(inquiry_id);
+    CREATE INDEX citations_note ON citations(note_id);
+    CREATE TABLE edges (
+        id INTEGER PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'accepted', why TEXT, provenance TEXT,
+        attrs TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL,
+        UNIQUE (src, dst, kind));
+    CREATE INDEX edges_src ON edges(src);
+    CREATE INDEX edges_dst ON edges(dst);
+    CREATE TABLE repro_specs (
+        id INTEGER PRIMARY KEY, claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        runner TEXT NOT NULL, preset TEXT NOT NULL DEFAULT 'default',
+        overrides TEXT NOT NULL DEFAULT '{}', predicts TEXT NOT NULL, why TEXT NOT NULL DEFAULT '',
+        UNIQUE (claim_id, runner, preset));
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY, claim_id TEXT REFERENCES claims(id), runner TEXT NOT NULL,
+        preset TEXT, config TEXT NOT NULL DEFAULT '{}', seed INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL, backend TEXT NOT NULL DEFAULT 'local', sweep_id TEXT,
+        created TEXT NOT NULL, started TEXT, ended TEXT, heartbeat TEXT,
+        pid INTEGER, host TEXT, step INTEGER, total INTEGER, message TEXT,
+        live_metrics TEXT NOT NULL DEFAULT '{}', result TEXT, verdict TEXT,
+        error TEXT, provenance TEXT NOT NULL DEFAULT '{}', cancel_requested INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX runs_claim ON runs(claim_id);
+    CREATE INDEX runs_status ON runs(status);
+    CREATE TABLE run_events (
+        id INTEGER PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        ts TEXT NOT NULL, step INTEGER, total INTEGER, message TEXT, metrics TEXT NOT NULL DEFAULT '{}');
+    CREATE INDEX run_events_run ON run_events(run_id);
+    CREATE VIRTUAL TABLE search USING fts5(
+        node_id UNINDEXED, kind UNINDEXED, title, body, tokenize = 'porter unicode61');
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class ApplyReport:
+    """What an import changed, per kind: ``{"notes": {"added": [...], "updated": [...], ...}}``."""
+
+    changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def record(self, kind: str, outcome: str, node_id: str) -> None:
+        self.changes.setdefault(kind, {}).setdefault(outcome, []).append(node_id)
+
+    def count(self, kind: str, outcome: str) -> int:
+        return len(self.changes.get(kind, {}).get(outcome, []))
+
+    @property
+    def changed_ids(self) -> list[str]:
+        return [
+            node_id
+            for outcomes in self.changes.values()
+            for outcome, ids in outcomes.items()
+            if outcome != "unchanged"
+            for node_id in ids
+        ]
+
+
+@dataclass
+class SearchHit:
+    node_id: str
+    kind: str
+    title: str
+    snippet: str
+    rank: float
+
+
+@dataclass
+class ChangeEvent:
+    """Emitted after a committed write so that derived views (the graph) can follow."""
+
+    nodes: list[str] = field(default_factory=list)  # ids added or updated
+    removed: list[str] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)  # edges added or whose state changed
+    removed_edges: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def fts_query(text: str) -> str:
+    """Turn free text into a safe FTS5 query: every word quoted, all required, the last one a prefix.
+
+    >>> fts_query('pass@k "base"')
+    '"pass" "k" "base"*'
+    """
+    words = _TOKEN.findall(text)
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+class Notebook:
+    """A notebook folder. Open one with :meth:`open`; it creates and migrates the database."""
+
+    def __init__(self, path: Path, db: sqlite_utils.Database):
+        self.path = path
+        self.db = db
+        self.listeners: list[Callable[[ChangeEvent], None]] = []
+        self._depth = 0
+        self._pending = ChangeEvent()
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], create: bool = True) -> Notebook:
+        folder = Path(path).expanduser()
+        db_file = folder / DB_NAME
+        if not db_file.exists() and not create:
+            raise NotFound(f"no notebook at {folder} (expected {DB_NAME})")
+        folder.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db_file, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        nb = cls(folder, sqlite_utils.Database(conn))
+        nb._migrate()
+        return nb
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise NotFound(
+                f"{self.path / DB_NAME} has schema version {version}; this inquiry knows up to "
+                f"{SCHEMA_VERSION}. Upgrade inquiry to open it."
+            )
+        for target in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _split_sql(MIGRATIONS[target]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {target + 1}")
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.path / RUNS_DIR
+
+    def run_dir(self, run_id: str) -> Path:
+        """The artifact folder of a run (created on demand)."""
+        folder = self.runs_dir / run_id.removeprefix("run:")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    # ---- transactions and change events ----------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; nests (inner blocks join the outer one).
+
+        Listeners hear about the changes only after the outermost block commits.
+        """
+        outer = self._depth == 0
+        if outer:
+            self.db.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if outer:
+                self.db.execute("ROLLBACK")
+                self._pending = ChangeEvent()
+            raise
+        self._depth -= 1
+        if outer:
+            self.db.execute("COMMIT")
+            event, self._pending = self._pending, ChangeEvent()
+            if event.nodes or event.removed or event.edges or event.removed_edges:
+                for listener in list(self.listeners):
+                    listener(event)
+
+    def _touch(self, node_id: str) -> None:
+        self._pending.nodes.append(node_id)
+
+    # ---- import ----------------------------------------------------------------------------
+
+    def apply(self, batch: ImportBatch) -> ApplyReport:
+        """Write a whole import batch atomically; unchanged rows stay untouched.
+
+        Re-applying the same batch reports everything as ``unchanged``.
+        """
+        report = ApplyReport()
+        with self.transaction():
+            for inquiry in batch.inquiries:
+                report.record("inquiries", self._upsert_inquiry(inquiry), inquiry.id)
+            for note in batch.notes:
+                report.record("notes", self._upsert_note(note), note.id)
+            for paper in batch.papers:
+                report.record("papers", self._upsert_row("papers", paper.id, {
+                    "name": paper.name, "arxiv": paper.arxiv}), paper.id)
+            touched_notes = {c.note_id for c in batch.claims}
+            for note_id in touched_notes:
+                self._replace_claims(note_id, [c for c in batch.claims if c.note_id == note_id], report)
+            for inquiry_id in {c.inquiry_id for c in batch.citations} | {i.id for i in batch.inquiries}:
+                self._replace_citations(inquiry_id, [c for c in batch.citations if c.inquiry_id == inquiry_id])
+            for edge in batch.edges:
+                self.add_edge(edge, overwrite_state=False)
+            for spec in batch.specs:
+                self.add_spec(spec)
+        return report
+
+    def _upsert_row(self, table: str, row_id: str, values: dict[str, Any], timestamps: bool = False) -> str:
+        existing = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id]).fetchone()
+        now = utcnow()
+        if existing is None:
+            row = {"id": row_id, **values}
+            if timestamps:
+                row.update(created=now, updated=now)
+            self.db[table].insert(row)
+            self._touch(row_id)
+            return "added"
+        columns = [d[0] for d in self.db.execute(f"SELECT * FROM {table} LIMIT 0").description]
+        current = dict(zip(columns, existing))
+        if all(current.get(k) == v for k, v in values.items()):
+            return "unchanged"
+        if timestamps:
+            values = {**values, "updated": now}
+        self.db[table].update(row_id, values)
+        self._touch(row_id)
+        return "updated"
+
+    def _upsert_inquiry(self, inquiry: Inquiry) -> str:
+        outcome = self._upsert_row("inquiries", inquiry.id, {
+            "question": inquiry.question, "framing": inquiry.framing,
+            "essay": _dump(inquiry.essay), "next_lines": _dump(inquiry.next_lines),
+            "sources_declared": inquiry.sources_declared, "source_path": inquiry.source_path,
+            "content_hash": inquiry.content_hash,
+        }, timestamps=True)
+        if outcome != "unchanged":
+            self._index(inquiry.id, NodeKind.INQUIRY, inquiry.question,
+                        "\n\n".join([inquiry.framing, *inquiry.essay]))
+        return outcome
+
+    def _upsert_note(self, note: Note) -> str:
+        """Merge a note: a placeholder never overwrites real content; summaries are kept per source."""
+        existing = self.get_note(note.id)
+        if existing is not None:
+            if note.is_placeholder:
+                merged = existing.model_copy(update={
+                    "aliases": _union(existing.aliases, note.aliases)})
+            else:
+                merged = note.model_copy(update={
+                    "summary": note.summary or existing.summary,
+                    "body": note.body or existing.body,
+                    "topics": _union(existing.topics, note.topics),
+                    "aliases": _union(existing.aliases, note.aliases),
+                    "arxiv": note.arxiv or existing.arxiv,
+                    "is_placeholder": False,
+                })
+            note = merged
+        outcome = self._upsert_row("notes", note.id, {
+            "title": note.title, "summary": note.summary, "body": note.body,
+            "topics": _dump(note.topics), "aliases": _dump(note.aliases),
+            "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv,
+        }, timestamps=True)
+        for source_id, summary in note.summary_variants.items():
+            self.db["note_summaries"].upsert(
+                {"note_id": note.id, "source_id": source_id, "summary": summary},
+                pk=("note_id", "source_id"))
+        if outcome != "unchanged":
+            self._index(note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]))
+        return outcome
+
+    def _replace_claims(self, note_id: str, claims: list[Claim], report: ApplyReport) -> None:
+        """Make the note's claims equal to ``claims``; a dropped claim that has runs is retired, not deleted."""
+        old = {row["id"]: row for row in self.db.query(
+            "SELECT id, status FROM claims WHERE note_id = ? AND retired = 0", [note_id])}
+        new_ids = {c.id for c in claims}
+        for claim in claims:
+            values = {"note_id": note_id, "idx": claim.index, "text": claim.text, "kind": claim.kind.value,
+                      "quantities": _dump([q.model_dump() for q in claim.quantities]), "retired": 0}
+            outcome = self._upsert_row("claims", claim.id, values)
+            report.record("claims", outcome, claim.id)
+            if outcome != "unchanged":
+                self._index(claim.id, NodeKind.CLAIM, claim.text, "")
+            self.add_edge(Edge(src=note_id, dst=claim.id, kind=EdgeKind.ASSERTS, provenance="importer"),
+                          overwrite_state=False)
+        for gone in set(old) - new_ids:
+            has_runs = self.db.execute("SELECT 1 FROM runs WHERE claim_id = ? LIMIT 1", [gone]).fetchone()
+            if has_runs:
+                self.db["claims"].update(gone, {"retired": 1})
+            else:
+                self.db.execute("DELETE FROM repro_specs WHERE claim_id = ?", [gone])
+                self.remove_edges(node=gone)
+                self.db.execute("DELETE FROM claims WHERE id = ?", [gone])
+                self.db.execute("DELETE FROM search WHERE node_id = ?", [gone])
+                self._pending.removed.append(gone)
+            report.record("claims", "retired", gone)
+
+    def _replace_citations(self, inquiry_id: str, citations: list[Citation]) -> None:
+        self.db.execute("DELETE FROM citations WHERE inquiry_id = ?", [inquiry_id])
+        if citations:
+            self.db["citations"].insert_all(
+                {"inquiry_id": c.inquiry_id, "note_id": c.note_id, "paragraph": c.paragraph,
+                 "sentence": c.sentence, "start": c.start, "end": c.end, "prefix": c.prefix}
+                for c in citations)
+
+    def _index(self, node_id: str, kind: NodeKind, title: str, body: str) -> None:
+        self.db.execute("DELETE FROM search WHERE node_id = ?", [node_id])
+        self.db.execute("INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
+                        [node_id, kind.value, title, body])
+
+    # ---- edges -----------------------------------------------------------------------------
+
+    def add_edge(self, edge: Edge, overwrite_state: bool = True) -> int:
+        """Insert an edge or update its state/why; returns the edge's row id.
+
+        With ``overwrite_state=False`` an existing edge keeps its state (a re-import does not
+        resurrect a suggestion the user rejected).
+        """
+        with self.transaction():
+            row = self.db.execute("SELECT id, state, why FROM edges WHERE src = ? AND dst = ? AND kind = ?",
+                                  [edge.src, edge.dst, edge.kind.value]).fetchone()
+            if row is None:
+                cursor = self.db.execute(
+                    "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [edge.src, edge.dst, edge.kind.value, edge.state.value, edge.why, edge.provenance,
+                     _dump(edge.attrs), utcnow()])
+                self._pending.edges.append(edge)
+                return cursor.lastrowid
+            if overwrite_state and (row[1] != edge.state.value or (edge.why and row[2] != edge.why)):
+                self.db.execute("UPDATE edges SET state = ?, why = COALESCE(?, why), provenance = "
+                                "COALESCE(?, provenance) WHERE id = ?",
+                                [edge.state.value, edge.why, edge.provenance, row[0]])
+                self._pending.edges.append(edge)
+            return row[0]
+
+    def set_edge_state(self, edge_row_id: int, state: EdgeState) -> Edge:
+        with self.transaction():
+            edge = self.edge_by_row(edge_row_id)
+            self.db.execute("UPDATE edges SET state = ? WHERE id = ?", [state.value, edge_row_id])
+            edge = edge.model_copy(update={"state": state})
+            self._pending.edges.append(edge)
+        return edge
+
+    def edge_by_row(self, edge_row_id: int) -> Edge:
+        rows = list(self.db.query("SELECT * FROM edges WHERE id = ?", [edge_row_id]))
+        if not rows:
+            raise NotFound(f"no relation with id {edge_row_id}")
+        return _edge(rows[0])
+
+    def remove_edges(self, node: str) -> None:
+        for row in self.db.query("SELECT src, dst, kind FROM edges WHERE src = ? OR dst = ?", [node, node]):
+            self._pending.removed_edges.append((row["src"], row["dst"], row["kind"]))
+        self.db.execute("DELETE FROM edges WHERE src = ? OR dst = ?", [node, node])
+
+    def edges(self, src: str | None = None, dst: str | None = None, kind: EdgeKind | None = None,
+              state: EdgeState | None = EdgeState.ACCEPTED) -> list[tuple[int, Edge]]:
+        """Edges matching every given filter, with their row ids (``state=None`` means any state)."""
+        where, args = [], []
+        for column, value in (("src", src), ("dst", dst), ("kind", kind and kind.value),
+                              ("state", state and state.value)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = "SELECT * FROM edges" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+        return [(row["id"], _edge(row)) for row in self.db.query(sql, args)]
+
+    # ---- reads -----------------------------------------------------------------------------
+
+    def get_inquiry(self, inquiry_id: str) -> Inquiry | None:
+        rows = list(self.db.query("SELECT * FROM inquiries WHERE id = ?", [inquiry_id]))
+        return _inquiry(rows[0]) if rows else None
+
+    def get_note(self, note_id: str) -> Note | None:
+        rows = list(self.db.query("SELECT * FROM notes WHERE id = ?", [note_id]))
+        if not rows:
+            return None
+        variants = {r["source_id"]: r["summary"] for r in self.db.query(
+            "SELECT source_id, summary FROM note_summaries WHERE note_id = ? ORDER BY source_id", [note_id])}
+        return _note(rows[0], variants)
+
+    def get_claim(self, claim_id: str) -> Claim | None:
+        rows = list(self.db.query("SELECT * FROM claims WHERE id = ?", [claim_id]))
+        return _claim(rows[0]) if rows else None
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        rows = list(self.db.query("SELECT * FROM papers WHERE id = ?", [paper_id]))
+        return Paper(**rows[0]) if rows else None
+
+    def get_node(self, node_id: str) -> Inquiry | Note | Claim | Paper | dict[str, Any]:
+        """Any node by id; runs come back as their row dict. Raises :class:`NotFound`."""
+        try:
+            kind = kind_of(node_id)
+        except ValueError as exc:
+            raise NotFound(str(exc)) from None
+        getter = {NodeKind.INQUIRY: self.get_inquiry, NodeKind.NOTE: self.get_note,
+                  NodeKind.CLAIM: self.get_claim, NodeKind.PAPER: self.get_paper,
+                  NodeKind.RUN: self.get_run_row}[kind]
+        node = getter(node_id)
+        if node is None:
+            raise NotFound(f"no {kind.value} with id {node_id}")
+        return node
+
+    def resolve_id(self, ref: str) -> str:
+        """A full node id from an id, a unique id prefix or an exact title (case-insensitive).
+
+        Lets users type ``inquiry show note:does-rlvr`` instead of the whole id.
+        """
+        for table in ("inquiries", "notes", "claims", "papers", "runs"):
+            if self.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [ref]).fetchone():
+                return ref
+        matches = [r[0] for table in ("inquiries", "notes", "claims", "runs")
+                   for r in self.db.execute(f"SELECT id FROM {table} WHERE id LIKE ? LIMIT 3",
+                                            [ref.replace("%", "") + "%"])]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFound(f"{ref!r} is ambiguous: {', '.join(matches[:3])} …")
+        from .ids import normalize_title
+
+        wanted = normalize_title(ref)
+        for table, column in (("inquiries", "question"), ("notes", "title")):
+            for row in self.db.query(f"SELECT id, {column} AS t FROM {table}"):
+                if normalize_title(row["t"]) == wanted:
+                    return row["id"]
+        raise NotFound(f"nothing in the notebook matches {ref!r}")
+
+    def list_inquiries(self) -> list[Inquiry]:
+        return [_inquiry(r) for r in self.db.query("SELECT * FROM inquiries ORDER BY question")]
+
+    def list_notes(self, placeholders: bool | None = None) -> list[Note]:
+        sql = "SELECT * FROM notes"
+        if placeholders is not None:
+            sql += f" WHERE is_placeholder = {int(placeholders)}"
+        return [_note(r, {}) for r in self.db.query(sql + " ORDER BY title")]
+
+    def list_claims(self, note_id: str | None = None, status: Status | None = None,
+                    include_retired: bool = False) -> list[Claim]:
+        where, args = [], []
+        if note_id:
+            where.append("note_id = ?")
+            args.append(note_id)
+        if status:
+            where.append("status = ?")
+            args.append(status.value)
+        if not include_retired:
+            where.append("retired = 0")
+        sql = "SELECT * FROM claims" + (" WHERE " + " AND ".join(where) if where else "")
+        return [_claim(r) for r in self.db.query(sql + " ORDER BY note_id, idx", args)]
+
+    def citations(self, inquiry_id: str | None = None, note_id: str | None = None) -> list[Citation]:
+        where, args = [], []
+        if inquiry_id:
+            where.append("inquiry_id = ?")
+            args.append(inquiry_id)
+        if note_id:
+            where.append("note_id = ?")
+            args.append(note_id)
+        sql = "SELECT * FROM citations" + (" WHERE " + " AND ".join(where) if where else "")
+        return [Citation(inquiry_id=r["inquiry_id"], note_id=r["note_id"], paragraph=r["paragraph"],
+                         sentence=r["sentence"], start=r["start"], end=r["end"], prefix=r["prefix"])
+                for r in self.db.query(sql + " ORDER BY inquiry_id, paragraph, start", args)]
+
+    def titles(self) -> dict[str, str]:
+        """Every known note title and alias (normalized) → note id, for citation resolution."""
+        from .ids import normalize_title
+
+        index: dict[str, str] = {}
+        for row in self.db.query("SELECT id, title, aliases FROM notes"):
+            index[normalize_title(row["title"])] = row["id"]
+            for alias in json.loads(row["aliases"]):
+                index.setdefault(normalize_title(alias), row["id"])
+        return index
+
+    def specs(self, claim_id: str | None = None) -> list[ReproSpec]:
+        sql, args = "SELECT * FROM repro_specs", []
+        if claim_id:
+            sql, args = sql + " WHERE claim_id = ?", [claim_id]
+        return [ReproSpec(claim_id=r["claim_id"], runner=r["runner"], preset=r["preset"],
+                          overrides=json.loads(r["overrides"]), predicts=r["predicts"], why=r["why"])
+                for r in self.db.query(sql + " ORDER BY id", args)]
+
+    def add_spec(self, spec: ReproSpec) -> None:
+        self.db.execute(
+            "INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT (claim_id, runner, preset) DO UPDATE SET overrides = excluded.overrides, "
+            "predicts = excluded.predicts, why = excluded.why",
+            [spec.claim_id, spec.runner, spec.preset, _dump(spec.overrides), spec.predicts.value, spec.why])
+
+    def set_claim_status(self, claim_id: str, status: Status) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE claims SET status = ? WHERE id = ?", [status.value, claim_id])
+            self._touch(claim_id)
+
+    def get_run_row(self, run_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        return rows[0] if rows else None
+
+    # ---- search and stats ------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 20, kinds: list[str] | None = None) -> list[SearchHit]:
+        """Full-text search, best first; titles weigh five times the body.
+
+        The query is free text: punctuation such as ``pass@k`` is handled, never a syntax error.
+        """
+        query = fts_query(text)
+        if not query:
+            return []
+        sql = ("SELECT node_id, kind, title, snippet(search, 3, '[', ']', '…', 12) AS snip, "
+               "bm25(search, 0, 0, 5.0, 1.0) AS rank FROM search WHERE search MATCH ?")
+        args: list[Any] = [query]
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args += kinds
+        sql += " ORDER BY rank LIMIT ?"
+        args.append(limit)
+        return [SearchHit(r["node_id"], r["kind"], r["title"], r["snip"] or r["title"], r["rank"])
+                for r in self.db.query(sql, args)]
+
+    def stats(self) -> dict[str, int]:
+        counts = {table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for table in ("inquiries", "notes", "claims", "papers", "citations", "edges", "runs")}
+        counts["placeholders"] = self.db.execute(
+            "SELECT count(*) FROM notes WHERE is_placeholder = 1").fetchone()[0]
+        counts["suggested_relations"] = self.db.execute(
+            "SELECT count(*) FROM edges WHERE state = 'suggested'").fetchone()[0]
+        return counts
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# ---- row → model helpers ---------------------------------------------------------------------
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _union(a: list[str], b: list[str]) -> list[str]:
+    return list(dict.fromkeys([*a, *b]))
+
+
+def _inquiry(row: dict[str, Any]) -> Inquiry:
+    return Inquiry(id=row["id"], question=row["question"], framing=row["framing"],
+                   essay=json.loads(row["essay"]), next_lines=json.loads(row["next_lines"]),
+                   sources_declared=row["sources_declared"], source_path=row["source_path"],
+                   content_hash=row["content_hash"])
+
+
+def _note(row: dict[str, Any], variants: dict[str, str]) -> Note:
+    return Note(id=row["id"], title=row["title"], summary=row["summary"], body=row["body"],
+                topics=json.loads(row["topics"]), aliases=json.loads(row["aliases"]),
+                summary_variants=variants, is_placeholder=bool(row["is_placeholder"]), arxiv=row["arxiv"])
+
+
+def _claim(row: dict[str, Any]) -> Claim:
+    return Claim(id=row["id"], note_id=row["note_id"], text=row["text"], index=row["idx"],
+                 kind=row["kind"], quantities=json.loads(row["quantities"]), status=row["status"])
+
+
+def _edge(row: dict[str, Any]) -> Edge:
+    return Edge(src=row["src"], dst=row["dst"], kind=row["kind"], state=row["state"], why=row["why"],
+                provenance=row["provenance"], attrs=json.loads(row["attrs"]))
