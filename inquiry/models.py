@@ -158,6 +158,14 @@ class Citation(_Model):
 
 
 class Inquiry(_Model):
+    """An inquiring line: its question, framing, essay and next lines.
+
+    ``framing`` is the one paragraph right after the question; ``essay`` holds the paragraphs after
+    the framing, numbered from 0 (``Citation.paragraph`` indexes it). In the seed, ``essay[0]`` opens
+    "This reads the question…" and ``essay[1]`` "But here's the twist…"; its citations sit in
+    ``essay[0]``, ``[1]``, ``[3]`` and ``[4]``.
+    """
+
     id: str
     question: str
     framing: str = ""

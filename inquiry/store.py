@@ -277,13 +277,17 @@ class Notebook:
             for paper in batch.papers:
                 report.record("papers", self._upsert_row("papers", paper.id, {
                     "name": paper.name, "arxiv": paper.arxiv}), paper.id)
-            touched_notes = {c.note_id for c in batch.claims}
-            for note_id in touched_notes:
-                self._replace_claims(note_id, [c for c in batch.claims if c.note_id == note_id], report)
-            for inquiry_id in {c.inquiry_id for c in batch.citations} | {i.id for i in batch.inquiries}:
-                self._replace_citations(inquiry_id, [c for c in batch.citations if c.inquiry_id == inquiry_id])
-            for edge in batch.edges:
-                self.add_edge(edge, overwrite_state=False)
+            claims_by_note: dict[str, list[Claim]] = {}
+            for claim in batch.claims:
+                claims_by_note.setdefault(claim.note_id, []).append(claim)
+            for note_id, claims in claims_by_note.items():
+                self._replace_claims(note_id, claims, report)
+            citations_by_inquiry: dict[str, list[Citation]] = {i.id: [] for i in batch.inquiries}
+            for citation in batch.citations:
+                citations_by_inquiry.setdefault(citation.inquiry_id, []).append(citation)
+            for inquiry_id, citations in citations_by_inquiry.items():
+                self._replace_citations(inquiry_id, citations)
+            self._add_new_edges(batch.edges)
             for spec in batch.specs:
                 self.add_spec(spec)
         return report
@@ -295,7 +299,9 @@ class Notebook:
             row = {"id": row_id, **values}
             if timestamps:
                 row.update(created=now, updated=now)
-            self.db[table].insert(row)
+            # plain SQL: sqlite-utils' insert() re-inspects the table on every call, slow in bulk imports
+            self.db.execute(f"INSERT INTO {table} ({', '.join(_quote(c) for c in row)}) "
+                            f"VALUES ({', '.join('?' * len(row))})", list(row.values()))
             self._touch(row_id)
             return "added"
         columns = [d[0] for d in self.db.execute(f"SELECT * FROM {table} LIMIT 0").description]
@@ -317,7 +323,7 @@ class Notebook:
         }, timestamps=True)
         if outcome != "unchanged":
             self._index(inquiry.id, NodeKind.INQUIRY, inquiry.question,
-                        "\n\n".join([inquiry.framing, *inquiry.essay]))
+                        "\n\n".join([inquiry.framing, *inquiry.essay]), fresh=outcome == "added")
         return outcome
 
     def _upsert_note(self, note: Note) -> str:
@@ -342,12 +348,13 @@ class Notebook:
             "topics": _dump(note.topics), "aliases": _dump(note.aliases),
             "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv,
         }, timestamps=True)
-        for source_id, summary in note.summary_variants.items():
-            self.db["note_summaries"].upsert(
-                {"note_id": note.id, "source_id": source_id, "summary": summary},
-                pk=("note_id", "source_id"))
+        self.db.conn.executemany(
+            "INSERT INTO note_summaries (note_id, source_id, summary) VALUES (?, ?, ?) "
+            "ON CONFLICT (note_id, source_id) DO UPDATE SET summary = excluded.summary",
+            [(note.id, source_id, summary) for source_id, summary in note.summary_variants.items()])
         if outcome != "unchanged":
-            self._index(note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]))
+            self._index(note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]),
+                        fresh=outcome == "added")
         return outcome
 
     def _replace_claims(self, note_id: str, claims: list[Claim], report: ApplyReport) -> None:
@@ -361,7 +368,7 @@ class Notebook:
             outcome = self._upsert_row("claims", claim.id, values)
             report.record("claims", outcome, claim.id)
             if outcome != "unchanged":
-                self._index(claim.id, NodeKind.CLAIM, claim.text, "")
+                self._index(claim.id, NodeKind.CLAIM, claim.text, "", fresh=outcome == "added")
             self.add_edge(Edge(src=note_id, dst=claim.id, kind=EdgeKind.ASSERTS, provenance="importer"),
                           overwrite_state=False)
         for gone in set(old) - new_ids:
@@ -379,13 +386,15 @@ class Notebook:
     def _replace_citations(self, inquiry_id: str, citations: list[Citation]) -> None:
         self.db.execute("DELETE FROM citations WHERE inquiry_id = ?", [inquiry_id])
         if citations:
-            self.db["citations"].insert_all(
-                {"inquiry_id": c.inquiry_id, "note_id": c.note_id, "paragraph": c.paragraph,
-                 "sentence": c.sentence, "start": c.start, "end": c.end, "prefix": c.prefix}
-                for c in citations)
+            self.db.conn.executemany(
+                'INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end", prefix) '
+                "VALUES (:inquiry_id, :note_id, :paragraph, :sentence, :start, :end, :prefix)",
+                [c.model_dump(include={"inquiry_id", "note_id", "paragraph", "sentence", "start", "end", "prefix"})
+                 for c in citations])
 
-    def _index(self, node_id: str, kind: NodeKind, title: str, body: str) -> None:
-        self.db.execute("DELETE FROM search WHERE node_id = ?", [node_id])
+    def _index(self, node_id: str, kind: NodeKind, title: str, body: str, fresh: bool = False) -> None:
+        if not fresh:  # node_id is UNINDEXED in FTS5: this DELETE scans the index, so skip it for new nodes
+            self.db.execute("DELETE FROM search WHERE node_id = ?", [node_id])
         self.db.execute("INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
                         [node_id, kind.value, title, body])
 
@@ -414,6 +423,21 @@ class Notebook:
                                 [edge.state.value, edge.why, edge.provenance, row[0]])
                 self._pending.edges.append(edge)
             return row[0]
+
+    def _add_new_edges(self, edges: list[Edge]) -> None:
+        """Bulk :meth:`add_edge` with ``overwrite_state=False``: insert the edges not yet stored."""
+        existing: set[tuple[str, str, str]] = set()
+        sources = sorted({edge.src for edge in edges})
+        for i in range(0, len(sources), 500):  # stay under SQLite's bound-parameter limit
+            chunk = sources[i:i + 500]
+            existing.update(self.db.execute(
+                f"SELECT src, dst, kind FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        new = list({edge.key: edge for edge in edges if edge.key not in existing}.values())
+        now = utcnow()
+        self.db.conn.executemany(
+            "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.src, e.dst, e.kind.value, e.state.value, e.why, e.provenance, _dump(e.attrs), now) for e in new])
+        self._pending.edges.extend(new)
 
     def set_edge_state(self, edge_row_id: int, state: EdgeState) -> Edge:
         with self.transaction():
@@ -616,6 +640,10 @@ class Notebook:
 
 def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _quote(column: str) -> str:
+    return f'"{column}"'
 
 
 def _union(a: list[str], b: list[str]) -> list[str]:

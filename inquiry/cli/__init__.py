@@ -71,6 +71,14 @@ class InquiryGroup(click.Group):
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # --json is a global option, but people type it last ("inquiry search pass@k --json"): hoist it.
+        if ctx.parent is None and "--json" in args:
+            cut = args.index("--") if "--" in args else len(args)
+            if "--json" in args[:cut]:
+                args = ["--json"] + [a for i, a in enumerate(args) if not (a == "--json" and i < cut)]
+        return super().parse_args(ctx, args)
+
 
 @click.group(cls=InquiryGroup, invoke_without_command=True)
 @click.option("--notebook", "-n", type=click.Path(path_type=Path), default=None,

@@ -6,6 +6,7 @@ True
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -32,10 +33,34 @@ def available(reload: bool = False) -> dict[str, Runner]:
 
 
 def get(name: str) -> Runner:
+    """An installed runner by name, or any runner class by reference ``package.module:ClassName``.
+
+    The reference form lets a worker process run a runner that is not an installed entry point
+    (a runner under development, or one defined for tests). Only the runner asked for is imported.
+    """
+    if ":" in name:
+        return _by_reference(name)
+    if _cache is None:  # load only the runner asked for: each may import torch and more
+        for ep in entry_points(group=GROUP, name=name):
+            runner = ep.load()()
+            if runner.name == name:
+                return runner
     runners = available()
-    if name not in runners:
-        raise NotFound(f"no runner named {name!r}; installed: {', '.join(runners) or 'none'}")
-    return runners[name]
+    if name in runners:
+        return runners[name]
+    raise NotFound(f"no runner named {name!r}; installed: {', '.join(runners) or 'none'}")
+
+
+def _by_reference(reference: str) -> Runner:
+    """``"package.module:ClassName"`` → an instance of that :class:`Runner` subclass."""
+    module_name, _, class_name = reference.partition(":")
+    try:
+        runner_cls = getattr(import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise NotFound(f"cannot load runner {reference!r}: {exc}") from None
+    if not (isinstance(runner_cls, type) and issubclass(runner_cls, Runner)):
+        raise NotFound(f"{reference!r} is not a Runner subclass")
+    return runner_cls()
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:

@@ -1,0 +1,50 @@
+"""RLVR runner wall times: default config from scratch vs with a cached base, and the test preset.
+
+Prints the figures side by side (the cached run is the baseline ratio) and one JSON line last.
+``--quick`` times only the test preset (tens of seconds).
+"""
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from inquiry.runners.api import RunContext
+from inquiry.runners.registry import available, resolve_config
+
+
+def timed(runner, preset: str, cache: Path, artifacts: Path) -> tuple[float, dict]:
+    start = time.perf_counter()
+    result = runner.run(resolve_config(runner, preset), RunContext(artifacts, seed=0, cache_dir=cache))
+    wall = time.perf_counter() - start
+    n = result.raw["n"]
+    figures = {k: round(result.metrics[k].value, 3) for k in ("pass1_base", "pass1_rl", f"pass{n}_base",
+                                                               f"pass{n}_rl") if k in result.metrics}
+    figures.update(verdict=result.verdict.verdict.value, reason=result.verdict.reason,
+                   crossing=result.metrics.get("crossing_k_observed").value
+                   if "crossing_k_observed" in result.metrics else None)
+    return wall, figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="only the test preset")
+    args = parser.parse_args()
+    runner = available()["rlvr"]
+    root = Path(tempfile.mkdtemp(prefix="bench-rlvr-"))
+    out = {}
+    out["test_s"], out["test"] = timed(runner, "test", root / "cache", root / "t")
+    print(f"test preset: {out['test_s']:.1f} s  {out['test']}")
+    if not args.quick:
+        out["default_full_s"], out["default"] = timed(runner, "default", root / "cache", root / "d1")
+        out["default_cached_s"], _ = timed(runner, "default", root / "cache", root / "d2")
+        ratio = out["default_full_s"] / out["default_cached_s"]
+        print(f"default full: {out['default_full_s']:.1f} s | cached base: {out['default_cached_s']:.1f} s "
+              f"| ratio {ratio:.2f}x  {out['default']}")
+        out["full_over_cached"] = round(ratio, 2)
+    print(json.dumps(out, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""Core commands: ``import``, ``list``, ``show``, ``search``, ``stats`` and ``init``.
+
+Each prints a readable rendering, or JSON with the global ``--json`` (accepted anywhere on the line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..importing import ImportResult, import_paths
+from ..models import Claim, EdgeState, Inquiry, Note, NodeKind, Paper, Status, kind_of
+from ..store import DB_NAME, Notebook
+from . import State, cli, emit
+
+WIDTH = 100
+
+
+def _clip(text: str, width: int = WIDTH) -> str:
+    """
+    >>> _clip("a" * 5, 4)
+    'aaa…'
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# ---- import ----------------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def import_cmd(state: State, paths: tuple[Path, ...]) -> None:
+    """Import inquiring-line documents (files or folders); all or nothing."""
+    result = import_paths(state.notebook, paths)
+    data = {"files": result.files, "changes": result.report.changes,
+            "warnings": [w.model_dump() for w in result.warnings]}
+    emit(state, data, lambda: _import_text(result))
+
+
+def _import_text(result: ImportResult) -> str:
+    lines = [f"imported {len(result.files)} file(s)"]
+    for kind, outcomes in result.report.changes.items():
+        counts = ", ".join(f"{len(ids)} {outcome}" for outcome, ids in outcomes.items())
+        lines.append(f"  {kind}: {counts}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+# ---- list ------------------------------------------------------------------------------------
+
+
+@cli.command("list")
+@click.argument("what", type=click.Choice(["inquiries", "notes", "claims"]))
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="claims with this evidence status")
+@click.option("--placeholders/--no-placeholders", default=None,
+              help="notes: only placeholders / only notes with content")
+@click.option("--note", "note_ref", help="claims: only those of this note (id, prefix or title)")
+@click.pass_obj
+def list_cmd(state: State, what: str, status: str | None, placeholders: bool | None, note_ref: str | None) -> None:
+    """List inquiries, notes or claims."""
+    nb = state.notebook
+    if status and what != "claims":
+        raise click.UsageError("--status applies to claims")
+    if placeholders is not None and what != "notes":
+        raise click.UsageError("--placeholders applies to notes")
+    if note_ref and what != "claims":
+        raise click.UsageError("--note applies to claims")
+    if what == "inquiries":
+        items: list[Any] = nb.list_inquiries()
+        render = lambda: "\n".join(f"{i.id}  {_clip(i.question, 80)}" for i in items)  # noqa: E731
+    elif what == "notes":
+        items = nb.list_notes(placeholders=placeholders)
+        render = lambda: "\n".join(  # noqa: E731
+            f"{n.id}  {_clip(n.title, 80)}{'  [placeholder]' if n.is_placeholder else ''}" for n in items)
+    else:
+        note_id = nb.resolve_id(note_ref) if note_ref else None
+        items = nb.list_claims(note_id=note_id, status=Status(status) if status else None)
+        render = lambda: "\n".join(  # noqa: E731
+            f"{c.id}  {c.status.value:<12} {_clip(c.text, 70)}" for c in items)
+    emit(state, [item.model_dump(mode="json") for item in items], lambda: render() or f"no {what}")
+
+
+# ---- show ------------------------------------------------------------------------------------
+
+
+@cli.command("show")
+@click.argument("ref")
+@click.pass_obj
+def show_cmd(state: State, ref: str) -> None:
+    """Show a node: an id, a unique id prefix, or an exact title."""
+    nb = state.notebook
+    node_id = nb.resolve_id(ref)
+    node = nb.get_node(node_id)
+    kind = kind_of(node_id)
+    relations = [{"src": e.src, "dst": e.dst, "kind": e.kind.value, "state": e.state.value, "why": e.why}
+                 for side in ("src", "dst") for _, e in nb.edges(**{side: node_id}, state=None)]
+    data: dict[str, Any] = {"kind": kind.value, "node": node if isinstance(node, dict) else node.model_dump(mode="json"),
+                            "relations": relations}
+    if kind is NodeKind.INQUIRY:
+        data["citations"] = [c.model_dump() for c in nb.citations(inquiry_id=node_id)]
+        render = lambda: _show_inquiry(nb, node)  # noqa: E731
+    elif kind is NodeKind.NOTE:
+        data["claims"] = [c.model_dump(mode="json") for c in nb.list_claims(note_id=node_id)]
+        data["cited_by"] = [c.model_dump() for c in nb.citations(note_id=node_id)]
+        render = lambda: _show_note(nb, node)  # noqa: E731
+    elif kind is NodeKind.CLAIM:
+        data["specs"] = [s.model_dump(mode="json") for s in nb.specs(claim_id=node_id)]
+        render = lambda: _show_claim(nb, node, relations)  # noqa: E731
+    else:
+        render = None
+        if isinstance(node, Paper):
+            render = lambda: f"{node.id}\n{node.name}" + "".join(  # noqa: E731
+                f"\n  mentioned by {r['src']}" for r in relations if r["dst"] == node_id)
+    emit(state, data, render)
+
+
+def _show_inquiry(nb: Notebook, inquiry: Inquiry) -> str:
+    citations = nb.citations(inquiry_id=inquiry.id)
+    lines = [inquiry.id, "", inquiry.question, "", _clip(inquiry.framing, 400), ""]
+    for number, paragraph in enumerate(inquiry.essay):
+        lines += [f"[{number}] {_clip(paragraph, 300)}"]
+        for c in (c for c in citations if c.paragraph == number):
+            lines.append(f"      cites {c.note_id}" + (f" (via {c.prefix})" if c.prefix else ""))
+    if inquiry.next_lines:
+        lines += ["", "Next inquiring lines:"] + [f"  - {line}" for line in inquiry.next_lines]
+    if inquiry.source_path:
+        lines += ["", f"source: {inquiry.source_path}"]
+    return "\n".join(lines)
+
+
+def _show_note(nb: Notebook, note: Note) -> str:
+    lines = [note.id + ("  [placeholder: no summary yet]" if note.is_placeholder else ""), "", note.title, ""]
+    if note.summary:
+        lines += [note.summary, ""]
+    others = {source: text for source, text in note.summary_variants.items() if text != note.summary}
+    for source, text in others.items():
+        lines += [f"as {source} summarizes it: {_clip(text, 300)}", ""]
+    claims = nb.list_claims(note_id=note.id)
+    if claims:
+        lines.append("Claims:")
+        for claim in claims:
+            figures = ", ".join(q.text for q in claim.quantities)
+            lines.append(f"  {claim.id}  [{claim.status.value}]  {_clip(claim.text, 80)}"
+                         + (f"  ({figures})" if figures else ""))
+    cited = nb.citations(note_id=note.id)
+    if cited:
+        lines.append("Cited by:")
+        lines += [f"  {c.inquiry_id} ¶{c.paragraph}: {_clip(c.sentence, 80)}" for c in cited]
+    return "\n".join(lines)
+
+
+def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> str:
+    lines = [claim.id, "", claim.text, "",
+             f"note: {claim.note_id}", f"kind: {claim.kind.value}", f"status: {claim.status.value}"]
+    if claim.quantities:
+        lines.append("quantities: " + ", ".join(f"{q.text} ({q.relation})" for q in claim.quantities))
+    specs = nb.specs(claim_id=claim.id)
+    if specs:
+        lines.append("reproductions:")
+        lines += [f"  {s.runner} --preset {s.preset}: predicts {s.predicts.value} ({s.why})" for s in specs]
+    shown = [r for r in relations if r["kind"] != "asserts"]
+    if shown:
+        lines.append("relations:")
+        for r in shown:
+            other, arrow = (r["dst"], "→") if r["src"] == claim.id else (r["src"], "←")
+            mark = " (suggested)" if r["state"] == EdgeState.SUGGESTED.value else ""
+            lines.append(f"  {arrow} {r['kind']} {other}{mark}")
+    return "\n".join(lines)
+
+
+# ---- search ----------------------------------------------------------------------------------
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, help="most results to show")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["inquiry", "note", "claim"]),
+              help="only these kinds (repeatable)")
+@click.pass_obj
+def search_cmd(state: State, query: str, limit: int, kinds: tuple[str, ...]) -> None:
+    """Full-text search, best first. A matching claim stands for its note unless --kind claim."""
+    hits = search_grouped(state.notebook, query, limit, list(kinds))
+    emit(state, hits, lambda: "\n".join(
+        f"{h['id']}  {_clip(h['title'], 70)}\n    {_clip(h['snippet'], 90)}" for h in hits) or "no matches")
+
+
+def search_grouped(nb: Notebook, query: str, limit: int = 10, kinds: list[str] | None = None) -> list[dict[str, Any]]:
+    """Search hits, where a claim's hit counts for its note (listed under ``claims``) unless claims were asked for.
+
+    A summary sentence is the note's evidence: "pass@k" should find the note that argues it.
+    """
+    group_claims = not kinds or "claim" not in kinds
+    fetch_kinds = sorted(set(kinds) | ({"claim"} if kinds and "note" in kinds else set())) if kinds else None
+    results: dict[str, dict[str, Any]] = {}
+    for hit in nb.search(query, limit=limit * 4, kinds=fetch_kinds):
+        node_id, claim_ids = hit.node_id, []
+        if hit.kind == "claim" and group_claims:
+            claim = nb.get_claim(hit.node_id)
+            if claim is None:
+                continue
+            node_id, claim_ids = claim.note_id, [hit.node_id]
+        entry = results.get(node_id)
+        if entry is None:
+            title = hit.title if node_id == hit.node_id else nb.get_note(node_id).title
+            entry = results[node_id] = {"id": node_id, "kind": kind_of(node_id).value, "title": title,
+                                        "snippet": hit.snippet, "rank": hit.rank, "claims": []}
+        entry["claims"] += claim_ids
+    return list(results.values())[:limit]
+
+
+# ---- stats and init --------------------------------------------------------------------------
+
+
+@cli.command("stats")
+@click.pass_obj
+def stats_cmd(state: State) -> None:
+    """Counts of what the notebook holds."""
+    nb = state.notebook
+    data = {"notebook": str(nb.path), "schema_version": nb.schema_version, **nb.stats()}
+    emit(state, data, lambda: "\n".join(f"{key:<20} {value}" for key, value in data.items()))
+
+
+@cli.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.pass_obj
+def init_cmd(state: State, folder: Path) -> None:
+    """Create a notebook in FOLDER (with the bundled example unless --empty)."""
+    existed = (folder / DB_NAME).exists()
+    state.notebook_path = folder
+    nb = state.notebook  # creates it, importing the example when new
+    data = {"notebook": str(nb.path), "created": not existed, **nb.stats()}
+    emit(state, data, lambda: (f"{'already a notebook' if existed else 'created notebook'}: {nb.path} "
+                               f"({data['inquiries']} inquiries, {data['notes']} notes)"))

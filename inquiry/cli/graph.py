@@ -1,0 +1,161 @@
+"""Graph commands: ``inquiry graph neighbors|local|path|cocited|hubs|central|orphans|placeholders|
+duplicates|export``. Node arguments take an id, a unique id prefix or an exact title."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..graph import queries
+from ..graph.build import load
+from ..graph.export import FORMATS, export
+from . import State, cli, emit
+
+
+def _line(item: dict[str, Any]) -> str:
+    status = f" [{item['status']}]" if item.get("status") else ""
+    return f"{item['kind']:8} {item['title']}{status}  ({item['id']})"
+
+
+def _table(rows: list[dict[str, Any]], extra: str | None = None) -> str:
+    if not rows:
+        return "(none)"
+    return "\n".join((f"{row[extra]:>8}  " if extra else "") + _line(row) for row in rows)
+
+
+@cli.group("graph")
+def graph_group() -> None:
+    """Walk the knowledge graph: links, paths, co-citations, hubs and exports."""
+
+
+@graph_group.command("neighbors")
+@click.argument("node")
+@click.option("--limit", default=20, show_default=True, help="items per group")
+@click.option("--offset", default=0, show_default=True, help="skip this many items in each group")
+@click.option("--kind", "kinds", multiple=True, help="only these edge kinds (repeatable)")
+@click.pass_obj
+def neighbors_cmd(state: State, node: str, limit: int, offset: int, kinds: tuple[str, ...]) -> None:
+    """Links and backlinks of NODE, grouped by edge kind, paged."""
+    nb = state.notebook
+    found = queries.neighbors(load(nb), nb.resolve_id(node), limit=limit, offset=offset, kinds=list(kinds) or None)
+
+    def render() -> str:
+        lines = [_line(found["node"])]
+        for group in found["groups"]:
+            arrow = "→" if group["direction"] == "out" else "←"
+            shown = f"{offset + 1}-{offset + len(group['items'])} of {group['total']}" if group["items"] else (
+                f"0 of {group['total']}")
+            lines.append(f"{arrow} {group['kind']} ({shown})")
+            for item in group["items"]:
+                mark = " (suggested)" if item["edge"].get("state") == "suggested" else ""
+                lines.append(f"    {_line(item)}{mark}")
+        return "\n".join(lines)
+
+    emit(state, found, render)
+
+
+@graph_group.command("local")
+@click.argument("node")
+@click.option("--radius", "-r", default=2, show_default=True, help=f"hops (at most {queries.MAX_RADIUS})")
+@click.option("--per-node", default=25, show_default=True, help="new neighbours shown per node")
+@click.option("--max-nodes", default=500, show_default=True)
+@click.pass_obj
+def local_cmd(state: State, node: str, radius: int, per_node: int, max_nodes: int) -> None:
+    """The local graph around NODE as a tree."""
+    nb = state.notebook
+    local = queries.local_graph(load(nb), nb.resolve_id(node), radius=radius, per_node=per_node,
+                                max_nodes=max_nodes)
+    emit(state, local.to_dict(), lambda: queries.render_local(local))
+
+
+@graph_group.command("path")
+@click.argument("source")
+@click.argument("target")
+@click.option("--suggested", is_flag=True, help="also follow suggested relations")
+@click.pass_obj
+def path_cmd(state: State, source: str, target: str, suggested: bool) -> None:
+    """The shortest connection from SOURCE to TARGET, explained edge by edge."""
+    nb = state.notebook
+    found = queries.path(load(nb), nb.resolve_id(source), nb.resolve_id(target), include_suggested=suggested)
+
+    def render() -> str:
+        if not found["nodes"]:
+            return "no connection"
+        return "\n".join([found["explained"], *(f"  {step['text']}" for step in found["steps"])])
+
+    emit(state, found, render)
+
+
+@graph_group.command("cocited")
+@click.argument("note")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_obj
+def cocited_cmd(state: State, note: str, limit: int) -> None:
+    """Notes most often cited together with NOTE (same inquiry; same paragraph)."""
+    nb = state.notebook
+    rows = queries.cocited(load(nb), nb.resolve_id(note), limit=limit)
+    emit(state, rows, lambda: "inquiries  same-paragraph\n" + "\n".join(
+        f"{r['inquiries']:>9}  {r['same_paragraph']:>14}  {_line(r)}" for r in rows))
+
+
+@graph_group.command("hubs")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_obj
+def hubs_cmd(state: State, limit: int) -> None:
+    """The notes used by the most inquiries."""
+    rows = queries.hubs(load(state.notebook), limit=limit)
+    emit(state, rows, lambda: _table(rows, "used_by"))
+
+
+@graph_group.command("central")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--kind", default=None, help="only nodes of this kind (note, claim, inquiry, paper)")
+@click.pass_obj
+def central_cmd(state: State, limit: int, kind: str | None) -> None:
+    """The most central nodes by PageRank."""
+    rows = queries.central(load(state.notebook), limit=limit, kind=kind)
+    for row in rows:
+        row["pagerank"] = round(row["pagerank"], 6)
+    emit(state, rows, lambda: _table(rows, "pagerank"))
+
+
+@graph_group.command("orphans")
+@click.pass_obj
+def orphans_cmd(state: State) -> None:
+    """Notes and papers nothing points at, and inquiries with no links."""
+    rows = queries.orphans(load(state.notebook))
+    emit(state, rows, lambda: _table(rows))
+
+
+@graph_group.command("placeholders")
+@click.pass_obj
+def placeholders_cmd(state: State) -> None:
+    """Notes cited but never described, most referenced first."""
+    rows = queries.placeholders(load(state.notebook))
+    emit(state, rows, lambda: _table(rows, "referenced_by"))
+
+
+@graph_group.command("duplicates")
+@click.option("--threshold", default=0.6, show_default=True, help="minimum Jaccard overlap of cited notes")
+@click.pass_obj
+def duplicates_cmd(state: State, threshold: float) -> None:
+    """Inquiries whose cited notes overlap strongly."""
+    rows = queries.near_duplicates(load(state.notebook), threshold=threshold)
+    emit(state, rows, lambda: "\n".join(
+        f"{r['jaccard']:.2f} ({r['shared']} shared)  {r['a']['title']}  ~  {r['b']['title']}" for r in rows)
+        or "(none)")
+
+
+@graph_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="graphml", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_obj
+def export_cmd(state: State, fmt: str, output: Path) -> None:
+    """Write the whole graph as GraphML, node-link JSON or DOT."""
+    graph = load(state.notebook)
+    written = export(graph, output, fmt)
+    summary = {"path": str(written), "format": fmt, "nodes": graph.number_of_nodes(),
+               "edges": graph.number_of_edges()}
+    emit(state, summary, lambda: f"wrote {summary['nodes']} nodes and {summary['edges']} edges to {written}")

@@ -1,0 +1,230 @@
+"""Run commands: ``inquiry run``, ``inquiry runners`` and ``inquiry runs [show|cancel|rerun]``.
+
+Runs execute in detached worker processes; these commands queue, watch and steer them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import click
+
+from ..errors import InquiryError
+from ..models import NodeKind, kind_of
+from ..runners import registry
+from ..runs import launcher, records
+from ..runs.records import RunRecord
+from . import State, cli, emit
+
+BAR_WIDTH = 30
+
+
+def _claim_ref(state: State, ref: str) -> str:
+    """A claim id from an id, a unique prefix or a title; a note with one claim stands for that claim."""
+    node_id = state.notebook.resolve_id(ref)
+    if kind_of(node_id) is NodeKind.CLAIM:
+        return node_id
+    claims = state.notebook.list_claims(note_id=node_id) if kind_of(node_id) is NodeKind.NOTE else []
+    if len(claims) == 1:
+        return claims[0].id
+    listed = "; ".join(c.id for c in claims[:5])
+    hint = f" (its claims: {listed})" if listed else ""
+    raise InquiryError(f"{node_id} is a {kind_of(node_id).value}, not a claim{hint}")
+
+
+def _run_ref(state: State, ref: str) -> str:
+    """A run id from an id or a unique prefix, with or without the ``run:`` part."""
+    node_id = state.notebook.resolve_id(ref if ref.startswith("run:") else f"run:{ref}")
+    if kind_of(node_id) is not NodeKind.RUN:
+        raise InquiryError(f"{ref!r} is not a run")
+    return node_id
+
+
+def progress_line(run: RunRecord) -> str:
+    """One line for a run's progress, e.g. ``[#####-----] 5/10 training loss=0.52``.
+
+    >>> run = RunRecord(id="run:x", claim_id=None, runner="probe", preset="test", config={}, seed=0,
+    ...                 status="running", created="", step=5, total=10, message="training",
+    ...                 live_metrics={"loss": 0.5213})
+    >>> progress_line(run)
+    'running [###############---------------] 5/10 training loss=0.5213'
+    """
+    parts = [run.status.value]
+    if run.total:
+        done = round(BAR_WIDTH * (run.step or 0) / run.total)
+        parts.append(f"[{'#' * done}{'-' * (BAR_WIDTH - done)}] {run.step or 0}/{run.total}")
+    if run.message:
+        parts.append(run.message)
+    parts += [f"{key}={value:.4g}" for key, value in sorted(run.live_metrics.items())]
+    return " ".join(parts)
+
+
+def _headline(run: RunRecord) -> list[str]:
+    if run.result is None:
+        return []
+    keys = run.result.headline or list(run.result.metrics)
+    return [f"  {key}: {run.result.metrics[key]}" for key in keys if key in run.result.metrics]
+
+
+def outcome_text(run: RunRecord) -> str:
+    """How a finished run ended, in a few lines: status, verdict and why, headline metrics or the error."""
+    lines = [f"{run.id} {run.status.value}"]
+    if run.result is not None:
+        report = run.result.verdict
+        lines.append(f"verdict: {report.verdict.value} ({report.reason}; scope: {report.scope})")
+        lines.append(f"  {report.explanation}")
+        if report.scope == "miniature":
+            lines.append("  (a miniature result is evidence about the mechanism in a controlled model, "
+                         "not about the paper's models)")
+        lines += _headline(run)
+    if run.error:
+        lines.append(f"error: {run.error}")
+    return "\n".join(lines)
+
+
+def _table(runs: list[RunRecord]) -> str:
+    if not runs:
+        return "no runs"
+    rows = [(r.id, r.status.value, r.runner, f"{r.step or 0}/{r.total}" if r.total else "",
+             r.verdict or "", r.claim_id or "") for r in runs]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5]
+                     for row in rows)
+
+
+def _follow(state: State, run_id: str) -> RunRecord:
+    """Wait for the run, drawing a progress line on the terminal (nothing extra with --json)."""
+    def draw(run: RunRecord) -> None:
+        if not state.as_json:
+            click.echo("\r" + progress_line(run).ljust(100), nl=False, err=True)
+
+    run = launcher.wait_for(state.notebook, run_id, on_update=draw)
+    if not state.as_json:
+        click.echo("", err=True)
+    return run
+
+
+def _report_launch(state: State, run_id: str, wait: bool) -> None:
+    if wait:
+        run = _follow(state, run_id)
+        emit(state, run.model_dump(mode="json"), lambda: outcome_text(run))
+        if run.status.value != "succeeded":
+            raise SystemExit(1)
+    else:
+        run = records.get(state.notebook, run_id)
+        emit(state, {"id": run_id, "status": run.status.value},
+             lambda: f"{run_id} {run.status.value} (follow it with `inquiry runs show {run_id}`)")
+
+
+@cli.command("run")
+@click.argument("claim", required=False)
+@click.option("--runner", "runner_name", help="runner name (default: the claim's reproduction spec)")
+@click.option("--preset", help="named preset: test, default, gpu …")
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="override a config field (repeatable)")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--wait", is_flag=True, help="show progress until the run ends, then its verdict")
+@click.pass_obj
+def run_command(state: State, claim: str | None, runner_name: str | None, preset: str | None,
+                pairs: tuple[str, ...], seed: int, wait: bool) -> None:
+    """Queue a reproduction run testing CLAIM (an id, a unique prefix, or a note with one claim)."""
+    claim_id = _claim_ref(state, claim) if claim else None
+    run_id = launcher.launch(state.notebook, claim_id, runner_name, preset,
+                             registry.parse_overrides(list(pairs)), seed)
+    _report_launch(state, run_id, wait)
+
+
+@cli.command("runners")
+@click.pass_obj
+def runners_command(state: State) -> None:
+    """The installed runners, their presets and the notebook's claims they suit."""
+    claims = state.notebook.list_claims()
+    data = []
+    for runner in registry.available().values():
+        suited = [c.id for c in claims if runner.suitability(c.text) > 0]
+        specs = [s.claim_id for s in state.notebook.specs() if s.runner == runner.name]
+        data.append({"name": runner.name, "title": runner.title, "version": runner.version,
+                     "source": runner.source, "presets": sorted(runner.presets),
+                     "suits_claims": sorted(set(suited) | set(specs))})
+
+    def render() -> str:
+        if not data:
+            return "no runners installed"
+        return "\n".join(
+            f"{d['name']} (v{d['version']}): {d['title']}\n  source: {d['source']}\n"
+            f"  presets: {', '.join(d['presets'])}\n  suits {len(d['suits_claims'])} claim(s)"
+            + "".join(f"\n    {c}" for c in d["suits_claims"][:5]) for d in data)
+
+    emit(state, data, render)
+
+
+@cli.group("runs", invoke_without_command=True)
+@click.option("--claim", "claim", help="only runs testing this claim")
+@click.option("--watch", is_flag=True, help="refresh every second until no run is queued or running")
+@click.pass_context
+def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
+    """List runs, newest first (finds runs whose worker died and marks them interrupted)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    state: State = ctx.obj
+    claim_id = _claim_ref(state, claim) if claim else None
+    while True:
+        runs = launcher.list_runs(state.notebook, claim_id=claim_id)
+        if watch and state.as_json:
+            click.echo(json.dumps([r.model_dump(mode="json", exclude={"result"}) for r in runs], default=str))
+        elif watch:
+            click.clear()
+            click.echo(_table(runs))
+        else:
+            emit(state, [r.model_dump(mode="json", exclude={"result"}) for r in runs], lambda: _table(runs))
+        if not watch or not any(not r.status.finished for r in runs):
+            return
+        time.sleep(1.0)
+
+
+def _show_text(run: RunRecord, log_path: str) -> str:
+    prov: dict[str, Any] = run.provenance
+    lines = [outcome_text(run) if run.status.finished else progress_line(run),
+             f"runner: {run.runner} (preset {run.preset}, seed {run.seed})",
+             f"claim: {run.claim_id or '-'}",
+             f"created {run.created}, started {run.started or '-'}, ended {run.ended or '-'}"]
+    if prov.get("wall_s") is not None:
+        lines.append(f"wall {prov['wall_s']} s, peak memory {prov.get('peak_rss_mb')} MiB, "
+                     f"device {prov.get('device')}, threads {prov.get('threads')}, host {prov.get('host')} "
+                     f"pid {prov.get('pid')}")
+    lines.append("config: " + json.dumps(run.config, sort_keys=True))
+    lines.append(f"log: {log_path}")
+    return "\n".join(lines)
+
+
+@runs_group.command("show")
+@click.argument("run")
+@click.pass_obj
+def runs_show(state: State, run: str) -> None:
+    """A run's status, verdict, metrics, config, provenance and log path."""
+    launcher.reap(state.notebook)
+    record = records.get(state.notebook, _run_ref(state, run))
+    log_path = str(state.notebook.run_dir(record.id) / "run.log")
+    emit(state, {**record.model_dump(mode="json"), "log": log_path}, lambda: _show_text(record, log_path))
+
+
+@runs_group.command("cancel")
+@click.argument("run")
+@click.pass_obj
+def runs_cancel(state: State, run: str) -> None:
+    """Cancel a run: a queued one at once, a running one within seconds."""
+    run_id = _run_ref(state, run)
+    status = launcher.cancel(state.notebook, run_id)
+    words = "cancelled" if status.finished else "cancel requested; the worker stops within seconds"
+    emit(state, {"id": run_id, "status": status.value, "cancel_requested": True}, lambda: f"{run_id}: {words}")
+
+
+@runs_group.command("rerun")
+@click.argument("run")
+@click.option("--wait", is_flag=True, help="show progress until the run ends, then its verdict")
+@click.pass_obj
+def runs_rerun(state: State, run: str, wait: bool) -> None:
+    """Queue RUN again with the same runner, preset, config and seed."""
+    run_id = launcher.rerun(state.notebook, _run_ref(state, run))
+    _report_launch(state, run_id, wait)

@@ -1,0 +1,63 @@
+"""Import documents into a notebook: the one function the CLI, the example and the terminal app call.
+
+Parsing and resolution happen in :mod:`inquiry.notes.importer`, which never touches the database;
+this module hands it the notebook's titles and notes, then applies the resulting batch in one
+transaction. If any file fails, :class:`~inquiry.errors.ImportFailed` propagates and nothing is written.
+
+>>> import tempfile
+>>> from inquiry.store import Notebook
+>>> from inquiry.example import EXAMPLE_PATH
+>>> nb = Notebook.open(tempfile.mkdtemp())
+>>> import_paths(nb, [EXAMPLE_PATH]).report.count("notes", "added")
+10
+>>> import_paths(nb, [EXAMPLE_PATH]).report.changed_ids
+[]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .ids import normalize_title
+from .models import ImportBatch, ImportNotice
+from .notes.importer import build_batch, collect_files
+from .notes.vault import build_vault_batch, is_vault_file
+from .runs.imported import add_run_summaries, apply_statuses
+from .store import ApplyReport, Notebook
+
+
+@dataclass
+class ImportResult:
+    report: ApplyReport  # what was added / updated / unchanged, per kind
+    warnings: list[ImportNotice]
+    files: list[str]  # the documents imported, resolved paths
+
+
+def build_notebook_batch(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> ImportBatch:
+    """The batch importing ``paths`` into ``nb`` would apply, resolved against what ``nb`` holds."""
+    return build_batch(paths, nb.titles(), known_note=nb.get_note)
+
+
+def import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> ImportResult:
+    """Import documents and vault notes; ``.md`` files with front matter (or in a ``.obsidian`` vault) are vault notes."""
+    files, skipped = collect_files(paths)
+    vault_files = [f for f in files if is_vault_file(f)]
+    batch = build_notebook_batch(nb, [f for f in files if f not in vault_files])
+    batch.warnings[:0] = skipped
+    if not vault_files:
+        report = nb.apply(batch)
+        return ImportResult(report=report, warnings=batch.warnings,
+                            files=[i.source_path for i in batch.inquiries if i.source_path])
+    # the vault resolves links against the notebook and the documents imported alongside it
+    titles = {**nb.titles(), **{normalize_title(n.title): n.id for n in batch.notes}}
+    vault = build_vault_batch(vault_files, titles, known_claims=lambda nid: nb.list_claims(note_id=nid))
+    merged = ImportBatch(**{name: getattr(batch, name) + getattr(vault.batch, name) for name in ImportBatch.model_fields})
+    with nb.transaction():
+        report = nb.apply(merged)
+        for run_id in add_run_summaries(nb, vault.runs, source=str(vault_files[0].parent)):
+            report.record("runs", "added", run_id)
+        apply_statuses(nb, vault.statuses)
+    return ImportResult(report=report, warnings=merged.warnings,
+                        files=[i.source_path for i in batch.inquiries if i.source_path] + vault.files)

@@ -1,0 +1,161 @@
+"""The vault file format that the markdown exporter writes and the vault importer reads.
+
+One ``.md`` file per inquiry and per note, each opening with YAML front matter. A user's own vault
+needs none of the generated keys: ``type`` defaults to ``note``, ``title`` to the first ``# heading``
+or the file name. Files the exporter wrote carry ``generator: inquiry`` plus ids, statuses, claim
+relations and run summaries, which is what lets an exported vault re-import to the same graph.
+
+Status badges follow citations and claims in exported files; the importer removes them again from
+files marked ``generator: inquiry`` only (in a user's vault, a ✅ is the user's text).
+
+>>> BADGES["contradicted"], badge_suffixes()[0]
+('❌', ' ✅ ⚠')
+>>> NoteFront.model_validate({"title": "Does X?", "tags": "rl", "cssclass": "wide"}).tags
+['rl']
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..models import EdgeKind, EdgeState, Status
+from ..runners.api import Estimate, VerdictReport
+
+GENERATOR = "inquiry"
+BADGES = {
+    Status.SUPPORTED.value: "✅",
+    Status.CONTRADICTED.value: "❌",
+    Status.MIXED.value: "⚖",
+    Status.INCONCLUSIVE.value: "❔",
+    Status.UNTESTED.value: "○",
+    Status.RUNNING.value: "⏳",
+}
+# Follows the badge of a citation whose sentence rests on a contradicted claim.
+CONTRADICTED_MARK = "⚠"
+
+# Note and inquiry sections the importer reads; the rest of a note's body is kept as its body.
+CLAIMS = "Claims"
+ESSAY = "Essay"
+SOURCES = "Sources"
+NEXT = "Next inquiring lines"
+# Sections the exporter derives from the graph; the importer skips them (they are not input).
+GENERATED = ("Evidence", "Backlinks", "Cited by", "Relations")
+
+
+def badge_suffixes() -> list[str]:
+    """What the exporter may write right after a citation link, longest first."""
+    suffixes = [f" {b} {CONTRADICTED_MARK}" for b in BADGES.values()] + [f" {b}" for b in BADGES.values()]
+    return sorted(suffixes, key=len, reverse=True)
+
+
+def _as_list(value: Any) -> list[str]:
+    """YAML users write ``tags: rl`` as often as ``tags: [rl]``; both mean a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+class _Front(BaseModel):
+    # A user's front matter holds keys of its own (dates, css classes): ignore what we do not read.
+    model_config = ConfigDict(extra="ignore")
+
+
+class RunSummary(_Front):
+    """A finished (or in-flight) run as the exporter carries it: enough to show it and to re-derive statuses."""
+
+    id: str
+    runner: str
+    preset: str | None = None
+    seed: int = 0
+    status: str
+    created: str
+    started: str | None = None
+    ended: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    verdict: VerdictReport | None = None
+    metrics: dict[str, Estimate] = Field(default_factory=dict)  # the headline metrics
+    plot: str | None = None  # image path relative to the vault
+
+
+class RelationSummary(_Front):
+    """A claim relation starting at the claim that carries it."""
+
+    to: str
+    kind: Literal[EdgeKind.SUPPORTS, EdgeKind.CONTRADICTS, EdgeKind.REFINES]
+    state: EdgeState = EdgeState.ACCEPTED
+    why: str | None = None
+    provenance: str | None = None
+    attrs: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClaimSummary(_Front):
+    id: str
+    status: Status = Status.UNTESTED
+    relations: list[RelationSummary] = Field(default_factory=list)
+    runs: list[RunSummary] = Field(default_factory=list)
+
+
+class MentionSummary(_Front):
+    paper: str
+    name: str
+    arxiv: str | None = None
+    provenance: str | None = None
+
+
+class NoteFront(_Front):
+    type: Literal["note"] = "note"
+    generator: str | None = None
+    id: str | None = None
+    title: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    arxiv: str | None = None
+    placeholder: bool = False
+    status: Status | None = None
+    summary_sources: list[str] = Field(default_factory=list)  # inquiries whose summary equals the note's
+    summary_variants: dict[str, str] = Field(default_factory=dict)  # inquiries that worded it differently
+    claims: list[ClaimSummary] = Field(default_factory=list)
+    mentions: list[MentionSummary] = Field(default_factory=list)
+
+    _lists = field_validator("aliases", "tags", mode="before")(_as_list)
+
+    @field_validator("arxiv", mode="before")
+    @classmethod
+    def _arxiv_text(cls, value: Any) -> Any:
+        return None if value is None else str(value)  # YAML reads 2504.13837 as a float
+
+
+class InquiryFront(_Front):
+    type: Literal["inquiry"]
+    generator: str | None = None
+    id: str | None = None
+    title: str | None = None
+    question: str | None = None
+    sources_declared: int | None = None
+    aliases: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+    _lists = field_validator("aliases", "tags", mode="before")(_as_list)
+
+
+class ClaimFront(_Front):
+    """A single claim in its own file; ``note`` names its note by title or ``[[link]]``."""
+
+    type: Literal["claim"]
+    note: str
+    id: str | None = None
+    title: str | None = None
+    text: str | None = None
+    status: Status | None = None
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _unnest(cls, value: Any) -> Any:
+        """Unquoted ``note: [[Title]]`` is a nested list in YAML; take the title inside."""
+        while isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        return value

@@ -1,0 +1,1 @@
+"""RLAG runner: does reinforcement learning from augmented generation embed knowledge better than fine-tuning?"""

@@ -1,0 +1,92 @@
+"""The RLVR runner's configuration; defaults are the CPU miniature (about 3 minutes on 2 cores).
+
+>>> Config().variant, Config(**PRESETS["test"]).n_samples
+('passk', 32)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from ..api import RunnerConfig, param
+
+
+class Config(RunnerConfig):
+    variant: Literal["passk", "one_example", "spurious", "sparsity"] = param(
+        "passk", "which claim to test: pass@k (Yue), one training example (Wang), spurious rewards (Shao), "
+                 "parameter-update sparsity (Mukherjee)")
+    # task and teacher
+    n_held_out: int = param(150, "held-out problems (never seen in pretraining or RL)", unit="problems",
+                            ge=10, le=1000)
+    n_rl_train: int = param(200, "RL training problems (evaluated too, like Omni-MATH-Train)", unit="problems",
+                            ge=1, le=1500)
+    noise: float = param(0.6, "share of the teacher's documents that are random expressions", ge=0, le=1)
+    trace_prior: float = param(0.0, "share of teacher documents written in trace style (the rest direct)",
+                               ge=0, le=1)
+    direct_noise: float = param(0.6, "teacher noise for direct-style documents", ge=0, le=1)
+    # base model
+    hidden: int = param(96, "hidden size of the tiny Llama", unit="units", ge=16, le=1024)
+    layers: int = param(3, "decoder layers", unit="layers", ge=1, le=12)
+    heads: int = param(4, "attention heads", unit="heads", ge=1, le=16)
+    pretrain_steps: int = param(600, "pretraining steps on the noisy teacher", unit="steps", ge=10, le=20000)
+    pretrain_batch: int = param(256, "pretraining batch", unit="sequences", ge=8, le=4096)
+    pretrain_lr: float = param(3e-3, "pretraining peak learning rate (AdamW, cosine)", gt=0, le=1)
+    # RL
+    rl_steps: int = param(150, "GRPO steps", unit="steps", ge=3, le=5000)
+    prompts_per_step: int = param(32, "P: prompts per GRPO step", unit="prompts", ge=1, le=1024)
+    group_size: int = param(16, "G: samples per prompt", unit="samples", ge=2, le=256)
+    minibatches: int = param(1, "M: minibatch updates per rollout (1 = on-policy, the clip is inactive)",
+                             unit="updates", ge=1, le=64)
+    clip_eps: float = param(0.2, "PPO clip range epsilon", ge=0, le=10)
+    kl_coef: float = param(0.0, "KL penalty to the base (Yue et al. used none)", ge=0, le=10)
+    rl_lr: float = param(3e-4, "GRPO learning rate (AdamW, weight decay 0)", gt=0, le=1)
+    std_normalise: bool = param(False, "divide advantages by the group's std (GRPO) or not (Dr.GRPO)")
+    reward: Literal["true", "random", "format", "incorrect"] = param(
+        "true", "reward for the pass@k variant (the other variants set their own arms)")
+    rollout_temperature: float = param(1.0, "sampling temperature of RL rollouts", gt=0, le=5)
+    # evaluation
+    n_samples: int = param(128, "samples per problem for pass@k (n = the largest k)", unit="samples",
+                           ge=2, le=4096)
+    temperature: float = param(0.6, "evaluation temperature (Yue et al.: 0.6)", ge=0, le=5)
+    top_p: float = param(0.95, "evaluation nucleus top-p (Yue et al.: 0.95)", gt=0, le=1)
+    sensitivity_temperature: float = param(1.0, "second evaluation temperature (sensitivity check)", ge=0, le=5)
+    n_secondary: int = param(32, "samples per problem for the sensitivity check and intermediate checkpoints",
+                             unit="samples", ge=2, le=4096)
+    max_new_tokens: int = param(16, "generation limit (must not bind: the truncated share is reported)",
+                                unit="tokens", ge=1, le=32768)
+    bootstrap: int = param(1000, "bootstrap resamples", unit="draws", ge=100, le=20000)
+    # variants
+    sparsity_seeds: int = param(2, "RL seeds for the sparsity variant (overlap needs 2)", unit="seeds", ge=1, le=5)
+    # evaluation-only mode on local checkpoints (the GPU path)
+    base_checkpoint: str | None = param(None, "local base checkpoint folder (eval-only mode with rl_checkpoint)")
+    rl_checkpoint: str | None = param(None, "local RL checkpoint folder (eval-only mode)")
+    data_path: str | None = param(None, "local JSONL of {\"prompt\", \"answer\"} problems for eval-only mode")
+    dtype: Literal["float32", "bfloat16", "float16"] = param("float32", "weights dtype when loading checkpoints")
+
+    @model_validator(mode="after")
+    def _eval_only_needs_all_three(self) -> Config:
+        given = [self.base_checkpoint, self.rl_checkpoint, self.data_path]
+        if any(given) and not all(given):
+            raise ValueError("eval-only mode needs base_checkpoint, rl_checkpoint and data_path together")
+        if self.heads and self.hidden % self.heads:
+            raise ValueError(f"hidden={self.hidden} must be divisible by heads={self.heads}")
+        return self
+
+    @property
+    def eval_only(self) -> bool:
+        return bool(self.base_checkpoint)
+
+
+_TEST = dict(hidden=64, layers=2, pretrain_steps=300, pretrain_batch=128, rl_steps=60, prompts_per_step=16,
+             group_size=8, n_held_out=50, n_rl_train=80, n_samples=32, n_secondary=16, bootstrap=300)
+PRESETS: dict[str, dict] = {
+    "test": _TEST,
+    "default": {},
+    "one_example": dict(variant="one_example", n_samples=64, rl_steps=100),
+    "spurious": dict(variant="spurious", trace_prior=0.65, noise=0.4, direct_noise=0.9, minibatches=4,
+                     rl_lr=1e-4, rl_steps=100, n_samples=64),
+    "sparsity": dict(variant="sparsity", rl_lr=1e-5, rl_steps=100, n_samples=32),
+    "gpu": dict(device="cuda", n_samples=256, n_secondary=64, max_new_tokens=1024, dtype="bfloat16"),
+}

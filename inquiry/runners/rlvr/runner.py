@@ -1,0 +1,430 @@
+"""``RLVRRunner``: pretrain a tiny base on a noisy teacher, run GRPO, compare pass@k curves.
+
+The variants (one training example, spurious rewards, update sparsity) are configurations of the
+same pipeline with their own arms and verdict rule; eval-only mode compares two local checkpoints
+on a local JSONL file through the same sampler (the faithful form of Yue et al. on a GPU).
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..api import (Artifact, Estimate, FidelityCard, FidelityRow, Result, RunContext, Runner, Series, Table)
+from ..substrate import (TinyModelConfig, bootstrap_ci, load_checkpoint, load_jsonl, log2_grid, save_checkpoint,
+                         train_lm)
+from . import sparsity as sp
+from .base import cached_base, teacher_batches
+from .config import PRESETS, Config
+from .evaluate import (Counts, EvalItem, accuracy_histogram, answer_matches, pass_curve_series, sample_counts,
+                       solvable_sets)
+from .grpo import GRPOSettings, train_grpo
+from .plots import plot_pass_curves
+from .rewards import make_reward
+from .task import MAX_ANSWER_LEN, Problem, Teacher, final_value, make_split, style_of, verify
+from .verdict import (SparsityEvidence, gain_evidence, one_example_verdict, passk_evidence, passk_verdict,
+                      sparsity_verdict, spurious_verdict)
+
+SAMPLER_BACKEND = "inquiry.runners.substrate.sample (HF forward, KV cache, inverse-CDF top-p)"
+
+
+class RLVRRunner(Runner):
+    name = "rlvr"
+    title = "RLVR: does RL expand what a model can solve, or only sharpen it? (pass@k curves)"
+    claim = ("RL with verifiable rewards (RLVR) raises pass@1 but does not make the model solve problems its base "
+             "could not: sampled enough times (large k), the base model solves as many or more problems, so RL "
+             "sharpens the base's distribution toward paths it already had instead of expanding its reasoning "
+             "boundary. Variants test related claims: RL on a single training example recovers most of the "
+             "full-set gain; spurious (random, format-only, incorrect-label) rewards improve a model whose "
+             "accurate solution style is high-prior, through GRPO's clipping bias; RL updates only a small "
+             "fraction of the parameters.")
+    source = "Yue et al. 2025, arXiv 2504.13837 (+ Wang et al. 2504.20571, Shao et al. 2506.10947, " \
+             "Mukherjee et al. 2505.11711)"
+    arxiv = ("2504.13837", "2504.20571", "2506.10947", "2505.11711")
+    Config = Config
+    presets = PRESETS
+    suits = (r"pass@\s*k", r"expand\w*\b.{0,60}\b(solv|reason|capab|boundar)", r"reasoning (capacity|boundary)",
+             r"sampling efficiency", r"single (training )?example|one(-| )(shot|example)",
+             r"spurious reward|random reward", r"fraction of (the )?parameters|sparse (subnetwork|update)",
+             r"\bRLVR\b", r"sharpen")
+    fidelity = FidelityCard(rows=[
+        FidelityRow(aspect="model", paper="Qwen2.5-7B/14B/32B-Base, LLaMA-3.1-8B (billions of parameters)",
+                    miniature="tiny Llama from scratch: hidden 96, 3 layers (~0.37M params); test 0.11M"),
+        FidelityRow(aspect="data", paper="GSM8K/MATH train; Omni-MATH-Rule 2,000 train / 821 test; AIME, AMC",
+                    miniature="countdown-3 (three digits, a target, + - * left to right), solution written out "
+                              "and verified in full; base pretrained on a noisy teacher (60% random expressions)"),
+        FidelityRow(aspect="algorithm", paper="GRPO/PPO/RLOO/… in VeRL, no KL, 128 prompts x 8 rollouts, T=1.0",
+                    miniature="hand-written GRPO, P=32 x G=16, Dr.GRPO advantages (r - mean), clip 0.2, M=1, "
+                              "no KL, AdamW lr 3e-4, 150 steps"),
+        FidelityRow(aspect="sampling", paper="T=0.6, top-p 0.95, zero-shot, same prompt for base and RL",
+                    miniature="T=0.6, top-p 0.95 (plus T=1.0 sensitivity), same prompt for both"),
+        FidelityRow(aspect="n", paper="n = 128 to 1024 samples per problem", miniature="n = 128 (test: 32)"),
+        FidelityRow(aspect="seeds", paper="several vLLM seeds concatenated", miniature="one run seed; paired "
+                    "two-level bootstrap over problems and Beta(c+1/2, n-c+1/2) success rates"),
+    ], caveats=[
+        "A miniature verdict is evidence about the mechanism in a controlled model, not about the paper's models.",
+        "The base's errors come from a teacher that writes random expressions; RL can remove that 'noise mode', "
+        "which resembles format correction more than new reasoning.",
+        "The countdown answer space is small (54 expressions), so a broad base reaches pass@n near 1; real math "
+        "has far larger spaces.",
+        "In fp32 with Adam almost every parameter moves; sparsity depends on the precision of the comparison.",
+    ])
+
+    def run(self, config: Config, context: RunContext) -> Result:
+        context.setup_torch()
+        if config.eval_only:
+            return _eval_only(config, context)
+        pipeline = _Pipeline(config, context)
+        return {"passk": pipeline.passk, "one_example": pipeline.one_example, "spurious": pipeline.spurious,
+                "sparsity": pipeline.sparsity}[config.variant]()
+
+
+def _estimate(counts: list[int], n: int, k: int, B: int, seed: int, description: str) -> Estimate:
+    from ..substrate import pass_at_k
+
+    return bootstrap_ci([pass_at_k(n, c, k) for c in counts], B=B, rng=np.random.default_rng(seed),
+                        description=description)
+
+
+class _Pipeline:
+    """The shared steps of every variant: base, items, evaluation, GRPO arms."""
+
+    def __init__(self, config: Config, context: RunContext):
+        self.cfg, self.ctx = config, context
+        self.split = make_split(config.n_held_out, config.n_rl_train, seed=context.seed)
+        self.teacher = Teacher(noise=config.noise, direct_noise=config.direct_noise, trace_prior=config.trace_prior)
+        self.tracked_style = "trace" if config.trace_prior >= 0.5 else "direct"  # the base's high-prior style
+        self.device = context.device
+        self.base_dir = self._base()
+        self.base, self.tok = load_checkpoint(self.base_dir, device=self.device)
+        self.raw: dict = {"seed": context.seed, "bootstrap": config.bootstrap, "n": config.n_samples,
+                          "held_out_prompts": [p.prompt for p in self.split.held_out]}
+
+    # ---------------------------------------------------------------------------------- steps
+    def _base(self) -> Path:
+        c = self.cfg
+        model_cfg = TinyModelConfig(hidden=c.hidden, layers=c.layers, heads=c.heads, ffn=3 * c.hidden, max_len=32)
+        key = {"runner": "rlvr-base", "version": 1, "model": model_cfg.model_dump(), "teacher": vars(self.teacher),
+               "steps": c.pretrain_steps, "batch": c.pretrain_batch, "lr": c.pretrain_lr, "seed": self.ctx.seed,
+               "held_out": c.n_held_out}
+
+        def on_step(step: int, loss: float) -> None:
+            if step % 20 == 0 or step == c.pretrain_steps:
+                self.ctx.progress(step, c.pretrain_steps, "pretraining the base on the noisy teacher", loss=loss)
+
+        return cached_base(self.ctx.cache_dir / "rlvr-base", key, self.split.pretrain, self.teacher, model_cfg,
+                           steps=c.pretrain_steps, batch_size=c.pretrain_batch, lr=c.pretrain_lr, seed=self.ctx.seed,
+                           on_step=on_step, check_cancelled=self.ctx.check_cancelled)
+
+    def items(self, problems: list[Problem]) -> list[EvalItem]:
+        return [EvalItem(p.prompt, lambda text, p=p: verify(p, text), style_of) for p in problems]
+
+    def counts(self, model, problems: list[Problem], *, n: int | None = None, temperature: float | None = None,
+               offset: int = 0) -> Counts:
+        c = self.cfg
+        return sample_counts(model, self.tok, self.items(problems), n=n or c.n_samples,
+                             temperature=c.temperature if temperature is None else temperature,
+                             top_p=c.top_p if temperature is None else 1.0, max_new_tokens=MAX_ANSWER_LEN,
+                             generator=self.ctx.torch_generator(10_000 + offset), tracked_style=self.tracked_style)
+
+    def settings(self, **overrides) -> GRPOSettings:
+        c = self.cfg
+        values = dict(steps=c.rl_steps, prompts_per_step=c.prompts_per_step, group_size=c.group_size,
+                      minibatches=c.minibatches, clip_eps=c.clip_eps, kl_coef=c.kl_coef, lr=c.rl_lr,
+                      temperature=c.rollout_temperature, std_normalise=c.std_normalise,
+                      max_new_tokens=MAX_ANSWER_LEN)
+        return GRPOSettings(**{**values, **overrides})
+
+    def rl(self, label: str, problems: list[Problem], reward, settings: GRPOSettings, stream: int):
+        model = copy.deepcopy(self.base).train()
+        total = settings.steps
+
+        def on_step(log) -> None:
+            self.ctx.check_cancelled()
+            self.ctx.progress(log.step, total, f"GRPO ({label})", reward=log.reward, entropy=log.entropy,
+                              clip_fraction=log.clip_fraction, accuracy=log.accuracy)
+
+        outcome = train_grpo(model, self.tok, problems, lambda p: p.prompt, reward, settings,
+                             generator=self.ctx.torch_generator(stream), rng=random.Random(f"{self.ctx.seed}-{stream}"),
+                             is_correct=verify, style_of=style_of, high_prior_style=self.tracked_style,
+                             on_step=on_step)
+        return model.eval(), outcome
+
+    def save(self, model, name: str) -> Artifact:
+        save_checkpoint(model, self.tok, self.ctx.artifact_dir / name)
+        return Artifact(name=name, path=name, kind="checkpoint", description=f"{name} checkpoint (safetensors)")
+
+    def training_series(self, label: str, outcome, chart: str = "training") -> list[Series]:
+        steps = [float(log.step) for log in outcome.logs]
+        out = [Series(name=f"{label} reward", x=steps, y=[log.reward for log in outcome.logs], x_label="step",
+                      y_label="mean reward", chart=chart),
+               Series(name=f"{label} accuracy", x=steps, y=[log.accuracy for log in outcome.logs], x_label="step",
+                      y_label="rollout accuracy", chart=chart)]
+        return out
+
+    # ------------------------------------------------------------------------------ variants
+    def passk(self) -> Result:
+        c, ctx, split = self.cfg, self.ctx, self.split
+        n, B = c.n_samples, c.bootstrap
+        ctx.progress(0, 1, "sampling the base")
+        base_held, base_train = self.counts(self.base, split.held_out), self.counts(self.base, split.rl_train, offset=1)
+        base_hot = self.counts(self.base, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature,
+                               offset=2)
+        reward = make_reward(c.reward, seed=ctx.seed, wrong_labels=self.wrong_labels() if c.reward == "incorrect"
+                             else None)
+        rl_model, outcome = self.rl("rl", split.rl_train, reward, self.settings(), stream=1)
+        ctx.progress(0, 1, "sampling the RL model")
+        rl_held, rl_train = self.counts(rl_model, split.held_out, offset=3), self.counts(rl_model, split.rl_train,
+                                                                                       offset=4)
+        rl_hot = self.counts(rl_model, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature,
+                             offset=5)
+        checkpoints = {}
+        for step, state in sorted(outcome.snapshots.items()):
+            if 0 < step < c.rl_steps:
+                snap = copy.deepcopy(self.base)
+                snap.load_state_dict(state)
+                checkpoints[step] = self.counts(snap.eval(), split.held_out, n=c.n_secondary, offset=100 + step)
+
+        evidence = passk_evidence(base_held.correct, rl_held.correct, n, seed=ctx.seed, B=B)
+        verdict = passk_verdict(evidence)
+        train_ev = passk_evidence(base_train.correct, rl_train.correct, n, seed=ctx.seed + 7, B=B)
+        ks = log2_grid(n)
+        series = [pass_curve_series("base (held-out)", base_held, ks, "pass@k held-out, T=0.6", B=B, seed=ctx.seed),
+                  pass_curve_series("RL (held-out)", rl_held, ks, "pass@k held-out, T=0.6", B=B, seed=ctx.seed + 1),
+                  pass_curve_series("base (RL train)", base_train, ks, "pass@k RL-training problems", B=B,
+                                    seed=ctx.seed + 2),
+                  pass_curve_series("RL (RL train)", rl_train, ks, "pass@k RL-training problems", B=B,
+                                    seed=ctx.seed + 3)]
+        hot_ks = log2_grid(c.n_secondary)
+        series += [pass_curve_series(f"base T={c.sensitivity_temperature}", base_hot, hot_ks, "sensitivity", B=B),
+                   pass_curve_series(f"RL T={c.sensitivity_temperature}", rl_hot, hot_ks, "sensitivity", B=B)]
+        series += [pass_curve_series(f"RL step {s}", cnt, hot_ks, "checkpoints", B=200) for s, cnt in
+                   checkpoints.items()]
+        series += self.training_series("rl", outcome)
+        plot = plot_pass_curves(series[:2], ctx.artifact_dir / "passk.png",
+                                "pass@k on held-out problems (T=0.6, top-p 0.95)")
+        crossing = evidence.comparison.crossing_estimate()
+        metrics = {
+            "pass1_base": _estimate(base_held.correct, n, 1, B, ctx.seed, "base pass@1 (held-out)"),
+            "pass1_rl": _estimate(rl_held.correct, n, 1, B, ctx.seed, "RL pass@1 (held-out)"),
+            f"pass{n}_base": _estimate(base_held.correct, n, n, B, ctx.seed, f"base pass@{n} (held-out)"),
+            f"pass{n}_rl": _estimate(rl_held.correct, n, n, B, ctx.seed, f"RL pass@{n} (held-out)"),
+            "delta_pass1": evidence.delta_1, f"delta_pass{n}": evidence.delta_n,
+            "delta_pass1_train": train_ev.delta_1, f"delta_pass{n}_train": train_ev.delta_n,
+            "rl_only_share": evidence.rl_only,
+            "crossing_share": Estimate(value=evidence.comparison.crossing_share(),
+                                       description="share of bootstrap draws whose curves cross on the grid"),
+            "delta_se": self.delta_se(base_held, rl_held),
+            "entropy_base": Estimate(value=base_held.entropy, unit=" nats", description="mean per-token entropy"),
+            "entropy_rl": Estimate(value=rl_held.entropy, unit=" nats", description="mean per-token entropy"),
+            "truncated_share": Estimate(value=max(base_held.truncated, rl_held.truncated),
+                                        description="samples cut at max_new_tokens (must be ~0)"),
+        }
+        if crossing is not None:
+            metrics["crossing_k"] = crossing
+        if evidence.comparison.crossing_observed is not None:
+            metrics["crossing_k_observed"] = Estimate(value=evidence.comparison.crossing_observed,
+                                                      description="smallest k on the grid with Δ(k) <= 0")
+        for step, cnt in checkpoints.items():
+            metrics[f"pass1_rl_step{step}"] = _estimate(cnt.correct, cnt.n, 1, B, ctx.seed, f"RL pass@1 at step {step}")
+        self.raw.update({
+            "held_out": {"base": base_held.correct, "rl": rl_held.correct},
+            "rl_train": {"base": base_train.correct, "rl": rl_train.correct},
+            "sensitivity": {"temperature": c.sensitivity_temperature, "n": c.n_secondary,
+                            "base": base_hot.correct, "rl": rl_hot.correct},
+            "checkpoints": {str(s): cnt.correct for s, cnt in checkpoints.items()},
+            "training_log": [vars(log) for log in outcome.logs], "sampler_backend": SAMPLER_BACKEND})
+        tables = [self.solvable_table("held-out", base_held, rl_held), self.solvable_table("RL train", base_train,
+                                                                                          rl_train),
+                  self.histogram_table(base_held, rl_held)]
+        artifacts = [Artifact(name="pass@k curves", path=plot.name, kind="plot",
+                              description="held-out pass@k of base and RL with 95% bootstrap bands"),
+                     self.save(rl_model, "rl_checkpoint")]
+        return Result(metrics=metrics, series=series, tables=tables, artifacts=artifacts, raw=self.raw,
+                      verdict=verdict, headline=["delta_pass1", f"delta_pass{n}", "pass1_base", "pass1_rl",
+                                                 f"pass{n}_base", f"pass{n}_rl", "crossing_k", "delta_se"])
+
+    def delta_se(self, base: Counts, rl: Counts) -> Estimate:
+        from ..substrate import paired_diff_ci, pass_at_k
+
+        return paired_diff_ci([pass_at_k(base.n, x, base.n) for x in base.correct],
+                              [x / rl.n for x in rl.correct], B=self.cfg.bootstrap,
+                              rng=np.random.default_rng(self.ctx.seed),
+                              description="ΔSE = pass@n(base) − pass@1(RL) (lower is better)")
+
+    def solvable_table(self, name: str, base: Counts, rl: Counts) -> Table:
+        sets = solvable_sets(base.correct, rl.correct)
+        return Table(name=f"solvable sets ({name}, >= 1 of {base.n})", columns=list(sets),
+                     rows=[list(sets.values())])
+
+    def histogram_table(self, *counts: Counts, names=("base", "RL")) -> Table:
+        rows = []
+        for label, cnt in zip(names, counts):
+            flat = accuracy_histogram(cnt.correct, cnt.n)
+            rows.append([label, *flat[1::2]])
+        return Table(name="accuracy histogram (held-out, problems per c/n bin)",
+                     columns=["model", *accuracy_histogram([], 1)[0::2]], rows=rows)
+
+    def wrong_labels(self) -> dict[Problem, int]:
+        """Per RL problem, the base's most frequent wrong final value (else target + 1): the incorrect label."""
+        labels: dict[Problem, int] = {}
+        texts = _sample_texts(self.base, self.tok, self.split.rl_train, self.cfg.n_secondary,
+                              self.ctx.torch_generator(99))
+        for problem, group in zip(self.split.rl_train, texts):
+            wrong = collections.Counter(v for v in map(final_value, group) if v is not None and v != problem.target)
+            labels[problem] = wrong.most_common(1)[0][0] if wrong else problem.target + 1
+        return labels
+
+    def one_example(self) -> Result:
+        c, ctx, split = self.cfg, self.ctx, self.split
+        base_train = self.counts(self.base, split.rl_train, n=c.n_secondary, offset=1)
+        rates = [x / base_train.n for x in base_train.correct]
+        eligible = [i for i, r in enumerate(rates) if 0.2 <= r <= 0.8]
+        if not eligible:
+            raise ValueError("no RL training problem has base success in [0.2, 0.8]; raise n_rl_train")
+        chosen = min(eligible, key=lambda i: (abs(rates[i] - 0.5), i))
+        control = random.Random(f"one-example-{ctx.seed}").randrange(len(split.rl_train))
+        reward = make_reward("true")
+        arms = {"full_set": split.rl_train, "one_example": [split.rl_train[chosen]],
+                "random_example": [split.rl_train[control]]}
+        base_held = self.counts(self.base, split.held_out, offset=2)
+        held, series, artifacts = {"base": base_held}, [], []
+        for i, (arm, problems) in enumerate(arms.items()):
+            model, outcome = self.rl(arm, problems, reward, self.settings(), stream=20 + i)
+            held[arm] = self.counts(model, split.held_out, offset=30 + i)
+            series += self.training_series(arm, outcome)
+        ev = gain_evidence(base_held.correct, held["full_set"].correct, held["one_example"].correct, c.n_samples,
+                           control=held["random_example"].correct, seed=ctx.seed, B=c.bootstrap)
+        verdict = one_example_verdict(ev)
+        ks = log2_grid(c.n_samples)
+        series = [pass_curve_series(arm, cnt, ks, "pass@k held-out, T=0.6", B=c.bootstrap) for arm, cnt in
+                  held.items()] + series
+        plot = plot_pass_curves(series[:len(held)], ctx.artifact_dir / "passk.png", "one-example RL: held-out pass@k")
+        self.raw.update({"held_out": {arm: cnt.correct for arm, cnt in held.items()},
+                         "chosen_example": {"prompt": split.rl_train[chosen].prompt, "base_success": rates[chosen]},
+                         "random_example": {"prompt": split.rl_train[control].prompt,
+                                            "base_success": rates[control]}})
+        metrics = {"gain_full_set": ev.reference, "gain_one_example": ev.tested, "gain_random_example": ev.control,
+                   "chosen_base_success": Estimate(value=rates[chosen], n=base_train.n)}
+        return Result(metrics=metrics, series=series, raw=self.raw, verdict=verdict,
+                      tables=[self.histogram_table(*held.values(), names=list(held))],
+                      artifacts=[Artifact(name="pass@k curves", path=plot.name, kind="plot")],
+                      headline=["gain_one_example", "gain_full_set", "gain_random_example"])
+
+    def spurious(self) -> Result:
+        c, ctx, split = self.cfg, self.ctx, self.split
+        wrong = self.wrong_labels()
+        arms = {"true": ("true", c.minibatches), "random": ("random", c.minibatches), "random_M1": ("random", 1),
+                "format": ("format", c.minibatches), "incorrect": ("incorrect", c.minibatches)}
+        base_held = self.counts(self.base, split.held_out, offset=2)
+        held, series, metrics = {"base": base_held}, [], {}
+        for i, (arm, (kind, m)) in enumerate(arms.items()):
+            reward = make_reward(kind, seed=ctx.seed + i, wrong_labels=wrong)
+            model, outcome = self.rl(arm, split.rl_train, reward, self.settings(minibatches=m), stream=40 + i)
+            held[arm] = self.counts(model, split.held_out, offset=50 + i)
+            steps = [float(log.step) for log in outcome.logs]
+            series += [Series(name=f"{arm} {self.tracked_style}-style share", x=steps,
+                              y=[log.style_share for log in outcome.logs], x_label="step", y_label="share",
+                              chart="high-prior style share"),
+                       Series(name=f"{arm} accuracy", x=steps, y=[log.accuracy for log in outcome.logs],
+                              x_label="step", y_label="rollout accuracy", chart="rollout accuracy"),
+                       Series(name=f"{arm} clip fraction", x=steps, y=[log.clip_fraction for log in outcome.logs],
+                              x_label="step", y_label="clipped tokens", chart="clip fraction")]
+            metrics[f"style_share_{arm}"] = Estimate(
+                value=sum(held[arm].styled) / (len(held[arm].styled) * held[arm].n),
+                description=f"held-out samples in the base's high-prior ({self.tracked_style}) style")
+        metrics["style_share_base"] = Estimate(value=sum(base_held.styled) / (len(base_held.styled) * base_held.n))
+        for arm, cnt in held.items():
+            if arm != "base":
+                from .evaluate import accuracy_gain
+                metrics[f"gain_{arm}"] = accuracy_gain(base_held.correct, cnt.correct, c.n_samples, B=c.bootstrap,
+                                                       seed=ctx.seed)
+        ev = gain_evidence(base_held.correct, held["true"].correct, held["random"].correct, c.n_samples,
+                           control=held["random_M1"].correct, seed=ctx.seed, B=c.bootstrap)
+        verdict = spurious_verdict(ev)
+        self.raw.update({"held_out": {arm: cnt.correct for arm, cnt in held.items()},
+                         "styled": {arm: cnt.styled for arm, cnt in held.items()},
+                         "tracked_style": self.tracked_style})
+        ks = log2_grid(c.n_samples)
+        curves = [pass_curve_series(arm, cnt, ks, "pass@k held-out, T=0.6", B=c.bootstrap) for arm, cnt in
+                  held.items()]
+        plot = plot_pass_curves(curves, ctx.artifact_dir / "passk.png", "spurious rewards: held-out pass@k")
+        return Result(metrics=metrics, series=curves + series, raw=self.raw, verdict=verdict,
+                      artifacts=[Artifact(name="pass@k curves", path=plot.name, kind="plot")],
+                      headline=["gain_true", "gain_random", "gain_random_M1", "gain_format", "gain_incorrect"])
+
+    def sparsity(self) -> Result:
+        c, ctx, split = self.cfg, self.ctx, self.split
+        before = {k: v.detach().clone() for k, v in self.base.state_dict().items()}
+        reward = make_reward("true")
+        runs = []
+        for seed in range(c.sparsity_seeds):
+            model, _ = self.rl(f"rl seed {seed}", split.rl_train, reward, self.settings(), stream=60 + seed)
+            runs.append(model.state_dict())
+        sft = copy.deepcopy(self.base).train()
+        gold = Teacher(noise=0.0, trace_prior=c.trace_prior, direct_noise=0.0)
+        train_lm(sft, teacher_batches(self.tok, split.rl_train, gold, c.prompts_per_step * c.group_size,
+                                      random.Random(f"sft-{ctx.seed}")),
+                 steps=c.rl_steps, lr=c.rl_lr, weight_decay=0.0, betas=(0.9, 0.99),
+                 check_cancelled=ctx.check_cancelled)
+        rl_share = {p: [sp.unchanged_share(before, after, p) for after in runs] for p in sp.PRECISIONS}
+        sft_share = {p: sp.unchanged_share(before, sft.state_dict(), p) for p in sp.PRECISIONS}
+        overlap = (sp.overlap_minus_chance(before, runs[0], runs[1], "bf16_isclose") if len(runs) > 1 else None)
+        rank = sp.update_rank_ratio(before, runs[0])
+        ev = SparsityEvidence(rl=rl_share, sft=sft_share, overlap_minus_chance=overlap, rank_ratio=rank)
+        verdict = sparsity_verdict(ev)
+        layers = sp.per_layer_unchanged(before, runs[0], "bf16_isclose")
+        metrics = {f"unchanged_rl_{p}": Estimate(value=float(np.mean(v)), low=min(v), high=max(v), n=len(v),
+                                                 description=f"RL sparsity ({p}); low/high = min/max over seeds")
+                   for p, v in rl_share.items()}
+        metrics.update({f"unchanged_sft_{p}": Estimate(value=v, description=f"SFT sparsity ({p})")
+                        for p, v in sft_share.items()})
+        metrics["rank_ratio"] = Estimate(value=rank, description="mean rank(Δ)/min(shape), RL seed 0")
+        if overlap is not None:
+            metrics["overlap_minus_chance"] = Estimate(value=overlap, description="seed overlap minus chance")
+        self.raw.update({"rl_unchanged": rl_share, "sft_unchanged": sft_share, "per_layer_bf16_isclose": layers})
+        return Result(metrics=metrics, raw=self.raw, verdict=verdict,
+                      tables=[Table(name="unchanged share per layer (RL seed 0, bf16 isclose)",
+                                    columns=["group", "unchanged"], rows=[[g, v] for g, v in layers.items()])],
+                      headline=["unchanged_rl_bf16_isclose", "unchanged_sft_bf16_isclose", "unchanged_rl_fp32_exact"])
+
+
+def _sample_texts(model, tok, problems, n, generator) -> list[list[str]]:
+    from ..substrate import encode, sample
+
+    out = sample(model, [encode(tok, p.prompt) for p in problems], n=n, max_new_tokens=MAX_ANSWER_LEN,
+                 temperature=1.0, eos_id=tok.eos_token_id, pad_id=tok.pad_token_id, generator=generator)
+    return out.texts(tok)
+
+
+def _eval_only(c: Config, ctx: RunContext) -> Result:
+    """Yue et al.'s own form: two local checkpoints, a local dataset, n samples each, same decoding."""
+    rows = load_jsonl(c.data_path, ["prompt", "answer"])
+    dtype = getattr(torch, c.dtype)
+    items = [EvalItem(r["prompt"], lambda text, a=r["answer"]: answer_matches(a, text)) for r in rows]
+    counts = {}
+    for label, folder in (("base", c.base_checkpoint), ("rl", c.rl_checkpoint)):
+        ctx.progress(0, 2, f"sampling {label} from {folder}")
+        model, tok = load_checkpoint(folder, device=ctx.device, dtype=dtype)
+        counts[label] = sample_counts(model, tok, items, n=c.n_samples, temperature=c.temperature, top_p=c.top_p,
+                                      max_new_tokens=c.max_new_tokens, generator=ctx.torch_generator(7),
+                                      batch_size=256 if ctx.device == "cuda" else 2048)
+        del model
+    n = c.n_samples
+    ev = passk_evidence(counts["base"].correct, counts["rl"].correct, n, seed=ctx.seed, B=c.bootstrap)
+    verdict = passk_verdict(ev, scope=f"checkpoint:{Path(c.rl_checkpoint).name}")
+    ks = log2_grid(n)
+    series = [pass_curve_series(label, cnt, ks, "pass@k", B=c.bootstrap) for label, cnt in counts.items()]
+    plot = plot_pass_curves(series, ctx.artifact_dir / "passk.png", f"pass@k on {Path(c.data_path).name}")
+    raw = {"seed": ctx.seed, "bootstrap": c.bootstrap, "n": n, "sampler_backend": SAMPLER_BACKEND,
+           "held_out": {label: cnt.correct for label, cnt in counts.items()}}
+    metrics = {"delta_pass1": ev.delta_1, f"delta_pass{n}": ev.delta_n, "rl_only_share": ev.rl_only,
+               "truncated_share": Estimate(value=max(cnt.truncated for cnt in counts.values()))}
+    return Result(metrics=metrics, series=series, raw=raw, verdict=verdict,
+                  artifacts=[Artifact(name="pass@k curves", path=plot.name, kind="plot")],
+                  headline=["delta_pass1", f"delta_pass{n}"])

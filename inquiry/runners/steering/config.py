@@ -1,0 +1,105 @@
+"""The steering runner's settings; the defaults are the CPU miniature.
+
+>>> cfg = Config()
+>>> cfg.operands, cfg.alphas[:2], cfg.random_vectors >= 20
+(5, [0.125, 0.25], True)
+>>> Config(alphas=[-1.0])
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for Config
+alphas
+  Value error, every alpha must be > 0 (alpha = 0 and the sign-flipped vector are run as controls) ...
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+
+from ..api import RunnerConfig, param
+
+
+class Config(RunnerConfig):
+    # --- the miniature substrate: task and pretraining
+    operands: int = param(5, "labelled digits per problem (the answer is their sum mod 10)", unit="digits",
+                          ge=2, le=8)
+    untagged_reason_rate: float = param(
+        0.1, "share of untagged pretraining problems written with the scratchpad", unit="fraction", ge=0, le=1)
+    mix_reason: float = param(0.4, "pretraining share of reason-tagged problems", unit="fraction", ge=0, le=1)
+    mix_direct: float = param(0.4, "pretraining share of direct-tagged problems", unit="fraction", ge=0, le=1)
+    mix_untagged: float = param(0.2, "pretraining share of untagged problems", unit="fraction", ge=0, le=1)
+    hidden: int = param(64, "tiny model hidden size", unit="units", ge=16, le=1024)
+    layers: int = param(2, "tiny model decoder blocks", unit="blocks", ge=1, le=16)
+    heads: int = param(4, "tiny model attention heads (must divide hidden)", unit="heads", ge=1, le=32)
+    ffn: int = param(192, "tiny model MLP width", unit="units", ge=16, le=8192)
+    pretrain_steps: int = param(1500, "pretraining optimizer steps", unit="steps", ge=1, le=200_000)
+    batch_size: int = param(128, "pretraining sequences per step", unit="sequences", ge=1, le=4096)
+    lr: float = param(3e-3, "peak AdamW learning rate (linear warmup, cosine decay)", unit="lr", gt=0, le=1)
+    warmup: int = param(100, "learning-rate warmup", unit="steps", ge=0, le=10_000)
+    # --- the experiment
+    contrast_pairs: int = param(256, "contrast prompt pairs (reason- vs direct-tagged) for the vector",
+                                unit="pairs", ge=2, le=100_000)
+    dev_items: int = param(150, "held-out problems the (layer, alpha) choice is made on", unit="problems",
+                           ge=10, le=100_000)
+    test_items: int = param(400, "held-out problems every reported number is measured on", unit="problems",
+                            ge=10, le=100_000)
+    steer_layers: list[int] = param(
+        [], "decoder blocks to steer (0-based); empty = every block of the miniature, the middle third of a "
+            "checkpoint", unit="block indices")
+    alphas: list[float] = param([0.125, 0.25, 0.5, 1.0], "steering strengths, in units of the mean residual norm "
+                                "at the steered block", unit="x mean residual norm", min_length=1)
+    random_vectors: int = param(20, "random directions of equal norm forming the null distribution",
+                                unit="vectors", ge=20, le=1000)
+    samples: int = param(8, "samples per problem at temperature 1 for the avg@k accuracy", unit="samples",
+                         ge=1, le=256)
+    temperature: float = param(1.0, "sampling temperature for avg@k (greedy is always measured too)",
+                               unit="temperature", gt=0, le=5)
+    max_valid_format_drop: float = param(
+        0.1, "damage bound: largest allowed fall in the valid-format rate at the chosen setting", unit="fraction",
+        ge=0, le=1)
+    max_nll_increase: float = param(
+        0.5, "damage bound: largest allowed rise in NLL on neutral text at the chosen setting",
+        unit="nats/token", ge=0, le=100)
+    bootstrap: int = param(2000, "bootstrap resamples for every interval", unit="resamples", ge=100, le=100_000)
+    # --- the GPU path: a local checkpoint and local data
+    checkpoint: str = param("", "local Hugging Face checkpoint folder; empty = pretrain the miniature")
+    eval_path: str = param("", "local JSONL of {\"prompt\", \"answer\"} questions (checkpoint path only)")
+    contrast_path: str = param(
+        "", "local JSONL of {\"positive\", \"negative\"} contrast prompts; empty = eval questions with the "
+            "two suffixes below")
+    neutral_path: str = param("", "local JSONL of {\"text\"} for the NLL damage metric; empty = the questions")
+    reason_suffix: str = param(" Let's think step by step.", "appended to a question to ask for reasoning "
+                               "(the positive control)")
+    direct_suffix: str = param(" Answer with only the number.", "appended to a question to ask for the bare "
+                               "answer")
+    reason_min_words: int = param(12, "a checkpoint's completion counts as reasoning when it has at least this "
+                                  "many words", unit="words", ge=1, le=10_000)
+    max_new_tokens: int = param(0, "generation limit; 0 = the task's own (scratchpad length for the miniature)",
+                                unit="tokens", ge=0, le=32_768)
+    dtype: Literal["float32", "bfloat16", "float16"] = param("float32", "weights and activations dtype")
+    generation_batch: int = param(1024, "sequences decoded together", unit="sequences", ge=1, le=65_536)
+
+    @field_validator("alphas")
+    @classmethod
+    def _positive_alphas(cls, alphas: list[float]) -> list[float]:
+        if any(a <= 0 for a in alphas):
+            raise ValueError("every alpha must be > 0 (alpha = 0 and the sign-flipped vector are run as controls)")
+        return alphas
+
+    @field_validator("steer_layers")
+    @classmethod
+    def _non_negative_layers(cls, layers: list[int]) -> list[int]:
+        if any(layer < 0 for layer in layers):
+            raise ValueError("block indices start at 0")
+        return layers
+
+
+PRESETS: dict[str, dict] = {
+    "test": {"operands": 3, "hidden": 48, "ffn": 144, "pretrain_steps": 500, "contrast_pairs": 64,
+             "dev_items": 60, "test_items": 150, "alphas": [0.5, 1.0], "samples": 4, "bootstrap": 500},
+    "default": {},
+    "gpu": {"device": "cuda", "dtype": "bfloat16", "contrast_pairs": 128, "dev_items": 100, "test_items": 500,
+            "alphas": [0.05, 0.1, 0.2, 0.4, 0.8], "samples": 8, "max_new_tokens": 512, "generation_batch": 128,
+            "max_nll_increase": 0.2},
+}

@@ -1,0 +1,77 @@
+"""Sampling and scoring with an optional steering vector, from the last prompt token on.
+
+The steering hook switches on at one absolute position, so prompts are grouped by token length and
+each group runs with its own start; outputs come back in the input order.
+
+>>> group_by_length([[1, 2], [3], [4, 5]])
+{2: [0, 2], 1: [1]}
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from ..substrate import decoder_layers, pad_batch, sample
+from .hooks import steer
+
+
+@dataclass(frozen=True)
+class Steering:
+    """Add ``vector`` (already scaled) to the output of decoder block ``layer``."""
+
+    layer: int
+    vector: torch.Tensor
+
+
+def group_by_length(prompts: list[list[int]]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for index, prompt in enumerate(prompts):
+        groups.setdefault(len(prompt), []).append(index)
+    return groups
+
+
+def _steered(model, steering: Steering | None, start: int):
+    if steering is None:
+        return contextlib.nullcontext()
+    return steer(decoder_layers(model)[steering.layer], steering.vector, start)
+
+
+def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: int, max_new_tokens: int,
+             temperature: float, eos_id: int, pad_id: int, generator: torch.Generator,
+             batch_size: int = 1024) -> list[list[list[int]]]:
+    """``n`` completions per prompt (eos stripped), steered from each prompt's last token on."""
+    out: list[list[list[int]]] = [[] for _ in prompts]
+    for length, indices in group_by_length(prompts).items():
+        with _steered(model, steering, start=length - 1):
+            batch = sample(model, [prompts[i] for i in indices], n=n, max_new_tokens=max_new_tokens,
+                           temperature=temperature, eos_id=eos_id, pad_id=pad_id, generator=generator,
+                           batch_size=batch_size)
+        for index, completions in zip(indices, batch.completions):
+            out[index] = [c[:-1] if c and c[-1] == eos_id else c for c in completions]
+    return out
+
+
+@torch.inference_mode()
+def continuation_nll(model, pairs: list[tuple[list[int], list[int]]], steering: Steering | None, *,
+                     pad_id: int, batch_size: int = 256) -> list[float]:
+    """Mean NLL per token (nats) of each continuation given its prompt, steered from the last prompt token."""
+    device = next(model.parameters()).device
+    out = [0.0] * len(pairs)
+    for length, indices in group_by_length([p for p, _ in pairs]).items():
+        for chunk_start in range(0, len(indices), batch_size):
+            chunk = indices[chunk_start:chunk_start + batch_size]
+            ids, labels = pad_batch([pairs[i][0] + pairs[i][1] for i in chunk], pad_id,
+                                    label_mask_prefix_lens=[length] * len(chunk))
+            positions = torch.arange(ids.shape[1])[None].expand_as(ids)  # right padding: row positions from 0
+            with _steered(model, steering, start=length - 1):
+                logits = model(input_ids=ids.to(device), position_ids=positions.to(device)).logits.float()
+            losses = F.cross_entropy(logits[:, :-1].transpose(1, 2), labels[:, 1:].to(device),
+                                     ignore_index=-100, reduction="none")
+            counts = (labels[:, 1:] != -100).sum(1).clamp(min=1).to(device)
+            for index, value in zip(chunk, (losses.sum(1) / counts).tolist()):
+                out[index] = value
+    return out

@@ -1,0 +1,60 @@
+"""Runs that arrive from an exported vault: recorded as run rows so that statuses roll up again.
+
+An export carries each run as a summary (runner, settings, seed, verdict, headline metrics, dates)
+in the note's front matter, not the raw per-item counts. Re-importing writes one run row per summary,
+its ``result`` holding only those headline metrics and the verdict, and its provenance saying where it
+came from, plus the claim's ``tested-by`` edge. The roll-up then reads these rows like any other, so
+claim, note and inquiry statuses survive the round trip. Runs that were still queued or running at
+export time come back ``interrupted``: no worker here will ever finish them.
+
+Status precedence on import: a claim that has runs in the target notebook takes the status its runs
+give (:func:`~inquiry.graph.rollup.refresh_claim`); a claim without any takes the status written in
+the front matter.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..graph.rollup import refresh_claim
+from ..models import Edge, EdgeKind, RunStatus, Status
+from ..notes.vault_format import RunSummary
+from ..runners.api import Result
+from ..store import Notebook
+
+_IN_FLIGHT = {RunStatus.QUEUED.value, RunStatus.RUNNING.value}
+
+
+def add_run_summaries(nb: Notebook, runs: list[tuple[str, RunSummary]], source: str) -> list[str]:
+    """Insert a run row per summary not already in ``nb`` (runs are immutable records); returns the ids added.
+
+    Call inside the import's transaction.
+    """
+    added = []
+    for claim, run in runs:
+        if nb.db.execute("SELECT 1 FROM runs WHERE id = ?", [run.id]).fetchone():
+            continue
+        status = RunStatus.INTERRUPTED.value if run.status in _IN_FLIGHT else RunStatus(run.status).value
+        result = (Result(metrics=run.metrics, verdict=run.verdict, headline=list(run.metrics))
+                  if run.verdict is not None else None)
+        nb.db.execute(
+            "INSERT INTO runs (id, claim_id, runner, preset, config, seed, status, created, started, ended, "
+            "result, verdict, message, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run.id, claim, run.runner, run.preset, json.dumps(run.config, sort_keys=True), run.seed, status,
+             run.created, run.started, run.ended, result.model_dump_json() if result else None,
+             run.verdict.verdict.value if run.verdict else None,
+             f"imported from an exported vault (headline metrics only); was {run.status} there",
+             json.dumps({"imported_from": source, "original_status": run.status}, sort_keys=True)])
+        nb.add_edge(Edge(src=claim, dst=run.id, kind=EdgeKind.TESTED_BY, provenance="runs"), overwrite_state=False)
+        nb._touch(run.id)
+        added.append(run.id)
+    return added
+
+
+def apply_statuses(nb: Notebook, statuses: dict[str, Status]) -> None:
+    """Give each claim its status: from its runs when it has any here, else the one the vault wrote."""
+    for claim, status in statuses.items():
+        if nb.db.execute("SELECT 1 FROM runs WHERE claim_id = ? LIMIT 1", [claim]).fetchone():
+            refresh_claim(nb, claim)
+        elif nb.get_claim(claim) is not None and nb.get_claim(claim).status is not status:
+            nb.set_claim_status(claim, status)

@@ -1,0 +1,191 @@
+"""Starting, cancelling, reaping and waiting for runs; the workers run outside the caller's process.
+
+``launch`` validates the config first (a bad key or value names the field and records nothing),
+records the run as queued and starts a detached worker if the device has a free slot (default: one
+run at a time per device; see :mod:`inquiry.runs.settings`). A finishing worker starts the next
+queued run. ``reap`` turns runs whose worker died (stale heartbeat, no process) into
+``interrupted``; every listing calls it, so nothing shows as running forever.
+
+Typical use (the CLI and the app do exactly this)::
+
+    run_id = launch(nb, claim_id, "probe", preset="test")
+    final = wait_for(nb, run_id, on_update=lambda run: print(run.step, run.total))
+    final.result.verdict.verdict
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psutil
+
+from ..errors import ConfigError, InquiryError
+from ..graph import rollup
+from ..models import RunStatus
+from ..runners import registry
+from ..runners.api import resolve_device
+from ..store import Notebook
+from . import records, settings
+from .records import RunRecord
+
+
+def refresh_claim(nb: Notebook, claim_id: str | None) -> None:
+    """Let the graph roll the claim's runs up into its status (a run without a claim has none)."""
+    if claim_id:
+        rollup.refresh_claim(nb, claim_id)
+
+
+def spec_for(nb: Notebook, claim_id: str) -> tuple[str, str, dict[str, Any]]:
+    """The claim's first reproduction spec as (runner, preset, overrides); errors say what to do instead."""
+    specs = nb.specs(claim_id)
+    if not specs:
+        installed = ", ".join(registry.available()) or "none installed"
+        raise ConfigError("runner", f"claim {claim_id} has no reproduction spec; choose one with --runner "
+                                    f"({installed})")
+    return specs[0].runner, specs[0].preset, dict(specs[0].overrides)
+
+
+def launch(nb: Notebook, claim_id: str | None, runner_name: str | None = None, preset: str | None = None,
+           overrides: dict[str, Any] | None = None, seed: int = 0, wait: bool = False,
+           on_update: Callable[[RunRecord], None] | None = None) -> str:
+    """Validate, record as queued, start a worker when a slot is free; returns the run id.
+
+    Without ``runner_name`` the claim's reproduction spec picks the runner, preset and overrides
+    (``overrides`` given here win over the spec's).
+    """
+    if claim_id and nb.get_claim(claim_id) is None:
+        raise InquiryError(f"no claim with id {claim_id}")
+    if runner_name is None:
+        if not claim_id:
+            raise ConfigError("runner", "a run without a claim needs --runner")
+        runner_name, spec_preset, spec_overrides = spec_for(nb, claim_id)
+        preset = preset or spec_preset
+        overrides = {**spec_overrides, **(overrides or {})}
+    runner = registry.get(runner_name)
+    config = registry.resolve_config(runner, preset, overrides)
+    run_id = records.create(nb, claim_id, runner_name, preset or "default", config.model_dump(mode="json"),
+                            seed=seed, device=resolve_device(config.device))
+    refresh_claim(nb, claim_id)
+    start_queued(nb)
+    if wait:
+        wait_for(nb, run_id, on_update)
+    return run_id
+
+
+def rerun(nb: Notebook, run_id: str, wait: bool = False,
+          on_update: Callable[[RunRecord], None] | None = None) -> str:
+    """Queue the same runner, preset, full config and seed again (validated against the runner as it is now)."""
+    old = records.get(nb, run_id)
+    return launch(nb, old.claim_id, old.runner, old.preset, old.config, old.seed, wait=wait, on_update=on_update)
+
+
+def start_queued(nb: Notebook) -> list[str]:
+    """Start workers for queued runs while their device has a free slot; returns the started ids."""
+    started = []
+    for device in records.queued_devices(nb):
+        while (run_id := records.claim_next(nb, device, settings.runs_per_device())) is not None:
+            _spawn(nb, run_id)
+            started.append(run_id)
+    return started
+
+
+def _spawn(nb: Notebook, run_id: str) -> None:
+    """A worker in its own session, so it outlives the caller (a closed terminal, a quit app)."""
+    run = records.get(nb, run_id)
+    threads = str(run.config.get("threads", 1))
+    env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+    log_path = nb.run_dir(run_id) / "run.log"
+    try:
+        with open(log_path, "ab") as log:
+            subprocess.Popen([sys.executable, "-m", "inquiry.runs.worker", "--notebook", str(nb.path), run_id],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True, env=env, close_fds=True)
+    except OSError as exc:
+        records.finish(nb, run_id, RunStatus.FAILED, error=f"could not start the worker process: {exc}")
+        refresh_claim(nb, run.claim_id)
+
+
+def after_run(nb: Notebook, claim_id: str | None) -> None:
+    """What follows any run's end: the claim's roll-up, then the next queued run."""
+    refresh_claim(nb, claim_id)
+    start_queued(nb)
+
+
+def cancel(nb: Notebook, run_id: str) -> RunStatus:
+    """Cancel a run: a queued one at once; a running one's worker stops within seconds."""
+    run = records.get(nb, run_id)
+    if run.status.finished:
+        raise InquiryError(f"run {run_id} already ended ({run.status.value})")
+    status = records.request_cancel(nb, run_id)
+    if status is RunStatus.CANCELLED:
+        refresh_claim(nb, run.claim_id)
+    return status
+
+
+def _worker_alive(run: RunRecord) -> bool:
+    """Whether the run's worker process still exists (a zombie or a recycled pid counts as gone)."""
+    if run.pid is None or run.host != socket.gethostname():
+        return False
+    try:
+        proc = psutil.Process(run.pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return "inquiry.runs.worker" in " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def reap(nb: Notebook) -> list[str]:
+    """Mark running runs whose heartbeat is stale and whose worker is gone as ``interrupted``.
+
+    A run that was asked to cancel and whose worker then died counts as ``cancelled``.
+    """
+    reaped = []
+    for run in records.list_runs(nb, status=RunStatus.RUNNING):
+        # a claimed run whose worker has not written its pid yet may still be starting up
+        patience = settings.stale_after() if run.pid else max(settings.stale_after(), settings.startup_grace())
+        if records.age_seconds(run.heartbeat) > patience and not _worker_alive(run):
+            if run.cancel_requested:  # it died on its way out
+                ended = records.finish(nb, run.id, RunStatus.CANCELLED, message="cancelled by the user")
+            else:
+                ended = records.finish(nb, run.id, RunStatus.INTERRUPTED, message="interrupted",
+                                       error=f"the worker stopped without finishing (last heartbeat "
+                                             f"{run.heartbeat}); start it again with `inquiry runs rerun {run.id}`")
+            if ended:
+                reaped.append(run.id)
+                refresh_claim(nb, run.claim_id)
+    if reaped:
+        start_queued(nb)
+    return reaped
+
+
+def list_runs(nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None,
+              limit: int | None = None) -> list[RunRecord]:
+    """Runs newest first, after reaping dead workers (what the CLI and the app show)."""
+    reap(nb)
+    return records.list_runs(nb, claim_id=claim_id, status=status, limit=limit)
+
+
+def wait_for(nb: Notebook, run_id: str, on_update: Callable[[RunRecord], None] | None = None,
+         poll_s: float = 0.2, timeout_s: float | None = None) -> RunRecord:
+    """Block until the run ends, calling ``on_update`` whenever its status or progress changes."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    seen: tuple[Any, ...] | None = None
+    while True:
+        reap(nb)
+        run = records.get(nb, run_id)
+        state = (run.status, run.step, run.message)
+        if on_update and state != seen:
+            on_update(run)
+        seen = state
+        if run.status.finished:
+            return run
+        if deadline is not None and time.monotonic() > deadline:
+            raise InquiryError(f"run {run_id} still {run.status.value} after {timeout_s:.0f} s")
+        time.sleep(poll_s)

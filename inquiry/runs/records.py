@@ -1,0 +1,233 @@
+"""Run rows in the notebook: create, claim, progress, finish, cancel, list.
+
+Every write is one short transaction so the app and the CLI can read (WAL) while a worker writes.
+The launcher and the worker call these; nothing here starts processes.
+
+>>> import tempfile
+>>> from inquiry.store import Notebook
+>>> nb = Notebook.open(tempfile.mkdtemp())
+>>> run_id = create(nb, None, "probe", "test", {"steps": 3}, seed=7, device="cpu")
+>>> get(nb, run_id).status.value
+'queued'
+>>> claim_next(nb, "cpu", limit=1) == run_id, claim_next(nb, "cpu", limit=1)
+(True, None)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..errors import NotFound
+from ..models import Edge, EdgeKind, RunStatus, utcnow
+from ..runners.api import Result
+from ..store import Notebook
+
+
+class RunRecord(BaseModel):
+    """One run as the notebook holds it, JSON columns parsed."""
+
+    id: str
+    claim_id: str | None
+    runner: str
+    preset: str | None
+    config: dict[str, Any]
+    seed: int
+    status: RunStatus
+    backend: str = "local"
+    created: str
+    started: str | None = None
+    ended: str | None = None
+    heartbeat: str | None = None
+    pid: int | None = None
+    host: str | None = None
+    step: int | None = None
+    total: int | None = None
+    message: str | None = None
+    live_metrics: dict[str, float] = Field(default_factory=dict)
+    result: Result | None = None
+    verdict: str | None = None
+    error: str | None = None
+    provenance: dict[str, Any] = Field(default_factory=dict)
+    cancel_requested: bool = False
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> RunRecord:
+        values = dict(row)
+        for column in ("config", "live_metrics", "provenance"):
+            values[column] = json.loads(values[column] or "{}")
+        values["result"] = Result.model_validate_json(values["result"]) if values["result"] else None
+        values["cancel_requested"] = bool(values["cancel_requested"])
+        return cls(**values)
+
+    @property
+    def device(self) -> str:
+        """The device the run was queued for (``auto`` already resolved)."""
+        return self.provenance.get("device", self.config.get("device", "cpu"))
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: ``run:`` + UTC time + a random suffix.
+
+    >>> new_run_id().startswith("run:") and len(new_run_id()) == len("run:20250101-120000-abcdef")
+    True
+    """
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return f"run:{stamp}-{secrets.token_hex(3)}"
+
+
+def age_seconds(timestamp: str | None) -> float:
+    """Seconds since a notebook timestamp (infinite for none)."""
+    if not timestamp:
+        return float("inf")
+    return (datetime.now(timezone.utc) - datetime.fromisoformat(timestamp)).total_seconds()
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+# ---- writes ----------------------------------------------------------------------------------
+
+
+def create(nb: Notebook, claim_id: str | None, runner: str, preset: str | None, config: dict[str, Any],
+           *, seed: int, device: str) -> str:
+    """Record a queued run (and the claim's ``tested-by`` edge); returns its id."""
+    run_id = new_run_id()
+    with nb.transaction():
+        nb.db["runs"].insert({
+            "id": run_id, "claim_id": claim_id, "runner": runner, "preset": preset, "config": _dump(config),
+            "seed": seed, "status": RunStatus.QUEUED.value, "created": utcnow(),
+            "provenance": _dump({"device": device})})
+        if claim_id:
+            nb.add_edge(Edge(src=claim_id, dst=run_id, kind=EdgeKind.TESTED_BY, provenance="runs"))
+        nb._touch(run_id)
+    return run_id
+
+
+def claim_next(nb: Notebook, device: str, limit: int) -> str | None:
+    """Atomically move the oldest queued run for ``device`` to running, if fewer than ``limit`` run there.
+
+    The count and the update share one ``BEGIN IMMEDIATE`` transaction, so two callers (a finishing
+    worker and a launcher) can never both start a run beyond the limit. Returns the claimed id.
+    """
+    device_of = "COALESCE(json_extract(provenance, '$.device'), 'cpu')"
+    with nb.transaction():
+        running = nb.db.execute(f"SELECT count(*) FROM runs WHERE status = 'running' AND {device_of} = ?",
+                                [device]).fetchone()[0]
+        if running >= limit:
+            return None
+        row = nb.db.execute(f"SELECT id FROM runs WHERE status = 'queued' AND {device_of} = ? "
+                            "ORDER BY created, rowid LIMIT 1", [device]).fetchone()
+        if row is None:
+            return None
+        # the heartbeat starts now so that a worker that never comes up is reaped once it goes stale
+        nb.db.execute("UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'",
+                      [utcnow(), row[0]])
+        nb._touch(row[0])
+    return row[0]
+
+
+def queued_devices(nb: Notebook) -> list[str]:
+    return [r[0] for r in nb.db.execute(
+        "SELECT DISTINCT COALESCE(json_extract(provenance, '$.device'), 'cpu') FROM runs "
+        "WHERE status = 'queued'")]
+
+
+def mark_worker(nb: Notebook, run_id: str, *, pid: int, host: str) -> None:
+    """The worker process has come up: from now on ``reap`` can check that it is alive."""
+    nb.db.execute("UPDATE runs SET heartbeat = ?, pid = ?, host = ? WHERE id = ?", [utcnow(), pid, host, run_id])
+
+
+def mark_started(nb: Notebook, run_id: str, provenance: dict[str, Any]) -> None:
+    """The runner is loaded and its config valid: record the start and the provenance."""
+    with nb.transaction():
+        nb.db.execute("UPDATE runs SET started = ?, heartbeat = ?, provenance = ? WHERE id = ?",
+                      [utcnow(), utcnow(), _dump(provenance), run_id])
+        nb._touch(run_id)
+
+
+def record_progress(nb: Notebook, run_id: str, event: dict[str, Any]) -> None:
+    """One progress event: appended to ``run_events`` and mirrored on the run row."""
+    metrics = _dump(event.get("metrics", {}))
+    now = utcnow()
+    with nb.transaction():
+        nb.db.execute("INSERT INTO run_events (run_id, ts, step, total, message, metrics) VALUES (?,?,?,?,?,?)",
+                      [run_id, now, event.get("step"), event.get("total"), event.get("message"), metrics])
+        nb.db.execute("UPDATE runs SET step = ?, total = ?, message = ?, live_metrics = ?, heartbeat = ? "
+                      "WHERE id = ?", [event.get("step"), event.get("total"), event.get("message"), metrics,
+                                       now, run_id])
+
+
+def finish(nb: Notebook, run_id: str, status: RunStatus, *, result: Result | None = None,
+           error: str | None = None, message: str | None = None,
+           provenance: dict[str, Any] | None = None) -> bool:
+    """Record how a run ended; only a run still queued or running changes. Returns whether it did."""
+    values: dict[str, Any] = {"status": status.value, "ended": utcnow(), "error": error}
+    if result is not None:
+        values.update(result=result.model_dump_json(), verdict=result.verdict.verdict.value)
+    if message is not None:
+        values["message"] = message
+    if provenance is not None:
+        values["provenance"] = _dump(provenance)
+    columns = ", ".join(f"{key} = ?" for key in values)
+    with nb.transaction():
+        cursor = nb.db.execute(f"UPDATE runs SET {columns} WHERE id = ? AND status IN ('queued', 'running')",
+                               [*values.values(), run_id])
+        nb._touch(run_id)
+    return cursor.rowcount == 1
+
+
+def request_cancel(nb: Notebook, run_id: str) -> RunStatus:
+    """Cancel a queued run at once, or flag a running one for its worker; returns the status after."""
+    with nb.transaction():
+        run = get(nb, run_id)
+        if run.status is RunStatus.QUEUED:
+            finish(nb, run_id, RunStatus.CANCELLED, message="cancelled before it started")
+            return RunStatus.CANCELLED
+        if run.status is RunStatus.RUNNING:
+            nb.db.execute("UPDATE runs SET cancel_requested = 1 WHERE id = ?", [run_id])
+        return run.status
+
+
+# ---- reads -----------------------------------------------------------------------------------
+
+
+def get(nb: Notebook, run_id: str) -> RunRecord:
+    row = nb.get_run_row(run_id)
+    if row is None:
+        raise NotFound(f"no run with id {run_id}")
+    return RunRecord.from_row(row)
+
+
+def list_runs(nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None,
+              limit: int | None = None) -> list[RunRecord]:
+    """Runs, newest first, filtered by claim and/or status."""
+    where, args = [], []
+    if claim_id:
+        where.append("claim_id = ?")
+        args.append(claim_id)
+    if status:
+        where.append("status = ?")
+        args.append(status.value)
+    sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY created DESC, rowid DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [RunRecord.from_row(r) for r in nb.db.query(sql, args)]
+
+
+def events(nb: Notebook, run_id: str, after: int = 0) -> list[dict[str, Any]]:
+    """Progress events of a run with row id above ``after`` (to follow a run incrementally)."""
+    return [{**r, "metrics": json.loads(r["metrics"])} for r in nb.db.query(
+        "SELECT id, ts, step, total, message, metrics FROM run_events WHERE run_id = ? AND id > ? ORDER BY id",
+        [run_id, after])]
+
+
+def cancel_requested(nb: Notebook, run_id: str) -> bool:
+    row = nb.db.execute("SELECT cancel_requested FROM runs WHERE id = ?", [run_id]).fetchone()
+    return bool(row and row[0])

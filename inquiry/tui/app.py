@@ -1,0 +1,50 @@
+"""The terminal app: ``InquiryApp`` over one notebook, and ``run_app`` for the CLI's ``open`` command.
+
+    inquiry open ~/notebooks/rl      # or: inquiry   (the default notebook)
+
+Tests build the app directly: ``InquiryApp(notebook)`` with an open :class:`Notebook`, then
+``async with app.run_test(size=(140, 45)) as pilot``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.app import App
+from textual.screen import Screen
+
+from ..store import Notebook
+from .commands import InquiryCommands
+from .data import NotebookData
+from .screens.main import MainScreen
+
+
+class InquiryApp(App[None]):
+    TITLE = "inquiry"
+    CSS_PATH = "inquiry.tcss"
+    COMMANDS = App.COMMANDS | {InquiryCommands}
+
+    def __init__(self, notebook: Notebook | str | os.PathLike[str], poll_s: float = 1.0):
+        super().__init__()
+        self.owns_notebook = not isinstance(notebook, Notebook)
+        nb = Notebook.open(notebook, create=False) if self.owns_notebook else notebook
+        self.data = NotebookData(nb)
+        self.poll_s = poll_s
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(self.data, self.poll_s)
+
+    @property
+    def main(self) -> MainScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
+
+    def on_unmount(self) -> None:
+        # Runs are separate processes: closing the app leaves them running.
+        if self.owns_notebook:
+            self.data.nb.close()
+
+
+def run_app(notebook_path: str | os.PathLike[str]) -> None:
+    """Open the app on a notebook folder (the CLI has created and seeded it already)."""
+    InquiryApp(Path(notebook_path)).run()

@@ -1,0 +1,194 @@
+"""Markdown pages for the reader: an inquiry's essay with its citations as links, a note, a claim.
+
+Links use node ids as their targets (``[Does RLVR …](note:does-rlvr-…)``); the reader follows them
+itself instead of opening them as files or URLs. :func:`page_links` lists a page's links in reading
+order so they can be stepped through with the keyboard.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..graph import rollup
+from ..models import CLAIM_RELATIONS, Claim, EdgeState, Inquiry, Note, Paper, Status
+from ..runners.api import FidelityCard
+from ..runs.records import RunRecord
+from .data import GLYPH, NotebookData
+
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(<?([a-z]+:[^)>\s]+)>?\)")
+_ESCAPE = re.compile(r"([\\\[\]])")
+MINIATURE_SCOPE = ("A miniature verdict is evidence about the mechanism in a controlled model, "
+                   "not about the paper's models.")
+
+
+def link(text: str, node_id: str) -> str:
+    """A markdown link to a node.
+
+    >>> link("Does [RL] help?", "note:does-rl-help")
+    '[Does \\\\[RL\\\\] help?](note:does-rl-help)'
+    """
+    escaped = _ESCAPE.sub(r"\\\1", text)
+    return f"[{escaped}]({node_id})"
+
+
+def page_links(markdown: str) -> list[tuple[str, str]]:
+    """``(text, target)`` of every node link in a page, in reading order.
+
+    >>> page_links("see [A](note:a) and [B \\\\] x](claim:a/1)")
+    [('A', 'note:a'), ('B ] x', 'claim:a/1')]
+    """
+    return [(re.sub(r"\\(.)", r"\1", m.group(1)), m.group(2)) for m in _LINK.finditer(markdown)]
+
+
+def status_word(status: Status | None) -> str:
+    return f"{GLYPH[status]} {status.value}" if status else "status not rolled up yet"
+
+
+def page(data: NotebookData, node_id: str) -> str:
+    """The reader page of any node id."""
+    with data.read() as nb:
+        node = nb.get_node(node_id)
+    if isinstance(node, Inquiry):
+        return inquiry_page(data, node)
+    if isinstance(node, Note):
+        return note_page(data, node)
+    if isinstance(node, Claim):
+        return claim_page(data, node)
+    if isinstance(node, Paper):
+        arxiv = f"\n\narXiv: [{node.arxiv}](https://arxiv.org/abs/{node.arxiv})" if node.arxiv else ""
+        return f"# {node.name}\n\n*Paper*{arxiv}\n\nNotes mentioning it are listed under **Links**."
+    return f"# Run {node_id}\n\nStatus: {node['status']}"
+
+
+def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
+    with data.read() as nb:
+        citations = nb.citations(inquiry_id=inquiry.id)
+        titles = {c.note_id: (nb.get_note(c.note_id) or Note(id=c.note_id, title=c.note_id)).title
+                  for c in citations}
+    flagged = _flagged_citations(data, inquiry.id)
+    parts = [f"# {inquiry.question}", "*Inquiry*"]
+    if inquiry.framing:
+        parts.append(f"_{inquiry.framing}_")
+    summary = _inquiry_summary(data, inquiry.id)
+    if summary:
+        parts.append(summary)
+    for index, paragraph in enumerate(inquiry.essay):
+        spans = sorted((c for c in citations if c.paragraph == index), key=lambda c: c.start, reverse=True)
+        for c in spans:
+            mark = " ⚠ *rests on contested evidence*" if (c.note_id, c.paragraph) in flagged else ""
+            paragraph = (paragraph[:c.start] + link(paragraph[c.start:c.end] or titles[c.note_id], c.note_id)
+                         + mark + paragraph[c.end:])
+        parts.append(paragraph)
+    if inquiry.next_lines:
+        parts.append("## Next inquiring lines\n\n" + "\n".join(f"- {line}" for line in inquiry.next_lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def _inquiry_summary(data: NotebookData, inquiry_id: str) -> str:
+    with data.read() as nb:
+        counts = rollup.inquiry_summary(nb, inquiry_id)
+    shown = [f"{GLYPH[Status(k)]} {n} {k}" for k, n in counts.items() if n]
+    return "Claims it cites: " + " · ".join(shown) if shown else ""
+
+
+def _flagged_citations(data: NotebookData, inquiry_id: str) -> set[tuple[str, int]]:
+    """(note, paragraph) of citations whose sentence rests on a contradicted or mixed claim."""
+    with data.read() as nb:
+        flags = rollup.citation_flags(nb, inquiry_id)
+    return {(f["note_id"], f["paragraph"]) for f in flags if f["rests_on"]}
+
+
+def note_page(data: NotebookData, note: Note) -> str:
+    claims = data.note_claims(note.id).rows
+    with data.read() as nb:
+        users = {c.inquiry_id for c in nb.citations(note_id=note.id)}
+        users |= {e.src for _, e in nb.edges(dst=note.id) if e.src.startswith("inq:")}
+        inquiries = sorted(((nb.get_inquiry(i) or Inquiry(id=i, question=i)) for i in users),
+                           key=lambda i: i.question)
+    parts = [f"# {note.title}", "*Placeholder note: cited but not yet written*" if note.is_placeholder
+             else f"*Note* · {status_word(data.note_status(note.id))}"]
+    if note.summary:
+        parts.append(note.summary)
+    if note.body and note.body != note.summary:
+        parts.append(note.body)
+    if note.arxiv:
+        parts.append(f"arXiv: [{note.arxiv}](https://arxiv.org/abs/{note.arxiv})")
+    parts.append("## Claims\n\n" + ("\n".join(f"- {row.glyph} {link(row.title, row.node_id)}" for row in claims)
+                                   or "No claims extracted."))
+    parts.append(f"## Used by {len(inquiries)} inquir{'y' if len(inquiries) == 1 else 'ies'}\n\n"
+                 + ("\n".join(f"- {link(i.question, i.id)}" for i in inquiries) or "Not cited yet."))
+    others = {s: v for s, v in note.summary_variants.items() if v != note.summary}
+    if others:
+        parts.append("## Other summaries\n\n" + "\n".join(f"- *{s}*: {v}" for s, v in others.items()))
+    return "\n\n".join(parts) + "\n"
+
+
+def claim_page(data: NotebookData, claim: Claim) -> str:
+    running = claim.id in data.running_claims([claim.id])
+    status = data.claim_status(claim.status.value, running)
+    with data.read() as nb:
+        note = nb.get_note(claim.note_id)
+        outgoing = [e for _, e in nb.edges(src=claim.id, state=None) if e.kind in CLAIM_RELATIONS]
+        incoming = [e for _, e in nb.edges(dst=claim.id, state=None) if e.kind in CLAIM_RELATIONS]
+        texts = {cid: (nb.get_claim(cid).text if nb.get_claim(cid) else cid)
+                 for cid in {e.dst for e in outgoing} | {e.src for e in incoming}}
+        specs = nb.specs(claim.id)
+    parts = [f"# Claim · {status_word(status)}", f"> {claim.text}",
+             f"From {link(note.title if note else claim.note_id, claim.note_id)}"]
+    if claim.quantities:
+        parts.append("Quantities: " + ", ".join(f"`{q.text}`" for q in claim.quantities))
+    relations = [_relation_line(e.kind.value, e, texts[e.dst], e.dst) for e in outgoing if
+                 e.state is not EdgeState.REJECTED]
+    relations += [_relation_line(f"{e.kind.value} (from)", e, texts[e.src], e.src) for e in incoming
+                  if e.state is not EdgeState.REJECTED]
+    parts.append("## Relations\n\n" + ("\n".join(relations) or "None yet. Press `t` to relate this claim."))
+    if specs:
+        parts.append("## Reproductions suggested\n\n" + "\n".join(
+            f"- runner **{s.runner}** (preset `{s.preset}`), the claim predicts *{s.predicts.value}*"
+            + (f": {s.why}" if s.why else "") for s in specs))
+    parts.append("## Runs\n\nListed below; `r` launches a reproduction, `c` cancels the selected run.")
+    return "\n\n".join(parts) + "\n"
+
+
+def _relation_line(kind: str, edge, text: str, target: str) -> str:
+    suggested = " *(suggested; accept with `a`, reject with `x` in Links)*" \
+        if edge.state is EdgeState.SUGGESTED else ""
+    why = f" — {edge.why}" if edge.why else ""
+    return f"- **{kind}** {link(text, target)}{why}{suggested}"
+
+
+def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
+    """A finished run: verdict, reason and scope, metrics with intervals, the fidelity card."""
+    parts = [f"# Run {run.id} · {run.status.value}",
+             f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}, claim {link(run.claim_id, run.claim_id)}"
+             if run.claim_id else f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}"]
+    result = run.result
+    if result is None:
+        parts.append(f"No result: {run.error or run.message or 'the run has not finished.'}")
+        return "\n\n".join(parts) + "\n"
+    verdict = result.verdict
+    scope = MINIATURE_SCOPE if verdict.scope == "miniature" else f"Scope: checkpoint `{verdict.scope}`."
+    parts += [f"## Verdict: {verdict.verdict.value}", f"Reason `{verdict.reason}`: {verdict.explanation}",
+              f"> **Scope: {verdict.scope}.** {scope}"]
+    keys = [k for k in result.headline if k in result.metrics]
+    keys += [k for k in result.metrics if k not in keys]
+    if keys:
+        rows = ["| metric | value | interval | n | what |", "|---|---|---|---|---|"]
+        for key in keys:
+            e = result.metrics[key]
+            interval = (f"[{e.low:.4g}, {e.high:.4g}] at {e.level:.0%}" if e.low is not None and e.high is not None
+                        else "—")
+            rows.append(f"| {key} | {e.value:.4g}{e.unit} | {interval} | {e.n if e.n is not None else '—'} | "
+                        f"{e.description} |")
+        parts.append("## Metrics\n\n" + "\n".join(rows))
+    if fidelity is None:
+        parts.append("## Fidelity card\n\nThe runner is not installed here, so its fidelity card is unavailable.")
+    else:
+        rows = ["| aspect | paper | miniature |", "|---|---|---|"]
+        rows += [f"| {r.aspect} | {r.paper} | {r.miniature} |" for r in fidelity.rows]
+        caveats = "\n".join(f"- {c}" for c in fidelity.caveats)
+        parts.append("## Fidelity card\n\n" + "\n".join(rows) + (f"\n\nWhat could make results differ:\n\n{caveats}"
+                                                                  if caveats else ""))
+    if result.series:
+        parts.append("## Curves\n\nDrawn below, one chart per name.")
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,35 @@
+"""The result of one run: verdict, reason and scope, metrics with intervals, fidelity card, curves."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown
+
+from ...errors import NotFound
+from ...runners import registry
+from ...runs.records import RunRecord
+from ..render import result_page
+from ..widgets.chart import SeriesChart, charts
+
+
+class ResultScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+
+    def __init__(self, run: RunRecord):
+        super().__init__()
+        self.run_record = run
+
+    def compose(self) -> ComposeResult:
+        try:
+            fidelity = registry.get(self.run_record.runner).fidelity
+        except NotFound:
+            fidelity = None
+        with VerticalScroll(id="result"):
+            yield Markdown(result_page(self.run_record, fidelity), open_links=False)
+            if self.run_record.result is not None:
+                for name, series in charts(self.run_record.result.series).items():
+                    yield SeriesChart(name, series, classes="chart")
+        yield Footer()

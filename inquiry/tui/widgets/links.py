@@ -1,0 +1,99 @@
+"""The links panel: links and backlinks by kind, co-cited notes, and a drawing of the local graph.
+
+Every entry is an option; choosing one posts :class:`LinksPanel.Chosen`. A suggested relation is
+marked, and ``a``/``x`` accept or reject it (:class:`LinksPanel.Review`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import ScrollableContainer, Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..data import Link, LocalView
+
+TITLE_WIDTH = 60
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= TITLE_WIDTH else text[:TITLE_WIDTH - 1] + "…"
+
+
+class LinksPanel(Vertical):
+    """Right pane."""
+
+    BINDINGS = [
+        Binding("a", "review('accept')", "Accept suggestion"),
+        Binding("x", "review('reject')", "Reject suggestion"),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        node_id: str
+
+    @dataclass
+    class Review(Message):
+        edge: int
+        decision: str  # "accept" | "reject"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.entries: list[Link | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="linklist")
+        with ScrollableContainer(id="localgraph"):
+            yield Static("", id="drawing")
+
+    def show(self, view: LocalView) -> None:
+        options: list[Option] = []
+        self.entries = []
+
+        def heading(text: str) -> None:
+            options.append(Option(Text(text, style="bold"), disabled=True))
+            self.entries.append(None)
+
+        for group in view.groups:
+            heading(group.heading + (f" · {group.total}" if group.total > len(group.links) else ""))
+            for entry in group.links:
+                mark = Text(" suggested", style="italic yellow") if entry.suggested else ""
+                options.append(Option(Text.assemble("  ", _short(entry.title), mark)))
+                self.entries.append(entry)
+            if group.remaining:
+                heading(f"  … {group.remaining} more")
+        if view.cocited:
+            heading("co-cited notes")
+            for entry, times in view.cocited:
+                options.append(Option(Text.assemble("  ", _short(entry.title), (f"  ×{times}", "dim"))))
+                self.entries.append(entry)
+        if not options:
+            heading("no links")
+        option_list = self.query_one(OptionList)
+        option_list.clear_options()
+        option_list.add_options(options)
+        self.query_one("#drawing", Static).update(Text(view.drawing, no_wrap=True, overflow="ellipsis"))
+
+    def highlighted(self) -> Link | None:
+        index = self.query_one(OptionList).highlighted
+        return self.entries[index] if index is not None and index < len(self.entries) else None
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.entries[event.option_index]
+        if entry is not None:
+            self.post_message(self.Chosen(entry.node_id))
+
+    def action_review(self, decision: str) -> None:
+        entry = self.highlighted()
+        if entry is None or not entry.suggested or entry.edge is None:
+            self.app.notify("Highlight a suggested relation first.", severity="warning")
+            return
+        self.post_message(self.Review(entry.edge, decision))

@@ -1,0 +1,245 @@
+"""The navigator: inquiries → cited notes → claims, other groupings, and a filter box.
+
+Nothing is loaded up front beyond the group headings. A group or node loads its children in a
+thread worker when first expanded, :data:`~inquiry.tui.data.PAGE` rows at a time; the last row of a
+partial page is "… N more", which loads the next page when chosen. That is what keeps the first
+screen instant on a notebook of 100k notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Tree
+from textual.widgets.tree import TreeNode
+from textual.worker import get_current_worker
+
+from ...models import NodeKind, Status, kind_of
+from ..data import NotebookData, Page, Row
+
+TITLE_WIDTH = 90
+
+
+@dataclass
+class Loader:
+    """Children still to load under a tree node: ``fetch(offset)`` gives the next page."""
+
+    fetch: Callable[[int], Page]
+    offset: int = 0
+    loaded: bool = False
+
+
+@dataclass
+class MoreRows:
+    """The "… N more" row at the end of a partial page."""
+
+    loader: Loader
+
+
+def row_label(row: Row) -> Text:
+    title = row.title if len(row.title) <= TITLE_WIDTH else row.title[:TITLE_WIDTH - 1] + "…"
+    return Text.assemble(f"{row.glyph} ", title, (f"  {row.detail}" if row.detail else "", "dim"))
+
+
+class Navigator(Vertical):
+    """Left pane. Posts :class:`Navigator.Chosen` when a node row is selected."""
+
+    @dataclass
+    class Chosen(Message):
+        node_id: str
+
+    @dataclass
+    class Filtered(Message):
+        """The filter's matches are on screen."""
+
+        text: str
+        total: int
+
+    @dataclass
+    class Loaded(Message):
+        """The first groups are on screen and the tree takes input (the benchmark waits for this)."""
+
+    def __init__(self, data: NotebookData, **kwargs):
+        super().__init__(**kwargs)
+        self.data = data
+        self.loaders: dict[int, Loader] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter titles…", id="filter")
+        tree: Tree[object] = Tree("notebook", id="browse")
+        tree.show_root = False
+        tree.auto_expand = False
+        yield tree
+        matches: Tree[object] = Tree("matches", id="matches")
+        matches.show_root = False
+        matches.display = False
+        yield matches
+
+    @property
+    def tree(self) -> Tree[object]:
+        return self.query_one("#browse", Tree)
+
+    def on_mount(self) -> None:
+        tree = self.tree
+        self.groups = {
+            "inquiries": self._group(tree.root, "Inquiries", self.data.inquiries),
+            "popular": self._group(tree.root, "Notes by popularity", self.data.popular_notes),
+            "status": tree.root.add("Claims by status", data=None),
+            "placeholders": self._group(tree.root, "Placeholders to fill", self.data.placeholders),
+        }
+        self.loaders[self.groups["status"].id] = Loader(fetch=self._status_groups)
+        self.groups["inquiries"].expand()
+        tree.focus()
+        self._load_sizes()
+
+    def _group(self, parent: TreeNode[object], title: str, fetch: Callable[[int], Page]) -> TreeNode[object]:
+        node = parent.add(title, data=None)
+        self.loaders[node.id] = Loader(fetch=fetch)
+        return node
+
+    def _status_groups(self, offset: int) -> Page:
+        counts = self.data.claim_status_counts()
+        rows = [Row(f"status:{s.value}", s.value, s, f"{counts[s]} claims", True) for s in Status if counts.get(s)]
+        return Page(rows, len(rows), offset)
+
+    @work(thread=True, group="navigator-sizes")
+    def _load_sizes(self) -> None:
+        sizes = self.data.group_sizes()
+        labels = {"inquiries": f"Inquiries ({sizes['inquiries']})",
+                  "popular": f"Notes by popularity ({sizes['notes']})",
+                  "status": f"Claims by status ({sizes['claims']})",
+                  "placeholders": f"Placeholders to fill ({sizes['placeholders']})"}
+        self.app.call_from_thread(lambda: [self.groups[k].set_label(v) for k, v in labels.items()])
+
+    # ---- lazy loading ----------------------------------------------------------------------
+
+    def loader_for(self, node: TreeNode[object]) -> Loader | None:
+        if node.id in self.loaders:
+            return self.loaders[node.id]
+        row = node.data
+        if not isinstance(row, Row) or not row.expandable:
+            return None
+        if row.node_id.startswith("status:"):
+            status = Status(row.node_id.removeprefix("status:"))
+            fetch: Callable[[int], Page] = lambda offset: self.data.claims_with_status(status, offset)
+        elif kind_of(row.node_id) is NodeKind.INQUIRY:
+            fetch = lambda offset: self.data.cited_notes(row.node_id, offset)
+        else:
+            fetch = lambda offset: self.data.note_claims(row.node_id)
+        self.loaders[node.id] = Loader(fetch=fetch)
+        return self.loaders[node.id]
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[object]) -> None:
+        loader = self.loader_for(event.node)
+        if loader and not loader.loaded:
+            loader.loaded = True
+            self._fetch(event.node, loader)
+
+    @work(thread=True, group="navigator-load")
+    def _fetch(self, node: TreeNode[object], loader: Loader, more: TreeNode[object] | None = None) -> None:
+        page = loader.fetch(loader.offset)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._add_page, node, loader, page, more)
+
+    def _add_page(self, node: TreeNode[object], loader: Loader, page: Page,
+                  more: TreeNode[object] | None) -> None:
+        if more is not None:
+            more.remove()
+        for row in page.rows:
+            if row.expandable:
+                node.add(row_label(row), data=row)
+            else:
+                node.add_leaf(row_label(row), data=row)
+        loader.offset = page.offset + len(page.rows)
+        if page.remaining:
+            node.add_leaf(Text(f"… {page.remaining} more", style="italic"), data=MoreRows(loader))
+        if not page.rows and not page.remaining:
+            node.add_leaf(Text("(none)", style="dim"), data=None)
+        if node is self.groups.get("inquiries"):
+            if page.offset == 0 and self.tree.cursor_node in (None, node) and page.rows:
+                # enter opens the first inquiry at once (after the refresh that gives the new rows lines)
+                self.tree.call_after_refresh(self.tree.move_cursor, node.children[0])
+            self.post_message(self.Loaded())
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[object]) -> None:
+        data = event.node.data
+        if isinstance(data, MoreRows):
+            event.stop()
+            self._fetch(event.node.parent, data.loader, event.node)
+        elif isinstance(data, Row) and not data.node_id.startswith("status:"):
+            event.stop()
+            self.post_message(self.Chosen(data.node_id))
+
+    # ---- filter ----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        matches = self.query_one("#matches", Tree)
+        matches.display = bool(text)
+        self.tree.display = not text
+        if text:
+            self._filter(text)
+
+    @work(thread=True, exclusive=True, group="navigator-filter")
+    def _filter(self, text: str) -> None:
+        page = self.data.filter(text)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_matches, text, page)
+
+    def _show_matches(self, text: str, page: Page) -> None:
+        matches = self.query_one("#matches", Tree)
+        matches.clear()
+        matches.root.set_label(text)
+        for row in page.rows:
+            matches.root.add(row_label(row), data=row, allow_expand=row.expandable)
+        if page.remaining:
+            matches.root.add_leaf(Text(f"… {page.remaining} more: type more to narrow", style="italic"))
+        if not page.rows:
+            matches.root.add_leaf(Text(f"no title contains {text!r}", style="dim"))
+        else:
+            matches.call_after_refresh(matches.move_cursor, matches.root.children[0])
+        self.post_message(self.Filtered(text, page.total))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#matches", Tree).focus()
+
+    def refresh_statuses(self) -> None:
+        """Re-read the glyphs of loaded claim rows (a run started or finished)."""
+        self._restatus([n for n in self._loaded_nodes() if isinstance(n.data, Row)
+                        and n.data.node_id.startswith("claim:")])
+
+    def _loaded_nodes(self) -> list[TreeNode[object]]:
+        out, stack = [], list(self.tree.root.children)
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(node.children)
+        return out
+
+    @work(thread=True, exclusive=True, group="navigator-status")
+    def _restatus(self, nodes: list[TreeNode[object]]) -> None:
+        statuses = self.data.claim_statuses([n.data.node_id for n in nodes])
+        updates = []
+        for node in nodes:
+            row: Row = node.data
+            status = statuses.get(row.node_id, row.status)
+            if status is not row.status:
+                updates.append((node, Row(row.node_id, row.title, status, row.detail, row.expandable)))
+        if updates:
+            self.app.call_from_thread(self._apply_status, updates)
+
+    def _apply_status(self, updates: list[tuple[TreeNode[object], Row]]) -> None:
+        for node, row in updates:
+            node.data = row
+            node.set_label(row_label(row))
+

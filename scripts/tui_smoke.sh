@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Smoke-run the real terminal app in tmux: open a fresh notebook (the bundled example is imported),
+# open the inquiry, follow a citation, search, go back, quit; check what the screen shows at each step.
+#   scripts/tui_smoke.sh            (exit 0 when every check passed; skips cleanly without tmux)
+#   KEEP=1 scripts/tui_smoke.sh     (leave the captured screens in the temp folder)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "tui_smoke: tmux is not installed; skipping (apt-get install tmux to run it)"
+    exit 0
+fi
+INQUIRY="${INQUIRY:-.venv/bin/inquiry}"
+WORK="$(mktemp -d)"
+SESSION="inquiry-smoke-$$"
+cleanup() {
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
+    [ -n "${KEEP:-}" ] && echo "screens kept in $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+screen() { tmux capture-pane -p -t "$SESSION" > "$WORK/$1.txt"; }
+wait_for() {  # wait_for NAME TEXT [SECONDS]: capture until TEXT appears
+    local name="$1" text="$2" limit="${3:-20}"
+    for _ in $(seq 1 $((limit * 4))); do
+        screen "$name"
+        if grep -qF -- "$text" "$WORK/$name.txt"; then echo "ok   $name: sees '$text'"; return 0; fi
+        sleep 0.25
+    done
+    echo "FAIL $name: '$text' not on screen; it showed:"; cat "$WORK/$name.txt"; exit 1
+}
+
+tmux new-session -d -s "$SESSION" -x 140 -y 45 "$INQUIRY --notebook $WORK/nb open"
+wait_for first-screen "Inquiries (1)" 60
+wait_for navigator "Can reinforcement learning close"
+tmux send-keys -t "$SESSION" Enter
+wait_for inquiry "links · n/p to choose"
+tmux send-keys -t "$SESSION" Tab n
+wait_for link-cursor "link 1/"
+tmux send-keys -t "$SESSION" Enter
+wait_for note "Used by 1 inquiry"
+tmux send-keys -t "$SESSION" "["
+wait_for back "10 links · n/p"
+tmux send-keys -t "$SESSION" "/"
+wait_for search-open "Search the notebook"
+sleep 0.5
+tmux send-keys -t "$SESSION" "pass"
+wait_for search-results " results"
+tmux send-keys -t "$SESSION" Enter
+wait_for search-opened "Claim"
+tmux send-keys -t "$SESSION" q
+sleep 1
+if tmux has-session -t "$SESSION" 2>/dev/null && tmux capture-pane -p -t "$SESSION" | grep -q "Inquiries"; then
+    echo "FAIL quit: the app is still open"; exit 1
+fi
+echo "ok   quit"
+echo "tui_smoke: all checks passed"

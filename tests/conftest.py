@@ -1,0 +1,38 @@
+"""Shared fixtures: the seed document, an empty notebook, and a notebook holding the seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inquiry.importing import import_paths
+from inquiry.store import Notebook
+
+SEED = Path(__file__).resolve().parent.parent / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt"
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    """The seed inquiring line (the packaged copy of ``shared/seed``)."""
+    return SEED
+
+
+@pytest.fixture
+def seed_text(seed_path: Path) -> str:
+    return seed_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def notebook(tmp_path: Path):
+    """An empty notebook in a temporary folder."""
+    nb = Notebook.open(tmp_path / "nb")
+    yield nb
+    nb.close()
+
+
+@pytest.fixture
+def seeded_notebook(notebook: Notebook, seed_path: Path) -> Notebook:
+    """A notebook into which the seed has been imported."""
+    import_paths(notebook, [seed_path])
+    return notebook

@@ -1,0 +1,85 @@
+"""The domain models and the store: stable ids, merging, atomic batches, search, events."""
+
+from __future__ import annotations
+
+import pytest
+
+from inquiry.errors import NotFound
+from inquiry.ids import claim_id, note_id, normalize_title
+from inquiry.models import Claim, Edge, EdgeKind, EdgeState, ImportBatch, Inquiry, Note, kind_of
+from inquiry.store import SCHEMA_VERSION, Notebook
+
+
+def test_ids_are_stable_across_spellings():
+    assert note_id("Does RLVR  expand reasoning?") == note_id("does rlvr expand reasoning") == "note:does-rlvr-expand-reasoning"
+    assert normalize_title("Can RL’s\u00a0gap close?") == "can rl's gap close"
+    assert claim_id("note:a", "RL helps.") == claim_id("note:a", "rl helps")
+    assert kind_of("claim:a/1").value == "claim"
+
+
+def test_notebook_folder_has_schema_and_integrity(tmp_path):
+    nb = Notebook.open(tmp_path / "nb")
+    assert (tmp_path / "nb" / "notebook.db").exists() and nb.schema_version == SCHEMA_VERSION
+    assert nb.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert nb.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    nb.close()
+    with pytest.raises(NotFound, match="no notebook"):
+        Notebook.open(tmp_path / "elsewhere", create=False)
+
+
+def test_placeholder_never_overwrites_content_and_content_fills_placeholder(notebook):
+    notebook.apply(ImportBatch(notes=[Note(id="note:x", title="Is X?", is_placeholder=True)]))
+    notebook.apply(ImportBatch(notes=[Note(id="note:x", title="Is X?", summary="X is so.",
+                                           summary_variants={"inq:a": "X is so."})]))
+    assert not notebook.get_note("note:x").is_placeholder
+    report = notebook.apply(ImportBatch(notes=[Note(id="note:x", title="Is X?", is_placeholder=True)]))
+    note = notebook.get_note("note:x")
+    assert (note.summary, note.is_placeholder, report.count("notes", "unchanged")) == ("X is so.", False, 1)
+    assert note.summary_variants == {"inq:a": "X is so."}
+
+
+def test_failed_batch_writes_nothing_and_events_follow_commits(notebook):
+    events = []
+    notebook.listeners.append(events.append)
+    bad = ImportBatch(notes=[Note(id="note:ok", title="Fine?")],
+                      claims=[Claim(id="claim:orphan/1", note_id="note:missing", text="No note.")])
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        notebook.apply(bad)
+    assert notebook.stats()["notes"] == 0 and events == []
+    notebook.apply(ImportBatch(notes=[Note(id="note:ok", title="Fine?")]))
+    assert events[-1].nodes == ["note:ok"]
+
+
+def test_reimport_keeps_a_rejected_suggestion_rejected(notebook):
+    claims = [Claim(id=f"claim:n/{i}", note_id="note:n", text=t) for i, t in enumerate(["A.", "B."])]
+    suggestion = Edge(src="claim:n/0", dst="claim:n/1", kind=EdgeKind.CONTRADICTS, state=EdgeState.SUGGESTED)
+    batch = ImportBatch(notes=[Note(id="note:n", title="Is N?", summary="A. B.")], claims=claims, edges=[suggestion])
+    notebook.apply(batch)
+    (row, _), = notebook.edges(kind=EdgeKind.CONTRADICTS, state=None)
+    notebook.set_edge_state(row, EdgeState.REJECTED)
+    notebook.apply(batch)
+    assert notebook.edges(kind=EdgeKind.CONTRADICTS, state=None)[0][1].state is EdgeState.REJECTED
+
+
+def test_resolve_id_by_prefix_title_and_ambiguity(seeded_notebook):
+    nb = seeded_notebook
+    rlvr = note_id("Does RLVR actually expand what models can reason about?")
+    assert nb.resolve_id("note:does-rlvr") == rlvr
+    assert nb.resolve_id("does rlvr actually expand what models can reason about") == rlvr
+    with pytest.raises(NotFound, match="ambiguous"):
+        nb.resolve_id("note:do")
+
+
+def test_search_handles_punctuation_and_ranks_titles(seeded_notebook):
+    hits = seeded_notebook.search("pass@k")
+    assert hits and all("pass" in (h.title + h.snippet).lower() for h in hits)
+    assert seeded_notebook.search("sparsity", kinds=["note"])[0].node_id == note_id(
+        "Does reinforcement learning update only a small fraction of parameters?")
+    assert seeded_notebook.search('"unbalanced') == []
+
+
+def test_inquiry_round_trips(notebook):
+    inquiry = Inquiry(id="inq:q", question="Q?", framing="F.", essay=["P0.", "P1."], next_lines=["N?"],
+                      sources_declared=3, source_path="/x", content_hash="h")
+    notebook.apply(ImportBatch(inquiries=[inquiry]))
+    assert notebook.get_inquiry("inq:q") == inquiry

@@ -1,0 +1,63 @@
+"""The run commands, driven as a user types them: run --wait, runs, runs show/cancel/rerun, runners."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from fixture_runners import REFERENCE, run_notebook  # noqa: F401  (fixture)
+
+import inquiry.cli.runs  # noqa: F401  (registers the commands)
+from inquiry.cli import cli
+
+
+def invoke(nb, *args):
+    return CliRunner().invoke(cli, ["--notebook", str(nb.path), "--empty", *args])
+
+
+def test_run_wait_shows_progress_then_verdict_and_runs_lists_and_shows_it(run_notebook):
+    nb, claim_id = run_notebook
+    prefix = claim_id[:-4]  # a unique prefix is enough
+    done = invoke(nb, "run", prefix, "--runner", REFERENCE, "--preset", "test", "--set", "separation=3",
+                  "--seed", "2", "--wait")
+    assert done.exit_code == 0, done.output
+    assert "succeeded [" + "#" * 30 + "] 60/60 finished loss=" in done.output  # the bar at the end
+    assert "succeeded\nverdict: supports (ci_above_chance; scope: miniature)" in done.stdout
+    assert "accuracy: " in done.stdout and "not about the paper's models" in done.stdout
+
+    listed = json.loads(invoke(nb, "--json", "runs", "--claim", prefix).stdout)
+    assert [(r["status"], r["verdict"], r["seed"]) for r in listed] == [("succeeded", "supports", 2)]
+    run_id = listed[0]["id"]
+    shown = invoke(nb, "runs", "show", run_id.removeprefix("run:"))
+    assert shown.exit_code == 0, shown.output
+    assert f"claim: {claim_id}" in shown.stdout and "peak memory" in shown.stdout
+    assert f"log: {nb.run_dir(run_id) / 'run.log'}" in shown.stdout
+
+    cancelled = invoke(nb, "runs", "cancel", run_id)
+    assert cancelled.exit_code == 1 and "already ended (succeeded)" in cancelled.output
+
+    again = json.loads(invoke(nb, "--json", "runs", "rerun", run_id, "--wait").stdout)
+    assert again["id"] != run_id and again["status"] == "succeeded"
+    assert again["result"]["metrics"] == listed_result(nb, run_id)
+
+
+def listed_result(nb, run_id):
+    from inquiry.runs import records
+
+    return records.get(nb, run_id).result.model_dump(mode="json")["metrics"]
+
+
+def test_run_rejects_a_bad_field_by_name_and_queues_without_wait(run_notebook):
+    nb, claim_id = run_notebook
+    bad = invoke(nb, "run", claim_id, "--runner", REFERENCE, "--preset", "test", "--set", "stepz=3")
+    assert bad.exit_code == 1 and "config field 'stepz': unknown field" in bad.output
+    no_pair = invoke(nb, "run", claim_id, "--runner", REFERENCE, "--set", "steps")
+    assert no_pair.exit_code == 1 and "expected key=value" in no_pair.output
+    no_spec = invoke(nb, "run", claim_id)
+    assert no_spec.exit_code == 1 and "has no reproduction spec; choose one with --runner" in no_spec.output
+    assert json.loads(invoke(nb, "--json", "runs").stdout) == []
+
+    queued = json.loads(invoke(nb, "--json", "run", claim_id, "--runner", REFERENCE, "--preset", "test").stdout)
+    assert queued["status"] in ("queued", "running")
+    watched = invoke(nb, "--json", "runs", "--watch")  # refreshes until nothing is queued or running
+    assert json.loads(watched.stdout.splitlines()[-1])[0]["status"] == "succeeded"
