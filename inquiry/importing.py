@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .ids import normalize_title
 from .models import ImportBatch, ImportNotice
@@ -26,6 +27,9 @@ from .notes.importer import build_batch, collect_files
 from .notes.vault import build_vault_batch, is_vault_file
 from .runs.imported import add_run_summaries, apply_statuses
 from .store import ApplyReport, Notebook
+
+# Files an Obsidian vault keeps next to its notes; importing a vault skips them without a warning.
+ATTACHMENTS = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".canvas", ".json")
 
 
 @dataclass
@@ -45,6 +49,8 @@ def import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impor
     files, skipped = collect_files(paths)
     vault_files = [f for f in files if is_vault_file(f)]
     batch = build_notebook_batch(nb, [f for f in files if f not in vault_files])
+    if vault_files:  # a vault's images and other attachments are expected company, not worth a warning
+        skipped = [s for s in skipped if Path(s.path).suffix.lower() not in ATTACHMENTS]
     batch.warnings[:0] = skipped
     if not vault_files:
         report = nb.apply(batch)

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +105,15 @@ MIGRATIONS: list[str] = [
     CREATE VIRTUAL TABLE search USING fts5(
         node_id UNINDEXED, kind UNINDEXED, title, body, tokenize = 'porter unicode61');
     """,
+    # 1 -> 2: seed/config sweeps with their pooled results (inquiry.runs.sweeps), notebook-level settings
+    """
+    CREATE TABLE sweeps (
+        id TEXT PRIMARY KEY, claim_id TEXT REFERENCES claims(id), runner TEXT NOT NULL,
+        axes TEXT NOT NULL DEFAULT '{}', backend TEXT NOT NULL DEFAULT 'local', created TEXT NOT NULL,
+        pooled TEXT, verdict TEXT);
+    CREATE INDEX runs_sweep ON runs(sweep_id);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -154,8 +163,12 @@ class ChangeEvent:
     removed_edges: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+# json.dumps(value, ensure_ascii=False, sort_keys=True) builds a new encoder per call; imports dump ~100k values
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(value)
 
 
 def fts_query(text: str) -> str:
@@ -266,137 +279,192 @@ class Notebook:
     def apply(self, batch: ImportBatch) -> ApplyReport:
         """Write a whole import batch atomically; unchanged rows stay untouched.
 
-        Re-applying the same batch reports everything as ``unchanged``.
+        Re-applying the same batch reports everything as ``unchanged``. Rows are read and written
+        in bulk (an ``IN`` query per table, ``executemany``), with the outcome of writing them one by
+        one in batch order: an id the batch holds twice sees its first version.
         """
         report = ApplyReport()
         with self.transaction():
-            for inquiry in batch.inquiries:
-                report.record("inquiries", self._upsert_inquiry(inquiry), inquiry.id)
-            for note in batch.notes:
-                report.record("notes", self._upsert_note(note), note.id)
-            for paper in batch.papers:
-                report.record("papers", self._upsert_row("papers", paper.id, {
-                    "name": paper.name, "arxiv": paper.arxiv}), paper.id)
-            claims_by_note: dict[str, list[Claim]] = {}
-            for claim in batch.claims:
-                claims_by_note.setdefault(claim.note_id, []).append(claim)
-            for note_id, claims in claims_by_note.items():
-                self._replace_claims(note_id, claims, report)
-            citations_by_inquiry: dict[str, list[Citation]] = {i.id: [] for i in batch.inquiries}
-            for citation in batch.citations:
-                citations_by_inquiry.setdefault(citation.inquiry_id, []).append(citation)
-            for inquiry_id, citations in citations_by_inquiry.items():
-                self._replace_citations(inquiry_id, citations)
+            outcomes = self._upsert_rows("inquiries", [(i.id, {
+                "question": i.question, "framing": i.framing, "essay": _dump(i.essay),
+                "next_lines": _dump(i.next_lines), "sources_declared": i.sources_declared,
+                "source_path": i.source_path, "content_hash": i.content_hash}) for i in batch.inquiries], timestamps=True)
+            self._index([(i.id, NodeKind.INQUIRY, i.question, "\n\n".join([i.framing, *i.essay]), outcome)
+                         for i, outcome in zip(batch.inquiries, outcomes)], report, "inquiries")
+            self._upsert_notes(batch.notes, report)
+            outcomes = self._upsert_rows("papers", [(p.id, {"name": p.name, "arxiv": p.arxiv}) for p in batch.papers])
+            for paper, outcome in zip(batch.papers, outcomes):
+                report.record("papers", outcome, paper.id)
+            self._replace_claims(batch.claims, report)
+            self._replace_citations(batch.inquiries, batch.citations)
             self._add_new_edges(batch.edges)
-            for spec in batch.specs:
-                self.add_spec(spec)
+            self.db.conn.executemany(_ADD_SPEC, [_spec_row(spec) for spec in batch.specs])
         return report
 
-    def _upsert_row(self, table: str, row_id: str, values: dict[str, Any], timestamps: bool = False) -> str:
-        existing = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id]).fetchone()
+    def _rows_by_id(self, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored rows of ``table`` with these ids, as dicts keyed by id."""
+        rows: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            cursor = self.db.execute(f"SELECT * FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            columns = [d[0] for d in cursor.description]
+            for values in cursor:
+                row = dict(zip(columns, values))
+                rows[row["id"]] = row
+        return rows
+
+    def _upsert_rows(self, table: str, rows: list[tuple[str, dict[str, Any]]], timestamps: bool = False,
+                     current: dict[str, dict[str, Any]] | None = None) -> list[str]:
+        """Insert or update ``(id, values)`` rows; returns each one's outcome: added, updated or unchanged.
+
+        ``current``: the stored rows by id, where the caller has read them already.
+        """
+        if current is None:
+            current = self._rows_by_id(table, [row_id for row_id, _ in rows])
         now = utcnow()
-        if existing is None:
-            row = {"id": row_id, **values}
-            if timestamps:
-                row.update(created=now, updated=now)
-            # plain SQL: sqlite-utils' insert() re-inspects the table on every call, slow in bulk imports
-            self.db.execute(f"INSERT INTO {table} ({', '.join(_quote(c) for c in row)}) "
-                            f"VALUES ({', '.join('?' * len(row))})", list(row.values()))
-            self._touch(row_id)
-            return "added"
-        columns = [d[0] for d in self.db.execute(f"SELECT * FROM {table} LIMIT 0").description]
-        current = dict(zip(columns, existing))
-        if all(current.get(k) == v for k, v in values.items()):
-            return "unchanged"
-        if timestamps:
-            values = {**values, "updated": now}
-        self.db[table].update(row_id, values)
-        self._touch(row_id)
-        return "updated"
-
-    def _upsert_inquiry(self, inquiry: Inquiry) -> str:
-        outcome = self._upsert_row("inquiries", inquiry.id, {
-            "question": inquiry.question, "framing": inquiry.framing,
-            "essay": _dump(inquiry.essay), "next_lines": _dump(inquiry.next_lines),
-            "sources_declared": inquiry.sources_declared, "source_path": inquiry.source_path,
-            "content_hash": inquiry.content_hash,
-        }, timestamps=True)
-        if outcome != "unchanged":
-            self._index(inquiry.id, NodeKind.INQUIRY, inquiry.question,
-                        "\n\n".join([inquiry.framing, *inquiry.essay]), fresh=outcome == "added")
-        return outcome
-
-    def _upsert_note(self, note: Note) -> str:
-        """Merge a note: a placeholder never overwrites real content; summaries are kept per source."""
-        existing = self.get_note(note.id)
-        if existing is not None:
-            if note.is_placeholder:
-                merged = existing.model_copy(update={
-                    "aliases": _union(existing.aliases, note.aliases)})
+        inserts: list[dict[str, Any]] = []
+        updates: list[tuple[str, dict[str, Any]]] = []
+        outcomes: list[str] = []
+        for row_id, values in rows:
+            stored = current.get(row_id)
+            if stored is None:
+                row = current[row_id] = {"id": row_id, **values}
+                if timestamps:
+                    row.update(created=now, updated=now)
+                inserts.append(row)
+                outcomes.append("added")
+            elif all(stored.get(k) == v for k, v in values.items()):
+                outcomes.append("unchanged")
+                continue
             else:
-                merged = note.model_copy(update={
-                    "summary": note.summary or existing.summary,
-                    "body": note.body or existing.body,
-                    "topics": _union(existing.topics, note.topics),
-                    "aliases": _union(existing.aliases, note.aliases),
-                    "arxiv": note.arxiv or existing.arxiv,
-                    "is_placeholder": False,
-                })
-            note = merged
-        outcome = self._upsert_row("notes", note.id, {
-            "title": note.title, "summary": note.summary, "body": note.body,
-            "topics": _dump(note.topics), "aliases": _dump(note.aliases),
-            "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv,
-        }, timestamps=True)
+                if timestamps:
+                    values = {**values, "updated": now}
+                stored.update(values)
+                updates.append((row_id, values))
+                outcomes.append("updated")
+            self._touch(row_id)
+        if inserts:
+            columns = list(inserts[0])
+            self.db.conn.executemany(f"INSERT INTO {table} ({', '.join(_quote(c) for c in columns)}) "
+                                     f"VALUES ({', '.join('?' * len(columns))})",
+                                     [[row[c] for c in columns] for row in inserts])
+        for row_id, values in updates:  # after the inserts: an id given twice is inserted, then updated
+            self.db.execute(f"UPDATE {table} SET {', '.join(f'{_quote(c)} = ?' for c in values)} WHERE id = ?",
+                            [*values.values(), row_id])
+        return outcomes
+
+    def _upsert_notes(self, notes: list[Note], report: ApplyReport) -> None:
+        """Merge notes: a placeholder never overwrites real content; summaries are kept per source."""
+        current = self._rows_by_id("notes", [note.id for note in notes])
+        merged_notes: dict[str, Note] = {}  # the note as written so far, for an id the batch holds twice
+        written: list[Note] = []
+        rows, variants = [], []
+        for note in notes:
+            existing = merged_notes.get(note.id)
+            if existing is None and note.id in current:
+                existing = _note(current[note.id], {})
+            if existing is not None:
+                if note.is_placeholder:
+                    note = existing.model_copy(update={"aliases": _union(existing.aliases, note.aliases)})
+                else:
+                    note = note.model_copy(update={
+                        "summary": note.summary or existing.summary,
+                        "body": note.body or existing.body,
+                        "topics": _union(existing.topics, note.topics),
+                        "aliases": _union(existing.aliases, note.aliases),
+                        "arxiv": note.arxiv or existing.arxiv,
+                        "is_placeholder": False,
+                    })
+            merged_notes[note.id] = note
+            written.append(note)
+            rows.append((note.id, {
+                "title": note.title, "summary": note.summary, "body": note.body,
+                "topics": _dump(note.topics), "aliases": _dump(note.aliases),
+                "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv}))
+            variants.extend((note.id, source_id, summary) for source_id, summary in note.summary_variants.items())
+        outcomes = self._upsert_rows("notes", rows, timestamps=True, current=current)
         self.db.conn.executemany(
             "INSERT INTO note_summaries (note_id, source_id, summary) VALUES (?, ?, ?) "
-            "ON CONFLICT (note_id, source_id) DO UPDATE SET summary = excluded.summary",
-            [(note.id, source_id, summary) for source_id, summary in note.summary_variants.items()])
-        if outcome != "unchanged":
-            self._index(note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]),
-                        fresh=outcome == "added")
-        return outcome
+            "ON CONFLICT (note_id, source_id) DO UPDATE SET summary = excluded.summary", variants)
+        self._index([(note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]), outcome)
+                     for note, outcome in zip(written, outcomes)],
+                    report, "notes")
 
-    def _replace_claims(self, note_id: str, claims: list[Claim], report: ApplyReport) -> None:
-        """Make the note's claims equal to ``claims``; a dropped claim that has runs is retired, not deleted."""
-        old = {row["id"]: row for row in self.db.query(
-            "SELECT id, status FROM claims WHERE note_id = ? AND retired = 0", [note_id])}
-        new_ids = {c.id for c in claims}
+    def _replace_claims(self, claims: list[Claim], report: ApplyReport) -> None:
+        """Make each note's claims equal to the batch's; a dropped claim that has runs is retired, not deleted."""
+        claims_by_note: dict[str, list[Claim]] = {}
         for claim in claims:
-            values = {"note_id": note_id, "idx": claim.index, "text": claim.text, "kind": claim.kind.value,
-                      "quantities": _dump([q.model_dump() for q in claim.quantities]), "retired": 0}
-            outcome = self._upsert_row("claims", claim.id, values)
-            report.record("claims", outcome, claim.id)
-            if outcome != "unchanged":
-                self._index(claim.id, NodeKind.CLAIM, claim.text, "", fresh=outcome == "added")
-            self.add_edge(Edge(src=note_id, dst=claim.id, kind=EdgeKind.ASSERTS, provenance="importer"),
-                          overwrite_state=False)
-        for gone in set(old) - new_ids:
-            has_runs = self.db.execute("SELECT 1 FROM runs WHERE claim_id = ? LIMIT 1", [gone]).fetchone()
-            if has_runs:
-                self.db["claims"].update(gone, {"retired": 1})
-            else:
-                self.db.execute("DELETE FROM repro_specs WHERE claim_id = ?", [gone])
-                self.remove_edges(node=gone)
-                self.db.execute("DELETE FROM claims WHERE id = ?", [gone])
-                self.db.execute("DELETE FROM search WHERE node_id = ?", [gone])
-                self._pending.removed.append(gone)
-            report.record("claims", "retired", gone)
+            claims_by_note.setdefault(claim.note_id, []).append(claim)
+        in_order = [claim for group in claims_by_note.values() for claim in group]
+        outcomes = self._upsert_rows("claims", [(claim.id, {
+            "note_id": claim.note_id, "idx": claim.index, "text": claim.text, "kind": claim.kind.value,
+            "quantities": _dump([q.model_dump() for q in claim.quantities]) if claim.quantities else "[]",
+            "retired": 0}) for claim in in_order])
+        self._index([(claim.id, NodeKind.CLAIM, claim.text, "", outcome)
+                     for claim, outcome in zip(in_order, outcomes)], report, "claims")
+        self._add_new_edges([Edge(src=claim.note_id, dst=claim.id, kind=EdgeKind.ASSERTS, provenance="importer")
+                             for claim in in_order])
+        kept = {claim.id for claim in in_order}
+        notes = list(claims_by_note)
+        for chunk in _chunks(notes):
+            gone = [row[0] for row in self.db.execute(
+                f"SELECT id FROM claims WHERE retired = 0 AND note_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY id", chunk) if row[0] not in kept]
+            for claim_id in gone:
+                self._drop_claim(claim_id)
+                report.record("claims", "retired", claim_id)
 
-    def _replace_citations(self, inquiry_id: str, citations: list[Citation]) -> None:
-        self.db.execute("DELETE FROM citations WHERE inquiry_id = ?", [inquiry_id])
-        if citations:
-            self.db.conn.executemany(
-                'INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end", prefix) '
-                "VALUES (:inquiry_id, :note_id, :paragraph, :sentence, :start, :end, :prefix)",
-                [c.model_dump(include={"inquiry_id", "note_id", "paragraph", "sentence", "start", "end", "prefix"})
-                 for c in citations])
+    def _drop_claim(self, claim_id: str) -> None:
+        """Retire a claim that has runs (their results stay readable); delete one that has none."""
+        if self.db.execute("SELECT 1 FROM runs WHERE claim_id = ? LIMIT 1", [claim_id]).fetchone():
+            self.db.execute("UPDATE claims SET retired = 1 WHERE id = ?", [claim_id])
+            return
+        self.db.execute("DELETE FROM repro_specs WHERE claim_id = ?", [claim_id])
+        self.remove_edges(node=claim_id)
+        self.db.execute("DELETE FROM claims WHERE id = ?", [claim_id])
+        self.db.execute("DELETE FROM search WHERE node_id = ?", [claim_id])
+        self._pending.removed.append(claim_id)
 
-    def _index(self, node_id: str, kind: NodeKind, title: str, body: str, fresh: bool = False) -> None:
-        if not fresh:  # node_id is UNINDEXED in FTS5: this DELETE scans the index, so skip it for new nodes
-            self.db.execute("DELETE FROM search WHERE node_id = ?", [node_id])
-        self.db.execute("INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
-                        [node_id, kind.value, title, body])
+    def _replace_citations(self, inquiries: list[Inquiry], citations: list[Citation]) -> None:
+        """Each inquiry's citations become the batch's: its stored ones are deleted, the new ones inserted."""
+        by_inquiry: dict[str, list[Citation]] = {i.id: [] for i in inquiries}
+        for citation in citations:
+            by_inquiry.setdefault(citation.inquiry_id, []).append(citation)
+        stored: set[str] = set()
+        for chunk in _chunks(list(by_inquiry)):
+            stored.update(row[0] for row in self.db.execute(
+                f"SELECT DISTINCT inquiry_id FROM citations WHERE inquiry_id IN ({','.join('?' * len(chunk))})", chunk))
+        rows: list[tuple[Any, ...]] = []
+        for inquiry_id, cited in by_inquiry.items():
+            if inquiry_id in stored:  # the pending rows go first: row ids follow the batch order, as one by one
+                self._insert_citations(rows)
+                rows = []
+                self.db.execute("DELETE FROM citations WHERE inquiry_id = ?", [inquiry_id])
+            rows.extend((c.inquiry_id, c.note_id, c.paragraph, c.sentence, c.start, c.end, c.prefix) for c in cited)
+        self._insert_citations(rows)
+
+    def _insert_citations(self, rows: list[tuple[Any, ...]]) -> None:
+        self.db.conn.executemany('INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end", '
+                                 "prefix) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _index(self, entries: list[tuple[str, NodeKind, str, str, str]], report: ApplyReport, kind: str) -> None:
+        """Record each ``(id, kind, title, body, outcome)`` in ``report`` and (re)index the changed ones for search.
+
+        A node given twice is indexed once, with its last text; one that was stored before is deleted first.
+        """
+        fresh: dict[str, tuple[str, str, str, str]] = {}
+        stale: set[str] = set()
+        for node_id, node_kind, title, body, outcome in entries:
+            report.record(kind, outcome, node_id)
+            if outcome == "unchanged":
+                continue
+            if outcome == "updated" and node_id not in fresh:
+                stale.add(node_id)  # node_id is UNINDEXED in FTS5: deleting scans the index, so only when needed
+            fresh.pop(node_id, None)
+            fresh[node_id] = (node_id, node_kind.value, title, body)
+        for chunk in _chunks(sorted(stale)):
+            self.db.execute(f"DELETE FROM search WHERE node_id IN ({','.join('?' * len(chunk))})", chunk)
+        self.db.conn.executemany("INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
+                                 list(fresh.values()))
 
     # ---- edges -----------------------------------------------------------------------------
 
@@ -427,16 +495,15 @@ class Notebook:
     def _add_new_edges(self, edges: list[Edge]) -> None:
         """Bulk :meth:`add_edge` with ``overwrite_state=False``: insert the edges not yet stored."""
         existing: set[tuple[str, str, str]] = set()
-        sources = sorted({edge.src for edge in edges})
-        for i in range(0, len(sources), 500):  # stay under SQLite's bound-parameter limit
-            chunk = sources[i:i + 500]
+        for chunk in _chunks(sorted({edge.src for edge in edges})):
             existing.update(self.db.execute(
                 f"SELECT src, dst, kind FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk).fetchall())
         new = list({edge.key: edge for edge in edges if edge.key not in existing}.values())
         now = utcnow()
         self.db.conn.executemany(
             "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(e.src, e.dst, e.kind.value, e.state.value, e.why, e.provenance, _dump(e.attrs), now) for e in new])
+            [(e.src, e.dst, e.kind.value, e.state.value, e.why, e.provenance, _dump(e.attrs) if e.attrs else "{}", now)
+             for e in new])
         self._pending.edges.extend(new)
 
     def set_edge_state(self, edge_row_id: int, state: EdgeState) -> Edge:
@@ -586,11 +653,7 @@ class Notebook:
                 for r in self.db.query(sql + " ORDER BY id", args)]
 
     def add_spec(self, spec: ReproSpec) -> None:
-        self.db.execute(
-            "INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why) VALUES (?,?,?,?,?,?) "
-            "ON CONFLICT (claim_id, runner, preset) DO UPDATE SET overrides = excluded.overrides, "
-            "predicts = excluded.predicts, why = excluded.why",
-            [spec.claim_id, spec.runner, spec.preset, _dump(spec.overrides), spec.predicts.value, spec.why])
+        self.db.execute(_ADD_SPEC, _spec_row(spec))
 
     def set_claim_status(self, claim_id: str, status: Status) -> None:
         with self.transaction():
@@ -636,6 +699,21 @@ class Notebook:
 
 
 # ---- row → model helpers ---------------------------------------------------------------------
+
+
+_ADD_SPEC = ("INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why) VALUES (?,?,?,?,?,?) "
+             "ON CONFLICT (claim_id, runner, preset) DO UPDATE SET overrides = excluded.overrides, "
+             "predicts = excluded.predicts, why = excluded.why")
+
+
+def _spec_row(spec: ReproSpec) -> list[Any]:
+    return [spec.claim_id, spec.runner, spec.preset, _dump(spec.overrides), spec.predicts.value, spec.why]
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """``items`` in slices that stay under SQLite's bound-parameter limit."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def _split_sql(script: str) -> list[str]:

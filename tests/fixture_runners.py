@@ -117,17 +117,22 @@ def run_notebook(tmp_path, monkeypatch):
     Afterwards every run this test left unfinished is cancelled and its worker stopped, so no
     process outlives the test.
     """
-    from inquiry.runs import launcher, records
-
     monkeypatch.setenv("INQUIRY_HEARTBEAT_S", "0.2")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")])))
     nb, claim_id = notebook_with_claim(tmp_path / "nb")
     yield nb, claim_id
+    stop_unfinished_runs(nb)
+    nb.close()
+
+
+def stop_unfinished_runs(nb, timeout_s: float = 10.0) -> None:
+    """Cancel every run still queued or running and wait for it; kill a worker that does not stop."""
+    from inquiry.runs import launcher, records
+
     for run in records.list_runs(nb):
         if not run.status.finished:
             launcher.cancel(nb, run.id)
             try:
-                launcher.wait_for(nb, run.id, timeout_s=10)
+                launcher.wait_for(nb, run.id, timeout_s=timeout_s)
             except InquiryError:
                 os.kill(records.get(nb, run.id).pid, signal.SIGKILL)
-    nb.close()

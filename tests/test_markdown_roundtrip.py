@@ -44,8 +44,12 @@ def test_runs_relations_and_statuses_survive(seeded_notebook, tmp_path):
     assert "imported_from" in run["provenance"] and '"gain"' in run["result"]
 
 
-def test_reimporting_the_vault_changes_nothing(seeded_notebook, tmp_path):
+def test_reimporting_the_vault_into_its_own_notebook_changes_only_the_source_path(seeded_notebook, tmp_path):
     nb = with_evidence(seeded_notebook)
+    before = snapshot(nb)
     export(nb, tmp_path / "vault")
     report = import_paths(nb, [tmp_path / "vault"]).report
-    assert report.changed_ids == []
+    (inquiry,) = nb.list_inquiries()
+    assert report.changed_ids == [inquiry.id] and inquiry.source_path.endswith(".md")
+    assert report.count("runs", "added") == 0
+    assert snapshot(nb) == before

@@ -96,3 +96,21 @@ def test_claim_wording_suits_the_seed_note(steering):
                                 "feature steering and RLVR all elicit reasoning already present in base model "
                                 "activations.") >= 3
     assert steering.suitability("GRPO improves pass@1 but narrows pass@k coverage") == 0
+
+
+def test_checkpoint_path_runs_on_a_local_folder_and_jsonl(steering, tmp_path):
+    from inquiry.runners.substrate import TinyModelConfig, build_model, build_tokenizer, save_checkpoint
+    tok = build_tokenizer(list("0123456789+=? "))
+    folder = save_checkpoint(build_model(tok, TinyModelConfig(hidden=32, layers=3, heads=4, ffn=64), seed=0),
+                             tok, tmp_path / "tiny-ckpt")
+    questions = tmp_path / "qa.jsonl"
+    questions.write_text("".join(json.dumps({"prompt": f"{a}+{b}=?", "answer": str(a + b)}) + "\n"
+                                 for a in range(10) for b in range(6)))
+    config = resolve_config(steering, "test", {
+        "checkpoint": str(folder), "eval_path": str(questions), "dev_items": 10, "test_items": 20,
+        "contrast_pairs": 20, "reason_suffix": " ?", "direct_suffix": " =", "max_new_tokens": 4, "samples": 2,
+        "bootstrap": 200})
+    res = steering.run(config, RunContext(tmp_path / "run", seed=1, device="cpu"))
+    assert res.verdict.scope == "checkpoint:tiny-ckpt"
+    assert res.raw["chosen"]["layer"] == 1  # the middle third of a 3-block stack
+    assert len(res.raw["arms"]["steered"]["correct"]) == 20

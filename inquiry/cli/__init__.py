@@ -111,12 +111,7 @@ def open_app(state: State, notebook: Path | None = None) -> None:
 
 
 def main() -> None:
-    from . import core  # noqa: F401  (registers commands)
+    # Importing the command modules registers their commands on ``cli``.
+    from . import core, export, graph, relations, runs  # noqa: F401
 
-    for optional in ("graph", "runs", "export", "relations"):
-        try:
-            __import__(f"{__name__}.{optional}")
-        except ModuleNotFoundError as exc:  # an area not built yet
-            if exc.name != f"{__name__}.{optional}":
-                raise
     cli(prog_name="inquiry")

@@ -14,7 +14,7 @@ import click
 from ..errors import InquiryError
 from ..models import NodeKind, kind_of
 from ..runners import registry
-from ..runs import launcher, records
+from ..runs import launcher, notebook_settings, records, sweeps
 from ..runs.records import RunRecord
 from . import State, cli, emit
 
@@ -125,14 +125,67 @@ def _report_launch(state: State, run_id: str, wait: bool) -> None:
 @click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="override a config field (repeatable)")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--wait", is_flag=True, help="show progress until the run ends, then its verdict")
+@click.option("--backend", type=click.Choice(notebook_settings.BACKENDS),
+              help="where to run (default: the notebook's run.backend setting, else local)")
+@click.option("--ray-address", help="Ray cluster address (default: RAY_ADDRESS, the notebook's ray.address, "
+                                    "else a local Ray started on demand)")
+@click.option("--sweep", "axes", multiple=True, metavar="NAME=A..B|NAME=V1,V2",
+              help="fan out over seeds or a config field, e.g. seed=0..4 (inclusive) or lr=1e-4,3e-4; repeatable")
 @click.pass_obj
 def run_command(state: State, claim: str | None, runner_name: str | None, preset: str | None,
-                pairs: tuple[str, ...], seed: int, wait: bool) -> None:
+                pairs: tuple[str, ...], seed: int, wait: bool, backend: str | None, ray_address: str | None,
+                axes: tuple[str, ...]) -> None:
     """Queue a reproduction run testing CLAIM (an id, a unique prefix, or a note with one claim)."""
     claim_id = _claim_ref(state, claim) if claim else None
-    run_id = launcher.launch(state.notebook, claim_id, runner_name, preset,
-                             registry.parse_overrides(list(pairs)), seed)
+    overrides = registry.parse_overrides(list(pairs))
+    if axes:
+        sweep_id, run_ids = launcher.launch_sweep(state.notebook, claim_id, runner_name, preset, overrides,
+                                                  dict(sweeps.parse_axis(axis) for axis in axes), seed,
+                                                  backend=backend, ray_address=ray_address)
+        _report_sweep(state, sweep_id, run_ids, wait)
+        return
+    run_id = launcher.launch(state.notebook, claim_id, runner_name, preset, overrides, seed, backend=backend,
+                             ray_address=ray_address)
     _report_launch(state, run_id, wait)
+
+
+def sweep_text(sweep: sweeps.SweepRecord, runs: list[RunRecord]) -> str:
+    """A sweep's runs, one line each, then each pool of seeds with its pooled verdict."""
+    lines = [f"{sweep.id}: {len(runs)} runs on {sweep.backend}, axes "
+             + ", ".join(f"{name}={values}" for name, values in sweep.axes.items())]
+    lines += [f"  {r.id} seed {r.seed} {r.status.value} {r.verdict or ''}".rstrip() for r in runs]
+    for pool in sweep.pools or []:
+        report = pool.result.verdict
+        where = f" ({', '.join(f'{k}={v}' for k, v in pool.config.items())})" if pool.config else ""
+        lines.append(f"pooled over seeds {pool.seeds}{where}: {report.verdict.value} ({report.reason})")
+        lines.append(f"  {report.explanation}")
+        keys = pool.result.headline or list(pool.result.metrics)
+        lines += [f"  {key}: {pool.result.metrics[key]}" for key in keys if key in pool.result.metrics]
+    return "\n".join(lines)
+
+
+def _report_sweep(state: State, sweep_id: str, run_ids: list[str], wait: bool) -> None:
+    sweep = (launcher.wait_for_sweep(state.notebook, sweep_id, run_ids) if wait
+             else sweeps.get(state.notebook, sweep_id))
+    runs = [records.get(state.notebook, run_id) for run_id in run_ids]
+    emit(state, {**sweep.model_dump(mode="json"), "runs": [{"id": r.id, "seed": r.seed, "status": r.status.value,
+                                                           "verdict": r.verdict} for r in runs]},
+         lambda: sweep_text(sweep, runs))
+
+
+@cli.command("settings")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@click.pass_obj
+def settings_command(state: State, key: str | None, value: str | None) -> None:
+    """Show the notebook's settings, or set KEY to VALUE (run.backend: local|ray; ray.address)."""
+    if key and value is not None:
+        notebook_settings.put(state.notebook, key, value)
+    shown = notebook_settings.all_settings(state.notebook)
+    if key:
+        notebook_settings.get(state.notebook, key)  # names an unknown key
+        shown = {key: shown[key]}
+    emit(state, shown, lambda: "\n".join(f"{k} = {v}" for k, v in shown.items()))
 
 
 @cli.command("runners")
@@ -189,6 +242,9 @@ def _show_text(run: RunRecord, log_path: str) -> str:
              f"runner: {run.runner} (preset {run.preset}, seed {run.seed})",
              f"claim: {run.claim_id or '-'}",
              f"created {run.created}, started {run.started or '-'}, ended {run.ended or '-'}"]
+    if run.backend != "local":
+        lines.append(f"backend: {run.backend}" + (f", node {prov['ray_node_id']}" if prov.get("ray_node_id") else "")
+                     + (f", sweep {run.sweep_id}" if run.sweep_id else ""))
     if prov.get("wall_s") is not None:
         lines.append(f"wall {prov['wall_s']} s, peak memory {prov.get('peak_rss_mb')} MiB, "
                      f"device {prov.get('device')}, threads {prov.get('threads')}, host {prov.get('host')} "

@@ -11,9 +11,10 @@ Precedence, the same at every level (:func:`combine`):
 5. else **untested** (no runs, or only runs that failed, were cancelled or interrupted).
 
 A claim's parts are its runs (a finished run counts by its verdict, a queued/running one as
-*running*); a note's parts are its live claims. The stored ``claims.status`` column is a cache
-that :func:`refresh_claim` keeps equal to what the runs say; the other functions here read the
-runs table directly, so they are right even before a refresh.
+*running*; the seeds of a finished sweep count once, by their pooled verdict); a note's parts
+are its live claims. The stored ``claims.status`` column is a cache that :func:`refresh_claim`
+keeps equal to what the runs say; the other functions here read the runs table directly, so they
+are right even before a refresh.
 
 >>> combine([Status.SUPPORTED, Status.INCONCLUSIVE]).value
 'supported'
@@ -86,14 +87,30 @@ def run_part(run_status: str, verdict: str | None) -> Status | None:
     return None
 
 
+def _sweep_pools(nb: Notebook, chunk: list[str], parts: dict[str, list[Status]]) -> set[str]:
+    """Add each pooled sweep's verdicts (one part per pool of seeds) and return the runs they stand for.
+
+    A sweep is pooled once all its runs ended (:mod:`inquiry.runs.sweeps`); until then its runs
+    count one by one.
+    """
+    covered: set[str] = set()
+    sql = f"SELECT claim_id, pooled FROM sweeps WHERE pooled IS NOT NULL AND claim_id IN ({','.join('?' * len(chunk))})"
+    for claim_id, pooled in nb.db.execute(sql, chunk):
+        for pool in json.loads(pooled):
+            parts[claim_id].append(_FROM_VERDICT[pool["result"]["verdict"]["verdict"]])
+            covered.update(pool["runs"])
+    return covered
+
+
 def _statuses_from_runs(nb: Notebook, claim_ids: list[str]) -> dict[str, Status]:
     """Each claim's status from the runs table, in one query per 500 claims."""
     parts: dict[str, list[Status]] = {claim_id: [] for claim_id in claim_ids}
     for start in range(0, len(claim_ids), 500):
         chunk = claim_ids[start:start + 500]
-        sql = (f"SELECT claim_id, status, verdict FROM runs WHERE claim_id IN ({','.join('?' * len(chunk))})")
-        for claim_id, run_status, verdict in nb.db.execute(sql, chunk):
-            part = run_part(run_status, verdict)
+        pooled = _sweep_pools(nb, chunk, parts)
+        sql = (f"SELECT claim_id, status, verdict, id FROM runs WHERE claim_id IN ({','.join('?' * len(chunk))})")
+        for claim_id, run_status, verdict, run_id in nb.db.execute(sql, chunk):
+            part = run_part(run_status, verdict) if run_id not in pooled else None
             if part is not None:
                 parts[claim_id].append(part)
     return {claim_id: combine(found) for claim_id, found in parts.items()}

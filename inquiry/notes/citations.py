@@ -84,34 +84,50 @@ class TitleIndex:
     def __init__(self, titles: Mapping[str, str] | None = None):
         self._ids: dict[str, str] = {}
         self._buckets: dict[tuple[str, ...], list[str]] = {}
+        self._first_words: set[str] = set()  # a paragraph word outside this set cannot start a title
+        self._normalized: dict[str, str] = {}  # title as written → normalize_title(title); titles recur a lot
         for title, nid in (titles or {}).items():
             self.add(title, nid)
 
+    def normalize(self, title: str) -> str:
+        """:func:`~inquiry.ids.normalize_title`, remembered: hub titles are resolved thousands of times."""
+        norm = self._normalized.get(title)
+        if norm is None:
+            norm = self._normalized[title] = normalize_title(title)
+        return norm
+
     def add(self, title: str, nid: str) -> None:
-        norm = normalize_title(title)
-        norm = norm[_WORD.search(norm).start():] if _WORD.search(norm) else ""
+        norm = self.normalize(title)
+        first = _WORD.search(norm)
+        norm = norm[first.start():] if first else ""
+        if norm in self._ids:
+            return
         words = _WORD.findall(norm)
-        if len(words) < _MIN_TITLE_WORDS or norm in self._ids:
+        if len(words) < _MIN_TITLE_WORDS:
             return
         self._ids[norm] = nid
+        self._first_words.add(words[0])
         bucket = self._buckets.setdefault(tuple(words[:_KEY_WORDS]), [])
         bucket.append(norm)
         bucket.sort(key=len, reverse=True)
 
     def get(self, title: str) -> str | None:
-        return self._ids.get(normalize_title(title))
+        return self._ids.get(self.normalize(title))
 
     def find(self, paragraph: str) -> list[TitleMatch]:
         """Non-overlapping known titles in ``paragraph``, the longest winning where two overlap."""
         folded, where = fold(paragraph)
         words = list(_WORD.finditer(folded))
+        texts = [w.group() for w in words]
         candidates: list[tuple[int, int, str]] = []
-        for i, word in enumerate(words):
-            key = tuple(w.group() for w in words[i:i + _KEY_WORDS])
-            for norm in self._buckets.get(key, ()):
-                end = word.start() + len(norm)
-                if folded.startswith(norm, word.start()) and (end == len(folded) or not _is_word(folded[end])):
-                    candidates.append((word.start(), end, norm))
+        for i, text in enumerate(texts):
+            if text not in self._first_words:  # most words: one set lookup, no key built
+                continue
+            start = words[i].start()
+            for norm in self._buckets.get(tuple(texts[i:i + _KEY_WORDS]), ()):
+                end = start + len(norm)
+                if folded.startswith(norm, start) and (end == len(folded) or not _is_word(folded[end])):
+                    candidates.append((start, end, norm))
         taken: list[TitleMatch] = []
         for start, end, norm in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
             o_start, o_end = where[start], where[end - 1] + 1

@@ -128,7 +128,7 @@ class _BatchBuilder:
         return self._known[nid]
 
     def resolve(self, title: str) -> str:
-        nid = self.index.get(title) or self.titles.get(normalize_title(title)) or note_id(title)
+        nid = self.index.get(title) or self.titles.get(self.index.normalize(title)) or note_id(title)
         self.index.add(title, nid)
         return nid
 

@@ -235,6 +235,16 @@ class Runner(abc.ABC):
     def run(self, config: RunnerConfig, context: RunContext) -> Result:
         """Train, sample and measure for real; return the result with a verdict fixed in advance."""
 
+    def pool(self, results: list[Result]) -> Result:
+        """One result from several seeds of the same config (a sweep); override to pool the raw items.
+
+        The default is conservative: a verdict holds only when every seed gives it
+        (:func:`inquiry.runners.pooling.pool_conservatively`).
+        """
+        from .pooling import pool_conservatively  # pooling builds on this module's models
+
+        return pool_conservatively(results)
+
     def suitability(self, claim_text: str) -> int:
         """How many of this runner's claim patterns the text matches (0 = not suggested)."""
         return sum(bool(re.search(pattern, claim_text, re.IGNORECASE)) for pattern in self.suits)

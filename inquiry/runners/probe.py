@@ -18,6 +18,7 @@ import transformers
 
 from .api import (Artifact, FidelityCard, FidelityRow, Result, RunContext, Runner, RunnerConfig, Series, Table,
                   VerdictReport, param)
+from .pooling import seed_bootstrap_ci
 from .substrate import (AdditionTask, TinyModelConfig, bootstrap_ci, build_model, build_tokenizer,
                         cached_checkpoint, encode, load_checkpoint, log2_grid, paired_diff_ci, pad_batch, pass_at_k,
                         sample, save_checkpoint, train_lm)
@@ -142,7 +143,7 @@ class ProbeRunner(Runner):
         curve = [bootstrap_ci(per_problem[k], B=config.bootstrap, rng=rng) for k in ks]
         gain = paired_diff_ci(per_problem[n], per_problem[1], B=config.bootstrap, rng=rng,
                               description=f"pass@{n} − pass@1 over held-out problems")
-        verdict = self._verdict(config, curve[-1].value, gain)
+        verdict = self._verdict(n, config.min_gain, curve[-1].value, gain)
         samples_path = context.artifact_dir / "samples.jsonl"
         samples_path.write_text("".join(json.dumps(e) + "\n" for e in examples))
         metrics = {
@@ -161,21 +162,49 @@ class ProbeRunner(Runner):
             artifacts=[Artifact(name="samples", path=samples_path.name, kind="samples",
                                 description="up to 8 decoded samples per held-out problem")],
             raw={"n": n, "ks": ks, "problems": [p.prompt for p in test], "answers": [p.answer for p in test],
-                 "correct_counts": counts},
+                 "correct_counts": counts, "min_gain": config.min_gain, "bootstrap": config.bootstrap},
             verdict=verdict)
 
+    def pool(self, results: list[Result]) -> Result:
+        """Pool seeds on the raw per-problem counts: seeds-then-problems bootstrap, the same verdict rule.
+
+        Results from different ``n`` (or without raw counts) fall back to the conservative default.
+        """
+        raws = [r.raw for r in results]
+        if len(results) < 2 or any("correct_counts" not in raw for raw in raws) or len({raw["n"] for raw in raws}) != 1:
+            return super().pool(results)
+        n = raws[0]["n"]
+        per_k = {k: [[pass_at_k(n, c, k) for c in raw["correct_counts"]] for raw in raws] for k in (1, n)}
+        gains = [[a - b for a, b in zip(at_n, at_1)] for at_n, at_1 in zip(per_k[n], per_k[1])]
+        B = max(raw.get("bootstrap", ProbeConfig().bootstrap) for raw in raws)
+        rng = np.random.default_rng(len(results))
+        seeds = f"{len(results)} seeds"
+        pass_1 = seed_bootstrap_ci(per_k[1], B=B, rng=rng, description=f"pass@1 pooled over {seeds}")
+        pass_n = seed_bootstrap_ci(per_k[n], B=B, rng=rng, description=f"pass@{n} pooled over {seeds}")
+        gain = seed_bootstrap_ci(gains, B=B, rng=rng,
+                                 description=f"pass@{n} − pass@1 over {seeds} × held-out problems")
+        min_gain = min(raw.get("min_gain", ProbeConfig().min_gain) for raw in raws)
+        verdict = self._verdict(n, min_gain, pass_n.value, gain)
+        verdict.explanation += f" (seed-level bootstrap over {seeds}: " + ", ".join(
+            r.verdict.verdict.value for r in results) + ")"
+        return Result(metrics={"pass@1": pass_1, f"pass@{n}": pass_n, "gain": gain},
+                      headline=["gain", "pass@1", f"pass@{n}"],
+                      raw={"n": n, "seeds": len(results), "correct_counts": [raw["correct_counts"] for raw in raws],
+                           "min_gain": min_gain, "bootstrap": B},
+                      verdict=verdict)
+
     @staticmethod
-    def _verdict(config, pass_at_n: float, gain) -> VerdictReport:
+    def _verdict(n: int, min_gain: float, pass_at_n: float, gain) -> VerdictReport:
         if pass_at_n == 0:
             return VerdictReport(verdict=Verdict.INCONCLUSIVE, reason="precondition_failed:model_solves_nothing",
-                                 explanation=f"No held-out problem was solved in {config.n} samples; "
+                                 explanation=f"No held-out problem was solved in {n} samples; "
                                              "train longer before asking how pass@k grows.")
         if gain.low is not None and gain.low > 0:
             return VerdictReport(verdict=Verdict.SUPPORTS, reason="ci_excludes_zero_positive",
-                                 explanation=f"pass@{config.n} − pass@1 = {gain} lies above 0.")
-        if gain.high is not None and gain.high < config.min_gain:
+                                 explanation=f"pass@{n} − pass@1 = {gain} lies above 0.")
+        if gain.high is not None and gain.high < min_gain:
             return VerdictReport(verdict=Verdict.CONTRADICTS, reason="ci_below_min_gain",
-                                 explanation=f"pass@{config.n} − pass@1 = {gain} lies below {config.min_gain}: "
+                                 explanation=f"pass@{n} − pass@1 = {gain} lies below {min_gain}: "
                                              "more samples did not help.")
         return VerdictReport(verdict=Verdict.INCONCLUSIVE, reason="ci_covers_zero",
-                             explanation=f"pass@{config.n} − pass@1 = {gain}: the interval is too wide to tell.")
+                             explanation=f"pass@{n} − pass@1 = {gain}: the interval is too wide to tell.")

@@ -31,8 +31,10 @@ from ..models import RunStatus
 from ..runners import registry
 from ..runners.api import resolve_device
 from ..store import Notebook
-from . import records, settings
+from . import notebook_settings, ray_driver, records, settings, sweeps
 from .records import RunRecord
+
+WORKER_MODULES = ("inquiry.runs.worker", "inquiry.runs.ray_driver")  # processes that keep a run alive
 
 
 def refresh_claim(nb: Notebook, claim_id: str | None) -> None:
@@ -53,11 +55,28 @@ def spec_for(nb: Notebook, claim_id: str) -> tuple[str, str, dict[str, Any]]:
 
 def launch(nb: Notebook, claim_id: str | None, runner_name: str | None = None, preset: str | None = None,
            overrides: dict[str, Any] | None = None, seed: int = 0, wait: bool = False,
-           on_update: Callable[[RunRecord], None] | None = None) -> str:
+           on_update: Callable[[RunRecord], None] | None = None, *, backend: str | None = None,
+           ray_address: str | None = None) -> str:
     """Validate, record as queued, start a worker when a slot is free; returns the run id.
 
     Without ``runner_name`` the claim's reproduction spec picks the runner, preset and overrides
-    (``overrides`` given here win over the spec's).
+    (``overrides`` given here win over the spec's). ``backend`` is ``local`` or ``ray`` (default:
+    the notebook's ``run.backend`` setting); see :func:`ray_target` for the address.
+    """
+    _, run_ids = launch_sweep(nb, claim_id, runner_name, preset, overrides, {}, seed, backend=backend,
+                              ray_address=ray_address)
+    if wait:
+        wait_for(nb, run_ids[0], on_update)
+    return run_ids[0]
+
+
+def launch_sweep(nb: Notebook, claim_id: str | None, runner_name: str | None, preset: str | None,
+                 overrides: dict[str, Any] | None, axes: dict[str, list[Any]], seed: int = 0, *,
+                 backend: str | None = None, ray_address: str | None = None) -> tuple[str | None, list[str]]:
+    """One run per combination of the ``axes`` (``seed`` or config fields), grouped under one sweep.
+
+    Every combination is validated before anything is recorded. With no axes this is one plain
+    run (no sweep id). Returns (sweep id, run ids).
     """
     if claim_id and nb.get_claim(claim_id) is None:
         raise InquiryError(f"no claim with id {claim_id}")
@@ -67,22 +86,53 @@ def launch(nb: Notebook, claim_id: str | None, runner_name: str | None = None, p
         runner_name, spec_preset, spec_overrides = spec_for(nb, claim_id)
         preset = preset or spec_preset
         overrides = {**spec_overrides, **(overrides or {})}
+    backend = backend or notebook_settings.get(nb, "run.backend")
+    if backend not in notebook_settings.BACKENDS:
+        raise ConfigError("backend", f"{backend!r} is not one of {', '.join(notebook_settings.BACKENDS)}")
+    if backend == "ray":
+        ray_driver.require_ray()
     runner = registry.get(runner_name)
-    config = registry.resolve_config(runner, preset, overrides)
-    run_id = records.create(nb, claim_id, runner_name, preset or "default", config.model_dump(mode="json"),
-                            seed=seed, device=resolve_device(config.device))
+    planned = []
+    for combo in sweeps.expand(axes) if axes else [{}]:
+        fields = {key: value for key, value in combo.items() if key != "seed"}
+        config = registry.resolve_config(runner, preset, {**(overrides or {}), **fields})
+        planned.append((config, int(combo.get("seed", seed))))
+    sweep_id = sweeps.create(nb, claim_id, runner_name, axes, backend) if axes else None
+    run_ids = [records.create(nb, claim_id, runner_name, preset or "default", config.model_dump(mode="json"),
+                              seed=run_seed, device=resolve_device(config.device), backend=backend,
+                              sweep_id=sweep_id) for config, run_seed in planned]
     refresh_claim(nb, claim_id)
-    start_queued(nb)
-    if wait:
-        wait_for(nb, run_id, on_update)
-    return run_id
+    if backend == "ray":
+        claimed = [run_id for run_id in run_ids if records.claim(nb, run_id)]
+        ray_driver.spawn(nb, claimed, ray_target(nb, ray_address))
+    else:
+        start_queued(nb)
+    return sweep_id, run_ids
+
+
+def wait_for_sweep(nb: Notebook, sweep_id: str, run_ids: list[str], timeout_s: float | None = None):
+    """Block until every run of the sweep ended; returns the sweep with its pooled results."""
+    for run_id in run_ids:
+        wait_for(nb, run_id, timeout_s=timeout_s)
+    sweep = sweeps.settle(nb, sweep_id)  # the last run's process may still be pooling: settling twice is safe
+    refresh_claim(nb, sweep.claim_id)
+    return sweep
+
+
+def ray_target(nb: Notebook, address: str | None = None) -> str | None:
+    """The Ray cluster to use: ``address``, else ``RAY_ADDRESS``, else the notebook's ``ray.address``.
+
+    None means: start a local Ray on demand.
+    """
+    return address or os.environ.get("RAY_ADDRESS") or notebook_settings.get(nb, "ray.address") or None
 
 
 def rerun(nb: Notebook, run_id: str, wait: bool = False,
           on_update: Callable[[RunRecord], None] | None = None) -> str:
     """Queue the same runner, preset, full config and seed again (validated against the runner as it is now)."""
     old = records.get(nb, run_id)
-    return launch(nb, old.claim_id, old.runner, old.preset, old.config, old.seed, wait=wait, on_update=on_update)
+    return launch(nb, old.claim_id, old.runner, old.preset, old.config, old.seed, wait=wait, on_update=on_update,
+                  backend=old.backend)
 
 
 def start_queued(nb: Notebook) -> list[str]:
@@ -111,8 +161,9 @@ def _spawn(nb: Notebook, run_id: str) -> None:
         refresh_claim(nb, run.claim_id)
 
 
-def after_run(nb: Notebook, claim_id: str | None) -> None:
-    """What follows any run's end: the claim's roll-up, then the next queued run."""
+def after_run(nb: Notebook, claim_id: str | None, sweep_id: str | None = None) -> None:
+    """What follows any run's end: its sweep's pooling, the claim's roll-up, then the next queued run."""
+    sweeps.settle(nb, sweep_id)
     refresh_claim(nb, claim_id)
     start_queued(nb)
 
@@ -136,7 +187,8 @@ def _worker_alive(run: RunRecord) -> bool:
         proc = psutil.Process(run.pid)
         if proc.status() == psutil.STATUS_ZOMBIE:
             return False
-        return "inquiry.runs.worker" in " ".join(proc.cmdline())
+        command = " ".join(proc.cmdline())
+        return any(module in command for module in WORKER_MODULES)
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 
@@ -159,6 +211,7 @@ def reap(nb: Notebook) -> list[str]:
                                              f"{run.heartbeat}); start it again with `inquiry runs rerun {run.id}`")
             if ended:
                 reaped.append(run.id)
+                sweeps.settle(nb, run.sweep_id)
                 refresh_claim(nb, run.claim_id)
     if reaped:
         start_queued(nb)

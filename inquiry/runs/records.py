@@ -39,6 +39,7 @@ class RunRecord(BaseModel):
     seed: int
     status: RunStatus
     backend: str = "local"
+    sweep_id: str | None = None
     created: str
     started: str | None = None
     ended: str | None = None
@@ -95,14 +96,17 @@ def _dump(value: Any) -> str:
 
 
 def create(nb: Notebook, claim_id: str | None, runner: str, preset: str | None, config: dict[str, Any],
-           *, seed: int, device: str) -> str:
-    """Record a queued run (and the claim's ``tested-by`` edge); returns its id."""
+           *, seed: int, device: str, backend: str = "local", sweep_id: str | None = None) -> str:
+    """Record a queued run (and the claim's ``tested-by`` edge); returns its id.
+
+    Only ``local`` runs wait for a slot in :func:`claim_next`; other backends schedule their own.
+    """
     run_id = new_run_id()
     with nb.transaction():
         nb.db["runs"].insert({
             "id": run_id, "claim_id": claim_id, "runner": runner, "preset": preset, "config": _dump(config),
-            "seed": seed, "status": RunStatus.QUEUED.value, "created": utcnow(),
-            "provenance": _dump({"device": device})})
+            "seed": seed, "status": RunStatus.QUEUED.value, "created": utcnow(), "backend": backend,
+            "sweep_id": sweep_id, "provenance": _dump({"device": device})})
         if claim_id:
             nb.add_edge(Edge(src=claim_id, dst=run_id, kind=EdgeKind.TESTED_BY, provenance="runs"))
         nb._touch(run_id)
@@ -117,12 +121,13 @@ def claim_next(nb: Notebook, device: str, limit: int) -> str | None:
     """
     device_of = "COALESCE(json_extract(provenance, '$.device'), 'cpu')"
     with nb.transaction():
-        running = nb.db.execute(f"SELECT count(*) FROM runs WHERE status = 'running' AND {device_of} = ?",
+        local = f"backend = 'local' AND {device_of} = ?"
+        running = nb.db.execute(f"SELECT count(*) FROM runs WHERE status = 'running' AND {local}",
                                 [device]).fetchone()[0]
         if running >= limit:
             return None
-        row = nb.db.execute(f"SELECT id FROM runs WHERE status = 'queued' AND {device_of} = ? "
-                            "ORDER BY created, rowid LIMIT 1", [device]).fetchone()
+        row = nb.db.execute(f"SELECT id FROM runs WHERE status = 'queued' AND {local} ORDER BY created, rowid LIMIT 1",
+                            [device]).fetchone()
         if row is None:
             return None
         # the heartbeat starts now so that a worker that never comes up is reaped once it goes stale
@@ -135,7 +140,19 @@ def claim_next(nb: Notebook, device: str, limit: int) -> str | None:
 def queued_devices(nb: Notebook) -> list[str]:
     return [r[0] for r in nb.db.execute(
         "SELECT DISTINCT COALESCE(json_extract(provenance, '$.device'), 'cpu') FROM runs "
-        "WHERE status = 'queued'")]
+        "WHERE status = 'queued' AND backend = 'local'")]
+
+
+def claim(nb: Notebook, run_id: str) -> bool:
+    """Move one queued run to running now (a cluster backend queues it itself); returns whether it moved.
+
+    As in :func:`claim_next`, the heartbeat starts here so a driver that never comes up is reaped.
+    """
+    with nb.transaction():
+        moved = nb.db.execute("UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'",
+                              [utcnow(), run_id]).rowcount == 1
+        nb._touch(run_id)
+    return moved
 
 
 def mark_worker(nb: Notebook, run_id: str, *, pid: int, host: str) -> None:

@@ -17,8 +17,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 from ..graph import build, queries, rollup
@@ -40,20 +38,6 @@ GLYPH = {
     Status.RUNNING: "⟳",
 }
 ACTIVE_RUN = ("queued", "running")
-
-
-def optional(module: str) -> ModuleType | None:
-    """A sibling area of the package if it has landed in this install, else ``None``.
-
-    The app wires in the graph, run and export areas when present and says plainly when not;
-    it never fakes their results.
-    """
-    try:
-        return import_module(f"inquiry.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("inquiry."):
-            return None
-        raise
 
 
 @dataclass(frozen=True)
@@ -213,6 +197,15 @@ class NotebookData:
         ids = [r["note_id"] for r in order]
         return Page(self._note_rows(ids[offset:offset + limit]), len(ids), offset)
 
+    def inquiries_using(self, note_id: str, limit: int = PER_KIND) -> Page:
+        """The inquiries citing a note or listing it as a source, by question (a hub's list is capped)."""
+        sql = ("SELECT inquiry_id AS id FROM citations WHERE note_id = ? UNION SELECT src FROM edges "
+               "WHERE dst = ? AND src LIKE 'inq:%' AND state = 'accepted'")
+        total = self._scalar(f"SELECT count(*) FROM ({sql})", [note_id, note_id])
+        rows = self._rows(f"SELECT i.id, i.question FROM inquiries i WHERE i.id IN ({sql}) ORDER BY question "
+                          "LIMIT ?", [note_id, note_id, limit])
+        return Page([Row(r["id"], r["question"]) for r in rows], total)
+
     def note_claims(self, note_id: str) -> Page:
         rows = self._rows("SELECT id, text, status FROM claims WHERE note_id = ? AND retired = 0 ORDER BY idx",
                           [note_id])
@@ -323,12 +316,20 @@ class NotebookData:
                     Link(r["node"], titles[r["node"]], r["id"], r["state"] == "suggested") for r in rows], k["n"]))
         return groups
 
-    def local_view(self, node_id: str) -> LocalView:
-        """Links, co-cited notes and the drawing of the local graph (radius 2, capped) of one node.
+    def graph_ready(self) -> bool:
+        return build.graph_for(self.nb)._graph is not None
 
-        The knowledge graph is built on first use (in the calling worker thread) and then kept in step
-        with the notebook by the graph area itself.
+    def warm_graph(self) -> None:
+        """Build the knowledge graph now (from a background worker) so that the first links view is quick.
+
+        Not under :attr:`lock`: the build only reads, and the connection is in SQLite's serialized
+        mode (``sqlite3.threadsafety == 3``), so it may read while other workers query.
         """
+        build.load(self.nb)
+
+    def local_view(self, node_id: str) -> LocalView:
+        """Links, co-cited notes and the drawing of the local graph (radius 2, capped) of one node."""
+        self.warm_graph()
         groups = self.neighbors(node_id)
         with self.read() as nb:
             graph = build.load(nb)

@@ -100,11 +100,7 @@ def _flagged_citations(data: NotebookData, inquiry_id: str) -> set[tuple[str, in
 
 def note_page(data: NotebookData, note: Note) -> str:
     claims = data.note_claims(note.id).rows
-    with data.read() as nb:
-        users = {c.inquiry_id for c in nb.citations(note_id=note.id)}
-        users |= {e.src for _, e in nb.edges(dst=note.id) if e.src.startswith("inq:")}
-        inquiries = sorted(((nb.get_inquiry(i) or Inquiry(id=i, question=i)) for i in users),
-                           key=lambda i: i.question)
+    users = data.inquiries_using(note.id)
     parts = [f"# {note.title}", "*Placeholder note: cited but not yet written*" if note.is_placeholder
              else f"*Note* · {status_word(data.note_status(note.id))}"]
     if note.summary:
@@ -115,8 +111,9 @@ def note_page(data: NotebookData, note: Note) -> str:
         parts.append(f"arXiv: [{note.arxiv}](https://arxiv.org/abs/{note.arxiv})")
     parts.append("## Claims\n\n" + ("\n".join(f"- {row.glyph} {link(row.title, row.node_id)}" for row in claims)
                                    or "No claims extracted."))
-    parts.append(f"## Used by {len(inquiries)} inquir{'y' if len(inquiries) == 1 else 'ies'}\n\n"
-                 + ("\n".join(f"- {link(i.question, i.id)}" for i in inquiries) or "Not cited yet."))
+    more = f"\n\n… and {users.remaining} more (see Links)" if users.remaining else ""
+    parts.append(f"## Used by {users.total} inquir{'y' if users.total == 1 else 'ies'}\n\n"
+                 + ("\n".join(f"- {link(row.title, row.node_id)}" for row in users.rows) or "Not cited yet.") + more)
     others = {s: v for s, v in note.summary_variants.items() if v != note.summary}
     if others:
         parts.append("## Other summaries\n\n" + "\n".join(f"- *{s}*: {v}" for s, v in others.items()))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SIZE, settle
-from textual.widgets import Markdown, Tree
+from pilot_helpers import SIZE, settle
+from textual.widgets import Input, Markdown, Select, Tree
 
+from inquiry.tui.screens.export import ExportScreen
 from inquiry.tui.widgets.reader import Reader
 
 pytestmark = pytest.mark.anyio
@@ -110,12 +111,21 @@ async def test_the_filter_narrows_the_navigator_as_you_type(app):
         assert app.screen.current == RLVR_NOTE
 
 
-async def test_export_says_plainly_when_markdown_export_has_not_landed(app):
+async def test_export_asks_where_and_how_then_writes_the_file(app, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("enter")
         await settle(pilot, app)
         await pilot.press("e")
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert any("not available yet" in m and "nothing was written" in m for m in messages)
+        await settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.query_one("#export-path", Input).value = str(tmp_path / "out")
+        dialog.query_one("#export-style", Select).value = "gfm"
+        await pilot.click("#export")
+        await settle(pilot, app)
+        written = list((tmp_path / "out").glob("*.md"))
+        assert len(written) == 1
+        text = written[0].read_text(encoding="utf-8")
+        assert "Can reinforcement learning close the gap between LLM reasoning and action?" in text
+        assert any("Wrote" in n.message and str(tmp_path / "out") in n.message for n in app._notifications)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SIZE, settle, wait_until
+from pilot_helpers import SIZE, settle, wait_until
 from textual.widgets import Button, Input, Label, Markdown, ProgressBar, Select
 
 from inquiry.models import RunStatus
@@ -14,7 +14,7 @@ from inquiry.tui.screens.result import ResultScreen
 from inquiry.tui.widgets.chart import SeriesChart
 from inquiry.tui.widgets.runs import RunItem, RunsPanel
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio]
 
 
 def probe_claim(nb) -> str:
@@ -39,6 +39,7 @@ async def open_launch(pilot, app, claim_id: str, preset: str) -> LaunchScreen:
     return launch
 
 
+@pytest.mark.slow
 async def test_a_launched_run_shows_progress_then_a_verdict_and_its_result(app, seeded_notebook):
     claim_id = probe_claim(seeded_notebook)
     async with app.run_test(size=SIZE) as pilot:
@@ -70,6 +71,7 @@ async def test_a_launched_run_shows_progress_then_a_verdict_and_its_result(app, 
         assert len(app.screen.query(SeriesChart)) == len({s.chart for s in finished.result.series}) >= 1
 
 
+@pytest.mark.slow
 async def test_a_running_run_can_be_cancelled(app, seeded_notebook):
     claim_id = probe_claim(seeded_notebook)
     async with app.run_test(size=SIZE) as pilot:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SIZE, settle
+from pilot_helpers import SIZE, settle
 from textual.widgets import Input
 
 

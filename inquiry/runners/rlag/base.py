@@ -13,8 +13,8 @@ Its pretraining mixes three kinds of example:
 >>> from inquiry.runners.rlag.world import build_world
 >>> world = build_world(n_known=6, n_target=4, n_options=4, n_distractors=2, seed=0)
 >>> import random
->>> text, prompt = pretraining_example(world, PromptStyle(), random.Random(0))
->>> text.startswith(prompt) and prompt.endswith("answer :") or prompt == ""
+>>> prefix, continuation = pretraining_example(world, PromptStyle(), random.Random(0))
+>>> (prefix == "" or prefix.endswith("answer :")) and len(continuation) > 0
 True
 """
 

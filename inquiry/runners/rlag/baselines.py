@@ -76,8 +76,8 @@ def train_baseline(kind: str, model, tokenizer, questions: Sequence[Question], s
         # Right padding: causal attention never lets a real token see the padding after it.
         loss = masked_lm_loss(model(input_ids=ids).logits, labels)
         optimiser.step(loss)
+        losses.append(float(loss.detach()))
         if on_step is not None:
-            on_step(step + 1, steps, float(loss))
-        losses.append(float(loss))
+            on_step(step + 1, steps, losses[-1])
     model.eval()
     return losses

@@ -12,7 +12,7 @@ with (βD, βA) = (0.5, 0) when chosen == rejected (only the snippet likelihood 
 >>> import torch
 >>> terms = rlag_loss(torch.tensor([-1.0]), torch.tensor([-0.1]), torch.tensor([-6.0]), torch.tensor([False]))
 >>> round(float(terms.loss), 4)  # -logsigmoid(0.2*-1 + 0.5*-0.2 - 0.5*-5 - 0.8) = -logsigmoid(1.4)
-0.2201
+0.2204
 """
 
 from __future__ import annotations

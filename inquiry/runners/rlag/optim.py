@@ -1,8 +1,8 @@
 """The optimiser every arm uses, as in the authors' ``train.py``: AdamW (eps 1e-7), a warm-up over the
 first 10% of steps (half-cosine ramp) then a constant learning rate, gradient norm clipped at 1.0.
 
->>> [round(warmup_then_constant(s, 10), 3) for s in (0, 1, 5)]
-[0.5, 1.0, 1.0]
+>>> [round(warmup_then_constant(s, 40), 3) for s in (0, 1, 3, 20)]
+[0.146, 0.5, 1.0, 1.0]
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .loss import rlag_loss
+from .loss import RLAGTerms, rlag_loss
 from .optim import Optimiser
 from .prompts import PromptStyle
 from .scoring import argmax, score_options, sequence_logprobs, split_prompt_target
@@ -100,11 +100,12 @@ def rlag_batch(model, tokenizer, batch: Sequence[ScoredItem], style: PromptStyle
                      eps_rejected=settings.eps_rejected)
 
 
-def diagnostics(batch: Sequence[ScoredItem], terms) -> dict[str, float]:
+def diagnostics(batch: Sequence[ScoredItem], terms: RLAGTerms) -> dict[str, float]:
     """What the authors log per step: chosen/rejected correctness, chosen failures, agreement, rewards."""
     gold = [item.question.gold_index for item in batch]
+    terms = RLAGTerms(*(t.detach() for t in (terms.loss, terms.information, terms.chosen, terms.rejected)))
     return {
-        "loss": float(terms.loss.detach()),
+        "loss": float(terms.loss),
         "chosen_correct": float(np.mean([i.chosen == g for i, g in zip(batch, gold)])),
         "rejected_correct": float(np.mean([i.rejected == g for i, g in zip(batch, gold)])),
         "chosen_failure": float(np.mean([i.rejected == g and i.chosen != g for i, g in zip(batch, gold)])),

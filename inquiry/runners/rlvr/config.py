@@ -20,17 +20,17 @@ class Config(RunnerConfig):
     # task and teacher
     n_held_out: int = param(150, "held-out problems (never seen in pretraining or RL)", unit="problems",
                             ge=10, le=1000)
-    n_rl_train: int = param(200, "RL training problems (evaluated too, like Omni-MATH-Train)", unit="problems",
-                            ge=1, le=1500)
+    n_rl_train: int = param(1500, "RL training problems (the first n_held_out of them are evaluated too, like "
+                                  "Omni-MATH-Train)", unit="problems", ge=1, le=1900)
     noise: float = param(0.6, "share of the teacher's documents that are random expressions", ge=0, le=1)
-    trace_prior: float = param(0.0, "share of teacher documents written in trace style (the rest direct)",
-                               ge=0, le=1)
+    trace_prior: float = param(0.0, "share of teacher documents written as a checked trace '3*4=12,12+5=17' "
+                                    "(the rest as the bare expression '3*4+5')", ge=0, le=1)
     direct_noise: float = param(0.6, "teacher noise for direct-style documents", ge=0, le=1)
     # base model
     hidden: int = param(96, "hidden size of the tiny Llama", unit="units", ge=16, le=1024)
     layers: int = param(3, "decoder layers", unit="layers", ge=1, le=12)
     heads: int = param(4, "attention heads", unit="heads", ge=1, le=16)
-    pretrain_steps: int = param(600, "pretraining steps on the noisy teacher", unit="steps", ge=10, le=20000)
+    pretrain_steps: int = param(500, "pretraining steps on the noisy teacher", unit="steps", ge=10, le=20000)
     pretrain_batch: int = param(256, "pretraining batch", unit="sequences", ge=8, le=4096)
     pretrain_lr: float = param(3e-3, "pretraining peak learning rate (AdamW, cosine)", gt=0, le=1)
     # RL
@@ -79,8 +79,10 @@ class Config(RunnerConfig):
         return bool(self.base_checkpoint)
 
 
-_TEST = dict(hidden=64, layers=2, pretrain_steps=300, pretrain_batch=128, rl_steps=60, prompts_per_step=16,
-             group_size=8, n_held_out=50, n_rl_train=80, n_samples=32, n_secondary=16, bootstrap=300)
+# The test preset is the prototype's CI configuration (feasibility.md §7): 0.11M parameters, 400 pretraining
+# steps, 150 GRPO steps of 16 x 8, 60 held-out problems x 32 samples.
+_TEST = dict(hidden=64, layers=2, pretrain_steps=400, pretrain_batch=128, rl_steps=150, prompts_per_step=16,
+             group_size=8, n_held_out=60, n_samples=32, n_secondary=16, bootstrap=300)
 PRESETS: dict[str, dict] = {
     "test": _TEST,
     "default": {},

@@ -26,7 +26,7 @@ from .evaluate import (Counts, EvalItem, accuracy_histogram, answer_matches, pas
 from .grpo import GRPOSettings, train_grpo
 from .plots import plot_pass_curves
 from .rewards import make_reward
-from .task import MAX_ANSWER_LEN, Problem, Teacher, final_value, make_split, style_of, verify
+from .task import MAX_ANSWER_LEN, Problem, Teacher, final_value, guess_rate, make_split, style_of, verify
 from .verdict import (SparsityEvidence, gain_evidence, one_example_verdict, passk_evidence, passk_verdict,
                       sparsity_verdict, spurious_verdict)
 
@@ -56,11 +56,12 @@ class RLVRRunner(Runner):
         FidelityRow(aspect="model", paper="Qwen2.5-7B/14B/32B-Base, LLaMA-3.1-8B (billions of parameters)",
                     miniature="tiny Llama from scratch: hidden 96, 3 layers (~0.37M params); test 0.11M"),
         FidelityRow(aspect="data", paper="GSM8K/MATH train; Omni-MATH-Rule 2,000 train / 821 test; AIME, AMC",
-                    miniature="countdown-3 (three digits, a target, + - * left to right), solution written out "
-                              "and verified in full; base pretrained on a noisy teacher (60% random expressions)"),
+                    miniature="countdown-3 (three digits, a target, + - * left to right), answer the bare "
+                              "expression '3*4+5' (a checked trace '3*4=12,12+5=17' with trace_prior=1); base "
+                              "pretrained on a noisy teacher (60% random expressions)"),
         FidelityRow(aspect="algorithm", paper="GRPO/PPO/RLOO/… in VeRL, no KL, 128 prompts x 8 rollouts, T=1.0",
-                    miniature="hand-written GRPO, P=32 x G=16, Dr.GRPO advantages (r - mean), clip 0.2, M=1, "
-                              "no KL, AdamW lr 3e-4, 150 steps"),
+                    miniature="hand-written GRPO, P=32 x G=16 (test 16 x 8), Dr.GRPO advantages (r - mean), "
+                              "clip 0.2, M=1, no KL, AdamW lr 3e-4, 150 steps"),
         FidelityRow(aspect="sampling", paper="T=0.6, top-p 0.95, zero-shot, same prompt for base and RL",
                     miniature="T=0.6, top-p 0.95 (plus T=1.0 sensitivity), same prompt for both"),
         FidelityRow(aspect="n", paper="n = 128 to 1024 samples per problem", miniature="n = 128 (test: 32)"),
@@ -70,8 +71,10 @@ class RLVRRunner(Runner):
         "A miniature verdict is evidence about the mechanism in a controlled model, not about the paper's models.",
         "The base's errors come from a teacher that writes random expressions; RL can remove that 'noise mode', "
         "which resembles format correction more than new reasoning.",
-        "The countdown answer space is small (54 expressions), so a broad base reaches pass@n near 1; real math "
-        "has far larger spaces.",
+        "The countdown answer space is small (54 expressions): a uniform guesser already reaches a high pass@k "
+        "at large k (reported as guess_pass*), so coverage here is measured against that floor; real math has "
+        "far larger spaces. A written trace does not shrink this floor, and at this size it made the base too "
+        "weak for RL to learn (tried: trace_prior=1).",
         "In fp32 with Adam almost every parameter moves; sparsity depends on the precision of the comparison.",
     ])
 
@@ -97,6 +100,8 @@ class _Pipeline:
     def __init__(self, config: Config, context: RunContext):
         self.cfg, self.ctx = config, context
         self.split = make_split(config.n_held_out, config.n_rl_train, seed=context.seed)
+        # RL-training problems evaluated like the held-out ones (Omni-MATH-Train): a same-size sample of them.
+        self.train_eval = self.split.rl_train[:config.n_held_out]
         self.teacher = Teacher(noise=config.noise, direct_noise=config.direct_noise, trace_prior=config.trace_prior)
         self.tracked_style = "trace" if config.trace_prior >= 0.5 else "direct"  # the base's high-prior style
         self.device = context.device
@@ -172,14 +177,15 @@ class _Pipeline:
         c, ctx, split = self.cfg, self.ctx, self.split
         n, B = c.n_samples, c.bootstrap
         ctx.progress(0, 1, "sampling the base")
-        base_held, base_train = self.counts(self.base, split.held_out), self.counts(self.base, split.rl_train, offset=1)
+        base_held, base_train = self.counts(self.base, split.held_out), self.counts(self.base, self.train_eval,
+                                                                                  offset=1)
         base_hot = self.counts(self.base, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature,
                                offset=2)
         reward = make_reward(c.reward, seed=ctx.seed, wrong_labels=self.wrong_labels() if c.reward == "incorrect"
                              else None)
         rl_model, outcome = self.rl("rl", split.rl_train, reward, self.settings(), stream=1)
         ctx.progress(0, 1, "sampling the RL model")
-        rl_held, rl_train = self.counts(rl_model, split.held_out, offset=3), self.counts(rl_model, split.rl_train,
+        rl_held, rl_train = self.counts(rl_model, split.held_out, offset=3), self.counts(rl_model, self.train_eval,
                                                                                        offset=4)
         rl_hot = self.counts(rl_model, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature,
                              offset=5)
@@ -200,13 +206,15 @@ class _Pipeline:
                                     seed=ctx.seed + 2),
                   pass_curve_series("RL (RL train)", rl_train, ks, "pass@k RL-training problems", B=B,
                                     seed=ctx.seed + 3)]
+        guesser = guess_curve(split.held_out, ks)
+        series.append(guesser)
         hot_ks = log2_grid(c.n_secondary)
         series += [pass_curve_series(f"base T={c.sensitivity_temperature}", base_hot, hot_ks, "sensitivity", B=B),
                    pass_curve_series(f"RL T={c.sensitivity_temperature}", rl_hot, hot_ks, "sensitivity", B=B)]
         series += [pass_curve_series(f"RL step {s}", cnt, hot_ks, "checkpoints", B=200) for s, cnt in
                    checkpoints.items()]
         series += self.training_series("rl", outcome)
-        plot = plot_pass_curves(series[:2], ctx.artifact_dir / "passk.png",
+        plot = plot_pass_curves([*series[:2], guesser], ctx.artifact_dir / "passk.png",
                                 "pass@k on held-out problems (T=0.6, top-p 0.95)")
         crossing = evidence.comparison.crossing_estimate()
         metrics = {
@@ -220,6 +228,9 @@ class _Pipeline:
             "crossing_share": Estimate(value=evidence.comparison.crossing_share(),
                                        description="share of bootstrap draws whose curves cross on the grid"),
             "delta_se": self.delta_se(base_held, rl_held),
+            "guess_pass1": Estimate(value=guesser.y[0], description="uniform guesser over the 54 expressions, "
+                                    "pass@1 (exact, held-out)"),
+            f"guess_pass{n}": Estimate(value=guesser.y[-1], description=f"uniform guesser pass@{n} (exact)"),
             "entropy_base": Estimate(value=base_held.entropy, unit=" nats", description="mean per-token entropy"),
             "entropy_rl": Estimate(value=rl_held.entropy, unit=" nats", description="mean per-token entropy"),
             "truncated_share": Estimate(value=max(base_held.truncated, rl_held.truncated),
@@ -247,7 +258,8 @@ class _Pipeline:
                      self.save(rl_model, "rl_checkpoint")]
         return Result(metrics=metrics, series=series, tables=tables, artifacts=artifacts, raw=self.raw,
                       verdict=verdict, headline=["delta_pass1", f"delta_pass{n}", "pass1_base", "pass1_rl",
-                                                 f"pass{n}_base", f"pass{n}_rl", "crossing_k", "delta_se"])
+                                                 f"pass{n}_base", f"pass{n}_rl", "crossing_k", "delta_se",
+                                                 f"guess_pass{n}"])
 
     def delta_se(self, base: Counts, rl: Counts) -> Estimate:
         from ..substrate import paired_diff_ci, pass_at_k
@@ -392,6 +404,20 @@ class _Pipeline:
                       tables=[Table(name="unchanged share per layer (RL seed 0, bf16 isclose)",
                                     columns=["group", "unchanged"], rows=[[g, v] for g, v in layers.items()])],
                       headline=["unchanged_rl_bf16_isclose", "unchanged_sft_bf16_isclose", "unchanged_rl_fp32_exact"])
+
+
+def guess_curve(problems: list[Problem], ks: list[int]) -> Series:
+    """pass@k of a uniform guesser over the 54 expressions, exact: mean over problems of 1 - (1 - q)^k.
+
+    The floor of the task: coverage at large k means something only above it.
+
+    >>> guess_curve([Problem((3, 4, 5), 17)], [1, 2]).y  # q = 4/54
+    [0.07407407407407407, 0.14266117969821673]
+    """
+    rates = np.array([guess_rate(p) for p in problems])
+    return Series(name="uniform guesser", x=[float(k) for k in ks],
+                  y=[float(np.mean(1 - (1 - rates) ** k)) for k in ks], x_label="k (samples)", y_label="pass@k",
+                  log_x=True, chart="pass@k held-out, T=0.6")
 
 
 def _sample_texts(model, tok, problems, n, generator) -> list[list[str]]:

@@ -4,21 +4,26 @@ A problem is three digits (1-9, sorted) and a target 0-999: ``<bos>345:017>``. A
 each digit once with two operators from ``+-*``, evaluated left to right, and writes every
 intermediate result, so that a lucky guess is nearly impossible:
 
-* trace style (``S1``): ``3*4=12,12+5=17``
-* direct style (``S2``): ``3*4+5=17`` (no intermediate result; the spurious-reward variant's
-  low-accuracy style, detected by :func:`style_of`)
+* direct style: the bare expression ``3*4+5`` (the prototype's form in
+  ``shared/research/feasibility.md``; the default, because a 0.1M-parameter base learns it in
+  seconds)
+* trace style: ``3*4=12,12+5=17``, every intermediate result written out and checked (the
+  spurious-reward variant's second style, detected by :func:`style_of`)
 
-:func:`verify` accepts a completion only when the whole trace is right: canonical numbers, the
-prompt's digits, correct arithmetic at every step and the target at the end.
+:func:`verify` accepts a completion only when it is whole and right: the prompt's digits, the
+target as its value, and in trace style canonical numbers and correct arithmetic at every step.
+Either way the answer space is the 54 expressions over the digits, so a uniform guesser hits
+with probability ``len(solutions(p)) / 54`` per sample (:func:`guess_rate`): the floor any
+pass@k curve must be read against.
 
 >>> p = Problem(digits=(3, 4, 5), target=17)
 >>> p.prompt
 '345:017>'
->>> verify(p, "3*4=12,12+5=17"), verify(p, "3*4=12,12+5=18"), verify(p, "4*3+5=17")
-(True, False, True)
+>>> verify(p, "3*4=12,12+5=17"), verify(p, "3*4=12,12+5=18"), verify(p, "4*3+5"), verify(p, "4*5+3")
+(True, False, True, False)
 >>> verify(p, "3*4=11,11+5=17")  # right target, wrong arithmetic: the trace is checked
 False
->>> style_of("3*4=12,12+5=17"), style_of("3*4+5=17"), style_of("garbage")
+>>> style_of("3*4=12,12+5=17"), style_of("3*4+5"), style_of("garbage")
 ('trace', 'direct', None)
 """
 
@@ -76,7 +81,7 @@ class Expression:
         if style == "trace":
             mid = self.intermediate
             return f"{self.x}{self.o1}{self.y}={mid},{mid}{self.o2}{self.z}={self.value}"
-        return f"{self.x}{self.o1}{self.y}{self.o2}{self.z}={self.value}"
+        return f"{self.x}{self.o1}{self.y}{self.o2}{self.z}"
 
 
 def expressions(digits: tuple[int, int, int]) -> list[Expression]:
@@ -87,6 +92,15 @@ def expressions(digits: tuple[int, int, int]) -> list[Expression]:
 
 def solutions(problem: Problem) -> list[Expression]:
     return [e for e in expressions(problem.digits) if e.value == problem.target]
+
+
+def guess_rate(problem: Problem) -> float:
+    """Per-sample success of a uniform guesser over the 54 expressions (repeats counted).
+
+    >>> round(guess_rate(Problem((3, 4, 5), 17)), 4)  # 3*4+5, 4*3+5, 4*5-3, 5*4-3
+    0.0741
+    """
+    return len(solutions(problem)) / 54
 
 
 def all_problems() -> list[Problem]:
@@ -101,7 +115,7 @@ def all_problems() -> list[Problem]:
 
 _NUM = r"(-?\d+)"
 _TRACE = re.compile(rf"^(\d)([-+*])(\d)={_NUM},{_NUM}([-+*])(\d)={_NUM}$")
-_DIRECT = re.compile(rf"^(\d)([-+*])(\d)([-+*])(\d)={_NUM}$")
+_DIRECT = re.compile(r"^(\d)([-+*])(\d)([-+*])(\d)$")
 
 
 def _canonical(text: str) -> bool:
@@ -116,10 +130,8 @@ def parse(text: str) -> tuple[Expression, str, list[int]] | None:
             return None
         return Expression(int(x), o1, int(y), o2, int(z)), "trace", [int(mid), int(final)]
     if m := _DIRECT.match(text):
-        x, o1, y, o2, z, final = m.groups()
-        if not _canonical(final):
-            return None
-        return Expression(int(x), o1, int(y), o2, int(z)), "direct", [int(final)]
+        x, o1, y, o2, z = m.groups()
+        return Expression(int(x), o1, int(y), o2, int(z)), "direct", []
     return None
 
 
@@ -130,13 +142,15 @@ def style_of(text: str) -> str | None:
 
 
 def final_value(text: str) -> int | None:
-    """The stated final value of a well-formed, arithmetically correct completion (else None)."""
+    """The value of a well-formed completion: a direct expression's, or a trace's stated final
+    result when every stated number is right (else None)."""
     parsed = parse(text)
     if parsed is None:
         return None
     expr, style, stated = parsed
-    true = [expr.intermediate, expr.value] if style == "trace" else [expr.value]
-    return stated[-1] if stated == true else None
+    if style == "direct":
+        return expr.value
+    return stated[-1] if stated == [expr.intermediate, expr.value] else None
 
 
 def verify(problem: Problem, text: str) -> bool:

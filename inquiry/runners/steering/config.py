@@ -2,7 +2,7 @@
 
 >>> cfg = Config()
 >>> cfg.operands, cfg.alphas[:2], cfg.random_vectors >= 20
-(5, [0.125, 0.25], True)
+(4, [0.125, 0.25], True)
 >>> Config(alphas=[-1.0])
 Traceback (most recent call last):
 ...
@@ -22,7 +22,7 @@ from ..api import RunnerConfig, param
 
 class Config(RunnerConfig):
     # --- the miniature substrate: task and pretraining
-    operands: int = param(5, "labelled digits per problem (the answer is their sum mod 10)", unit="digits",
+    operands: int = param(4, "labelled digits per problem (the answer is their sum mod 10)", unit="digits",
                           ge=2, le=8)
     untagged_reason_rate: float = param(
         0.1, "share of untagged pretraining problems written with the scratchpad", unit="fraction", ge=0, le=1)
@@ -33,7 +33,7 @@ class Config(RunnerConfig):
     layers: int = param(2, "tiny model decoder blocks", unit="blocks", ge=1, le=16)
     heads: int = param(4, "tiny model attention heads (must divide hidden)", unit="heads", ge=1, le=32)
     ffn: int = param(192, "tiny model MLP width", unit="units", ge=16, le=8192)
-    pretrain_steps: int = param(1500, "pretraining optimizer steps", unit="steps", ge=1, le=200_000)
+    pretrain_steps: int = param(3000, "pretraining optimizer steps", unit="steps", ge=1, le=200_000)
     batch_size: int = param(128, "pretraining sequences per step", unit="sequences", ge=1, le=4096)
     lr: float = param(3e-3, "peak AdamW learning rate (linear warmup, cosine decay)", unit="lr", gt=0, le=1)
     warmup: int = param(100, "learning-rate warmup", unit="steps", ge=0, le=10_000)

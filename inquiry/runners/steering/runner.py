@@ -43,7 +43,7 @@ class SteeringRunner(Runner):
         rows=[
             FidelityRow(aspect="model", paper="Venhoff et al.: Qwen2.5 / Llama-3.1 base models, 1.5B-32B, steered "
                         "towards thinking-model behaviour", miniature="2-block Llama, hidden 64 (~0.1M params), "
-                        "pretrained for ~1.5k steps on chained modular sums"),
+                        "pretrained for 3k steps on chained modular sums of 4 digits"),
             FidelityRow(aspect="latent mode", paper="reasoning behaviours (backtracking, sub-goals, ...) found "
                         "by an SAE taxonomy of thinking-model traces", miniature="a written running-sum "
                         "scratchpad the base saw with a 'R' tag, and untagged only 10% of the time"),
@@ -126,7 +126,8 @@ class _Experiment:
         dev_base = ev.measure(bench.dev, dev_prompts, None)
         dev = {}
         for layer, alpha in grid:
-            dev[(layer, alpha)] = ev.measure(bench.dev, dev_prompts, self.steering(directions[layer], layer, alpha, norms))
+            steering = self.steering(directions[layer], layer, alpha, norms)
+            dev[(layer, alpha)] = ev.measure(bench.dev, dev_prompts, steering)
             self.tick(f"dev sweep: block {layer}, alpha {alpha}")
         best_layer, best_alpha = pick_setting({cell: o.correct.mean() for cell, o in dev.items()})
 
@@ -214,7 +215,8 @@ class _Experiment:
             tables=self.tables(arms, sampled, dev_base, dev, test_grid, norms),
             artifacts=[Artifact(name="steering.png", path=plot.name, kind="plot",
                                 description="test accuracy against alpha per block; the random-vector null")],
-            raw={"chosen": {"layer": best[0], "alpha": best[1]}, "mean_residual_norm": {str(layer): v for layer, v in norms.items()},
+            raw={"chosen": {"layer": best[0], "alpha": best[1]},
+                 "mean_residual_norm": {str(layer): norm for layer, norm in norms.items()},
                  "arms": {name: _per_item(o) for name, o in arms.items()},
                  "sampled": {name: _per_item(o) for name, o in sampled.items()},
                  "test_grid": [{"layer": l, "alpha": a, "gain": g.model_dump(), **_per_item(o)}
@@ -245,7 +247,8 @@ class _Experiment:
         for layer in self.layers:
             cells = [(a, o) for (l, a), o in test_grid.items() if l == layer]
             xs = [0.0] + [a for a, _ in cells]
-            out.append(Series(name=f"block {layer}", x=xs, y=[float(base.correct.mean())] + [float(o.correct.mean()) for _, o in cells],
+            accuracy = [float(base.correct.mean())] + [float(o.correct.mean()) for _, o in cells]
+            out.append(Series(name=f"block {layer}", x=xs, y=accuracy,
                               x_label="alpha (x mean residual norm)", y_label="greedy accuracy", chart="accuracy"))
             out.append(Series(name=f"block {layer}", x=xs,
                               y=[float(base.scratchpad.mean())] + [float(o.scratchpad.mean()) for _, o in cells],

@@ -2,20 +2,25 @@
 
 A problem is K labelled digits, ``a3b5c8d2e7=``; the answer is their sum mod 10. The written
 scratchpad keeps a running sum per label (``a3b8c6d8e5>5``): each step is one induction-style look-up
-plus a one-digit addition, which a two-layer model learns in about a thousand steps. Answering at
+plus a one-digit addition, which a two-layer model can learn in a few thousand steps. Answering at
 once needs the whole K-term sum in one forward pass, which the same model does not learn in that
-time, so the scratchpad is worth a large accuracy gap (measured: about .7 against chance, .1).
+time, so the scratchpad should be worth a large accuracy gap (a 1.5k-step prototype with 5 digits: .66
+against chance, .10).
 
 Pretraining mixes three formats: ``R`` + problem → scratchpad, ``D`` + problem → direct answer, and
 the untagged problem → mostly direct, with the scratchpad only ``untagged_reason_rate`` of the time.
+Both formats end in ``>`` and the answer; the direct one is just ``>5``, so the first generated
+token is the mode choice (``a`` or ``>``) and greedy decoding follows the majority format (were the
+direct answer a bare digit, its mass would split over ten tokens and greedy would pick the rare
+scratchpad).
 
 >>> task = ChainSumTask(operands=3)
 >>> p = task.problem((3, 5, 8))
 >>> task.prompt(p, "reason"), task.prompt(p, "direct"), task.prompt(p, "untagged")
 ('Ra3b5c8=', 'Da3b5c8=', 'a3b5c8=')
->>> task.scratchpad(p), p.answer
-('a3b8c6>6', '6')
->>> task.grade(p, "a3b8c6>6"), task.grade(p, "6"), task.grade(p, "a3b8c6>7"), task.grade(p, "a3>")
+>>> task.completion(p, "scratchpad"), task.completion(p, "direct")
+('a3b8c6>6', '>6')
+>>> task.grade(p, "a3b8c6>6"), task.grade(p, ">6"), task.grade(p, "a3b8c6>7"), task.grade(p, "a3>")
 ((True, 'scratchpad'), (True, 'direct'), (False, 'scratchpad'), (False, 'invalid'))
 """
 
@@ -87,13 +92,13 @@ class ChainSumTask:
         return [(self.prompt(p, "reason"), self.scratchpad(p)) for p in problems]
 
     def completion(self, problem: Problem, fmt: Format) -> str:
-        return self.scratchpad(problem) if fmt == "scratchpad" else problem.answer
+        return self.scratchpad(problem) if fmt == "scratchpad" else f">{problem.answer}"
 
     def detect_format(self, completion: str) -> Format:
-        """``scratchpad`` for a complete running-sum trace, ``direct`` for a lone digit, else ``invalid``."""
+        """``scratchpad`` for a complete running-sum trace, ``direct`` for ``>`` and a digit, else ``invalid``."""
         if self._scratchpad_re.fullmatch(completion):
             return "scratchpad"
-        return "direct" if re.fullmatch(r"\d", completion) else "invalid"
+        return "direct" if re.fullmatch(r">\d", completion) else "invalid"
 
     def grade(self, problem: Problem, completion: str) -> tuple[bool, Format]:
         """(final answer correct, format). Only the answer counts: a wrong trace with the right answer passes."""

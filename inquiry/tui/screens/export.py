@@ -1,4 +1,4 @@
-"""Export an inquiry as annotated markdown: asks for the path and style, writes, says where."""
+"""Export an inquiry as annotated markdown: asks for the folder and style; the main screen writes and says where."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-STYLES = [("obsidian: a vault folder, one file per note", "obsidian"), ("gfm: one self-contained file", "gfm")]
+STYLES = [("gfm: one self-contained file (plus images)", "gfm"),
+          ("obsidian: a vault, one file per inquiry and note", "obsidian")]
 
 
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):
-    """Returns ``(path, style)`` to export to, or ``None``."""
+    """Returns ``(folder, style)`` to export into, or ``None``."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
 
@@ -28,6 +29,7 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         with Vertical(id="export-dialog", classes="dialog"):
             yield Label("Export inquiry as markdown", classes="dialog-title")
             yield Label(self.question)
+            yield Label("into the folder:")
             yield Input(str(self.default_path), id="export-path")
             yield Select(STYLES, value="gfm", allow_blank=False, id="export-style")
             yield Label("", id="export-error", classes="field-error")
@@ -40,7 +42,7 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     def _export(self) -> None:
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
-            self.query_one("#export-error", Label).update("Give a path to write to.")
+            self.query_one("#export-error", Label).update("Give a folder to write into.")
             return
         self.dismiss((Path(text).expanduser(), str(self.query_one("#export-style", Select).value)))
 

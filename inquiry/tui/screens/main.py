@@ -20,13 +20,13 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from ...errors import InquiryError
+from ...export import markdown as markdown_export
 from ...graph import relations
-from ...ids import slugify
 from ...models import Claim, NodeKind, kind_of
 from ...runs import launcher
 from ...runs.records import RunRecord
 from .. import render
-from ..data import NotebookData, optional
+from ..data import NotebookData
 from ..history import History
 from ..widgets.links import LinksPanel
 from ..widgets.navigator import Navigator
@@ -249,29 +249,26 @@ class MainScreen(Screen[None]):
             self.navigate(self.current, remember=False)
 
     def action_export(self) -> None:
-        if self.current is None or kind_of(self.current) is not NodeKind.INQUIRY:
-            return
-        if optional("export.markdown") is None:
-            self.notify("Markdown export is not available yet in this build; nothing was written.",
-                        title="Export", severity="warning")
-            return
-        default = self.data.nb.path / "exports" / slugify(self.current.removeprefix("inq:"))
-        self.app.push_screen(ExportScreen(self.current, default), self._export)
+        if self.current is not None and kind_of(self.current) is NodeKind.INQUIRY:
+            with self.data.read() as nb:
+                question = nb.get_inquiry(self.current).question
+            self.app.push_screen(ExportScreen(question, self.data.nb.path / "exports"), self._export)
 
     def _export(self, choice: tuple[Path, str] | None) -> None:
         if choice and self.current:
             self._write_export(self.current, *choice)
 
     @work(thread=True, group="write")
-    def _write_export(self, inquiry_id: str, path: Path, style: str) -> None:
-        markdown = optional("export.markdown")
+    def _write_export(self, inquiry_id: str, folder: Path, style: str) -> None:
         try:
             with self.data.read() as nb:
-                written = markdown.export_inquiry(nb, inquiry_id, path, style=style)
-        except (InquiryError, OSError) as exc:
-            self.app.call_from_thread(self.notify, f"Not exported: {exc}", severity="error")
+                written = markdown_export.export(nb, folder, [inquiry_id], style=style)
+        except (InquiryError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self.notify, f"Nothing exported: {exc}", severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.notify, f"Wrote {written}", title="Exported")
+        pages = [p for p in written if p.suffix == ".md"]
+        self.app.call_from_thread(self.notify, f"Wrote {len(written)} files in {folder}: "
+                                  + ", ".join(p.name for p in pages[:3]), title="Exported", timeout=10)
 
     # ---- runs ------------------------------------------------------------------------------
 

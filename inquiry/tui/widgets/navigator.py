@@ -167,6 +167,13 @@ class Navigator(Vertical):
                 # enter opens the first inquiry at once (after the refresh that gives the new rows lines)
                 self.tree.call_after_refresh(self.tree.move_cursor, node.children[0])
             self.post_message(self.Loaded())
+            self._warm_graph()
+
+    @work(thread=True, group="graph-build")
+    def _warm_graph(self) -> None:
+        """Build the filter index and the knowledge graph in the background once the navigator is usable."""
+        self.data.title_index()
+        self.data.warm_graph()
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[object]) -> None:

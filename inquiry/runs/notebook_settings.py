@@ -1,0 +1,50 @@
+"""Settings stored in the notebook itself (table ``settings``), so they travel with the notebook.
+
+Known keys: ``run.backend`` (``local`` or ``ray``: where ``inquiry run`` sends runs when no
+``--backend`` is given) and ``ray.address`` (the Ray cluster to use when neither ``--ray-address``
+nor ``RAY_ADDRESS`` names one; empty: start a local Ray on demand).
+
+>>> import tempfile
+>>> from inquiry.store import Notebook
+>>> nb = Notebook.open(tempfile.mkdtemp())
+>>> get(nb, "run.backend")
+'local'
+>>> put(nb, "run.backend", "ray"); get(nb, "run.backend")
+'ray'
+>>> put(nb, "run.backnd", "ray")
+Traceback (most recent call last):
+...
+inquiry.errors.ConfigError: config field 'run.backnd': unknown setting (known: ray.address, run.backend)
+"""
+
+from __future__ import annotations
+
+from ..errors import ConfigError
+from ..store import Notebook
+
+BACKENDS = ("local", "ray")
+DEFAULTS = {"run.backend": "local", "ray.address": ""}
+CHOICES = {"run.backend": BACKENDS}
+
+
+def _check_key(key: str) -> None:
+    if key not in DEFAULTS:
+        raise ConfigError(key, f"unknown setting (known: {', '.join(sorted(DEFAULTS))})")
+
+
+def get(nb: Notebook, key: str) -> str:
+    _check_key(key)
+    row = nb.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else DEFAULTS[key]
+
+
+def put(nb: Notebook, key: str, value: str) -> None:
+    _check_key(key)
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ConfigError(key, f"{value!r} is not one of {', '.join(CHOICES[key])}")
+    nb.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                  "excluded.value", [key, value])
+
+
+def all_settings(nb: Notebook) -> dict[str, str]:
+    return {key: get(nb, key) for key in sorted(DEFAULTS)}
