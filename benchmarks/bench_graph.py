@@ -22,13 +22,14 @@ import resource
 import statistics
 import tempfile
 import time
+from pathlib import Path
 
 import networkx as nx
 import psutil
 
 from inquiry.graph.build import KnowledgeGraph
 from inquiry.graph.queries import local_graph, neighbors, path
-from inquiry.store import Notebook
+from inquiry.store import DB_NAME, Notebook
 
 NOW = "2025-01-01T00:00:00+00:00"
 
@@ -87,14 +88,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k notes instead of 100k")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--cache", type=Path, help="keep the generated notebook in this folder and reuse it "
+                                                   "(writing 100k notes takes longer than the benchmark)")
     args = parser.parse_args()
     notes = 10_000 if args.quick else 100_000
     rng = random.Random(0)
-    nb = Notebook.open(tempfile.mkdtemp(prefix="bench-graph-"))
+    folder = args.cache / f"notes-{notes}" if args.cache else Path(tempfile.mkdtemp(prefix="bench-graph-"))
+    cached = (folder / DB_NAME).exists()
+    nb = Notebook.open(folder)
     start = time.perf_counter()
-    stats = write_corpus(nb, notes, rng)
+    stats = nb.stats() if cached else write_corpus(nb, notes, rng)
+    rng = random.Random(1)  # the queries' sample, the same whether the corpus was written or reused
     print(f"corpus: {stats['notes']} notes, {stats['claims']} claims, {stats['inquiries']} inquiries, "
-          f"{stats['citations']} citations, {stats['edges']} edge rows ({time.perf_counter() - start:.1f} s to write)")
+          f"{stats['citations']} citations, {stats['edges']} edge rows "
+          f"({'reused ' + str(folder) if cached else f'{time.perf_counter() - start:.1f} s to write'})")
 
     gc.collect()
     rss_before = psutil.Process().memory_info().rss

@@ -1,11 +1,14 @@
 """RLVR runner wall times: default config from scratch vs with a cached base, and the test preset.
 
 Prints the figures side by side (the cached run is the baseline ratio) and one JSON line last.
+On a shared machine wall time depends on the load, so each run also reports its CPU seconds
+(one torch thread: about the wall time it would take alone) and the 1-minute load average.
 ``--quick`` times only the test preset (tens of seconds).
 """
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -15,13 +18,14 @@ from inquiry.runners.registry import available, resolve_config
 
 
 def timed(runner, preset: str, cache: Path, artifacts: Path) -> tuple[float, dict]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = runner.run(resolve_config(runner, preset), RunContext(artifacts, seed=0, cache_dir=cache))
     wall = time.perf_counter() - start
     n = result.raw["n"]
     figures = {k: round(result.metrics[k].value, 3) for k in ("pass1_base", "pass1_rl", f"pass{n}_base",
                                                                f"pass{n}_rl") if k in result.metrics}
-    figures.update(verdict=result.verdict.verdict.value, reason=result.verdict.reason,
+    figures.update(cpu_s=round(time.process_time() - cpu, 1), load=round(os.getloadavg()[0], 2),
+                   verdict=result.verdict.verdict.value, reason=result.verdict.reason,
                    crossing=result.metrics.get("crossing_k_observed").value
                    if "crossing_k_observed" in result.metrics else None)
     return wall, figures

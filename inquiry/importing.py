@@ -16,8 +16,10 @@ transaction. If any file fails, :class:`~inquiry.errors.ImportFailed` propagates
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +46,29 @@ def build_notebook_batch(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) 
     return build_batch(paths, nb.titles(), known_note=nb.get_note)
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an import builds ~100 objects per document.
+
+    The batch holds every object until the import ends, so the collector's repeated scans of the
+    growing heap find nothing to free; they cost ~15% of an import. Reference counting still works.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> ImportResult:
     """Import documents and vault notes; ``.md`` files with front matter (or in a ``.obsidian`` vault) are vault notes."""
+    with _no_cyclic_gc():
+        return _import_paths(nb, paths)
+
+
+def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> ImportResult:
     files, skipped = collect_files(paths)
     vault_files = [f for f in files if is_vault_file(f)]
     batch = build_notebook_batch(nb, [f for f in files if f not in vault_files])

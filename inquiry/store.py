@@ -284,7 +284,7 @@ class Notebook:
         one in batch order: an id the batch holds twice sees its first version.
         """
         report = ApplyReport()
-        with self.transaction():
+        with self.transaction(), self._import_cache():
             outcomes = self._upsert_rows("inquiries", [(i.id, {
                 "question": i.question, "framing": i.framing, "essay": _dump(i.essay),
                 "next_lines": _dump(i.next_lines), "sources_declared": i.sources_declared,
@@ -300,6 +300,20 @@ class Notebook:
             self._add_new_edges(batch.edges)
             self.db.conn.executemany(_ADD_SPEC, [_spec_row(spec) for spec in batch.specs])
         return report
+
+    @contextmanager
+    def _import_cache(self) -> Iterator[None]:
+        """A page cache big enough for an import's index updates, back to the usual size afterwards.
+
+        A large import inserts edges keyed by long ids all over three indexes; with SQLite's default
+        2 MB cache the pages thrash (10k documents: 1.5x slower). Memory is only used as pages are read.
+        """
+        usual = self.db.execute("PRAGMA cache_size").fetchone()[0]
+        self.db.execute(f"PRAGMA cache_size = {-_IMPORT_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {int(usual)}")
 
     def _rows_by_id(self, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The stored rows of ``table`` with these ids, as dicts keyed by id."""
@@ -700,6 +714,8 @@ class Notebook:
 
 # ---- row → model helpers ---------------------------------------------------------------------
 
+
+_IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache while an import is applied
 
 _ADD_SPEC = ("INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why) VALUES (?,?,?,?,?,?) "
              "ON CONFLICT (claim_id, runner, preset) DO UPDATE SET overrides = excluded.overrides, "

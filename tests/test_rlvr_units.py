@@ -5,12 +5,12 @@ import random
 import pytest
 import torch
 
-from inquiry.runners.rlvr.grpo import GRPOSettings, _update, group_advantages
+from inquiry.runners.rlvr.grpo import GRPOSettings, _update, completion_logprobs, group_advantages
 from inquiry.runners.rlvr.sparsity import overlap_minus_chance, per_layer_unchanged, unchanged_share
 from inquiry.runners.rlvr.task import Problem, Teacher, make_split, verify
 from inquiry.runners.rlvr.verdict import (SparsityEvidence, gain_evidence, one_example_verdict, passk_evidence,
                                           passk_verdict, sparsity_verdict, spurious_verdict)
-from inquiry.runners.substrate import TinyModelConfig, build_model, build_tokenizer, encode
+from inquiry.runners.substrate import TinyModelConfig, build_model, build_tokenizer, encode, sample
 
 N = 64
 
@@ -40,6 +40,15 @@ def test_passk_contradicts_on_a_significant_rl_only_set_even_without_a_pass_n_ga
     # RL gains pass@1 and solves 12 problems the base never did, but loses 12 others: Δ(n) near 0
     base, rl = [8] * 48 + [0] * 12, [40] * 36 + [0] * 12 + [30] * 12
     assert reason(passk_verdict(passk_evidence(base, rl, N))) == ("contradicts", "rl_only_solvable_set_nonempty")
+
+
+def test_passk_rl_only_problems_within_what_finite_n_misses_do_not_contradict():
+    # the base solves 40 problems in about 1 of 64 samples, so its coverage still grows fast with n
+    # (pass@64 - pass@32 ~ 0.33): 5 of 60 problems that only RL solved are what a finite n misses
+    base, rl = [1] * 40 + [0] * 20, [30] * 30 + [0] * 25 + [20] * 5
+    ev = passk_evidence(base, rl, N)
+    assert ev.rl_only.low > 0.01 and ev.finite_n_allowance > 0.3
+    assert passk_verdict(ev).reason != "rl_only_solvable_set_nonempty"
 
 
 def test_passk_inconclusive_when_pass_n_difference_is_noise():
@@ -125,6 +134,20 @@ def _rollout():
     return tok, model, prompts, completions, torch.tensor([1.0, -1.0, 1.0, -1.0, -1.0, 1.0])
 
 
+def test_the_loss_scores_exactly_the_tokens_the_sampler_drew():
+    # the GRPO loss recomputes log-probs of sampled completions (prompt masked, <eos> included); they
+    # must equal the sampler's own, or the policy gradient trains something other than the policy
+    tok, model, prompts, _, _ = _rollout()
+    out = sample(model, prompts[:2], n=4, max_new_tokens=16, eos_id=tok.eos_token_id, pad_id=tok.pad_token_id,
+                 generator=torch.Generator().manual_seed(0), return_logprobs=True)
+    rows = [c for group in out.completions for c in group]
+    with torch.no_grad():
+        logprobs, mask = completion_logprobs(model, [prompts[0]] * len(rows), rows, tok.pad_token_id)
+    assert mask.sum(1).tolist() == [len(c) for c in rows]
+    sampled = torch.tensor([x for group in out.logprobs for row in group for x in row])
+    assert torch.allclose(logprobs[mask], sampled, atol=1e-4)
+
+
 def test_one_minibatch_makes_the_ratio_exactly_one_and_never_clips():
     tok, model, prompts, completions, adv = _rollout()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
@@ -151,3 +174,4 @@ def test_teacher_documents_verify_at_the_configured_rate_and_held_out_stays_out(
     noisy = [verify(p, Teacher(noise=1.0).document(p, rng)) for p in split.pretrain[:400]]
     assert 0.02 < sum(noisy) / len(noisy) < 0.3  # random expressions hit the target only by luck
     assert not verify(Problem((3, 4, 5), 17), "3*4=12,12+5=17x")
+    assert verify(Problem((3, 4, 5), 17), "5*4-3") and not verify(Problem((3, 4, 5), 17), "5*4-4")

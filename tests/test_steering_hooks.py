@@ -1,5 +1,6 @@
 """The steering hook and the steering vector: output conventions, KV-cache equivalence, hand computations."""
 
+import pytest
 import torch
 
 from inquiry.runners.steering.generate import Steering, generate
@@ -47,6 +48,15 @@ def test_a_single_decoding_step_is_steered_by_its_absolute_position():
     assert before.abs().sum() == 0 and torch.equal(after, torch.ones(1, 1, 3))
 
 
+def test_a_bounded_range_steers_the_prompt_end_alone_and_no_later_decoding_step():
+    block = TupleBlock()
+    with steer(block, torch.ones(3), start=2, stop=3):
+        prefill, _ = block(torch.zeros(1, 3, 3), position_ids=torch.arange(3)[None])
+        step, _ = block(torch.zeros(1, 1, 3), position_ids=torch.tensor([[3]]))
+    assert prefill[0].sum(-1).tolist() == [0.0, 0.0, 3.0]
+    assert step.abs().sum() == 0
+
+
 def _tiny():
     tok = build_tokenizer(list("0123456789+="))
     model = build_model(tok, TinyModelConfig(hidden=32, layers=2, heads=4, ffn=64), seed=3).eval()
@@ -55,10 +65,13 @@ def _tiny():
 
 @torch.no_grad()
 def _greedy_without_cache(model, prompt, steering, max_new_tokens, eos_id):
+    """Greedy decoding that reruns the whole sequence each step, steering by hand-computed positions."""
     ids = list(prompt)
     block = decoder_layers(model)[steering.layer]
+    start = len(prompt) - 1
+    stop = start + 1 if steering.positions == "prompt_end_only" else None
     for _ in range(max_new_tokens):
-        with steer(block, steering.vector, start=len(prompt) - 1):
+        with steer(block, steering.vector, start=start, stop=stop):
             logits = model(input_ids=torch.tensor([ids]), position_ids=torch.arange(len(ids))[None],
                            use_cache=False).logits
         token = int(logits[0, -1].argmax())
@@ -68,18 +81,21 @@ def _greedy_without_cache(model, prompt, steering, max_new_tokens, eos_id):
     return ids[len(prompt):]
 
 
-def test_steered_greedy_generation_is_the_same_with_and_without_the_kv_cache():
+def _greedy(model, tok, prompts, steering):
+    return generate(model, prompts, steering, n=1, max_new_tokens=8, temperature=0.0, eos_id=tok.eos_token_id,
+                    pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.parametrize("positions", ["from_prompt_end", "prompt_end_only"])
+def test_steered_greedy_generation_is_the_same_with_and_without_the_kv_cache(positions):
     tok, model = _tiny()
     prompts = [encode(tok, "12+34="), encode(tok, "7+8=")]
     vector = torch.randn(32, generator=torch.Generator().manual_seed(0)) * 4
-    steering = Steering(layer=1, vector=vector)
-    cached = generate(model, prompts, steering, n=1, max_new_tokens=8, temperature=0.0, eos_id=tok.eos_token_id,
-                      pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
-    plain = generate(model, prompts, None, n=1, max_new_tokens=8, temperature=0.0, eos_id=tok.eos_token_id,
-                     pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
+    steering = Steering(layer=1, vector=vector, positions=positions)
+    cached = _greedy(model, tok, prompts, steering)
     for prompt, completions in zip(prompts, cached):
         assert completions[0] == _greedy_without_cache(model, prompt, steering, 8, tok.eos_token_id)
-    assert cached != plain  # the vector is strong enough to change what the model writes
+    assert cached != _greedy(model, tok, prompts, None)  # the vector is strong enough to change the output
 
 
 def test_block_outputs_read_the_last_prompt_token_and_match_hidden_states():

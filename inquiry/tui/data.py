@@ -328,17 +328,24 @@ class NotebookData:
         build.load(self.nb)
 
     def local_view(self, node_id: str) -> LocalView:
-        """Links, co-cited notes and the drawing of the local graph (radius 2, capped) of one node."""
-        self.warm_graph()
+        """Links and co-cited notes of one node, all by SQL (no graph needed); ``drawing`` is left empty."""
         groups = self.neighbors(node_id)
+        cocited = []
+        if kind_of(node_id) is NodeKind.NOTE:
+            with self.read() as nb:
+                cocited = [(Link(c["id"], c["title"]), c["inquiries"])
+                           for c in queries.cocited_in_store(nb, node_id, 10)]
+        return LocalView(node_id, groups, cocited, "")
+
+    def local_drawing(self, node_id: str) -> str:
+        """The text drawing of a node's local graph (radius 2, capped); builds the graph on first use."""
+        self.warm_graph()
         with self.read() as nb:
             graph = build.load(nb)
-            cocited = []
-            if kind_of(node_id) is NodeKind.NOTE and node_id in graph:
-                cocited = [(Link(c["id"], c["title"]), c["inquiries"]) for c in queries.cocited(graph, node_id, 10)]
-            drawing = (queries.render_local(queries.local_graph(graph, node_id, radius=2, per_node=6, max_nodes=40),
-                                            width=70) if node_id in graph else "")
-        return LocalView(node_id, groups, cocited, drawing)
+            if node_id not in graph:
+                return ""
+            return queries.render_local(queries.local_graph(graph, node_id, radius=2, per_node=6, max_nodes=40),
+                                        width=70)
 
     # ---- runs ------------------------------------------------------------------------------
 

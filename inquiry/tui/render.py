@@ -40,6 +40,20 @@ def page_links(markdown: str) -> list[tuple[str, str]]:
     return [(re.sub(r"\\(.)", r"\1", m.group(1)), m.group(2)) for m in _LINK.finditer(markdown)]
 
 
+def bullets(items: list[str]) -> str:
+    """Items as one paragraph, a line each, instead of a Markdown list.
+
+    Textual's Markdown widget mounts several widgets per list item and lays each out on every screen
+    update, so a hub note's 50 "used by" rows cost about a second per keystroke; one paragraph with
+    hard line breaks is one widget however long it is.
+
+    >>> print(bullets(["[A](note:a)", "B"]))
+    • [A](note:a)\\
+    • B
+    """
+    return "\\\n".join(f"• {item}" for item in items)
+
+
 def status_word(status: Status | None) -> str:
     return f"{GLYPH[status]} {status.value}" if status else "status not rolled up yet"
 
@@ -80,7 +94,7 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
                          + mark + paragraph[c.end:])
         parts.append(paragraph)
     if inquiry.next_lines:
-        parts.append("## Next inquiring lines\n\n" + "\n".join(f"- {line}" for line in inquiry.next_lines))
+        parts.append("## Next inquiring lines\n\n" + bullets(inquiry.next_lines))
     return "\n\n".join(parts) + "\n"
 
 
@@ -109,14 +123,14 @@ def note_page(data: NotebookData, note: Note) -> str:
         parts.append(note.body)
     if note.arxiv:
         parts.append(f"arXiv: [{note.arxiv}](https://arxiv.org/abs/{note.arxiv})")
-    parts.append("## Claims\n\n" + ("\n".join(f"- {row.glyph} {link(row.title, row.node_id)}" for row in claims)
+    parts.append("## Claims\n\n" + (bullets([f"{row.glyph} {link(row.title, row.node_id)}" for row in claims])
                                    or "No claims extracted."))
     more = f"\n\n… and {users.remaining} more (see Links)" if users.remaining else ""
     parts.append(f"## Used by {users.total} inquir{'y' if users.total == 1 else 'ies'}\n\n"
-                 + ("\n".join(f"- {link(row.title, row.node_id)}" for row in users.rows) or "Not cited yet.") + more)
+                 + (bullets([link(row.title, row.node_id) for row in users.rows]) or "Not cited yet.") + more)
     others = {s: v for s, v in note.summary_variants.items() if v != note.summary}
     if others:
-        parts.append("## Other summaries\n\n" + "\n".join(f"- *{s}*: {v}" for s, v in others.items()))
+        parts.append("## Other summaries\n\n" + bullets([f"*{s}*: {v}" for s, v in others.items()]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -138,11 +152,11 @@ def claim_page(data: NotebookData, claim: Claim) -> str:
                  e.state is not EdgeState.REJECTED]
     relations += [_relation_line(f"{e.kind.value} (from)", e, texts[e.src], e.src) for e in incoming
                   if e.state is not EdgeState.REJECTED]
-    parts.append("## Relations\n\n" + ("\n".join(relations) or "None yet. Press `t` to relate this claim."))
+    parts.append("## Relations\n\n" + (bullets(relations) or "None yet. Press `t` to relate this claim."))
     if specs:
-        parts.append("## Reproductions suggested\n\n" + "\n".join(
-            f"- runner **{s.runner}** (preset `{s.preset}`), the claim predicts *{s.predicts.value}*"
-            + (f": {s.why}" if s.why else "") for s in specs))
+        parts.append("## Reproductions suggested\n\n" + bullets([
+            f"runner **{s.runner}** (preset `{s.preset}`), the claim predicts *{s.predicts.value}*"
+            + (f": {s.why}" if s.why else "") for s in specs]))
     parts.append("## Runs\n\nListed below; `r` launches a reproduction, `c` cancels the selected run.")
     return "\n\n".join(parts) + "\n"
 
@@ -151,7 +165,7 @@ def _relation_line(kind: str, edge, text: str, target: str) -> str:
     suggested = " *(suggested; accept with `a`, reject with `x` in Links)*" \
         if edge.state is EdgeState.SUGGESTED else ""
     why = f" — {edge.why}" if edge.why else ""
-    return f"- **{kind}** {link(text, target)}{why}{suggested}"
+    return f"**{kind}** {link(text, target)}{why}{suggested}"
 
 
 def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:

@@ -60,8 +60,8 @@ class RLVRRunner(Runner):
                               "expression '3*4+5' (a checked trace '3*4=12,12+5=17' with trace_prior=1); base "
                               "pretrained on a noisy teacher (60% random expressions)"),
         FidelityRow(aspect="algorithm", paper="GRPO/PPO/RLOO/… in VeRL, no KL, 128 prompts x 8 rollouts, T=1.0",
-                    miniature="hand-written GRPO, P=32 x G=16 (test 16 x 8), Dr.GRPO advantages (r - mean), "
-                              "clip 0.2, M=1, no KL, AdamW lr 3e-4, 150 steps"),
+                    miniature="hand-written GRPO, P=32 x G=8, Dr.GRPO advantages (r - mean), clip 0.2, M=1, "
+                              "no KL, AdamW lr 3e-4, 200 steps (test 150)"),
         FidelityRow(aspect="sampling", paper="T=0.6, top-p 0.95, zero-shot, same prompt for base and RL",
                     miniature="T=0.6, top-p 0.95 (plus T=1.0 sensitivity), same prompt for both"),
         FidelityRow(aspect="n", paper="n = 128 to 1024 samples per problem", miniature="n = 128 (test: 32)"),
@@ -411,8 +411,8 @@ def guess_curve(problems: list[Problem], ks: list[int]) -> Series:
 
     The floor of the task: coverage at large k means something only above it.
 
-    >>> guess_curve([Problem((3, 4, 5), 17)], [1, 2]).y  # q = 4/54
-    [0.07407407407407407, 0.14266117969821673]
+    >>> [round(y, 4) for y in guess_curve([Problem((3, 4, 5), 17)], [1, 2]).y]  # q = 4/54
+    [0.0741, 0.1427]
     """
     rates = np.array([guess_rate(p) for p in problems])
     return Series(name="uniform guesser", x=[float(k) for k in ks],

@@ -1,8 +1,8 @@
 """The steering runner's settings; the defaults are the CPU miniature.
 
->>> cfg = Config()
->>> cfg.operands, cfg.alphas[:2], cfg.random_vectors >= 20
-(4, [0.125, 0.25], True)
+>>> cfg = Config()  # the pre-registered grid: alpha in {0, .25, .5, 1, 2, 4} x every block x both modes
+>>> cfg.operands, cfg.alphas, cfg.positions, cfg.random_vectors >= 20
+(4, [0.25, 0.5, 1.0, 2.0, 4.0], ['from_prompt_end', 'prompt_end_only'], True)
 >>> Config(alphas=[-1.0])
 Traceback (most recent call last):
 ...
@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from ..api import RunnerConfig, param
+from .generate import Positions
 
 
 class Config(RunnerConfig):
@@ -40,15 +41,20 @@ class Config(RunnerConfig):
     # --- the experiment
     contrast_pairs: int = param(256, "contrast prompt pairs (reason- vs direct-tagged) for the vector",
                                 unit="pairs", ge=2, le=100_000)
-    dev_items: int = param(150, "held-out problems the (layer, alpha) choice is made on", unit="problems",
+    dev_items: int = param(150, "held-out problems the (layer, alpha, positions) choice is made on", unit="problems",
                            ge=10, le=100_000)
     test_items: int = param(400, "held-out problems every reported number is measured on", unit="problems",
                             ge=10, le=100_000)
     steer_layers: list[int] = param(
         [], "decoder blocks to steer (0-based); empty = every block of the miniature, the middle third of a "
             "checkpoint", unit="block indices")
-    alphas: list[float] = param([0.125, 0.25, 0.5, 1.0], "steering strengths, in units of the mean residual norm "
-                                "at the steered block", unit="x mean residual norm", min_length=1)
+    alphas: list[float] = param([0.25, 0.5, 1.0, 2.0, 4.0], "steering strengths, in units of the mean residual "
+                                "norm at the steered block (alpha = 0 is always run, as the baseline)",
+                                unit="x mean residual norm", min_length=1)
+    positions: list[Positions] = param(
+        ["from_prompt_end", "prompt_end_only"], "where the vector is added: 'from_prompt_end' = the last prompt "
+        "token and every generated one; 'prompt_end_only' = the last prompt token alone (the format decision)",
+        min_length=1)
     random_vectors: int = param(20, "random directions of equal norm forming the null distribution",
                                 unit="vectors", ge=20, le=1000)
     samples: int = param(8, "samples per problem at temperature 1 for the avg@k accuracy", unit="samples",
@@ -87,6 +93,13 @@ class Config(RunnerConfig):
             raise ValueError("every alpha must be > 0 (alpha = 0 and the sign-flipped vector are run as controls)")
         return alphas
 
+    @field_validator("positions")
+    @classmethod
+    def _distinct_positions(cls, positions: list[str]) -> list[str]:
+        if len(set(positions)) != len(positions):
+            raise ValueError("list each injection mode once")
+        return positions
+
     @field_validator("steer_layers")
     @classmethod
     def _non_negative_layers(cls, layers: list[int]) -> list[int]:
@@ -96,8 +109,10 @@ class Config(RunnerConfig):
 
 
 PRESETS: dict[str, dict] = {
-    "test": {"operands": 3, "hidden": 48, "ffn": 144, "pretrain_steps": 500, "contrast_pairs": 64,
-             "dev_items": 60, "test_items": 150, "alphas": [0.5, 1.0], "samples": 4, "bootstrap": 500},
+    # 3 digits and small batches: the base learns the scratchpad (reason tag ~1.0 against ~0.1 untagged)
+    # in ~800 steps, ~25 s of one core, so the test reaches the real verdict on the full grid.
+    "test": {"operands": 3, "hidden": 48, "ffn": 144, "pretrain_steps": 800, "batch_size": 64, "lr": 4e-3,
+             "contrast_pairs": 64, "dev_items": 60, "test_items": 150, "samples": 4, "bootstrap": 500},
     "default": {},
     "gpu": {"device": "cuda", "dtype": "bfloat16", "contrast_pairs": 128, "dev_items": 100, "test_items": 500,
             "alphas": [0.05, 0.1, 0.2, 0.4, 0.8], "samples": 8, "max_new_tokens": 512, "generation_batch": 128,

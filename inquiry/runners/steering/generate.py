@@ -1,7 +1,12 @@
-"""Sampling and scoring with an optional steering vector, from the last prompt token on.
+"""Sampling and scoring with an optional steering vector at the last prompt token (and maybe after).
 
-The steering hook switches on at one absolute position, so prompts are grouped by token length and
-each group runs with its own start; outputs come back in the input order.
+Two injection modes (``Positions``): ``from_prompt_end`` adds the vector at the last prompt token
+and every generated one (CAA / ActAdd); ``prompt_end_only`` adds it at the last prompt token alone,
+the point where the model picks its format (closer to Venhoff et al., who steer chosen positions).
+With a KV cache the latter steers only the prefill's last position, never a decoding step.
+
+The steering hook works in absolute positions, so prompts are grouped by token length and each
+group runs with its own start; outputs come back in the input order.
 
 >>> group_by_length([[1, 2], [3], [4, 5]])
 {2: [0, 2], 1: [1]}
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -19,12 +25,16 @@ from ..substrate import decoder_layers, pad_batch, sample
 from .hooks import steer
 
 
+Positions = Literal["from_prompt_end", "prompt_end_only"]
+
+
 @dataclass(frozen=True)
 class Steering:
-    """Add ``vector`` (already scaled) to the output of decoder block ``layer``."""
+    """Add ``vector`` (already scaled) to the output of decoder block ``layer`` at ``positions``."""
 
     layer: int
     vector: torch.Tensor
+    positions: Positions = "from_prompt_end"
 
 
 def group_by_length(prompts: list[list[int]]) -> dict[int, list[int]]:
@@ -37,13 +47,14 @@ def group_by_length(prompts: list[list[int]]) -> dict[int, list[int]]:
 def _steered(model, steering: Steering | None, start: int):
     if steering is None:
         return contextlib.nullcontext()
-    return steer(decoder_layers(model)[steering.layer], steering.vector, start)
+    stop = start + 1 if steering.positions == "prompt_end_only" else None
+    return steer(decoder_layers(model)[steering.layer], steering.vector, start, stop)
 
 
 def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: int, max_new_tokens: int,
              temperature: float, eos_id: int, pad_id: int, generator: torch.Generator,
              batch_size: int = 1024) -> list[list[list[int]]]:
-    """``n`` completions per prompt (eos stripped), steered from each prompt's last token on."""
+    """``n`` completions per prompt (eos stripped), steered at each prompt's last token (and on, per mode)."""
     out: list[list[list[int]]] = [[] for _ in prompts]
     for length, indices in group_by_length(prompts).items():
         with _steered(model, steering, start=length - 1):
@@ -58,7 +69,7 @@ def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: i
 @torch.inference_mode()
 def continuation_nll(model, pairs: list[tuple[list[int], list[int]]], steering: Steering | None, *,
                      pad_id: int, batch_size: int = 256) -> list[float]:
-    """Mean NLL per token (nats) of each continuation given its prompt, steered from the last prompt token."""
+    """Mean NLL per token (nats) of each continuation given its prompt, steered as in :func:`generate`."""
     device = next(model.parameters()).device
     out = [0.0] * len(pairs)
     for length, indices in group_by_length([p for p, _ in pairs]).items():

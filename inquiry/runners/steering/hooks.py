@@ -1,10 +1,11 @@
 """Forward hooks on a decoder block: add a steering vector, or record the block's output.
 
 Decoder blocks return a plain tensor in transformers 5.x and a tuple ``(hidden, ...)`` in 4.x;
-both are handled and the same type is returned. Which positions get the vector is decided by
-*absolute* position ids (the ``position_ids`` the model passes to each block), not by the index
-inside the current call: with a KV cache each decoding step sees one token, whose absolute
-position is still known, so cached and uncached generation are steered identically.
+both are handled and the same type is returned. Which positions get the vector (a range
+``[start, stop)``) is decided by *absolute* position ids (the ``position_ids`` the model passes to
+each block), not by the index inside the current call: with a KV cache each decoding step sees one
+token, whose absolute position is still known, so cached and uncached generation are steered
+identically.
 
 >>> import torch
 >>> class Block(torch.nn.Module):  # a stand-in decoder block returning a plain tensor
@@ -15,6 +16,10 @@ position is still known, so cached and uncached generation are steered identical
 ...     out = block(torch.zeros(1, 3, 2), position_ids=torch.arange(3)[None])
 >>> out[0].tolist()
 [[0.0, 0.0], [1.0, 1.0], [1.0, 1.0]]
+>>> with steer(block, torch.ones(2), start=1, stop=2):  # the one position 1 only
+...     out = block(torch.zeros(1, 3, 2), position_ids=torch.arange(3)[None])
+>>> out[0].tolist()
+[[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
 """
 
 from __future__ import annotations
@@ -46,17 +51,19 @@ def _absolute_positions(kwargs: dict[str, Any], hidden: torch.Tensor) -> torch.T
 
 
 @contextlib.contextmanager
-def steer(block: torch.nn.Module, vector: torch.Tensor, start: int) -> Iterator[None]:
-    """Add ``vector`` to ``block``'s output at every absolute position ``>= start`` while inside.
+def steer(block: torch.nn.Module, vector: torch.Tensor, start: int, stop: int | None = None) -> Iterator[None]:
+    """Add ``vector`` to ``block``'s output at absolute positions ``start <= p < stop`` while inside.
 
     ``start`` is the position of the last prompt token (prompts must share a length; see
-    :func:`inquiry.runners.steering.generate.generate`, which groups them).
+    :func:`inquiry.runners.steering.generate.generate`, which groups them); ``stop=None`` means no
+    end, so every generated token is steered too.
     """
 
     def hook(module, args, kwargs, output):
         hidden = hidden_of(output)
         positions = _absolute_positions(kwargs, hidden)
-        mask = (positions >= start).to(hidden.dtype)[..., None]  # (batch or 1, seq, 1)
+        inside = positions >= start if stop is None else (positions >= start) & (positions < stop)
+        mask = inside.to(hidden.dtype)[..., None]  # (batch or 1, seq, 1)
         return replace_hidden(output, hidden + mask * vector.to(hidden.dtype))
 
     handle = block.register_forward_hook(hook, with_kwargs=True)

@@ -1,4 +1,4 @@
-"""The run's figure: accuracy against alpha per layer, and the random-vector null (matplotlib, Agg)."""
+"""The run's figure: accuracy against alpha per (layer, positions), and the random-vector null."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def plot_result(series: list[Series], marks: dict[str, float], steer_gain: float
     null = next(s for s in series if s.chart == "null")
     right.hist(null.y, bins=10, color="lightgrey", edgecolor="grey", label="random directions")
     right.axvline(steer_gain, color="red", label="contrast vector")
-    right.set_xlabel("accuracy gain over alpha = 0 at the chosen (layer, alpha)")
+    right.set_xlabel("accuracy gain over alpha = 0 at the chosen (layer, alpha, positions)")
     right.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -1,11 +1,14 @@
 """The steering runner: is a reasoning mode latent in the base, so that adding a vector elicits it?
 
 Pipeline: a base (pretrained miniature or local checkpoint) → difference-of-means vectors per
-layer from reason- vs direct-tagged contrast prompts → a (layer, alpha) grid on the dev split →
-every arm and control on the test split → bootstrap intervals → the verdict fixed in advance.
+layer from reason- vs direct-tagged contrast prompts → a (layer, alpha, injection positions) grid
+on the dev split → every arm and control on the test split, at the chosen setting's positions →
+bootstrap intervals → the verdict fixed in advance.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import torch
@@ -17,7 +20,7 @@ from .config import PRESETS, Config
 from .generate import Steering, continuation_nll
 from .plot import plot_result
 from .setup import Workbench, workbench
-from .sweep import Evaluator, Outcome, middle_third, pick_setting, scaled
+from .sweep import Evaluator, Outcome, Setting, middle_third, pick_setting, scaled
 from .vector import block_outputs, mean_difference, random_directions, shuffled_difference, unit
 from .verdict import Evidence, decide
 
@@ -25,7 +28,7 @@ from .verdict import Evidence, decide
 class SteeringRunner(Runner):
     name = "steering"
     title = "Latent reasoning elicited by activation steering"
-    version = "1"
+    version = "2"
     claim = ("Base models already contain the ability to reason: the reasoning mode is present in their "
              "activations and can be elicited without training. Adding a steering vector (the difference of mean "
              "residual activations between reasoning and direct prompts) to the base model's residual stream "
@@ -51,7 +54,9 @@ class SteeringRunner(Runner):
                         "answer token of A/B contrast pairs", miniature="one vector per layer: mean difference "
                         "of the block output at the last prompt token, reason- vs direct-tagged prompts"),
             FidelityRow(aspect="injection", paper="~12% of tokens, positions chosen by the thinking model",
-                        miniature="every position from the last prompt token on, alpha x mean residual norm"),
+                        miniature="two pre-registered modes, chosen on dev: every position from the last prompt "
+                        "token on, or the last prompt token alone (the format decision); alpha x mean residual "
+                        "norm"),
             FidelityRow(aspect="data", paper="GSM8K, MATH500", miniature="held-out chained sums (answer "
                         "= sum of K digits mod 10), disjoint dev and test splits"),
             FidelityRow(aspect="sampling / n", paper="greedy; full benchmarks", miniature="greedy and avg@8 at "
@@ -60,8 +65,8 @@ class SteeringRunner(Runner):
         caveats=[
             "The miniature's reasoning mode was put there by pretraining with a tag; a real base model's "
             "reasoning ability is learned from web text and may be spread over many directions.",
-            "Venhoff et al. steer selected tokens guided by a thinking model; here every generated token is steered, "
-            "which is cruder and more damaging at large alpha.",
+            "Venhoff et al. steer tokens a thinking model selects; here the positions are fixed in advance (the "
+            "last prompt token alone, or it and every generated token), which is cruder.",
             "A miniature verdict is evidence about the mechanism in a controlled model, not about the paper's models.",
         ])
 
@@ -87,7 +92,9 @@ class _Experiment:
                                    max_new_tokens=bench.max_new_tokens, batch_size=config.generation_batch,
                                    generator=context.torch_generator(1))
         self.rng = np.random.default_rng(context.seed)
-        self.done, self.total = 0, 2 * len(layers) * len(config.alphas) + config.random_vectors + 10
+        self.grid = [Setting(layer, alpha, positions) for positions in config.positions for layer in layers
+                     for alpha in config.alphas]
+        self.done, self.total = 0, len(layers) + 2 * len(self.grid) + config.random_vectors + 3
 
     def tick(self, message: str) -> None:
         self.context.check_cancelled()
@@ -112,35 +119,34 @@ class _Experiment:
             self.tick(f"vector at block {layer}")
         return directions, shuffled, norms
 
-    def steering(self, direction: torch.Tensor, layer: int, alpha: float, norms: dict[int, float]) -> Steering:
+    def steering(self, direction: torch.Tensor, setting: Setting, norms: dict[int, float]) -> Steering:
         device = next(self.bench.model.parameters()).device
-        return Steering(layer, scaled(direction, alpha, norms[layer]).to(device))
+        return Steering(setting.layer, scaled(direction, setting.alpha, norms[setting.layer]).to(device),
+                        setting.positions)
 
     # --- the run
     def run(self) -> Result:
         config, bench, ev = self.config, self.bench, self.evaluator
         directions, shuffled, norms = self.vectors()
-        grid = [(layer, alpha) for layer in self.layers for alpha in config.alphas]
 
         dev_prompts = ev.prompts(bench.dev, "untagged")
         dev_base = ev.measure(bench.dev, dev_prompts, None)
         dev = {}
-        for layer, alpha in grid:
-            steering = self.steering(directions[layer], layer, alpha, norms)
-            dev[(layer, alpha)] = ev.measure(bench.dev, dev_prompts, steering)
-            self.tick(f"dev sweep: block {layer}, alpha {alpha}")
-        best_layer, best_alpha = pick_setting({cell: o.correct.mean() for cell, o in dev.items()})
+        for cell in self.grid:
+            dev[cell] = ev.measure(bench.dev, dev_prompts, self.steering(directions[cell.layer], cell, norms))
+            self.tick(f"dev sweep: {_label(cell)}")
+        best = pick_setting({cell: o.correct.mean() for cell, o in dev.items()})
 
+        # every control below is steered at the chosen setting's block, strength and positions
         test, untagged = bench.test, ev.prompts(bench.test, "untagged")
-        chosen = self.steering(directions[best_layer], best_layer, best_alpha, norms)
+        chosen = self.steering(directions[best.layer], best, norms)
         arms: dict[str, Outcome] = {
             "alpha=0": ev.measure(test, untagged, None),
             "steered": ev.measure(test, untagged, chosen),
             "reason tag": ev.measure(test, ev.prompts(test, "reason"), None),
             "direct tag": ev.measure(test, ev.prompts(test, "direct"), None),
-            "sign-flipped": ev.measure(test, untagged, Steering(best_layer, -chosen.vector)),
-            "label-shuffled": ev.measure(test, untagged, self.steering(shuffled[best_layer], best_layer, best_alpha,
-                                                                        norms)),
+            "sign-flipped": ev.measure(test, untagged, dataclasses.replace(chosen, vector=-chosen.vector)),
+            "label-shuffled": ev.measure(test, untagged, self.steering(shuffled[best.layer], best, norms)),
         }
         self.tick("test arms (greedy)")
         k, temp = config.samples, config.temperature
@@ -150,26 +156,24 @@ class _Experiment:
         self.tick(f"test arms (avg@{k})")
 
         test_grid = {}
-        for layer, alpha in grid:
-            test_grid[(layer, alpha)] = (arms["steered"] if (layer, alpha) == (best_layer, best_alpha) else
-                                         ev.measure(test, untagged, self.steering(directions[layer], layer, alpha,
-                                                                                  norms)))
-            self.tick(f"test grid: block {layer}, alpha {alpha}")
+        for cell in self.grid:
+            test_grid[cell] = (arms["steered"] if cell == best else
+                               ev.measure(test, untagged, self.steering(directions[cell.layer], cell, norms)))
+            self.tick(f"test grid: {_label(cell)}")
 
-        hidden = directions[best_layer].numel()
+        hidden = directions[best.layer].numel()
         randoms = random_directions(config.random_vectors, hidden, torch.Generator().manual_seed(self.context.seed))
         null_acc = []
         for i, direction in enumerate(randoms):
-            null_acc.append(ev.measure(test, untagged, self.steering(direction, best_layer, best_alpha, norms))
-                            .correct.mean().item())
+            null_acc.append(ev.measure(test, untagged, self.steering(direction, best, norms)).correct.mean().item())
             self.tick(f"random vector {i + 1}/{len(randoms)}")
 
         neutral = [(bench.encode(p), bench.encode_continuation(c)) for p, c in bench.neutral]
         nll_base = np.array(continuation_nll(bench.model, neutral, None, pad_id=self.pad_id))
         nll_steered = np.array(continuation_nll(bench.model, neutral, chosen, pad_id=self.pad_id))
         self.tick("NLL on neutral text")
-        return self.assemble(arms, sampled, dev_base, dev, test_grid, (best_layer, best_alpha), norms,
-                             np.array(null_acc), nll_base, nll_steered)
+        return self.assemble(arms, sampled, dev_base, dev, test_grid, best, norms, np.array(null_acc), nll_base,
+                             nll_steered)
 
     # --- numbers, verdict, result
     def assemble(self, arms, sampled, dev_base, dev, test_grid, best, norms, null_acc, nll_base, nll_steered):
@@ -180,7 +184,7 @@ class _Experiment:
             return paired_diff_ci(a, b, B=B, rng=rng, description=description)
 
         null_gain = null_acc - base.correct.mean()
-        grid_gains = [gain(o.correct, base.correct, f"block {l}, alpha {a}") for (l, a), o in test_grid.items()]
+        grid_gains = [gain(o.correct, base.correct, _label(cell)) for cell, o in test_grid.items()]
         metrics = {
             "accuracy_gain": gain(steered.correct, base.correct, "greedy accuracy, steered minus alpha = 0, test"),
             "tag_gain": gain(tagged.correct, base.correct, "greedy accuracy, explicit reason tag minus untagged"),
@@ -215,12 +219,12 @@ class _Experiment:
             tables=self.tables(arms, sampled, dev_base, dev, test_grid, norms),
             artifacts=[Artifact(name="steering.png", path=plot.name, kind="plot",
                                 description="test accuracy against alpha per block; the random-vector null")],
-            raw={"chosen": {"layer": best[0], "alpha": best[1]},
+            raw={"chosen": best._asdict(),
                  "mean_residual_norm": {str(layer): norm for layer, norm in norms.items()},
                  "arms": {name: _per_item(o) for name, o in arms.items()},
                  "sampled": {name: _per_item(o) for name, o in sampled.items()},
-                 "test_grid": [{"layer": l, "alpha": a, "gain": g.model_dump(), **_per_item(o)}
-                               for ((l, a), o), g in zip(test_grid.items(), grid_gains)],
+                 "test_grid": [{**cell._asdict(), "gain": g.model_dump(), **_per_item(o)}
+                               for (cell, o), g in zip(test_grid.items(), grid_gains)],
                  "random_vector_accuracy": null_acc.tolist(),
                  "nll": {"unsteered": nll_base.tolist(), "steered": nll_steered.tolist()}},
             headline=["accuracy_gain", "tag_gain", "gap_recovered", "scratchpad_rate_gain", "null_p95"])
@@ -242,17 +246,23 @@ class _Experiment:
             return Estimate(value=point, n=len(base), description=description)
         return est
 
-    def series(self, base: Outcome, test_grid: dict, null_gain: np.ndarray) -> list[Series]:
+    def series(self, base: Outcome, test_grid: dict[Setting, Outcome], null_gain: np.ndarray) -> list[Series]:
+        """One accuracy and one scratchpad line per (block, positions), alpha = 0 included."""
         out = []
-        for layer in self.layers:
-            cells = [(a, o) for (l, a), o in test_grid.items() if l == layer]
-            xs = [0.0] + [a for a, _ in cells]
-            accuracy = [float(base.correct.mean())] + [float(o.correct.mean()) for _, o in cells]
-            out.append(Series(name=f"block {layer}", x=xs, y=accuracy,
-                              x_label="alpha (x mean residual norm)", y_label="greedy accuracy", chart="accuracy"))
-            out.append(Series(name=f"block {layer}", x=xs,
-                              y=[float(base.scratchpad.mean())] + [float(o.scratchpad.mean()) for _, o in cells],
-                              x_label="alpha (x mean residual norm)", y_label="scratchpad rate", chart="scratchpad"))
+        for positions in self.config.positions:
+            for layer in self.layers:
+                cells = [(cell.alpha, o) for cell, o in test_grid.items()
+                         if (cell.layer, cell.positions) == (layer, positions)]
+                xs = [0.0] + [a for a, _ in cells]
+                name = f"block {layer}, {positions}"
+                out.append(Series(name=name, x=xs,
+                                  y=[float(base.correct.mean())] + [float(o.correct.mean()) for _, o in cells],
+                                  x_label="alpha (x mean residual norm)", y_label="greedy accuracy",
+                                  chart="accuracy"))
+                out.append(Series(name=name, x=xs,
+                                  y=[float(base.scratchpad.mean())] + [float(o.scratchpad.mean()) for _, o in cells],
+                                  x_label="alpha (x mean residual norm)", y_label="scratchpad rate",
+                                  chart="scratchpad"))
         ordered = sorted(null_gain.tolist())
         out.append(Series(name="random-vector null", x=[float(i) for i in range(len(ordered))], y=ordered,
                           x_label="random direction (sorted)", y_label="accuracy gain", chart="null"))
@@ -264,13 +274,17 @@ class _Experiment:
 
         arm_rows = [[name, _r(o.correct), _r(sampled[name].correct) if name in sampled else None,
                      _r(o.scratchpad), _r(o.valid), _r(o.tokens)] for name, o in arms.items()]
-        grid_rows = [[l, a, _r(dev[(l, a)].correct), *row(o), round(norms[l] * a, 3)]
-                     for (l, a), o in test_grid.items()]
-        grid_rows.insert(0, ["-", 0.0, _r(dev_base.correct), *row(arms["alpha=0"]), 0.0])
+        grid_rows = [[cell.layer, cell.alpha, cell.positions, _r(dev[cell].correct), *row(o),
+                      round(norms[cell.layer] * cell.alpha, 3)] for cell, o in test_grid.items()]
+        grid_rows.insert(0, ["-", 0.0, "-", _r(dev_base.correct), *row(arms["alpha=0"]), 0.0])
         return [Table(name="arms (test)", columns=["arm", "greedy accuracy", f"avg@{self.config.samples}",
                                                    "scratchpad rate", "valid rate", "tokens"], rows=arm_rows),
-                Table(name="grid", columns=["block", "alpha", "dev accuracy", "test accuracy", "test scratchpad",
-                                            "test valid", "added norm"], rows=grid_rows)]
+                Table(name="grid", columns=["block", "alpha", "positions", "dev accuracy", "test accuracy",
+                                            "test scratchpad", "test valid", "added norm"], rows=grid_rows)]
+
+
+def _label(cell: Setting) -> str:
+    return f"block {cell.layer}, alpha {cell.alpha}, {cell.positions}"
 
 
 def _r(values: np.ndarray) -> float:

@@ -1,22 +1,32 @@
-"""Measuring one arm (a prompt format plus an optional steering vector), and the (layer, alpha) grid.
+"""Measuring one arm (a prompt format plus an optional steering vector), and the grid of settings.
 
-alpha is in units of the mean residual norm at the steered block: the vector added is
-``alpha * mean_norm * unit_direction``, so every direction (the contrast vector, its sign flip, the
-label-shuffled one, random ones) is added with the same norm.
+A setting is (block, alpha, injection positions). alpha is in units of the mean residual norm at
+the steered block: the vector added is ``alpha * mean_norm * unit_direction``, so every direction
+(the contrast vector, its sign flip, the label-shuffled one, random ones) is added with the same norm.
 
->>> pick_setting({(0, 1.0): .40, (1, 0.5): .55, (1, 2.0): .55})
-(1, 0.5)
+>>> pick_setting({Setting(0, 1.0, "prompt_end_only"): .40, Setting(1, 2.0, "from_prompt_end"): .55,
+...               Setting(1, 2.0, "prompt_end_only"): .55, Setting(1, 4.0, "from_prompt_end"): .55})
+Setting(layer=1, alpha=2.0, positions='prompt_end_only')
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
 
-from .generate import Steering, generate
+from .generate import Positions, Steering, generate
+
+
+class Setting(NamedTuple):
+    """One grid cell: steer block ``layer`` with strength ``alpha`` at ``positions``."""
+
+    layer: int
+    alpha: float
+    positions: Positions
 
 
 @dataclass
@@ -72,9 +82,11 @@ def scaled(direction: torch.Tensor, alpha: float, mean_norm: float) -> torch.Ten
     return direction / direction.norm() * (alpha * mean_norm)
 
 
-def pick_setting(dev_accuracy: dict[tuple[int, float], float]) -> tuple[int, float]:
-    """The (layer, alpha) with the best dev accuracy; ties go to the smaller alpha, then the earlier layer."""
-    return min(dev_accuracy, key=lambda cell: (-dev_accuracy[cell], cell[1], cell[0]))
+def pick_setting(dev_accuracy: dict[Setting, float]) -> Setting:
+    """The setting with the best dev accuracy; ties go to the gentler one: smaller alpha, then fewer
+    steered positions (``prompt_end_only``), then the earlier layer."""
+    return min(dev_accuracy, key=lambda cell: (-dev_accuracy[cell], cell.alpha,
+                                               cell.positions != "prompt_end_only", cell.layer))
 
 
 def middle_third(num_layers: int) -> list[int]:

@@ -25,12 +25,12 @@ class Evidence(BaseModel):
     """Test-split numbers; gains are paired differences against alpha = 0 on the untagged prompts."""
 
     tag_gain: Estimate  # explicit reason tag (positive control) minus alpha = 0, greedy accuracy
-    steer_gain: Estimate  # dev-selected (layer, alpha) minus alpha = 0, greedy accuracy
+    steer_gain: Estimate  # dev-selected (layer, alpha, positions) minus alpha = 0, greedy accuracy
     null_p95: float  # 95th percentile of the same gain for random vectors of equal norm
     scratchpad_gain: Estimate  # scratchpad-format rate, steered minus alpha = 0
     valid_format_drop: float  # valid-format rate, alpha = 0 minus steered
     nll_increase: float  # mean NLL on neutral text, steered minus unsteered (nats/token)
-    grid_gains: list[Estimate]  # every (layer, alpha) of the preset grid, on the test split
+    grid_gains: list[Estimate]  # every (layer, alpha, positions) of the preset grid, on the test split
 
 
 def decide(e: Evidence, *, max_valid_format_drop: float, max_nll_increase: float,
@@ -44,8 +44,8 @@ def decide(e: Evidence, *, max_valid_format_drop: float, max_nll_increase: float
                       f"{e.tag_gain}), so there is no latent mode worth eliciting to test.")
     if not any(g.excludes_zero() > 0 for g in e.grid_gains):
         return report(Verdict.CONTRADICTS, "no_gain_in_grid",
-                      f"The explicit tag helps ({e.tag_gain}) but no (layer, alpha) in the grid raised accuracy "
-                      f"with a CI above 0: activation addition did not elicit the mode.")
+                      f"The explicit tag helps ({e.tag_gain}) but no (layer, alpha, positions) in the grid raised "
+                      f"accuracy with a CI above 0: activation addition did not elicit the mode.")
     failures = []
     if e.steer_gain.excludes_zero() <= 0:
         failures.append(("ci_overlaps_zero", f"the chosen setting's gain {e.steer_gain} has a CI reaching 0"))

@@ -8,6 +8,7 @@ closing the app leaves running runs alone (their workers are separate processes)
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -72,6 +73,7 @@ class MainScreen(Screen[None]):
         self.current: str | None = None
         self.claim: Claim | None = None
         self.run_states: tuple[tuple[str, str], ...] = ()
+        self.binding_state: tuple[NodeKind | None, bool] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -125,12 +127,25 @@ class MainScreen(Screen[None]):
             panel.display = claim is not None
             panel.show(runs)
             self.run_states = tuple((r.id, r.status.value) for r in runs)
+            self._refresh_bindings_if_changed()
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """Re-check the footer's context actions only when their answer can change: the footer
+        recomposes all its keys on every refresh, which costs more than the page update itself."""
+        state = (kind_of(self.current) if self.current else None,
+                 any(s in ("queued", "running") for _, s in self.run_states))
+        if state != self.binding_state:
+            self.binding_state = state
             self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="links")
     def _load_links(self, node_id: str) -> None:
+        worker = get_current_worker()
         view = self.data.local_view(node_id)
-        if not get_current_worker().is_cancelled:
+        if not self.data.graph_ready() and not worker.is_cancelled:
+            self.app.call_from_thread(self._show_links, view)  # links now, the drawing once the graph is built
+        view = replace(view, drawing=self.data.local_drawing(node_id))
+        if not worker.is_cancelled:
             self.app.call_from_thread(self._show_links, view)
 
     def _show_links(self, view) -> None:
@@ -299,6 +314,6 @@ class MainScreen(Screen[None]):
         states = tuple((r.id, r.status.value) for r in runs)
         if states != self.run_states:  # a run started or ended: statuses and the page change
             self.run_states = states
-            self.refresh_bindings()
+            self._refresh_bindings_if_changed()
             self.query_one(Navigator).refresh_statuses()
             self._load_page(claim_id)

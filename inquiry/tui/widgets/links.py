@@ -46,6 +46,7 @@ class LinksPanel(Vertical):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.entries: list[Link | None] = []
+        self.shown: LocalView | None = None
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="linklist")
@@ -53,6 +54,15 @@ class LinksPanel(Vertical):
             yield Static("", id="drawing")
 
     def show(self, view: LocalView) -> None:
+        """Place a node's links; when only the drawing changed (it comes later), keep the list and its cursor."""
+        drawing = self.query_one("#drawing", Static)
+        if self.shown is not None and (self.shown.node_id, self.shown.groups, self.shown.cocited) == (
+                view.node_id, view.groups, view.cocited):
+            if view.drawing != self.shown.drawing:
+                drawing.update(Text(view.drawing, no_wrap=True, overflow="ellipsis"))
+            self.shown = view
+            return
+        self.shown = view
         options: list[Option] = []
         self.entries = []
 
@@ -78,7 +88,7 @@ class LinksPanel(Vertical):
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options(options)
-        self.query_one("#drawing", Static).update(Text(view.drawing, no_wrap=True, overflow="ellipsis"))
+        drawing.update(Text(view.drawing, no_wrap=True, overflow="ellipsis"))
 
     def highlighted(self) -> Link | None:
         index = self.query_one(OptionList).highlighted

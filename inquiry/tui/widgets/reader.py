@@ -37,6 +37,7 @@ class Reader(Vertical):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.node_id: str | None = None
+        self.markdown = ""
         self.links: list[tuple[str, str]] = []
         self.cursor = -1
 
@@ -46,7 +47,10 @@ class Reader(Vertical):
         yield Static("", id="linkbar")
 
     async def show(self, node_id: str, markdown: str) -> None:
+        if node_id == self.node_id and markdown == self.markdown:
+            return  # a refresh that changed nothing: keep the widgets, the scroll position and the link cursor
         self.node_id = node_id
+        self.markdown = markdown
         self.links = page_links(markdown)
         self.cursor = -1
         await self.query_one(Markdown).update(markdown)
