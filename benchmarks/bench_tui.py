@@ -10,7 +10,8 @@ each beside the same app on an empty notebook in the same run:
 - navigation keystroke: cursor down in the navigator, and enter on a note until the reader shows it.
 
 Targets: first screen <= 1.0 s at 100k notes and <= 2x the empty notebook; updates <= 50 ms.
-``--quick`` uses 2k and 10k notes.
+``--quick`` uses 2k and 10k notes; ``--corpora DIR`` writes each synthetic notebook once under DIR
+and reuses it on later runs (writing 100k notes takes longer than measuring them).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import random
 import statistics
 import tempfile
 import time
+from pathlib import Path
 
 from bench_graph import write_corpus
 from textual.widgets import Input, Tree
@@ -100,17 +102,30 @@ async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
         return out
 
 
+def corpus(notes: int, folder: str | None) -> Notebook:
+    """The synthetic notebook of ``notes`` notes: reused from ``folder`` when it was written there before."""
+    if folder is None:
+        nb = corpus(notes, args.corpora)
+        return nb
+    path = Path(folder) / f"notes-{notes}"
+    fresh = not path.exists()
+    nb = Notebook.open(path)
+    if fresh:
+        write_corpus(nb, notes, random.Random(0))
+    return nb
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2k and 10k notes instead of 10k and 100k")
     parser.add_argument("--keys", type=int, default=15, help="keystrokes measured per kind")
+    parser.add_argument("--corpora", help="folder to keep the synthetic notebooks in and reuse them from")
     args = parser.parse_args()
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000]
     empty = Notebook.open(tempfile.mkdtemp(prefix="bench-tui-empty-"))
     report: dict[str, object] = {"sizes": sizes}
     for notes in sizes:
-        nb = Notebook.open(tempfile.mkdtemp(prefix=f"bench-tui-{notes}-"))
-        write_corpus(nb, notes, random.Random(0))
+        nb = corpus(notes, args.corpora)
         asyncio.run(measure(empty, args.keys))  # warm imports so the empty baseline is not charged for them
         base = asyncio.run(measure(empty, args.keys))
         full = asyncio.run(measure(nb, args.keys))

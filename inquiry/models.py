@@ -89,6 +89,17 @@ class Status(str, Enum):
     INCONCLUSIVE = "inconclusive"
 
 
+# The one glyph per status that the app, the exporter and the CLI all show.
+STATUS_GLYPH = {
+    Status.SUPPORTED: "✅",
+    Status.CONTRADICTED: "❌",
+    Status.MIXED: "⚖",
+    Status.INCONCLUSIVE: "❔",
+    Status.UNTESTED: "○",
+    Status.RUNNING: "⟳",
+}
+
+
 class Verdict(str, Enum):
     SUPPORTS = "supports"
     CONTRADICTS = "contradicts"

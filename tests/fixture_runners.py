@@ -4,7 +4,8 @@ It trains by full-batch gradient descent for ``steps`` steps (reporting progress
 cancellation every step), then measures held-out accuracy with a bootstrap interval. The claim it
 tests, "a linear classifier beats chance on separable classes", holds when ``separation`` is large
 and fails to show when it is 0, so the verdict comes from the measurement. Tests run it in worker
-processes by reference: ``fixture_runners:LinearProbe`` (with ``tests/`` on ``PYTHONPATH``).
+processes by reference: ``fixture_runners:LinearProbe`` (with ``tests/`` on ``PYTHONPATH`` and
+``INQUIRY_ALLOW_RUNNER_REFS=1``, which the workers inherit).
 """
 
 from __future__ import annotations
@@ -112,12 +113,13 @@ def wait_until(predicate, timeout: float = 20.0, poll: float = 0.05):
 
 @pytest.fixture
 def run_notebook(tmp_path, monkeypatch):
-    """A notebook with one claim; workers find this module's runner and beat every 0.2 s.
+    """A notebook with one claim; workers may load this module's runner by reference and beat every 0.2 s.
 
     Afterwards every run this test left unfinished is cancelled and its worker stopped, so no
     process outlives the test.
     """
     monkeypatch.setenv("INQUIRY_HEARTBEAT_S", "0.2")
+    monkeypatch.setenv("INQUIRY_ALLOW_RUNNER_REFS", "1")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")])))
     nb, claim_id = notebook_with_claim(tmp_path / "nb")
     yield nb, claim_id

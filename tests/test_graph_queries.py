@@ -12,7 +12,7 @@ from fixture_graph import hand_built
 from inquiry.errors import NotFound
 from inquiry.graph.build import load
 from inquiry.graph.queries import (
-    central, local_graph, near_duplicates, neighbors, orphans, path, placeholders)
+    central, cocited, cocited_in_store, local_graph, near_duplicates, neighbors, orphans, path, placeholders)
 from inquiry.store import Notebook
 
 
@@ -43,6 +43,29 @@ def test_neighbors_page_through_a_hub(hub):
     assert [i["id"] for i in group["items"]] == [f"inq:{i:04d}" for i in range(10)]
     later = neighbors(hub, "note:hub", limit=10, offset=4995)["groups"][0]["items"]
     assert [i["id"] for i in later] == [f"inq:{i:04d}" for i in range(4995, 5000)]
+
+
+def test_neighbors_keep_the_neighbour_id_apart_from_the_edge_row_id(tmp_path):
+    nb = hand_built(Notebook.open(tmp_path / "nb"))
+    (row_id,) = [r["id"] for r in nb.db.query("SELECT id FROM edges WHERE kind = 'contradicts'")]
+    found = neighbors(load(nb), "claim:supported/1")
+    groups = {(g["direction"], g["kind"]): g for g in found["groups"]}
+    (item,) = groups["in", "contradicts"]["items"]
+    assert item["id"] == "claim:contradicted/1" and item["title"] == "contradicted claim 1."
+    assert item["edge"] == {"id": row_id, "state": "accepted", "why": "same benchmark, opposite sign"}
+    nb.close()
+
+
+def test_cocitation_by_sql_agrees_with_the_graph(tmp_path):
+    nb = hand_built(Notebook.open(tmp_path / "nb"))
+    graph = load(nb)
+    notes = [n for n, kind in graph.nodes(data="kind") if kind == "note"]
+    for note in notes:
+        by_graph = [(c["id"], c["title"], c["inquiries"], c["same_paragraph"]) for c in cocited(graph, note, 5)]
+        by_sql = [(c["id"], c["title"], c["inquiries"], c["same_paragraph"]) for c in cocited_in_store(nb, note, 5)]
+        assert by_sql == by_graph, note
+    assert any(c["inquiries"] == 2 for c in cocited_in_store(nb, "note:supported"))  # main and its twin
+    nb.close()
 
 
 def test_local_graph_of_a_hub_is_capped_and_counts_the_rest(hub):

@@ -130,4 +130,46 @@ def test_existing_files_need_force_and_nothing_is_half_written(seeded_notebook, 
     assert page.read_text() == "my edits" and not other.exists()
     forced = runner.invoke(cli, [*args, "--force"], env=env)
     assert forced.exit_code == 0 and page.read_text().startswith("---\ntype: inquiry")
-    assert not list((tmp_path / "v").glob(".inquiry-*"))  # no temp files left behind
+    assert not list((tmp_path / "v").glob(".inquiry-*")) and not list(tmp_path.glob(".inquiry-*"))  # no temp left
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def failing_after(original, calls: int, when=lambda path: True):
+    """``original`` (a Path method) that raises OSError on its ``calls``-th matching call, like a full disk."""
+    seen = []
+
+    def patched(path, *args, **kwargs):
+        if when(path):
+            seen.append(path)
+            if len(seen) == calls:
+                raise OSError(28, "No space left on device", str(path))
+        return original(path, *args, **kwargs)
+    return patched
+
+
+def test_an_image_write_failing_part_way_leaves_no_export(evidence_nb, tmp_path, monkeypatch):
+    monkeypatch.setattr(Path, "write_bytes", failing_after(Path.write_bytes, 2, lambda p: p.suffix == ".png"))
+    (out := tmp_path / "out").mkdir()
+    with pytest.raises(OSError, match="No space left"):
+        export(evidence_nb, out / "vault", exported_at=WHEN)
+    assert list(out.iterdir()) == []  # neither the vault nor its staging folder
+
+
+def test_a_forced_export_failing_part_way_leaves_the_vault_as_it_was(evidence_nb, tmp_path, monkeypatch):
+    vault = tmp_path / "out" / "vault"
+    written = export(evidence_nb, vault, exported_at=WHEN)
+    (vault / "my own note.md").write_text("not from inquiry")
+    written[0].write_text("my edits")
+    (vault / "images" / next(p.name for p in written if p.parent.name == "images")).unlink()
+    before = snapshot(vault)
+    # the 6th rename into the vault fails: some files are already moved in, some replaced, images/ needed again
+    monkeypatch.setattr(Path, "replace", failing_after(Path.replace, 6, lambda p: ".replaced-" not in str(p)))
+    with pytest.raises(OSError, match="No space left"):
+        export(evidence_nb, vault, exported_at="2030-06-01T00:00:00+00:00", force=True)
+    assert snapshot(vault) == before and [p.name for p in vault.parent.iterdir()] == ["vault"]
+    monkeypatch.undo()
+    export(evidence_nb, vault, exported_at=WHEN, force=True)
+    assert snapshot(vault)["my own note.md"] == b"not from inquiry" and written[0].read_text().startswith("---")

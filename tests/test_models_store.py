@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from inquiry.errors import NotFound
 from inquiry.ids import claim_id, note_id, normalize_title
 from inquiry.models import Claim, Edge, EdgeKind, EdgeState, ImportBatch, Inquiry, Note, kind_of
-from inquiry.store import SCHEMA_VERSION, Notebook
+from inquiry.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Notebook
 
 
 def test_ids_are_stable_across_spellings():
@@ -25,6 +27,48 @@ def test_notebook_folder_has_schema_and_integrity(tmp_path):
     nb.close()
     with pytest.raises(NotFound, match="no notebook"):
         Notebook.open(tmp_path / "elsewhere", create=False)
+
+
+def old_database(folder, version: int, script: str = ""):
+    """A notebook database as an older (or newer) inquiry left it: ``script`` run, ``user_version`` set."""
+    folder.mkdir()
+    conn = sqlite3.connect(folder / DB_NAME)
+    conn.executescript(script)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_1_notebook_is_migrated_with_its_data_intact(tmp_path):
+    old_database(tmp_path / "nb", 1, MIGRATIONS[0] + """
+        INSERT INTO notes (id, title, summary, created, updated)
+            VALUES ('note:old', 'An old note', 'Written by version 1.', '2024-01-01', '2024-01-01');
+        INSERT INTO claims (id, note_id, text, kind) VALUES ('claim:old/1', 'note:old', 'RL helps.', 'qualitative');
+        INSERT INTO runs (id, claim_id, runner, status, created, sweep_id)
+            VALUES ('run:old', 'claim:old/1', 'probe', 'succeeded', '2024-01-02', NULL);
+    """)
+    nb = Notebook.open(tmp_path / "nb")
+    assert nb.schema_version == SCHEMA_VERSION == 2
+    note = nb.get_note("note:old")
+    assert (note.title, note.summary) == ("An old note", "Written by version 1.")
+    assert [c.text for c in nb.list_claims(note_id="note:old")] == ["RL helps."]
+    tables = {row[0] for row in nb.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"sweeps", "settings"} <= tables  # what migration 1 -> 2 adds
+    assert nb.db.execute("SELECT runner, status FROM runs WHERE claim_id = 'claim:old/1'").fetchall() == [
+        ("probe", "succeeded")]
+    nb.close()
+    assert Notebook.open(tmp_path / "nb").schema_version == SCHEMA_VERSION  # opening again changes nothing
+
+
+def test_a_notebook_from_a_newer_inquiry_is_refused_untouched(tmp_path):
+    old_database(tmp_path / "nb", SCHEMA_VERSION + 1)
+    with pytest.raises(NotFound, match=rf"schema version {SCHEMA_VERSION + 1}; this inquiry knows up to "
+                                       rf"{SCHEMA_VERSION}\. Upgrade inquiry to open it"):
+        Notebook.open(tmp_path / "nb")
+    conn = sqlite3.connect(tmp_path / "nb" / DB_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0  # no tables were created
+    conn.close()
 
 
 def test_placeholder_never_overwrites_content_and_content_fills_placeholder(notebook):

@@ -18,7 +18,7 @@ from inquiry.models import RunStatus, Status
 from inquiry.runners import registry
 from inquiry.runs import launcher, records, sweeps
 
-ray = pytest.importorskip("ray")
+import ray  # ./dev installs the [ray] extra; a missing Ray must fail, not skip
 pytestmark = pytest.mark.ray
 
 PROBE = {"device": "cpu"}

@@ -18,7 +18,7 @@ def test_test_preset_end_to_end_and_verdict_recomputes_from_raw_counts(tmp_path)
     assert len(raw["held_out"]["base"]) == config.n_held_out == len(raw["held_out"]["rl"])
     assert all(0 <= c <= n for c in raw["held_out"]["base"] + raw["held_out"]["rl"])
     again = passk_verdict(passk_evidence(raw["held_out"]["base"], raw["held_out"]["rl"], n, seed=raw["seed"],
-                                         B=raw["bootstrap"]))
+                                         B=raw["bootstrap"], guess_rates=raw["guess_rates"]))
     assert again == result.verdict
     assert result.metrics["truncated_share"].value < 0.01  # the generation limit never binds
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 from fixture_runners import REFERENCE, run_notebook  # noqa: F401  (fixture)
@@ -61,3 +62,33 @@ def test_run_rejects_a_bad_field_by_name_and_queues_without_wait(run_notebook):
     assert queued["status"] in ("queued", "running")
     watched = invoke(nb, "--json", "runs", "--watch")  # refreshes until nothing is queued or running
     assert json.loads(watched.stdout.splitlines()[-1])[0]["status"] == "succeeded"
+
+
+def test_a_runner_module_reference_needs_the_opt_in_also_on_rerun(run_notebook, monkeypatch):
+    nb, claim_id = run_notebook
+    monkeypatch.delenv("INQUIRY_ALLOW_RUNNER_REFS")
+    refused = invoke(nb, "run", claim_id, "--runner", REFERENCE, "--preset", "test")
+    assert refused.exit_code == 1 and "is a module reference" in refused.output
+    assert "--allow-runner-ref" in refused.output and json.loads(invoke(nb, "--json", "runs").stdout) == []
+
+    done = json.loads(invoke(nb, "--json", "run", claim_id, "--runner", REFERENCE, "--preset", "test",
+                             "--allow-runner-ref", "--wait").stdout)  # its worker inherits the opt-in
+    assert done["status"] == "succeeded" and done["runner"] == REFERENCE
+    monkeypatch.delenv("INQUIRY_ALLOW_RUNNER_REFS")  # the flag set it for its own process only
+    rerun = invoke(nb, "runs", "rerun", done["id"])  # the runner name now comes from a notebook row
+    assert rerun.exit_code == 1 and "is a module reference" in rerun.output
+    assert len(json.loads(invoke(nb, "--json", "runs").stdout)) == 1
+
+
+def test_runners_lists_five_suited_claims_then_says_how_many_more(notebook):
+    from inquiry.ids import claim_id, note_id
+    from inquiry.models import Claim, ImportBatch, Note
+
+    note = note_id("Sampling budgets")
+    claims = [Claim(id=claim_id(note, f"pass@k rises with k on task {i}"), note_id=note,
+                    text=f"pass@k rises with k on task {i}") for i in range(7)]
+    notebook.apply(ImportBatch(notes=[Note(id=note, title="Sampling budgets")], claims=claims))
+    shown = invoke(notebook, "runners")
+    assert shown.exit_code == 0, shown.output
+    probe = re.search(r"^probe \(v.*?(?=^\S|\Z)", shown.stdout, re.M | re.S).group()
+    assert "suits 7 claim(s)" in probe and probe.count("\n    claim:") == 5 and probe.endswith("\n    … and 2 more\n")

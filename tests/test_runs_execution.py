@@ -158,10 +158,14 @@ def test_a_claim_spec_picks_runner_preset_and_overrides_and_rerun_repeats_a_run(
     assert repeat.result.metrics == run.result.metrics
 
 
-def test_a_runner_can_be_named_by_module_reference():
-    runner = registry.get(REFERENCE)
+def test_a_runner_can_be_named_by_module_reference_only_when_allowed(monkeypatch):
+    monkeypatch.delenv("INQUIRY_ALLOW_RUNNER_REFS", raising=False)
+    with pytest.raises(NotFound, match="is a module reference.*--allow-runner-ref or INQUIRY_ALLOW_RUNNER_REFS=1"):
+        registry.get(REFERENCE)
+    runner = registry.get(REFERENCE, allow_reference=True)
     assert runner.name == "linear-probe" and registry.resolve_config(runner, "test").steps == 60
     with pytest.raises(NotFound, match="cannot load runner"):
-        registry.get("fixture_runners:NoSuchRunner")
+        registry.get("fixture_runners:NoSuchRunner", allow_reference=True)
+    monkeypatch.setenv("INQUIRY_ALLOW_RUNNER_REFS", "1")
     with pytest.raises(NotFound, match="not a Runner subclass"):
         registry.get("os.path:join")

@@ -117,8 +117,19 @@ def test_difference_of_means_against_a_hand_computation():
     # means: positive (2, 1, 1), negative (1, 1, 1) -> (1, 0, 0)
     assert mean_difference(positive, negative).tolist() == [1.0, 0.0, 0.0]
     shuffled = shuffled_difference(positive, negative, torch.Generator().manual_seed(0))
-    pooled = torch.cat([positive, negative])
-    order = torch.randperm(5, generator=torch.Generator().manual_seed(0))
-    assert torch.allclose(shuffled, pooled[order[:2]].mean(0) - pooled[order[2:]].mean(0))
+    generator = torch.Generator().manual_seed(0)
+    pos, neg = positive[torch.randperm(2, generator=generator)], negative[torch.randperm(3, generator=generator)]
+    halves = torch.cat([pos[:1], neg[:1]]), torch.cat([pos[1:], neg[1:]])  # one positive in each half
+    assert torch.allclose(shuffled, halves[0].mean(0) - halves[1].mean(0))
+
+
+def test_the_label_blind_control_cancels_a_contrast_that_dwarfs_the_scatter():
+    generator = torch.Generator().manual_seed(1)
+    scatter = torch.randn(64, 8, generator=generator) * 0.01
+    contrast = torch.zeros(8)
+    contrast[0] = 10.0
+    positive, negative = scatter[:32] + contrast, scatter[32:]
+    shuffled = shuffled_difference(positive, negative, generator)
+    assert abs(shuffled[0]) < 0.05 and shuffled.norm() < 0.05  # only the scatter is left, not the contrast
     directions = random_directions(20, 3, torch.Generator().manual_seed(0))
     assert directions.shape == (20, 3) and torch.allclose(directions.norm(dim=1), torch.ones(20))

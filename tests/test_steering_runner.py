@@ -30,7 +30,12 @@ def test_test_preset_runs_end_to_end_with_every_arm_and_control(result):
     names = {row[0] for row in next(t for t in res.tables if t.name == "arms (test)").rows}
     assert names == {"alpha=0", "steered", "reason tag", "direct tag", "sign-flipped", "label-shuffled"}
     assert len(res.raw["random_vector_accuracy"]) == config.random_vectors >= 20
-    assert len(res.raw["test_grid"]) == config.layers * len(config.alphas)
+    assert config.alphas == [0.25, 0.5, 1.0, 2.0, 4.0]  # the pre-registered grid, alpha = 0 being the baseline
+    cells = {(c["layer"], c["alpha"], c["positions"]) for c in res.raw["test_grid"]}
+    assert len(cells) == config.layers * len(config.alphas) * 2
+    assert {c[2] for c in cells} == {"from_prompt_end", "prompt_end_only"}
+    chosen = res.raw["chosen"]
+    assert (chosen["layer"], chosen["alpha"], chosen["positions"]) in cells
     assert (context.artifact_dir / res.artifacts[0].path).read_bytes()[:4] == b"\x89PNG"
     charts = {s.chart for s in res.series}
     assert charts == {"accuracy", "scratchpad", "null"}
@@ -47,6 +52,11 @@ def test_reported_numbers_recompute_from_the_raw_per_item_outcomes(result):
     assert res.metrics["null_p95"].value == pytest.approx(np.percentile(null, 95))
     tagged = np.array(arms["reason tag"]["scratchpad"])
     assert tagged.mean() > 0.9  # the reason tag writes the scratchpad: the mode was pretrained in
+    assert np.mean(arms["reason tag"]["correct"]) > 0.8  # and the base learned it, so the precondition can pass
+    grid = next(t for t in res.tables if t.name == "grid")
+    dev_accuracy = {(row[0], row[1], row[2]): row[3] for row in grid.rows[1:]}
+    chosen = res.raw["chosen"]
+    assert dev_accuracy[(chosen["layer"], chosen["alpha"], chosen["positions"])] == max(dev_accuracy.values())
     for estimate in (res.metrics["accuracy_gain"], res.metrics["tag_gain"]):
         assert estimate.low <= estimate.value <= estimate.high
 
@@ -86,6 +96,8 @@ def test_bad_settings_are_rejected_naming_the_field(steering, tmp_path):
         resolve_config(steering, "test", {"alphas": [0.0]})
     with pytest.raises(ConfigError, match="random_vectors"):
         resolve_config(steering, "test", {"random_vectors": 5})
+    with pytest.raises(ConfigError, match="positions"):
+        resolve_config(steering, "test", {"positions": ["every_token"]})
     config = resolve_config(steering, "test", {"checkpoint": str(tmp_path)})
     with pytest.raises(ConfigError, match="eval_path"):
         steering.run(config, RunContext(tmp_path / "run", device="cpu"))

@@ -6,6 +6,7 @@ Runs execute in detached worker processes; these commands queue, watch and steer
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -19,6 +20,7 @@ from ..runs.records import RunRecord
 from . import State, cli, emit
 
 BAR_WIDTH = 30
+SHOWN_CLAIMS = 5  # `inquiry runners` lists this many suited claims per runner, then "… and N more"
 
 
 def _claim_ref(state: State, ref: str) -> str:
@@ -131,11 +133,16 @@ def _report_launch(state: State, run_id: str, wait: bool) -> None:
                                     "else a local Ray started on demand)")
 @click.option("--sweep", "axes", multiple=True, metavar="NAME=A..B|NAME=V1,V2",
               help="fan out over seeds or a config field, e.g. seed=0..4 (inclusive) or lr=1e-4,3e-4; repeatable")
+@click.option("--allow-runner-ref", "allow_refs", is_flag=True,
+              help="accept --runner package.module:Class, which imports and runs that module "
+                   f"(the same as {registry.ALLOW_REFS_ENV}=1)")
 @click.pass_obj
 def run_command(state: State, claim: str | None, runner_name: str | None, preset: str | None,
                 pairs: tuple[str, ...], seed: int, wait: bool, backend: str | None, ray_address: str | None,
-                axes: tuple[str, ...]) -> None:
+                axes: tuple[str, ...], allow_refs: bool) -> None:
     """Queue a reproduction run testing CLAIM (an id, a unique prefix, or a note with one claim)."""
+    if allow_refs:  # in the environment, so the workers this command starts (which read the runner back) accept it too
+        os.environ[registry.ALLOW_REFS_ENV] = "1"
     claim_id = _claim_ref(state, claim) if claim else None
     overrides = registry.parse_overrides(list(pairs))
     if axes:
@@ -207,7 +214,9 @@ def runners_command(state: State) -> None:
         return "\n".join(
             f"{d['name']} (v{d['version']}): {d['title']}\n  source: {d['source']}\n"
             f"  presets: {', '.join(d['presets'])}\n  suits {len(d['suits_claims'])} claim(s)"
-            + "".join(f"\n    {c}" for c in d["suits_claims"][:5]) for d in data)
+            + "".join(f"\n    {c}" for c in d["suits_claims"][:SHOWN_CLAIMS])
+            + (f"\n    … and {len(d['suits_claims']) - SHOWN_CLAIMS} more" if len(d["suits_claims"]) > SHOWN_CLAIMS
+               else "") for d in data)
 
     emit(state, data, render)
 

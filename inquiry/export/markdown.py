@@ -1,7 +1,7 @@
 """Export inquiries as annotated markdown: an Obsidian vault, or one GitHub-flavoured file.
 
 Both styles show the framing and essay with every citation turned into a link followed by the cited
-note's status badge (✅ supported, ❌ contradicted, ⚖ mixed, ❔ inconclusive, ○ untested, ⏳ running)
+note's status badge (✅ supported, ❌ contradicted, ⚖ mixed, ❔ inconclusive, ○ untested, ⟳ running)
 and ⚠ after any sentence that rests on a contradicted claim; an Evidence section per cited note (its
 claims with status; per run the runner, key settings, headline metrics with confidence intervals, the
 verdict with its reason and scope, the fidelity card, the date and the plot); Sources; Next inquiring

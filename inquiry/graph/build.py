@@ -56,16 +56,32 @@ def _where_id(kind: NodeKind) -> str:
     return sql + (" AND" if " WHERE " in sql else " WHERE") + " id = ?"
 
 
+def _note_attrs(row: tuple) -> dict[str, Any]:
+    return {"kind": "note", "title": row[1], "status": "", "placeholder": bool(row[2])}
+
+
+def _claim_attrs(row: tuple) -> dict[str, Any]:
+    return {"kind": "claim", "title": row[2], "status": row[3], "note": row[1]}
+
+
+def _run_attrs(row: tuple) -> dict[str, Any]:
+    title = row[2] + (f"/{row[3]}" if row[3] else "")
+    return {"kind": "run", "title": title, "status": row[4], "verdict": verdict_of(row[5]) or ""}
+
+
+# One builder per kind, looked up once per table: the full build calls them for every row.
+_NODE_ATTRS = {
+    NodeKind.INQUIRY: lambda row: {"kind": "inquiry", "title": row[1], "status": ""},
+    NodeKind.NOTE: _note_attrs,
+    NodeKind.CLAIM: _claim_attrs,
+    NodeKind.PAPER: lambda row: {"kind": "paper", "title": row[1], "status": ""},
+    NodeKind.RUN: _run_attrs,
+}
+
+
 def _node_attrs(kind: NodeKind, row: tuple) -> dict[str, Any]:
     """Node attributes from a row of ``_NODE_SQL[kind]`` (a note's status is filled in separately)."""
-    if kind is NodeKind.NOTE:
-        return {"kind": kind.value, "title": row[1], "status": "", "placeholder": bool(row[2])}
-    if kind is NodeKind.CLAIM:
-        return {"kind": kind.value, "title": row[2], "status": row[3], "note": row[1]}
-    if kind is NodeKind.RUN:
-        title = row[2] + (f"/{row[3]}" if row[3] else "")
-        return {"kind": kind.value, "title": title, "status": row[4], "verdict": verdict_of(row[5]) or ""}
-    return {"kind": kind.value, "title": row[1], "status": ""}
+    return _NODE_ATTRS[kind](row)
 
 
 def _edge_attrs(kind: str, state: str, row_id: int | None = None, why: str | None = None) -> dict[str, Any]:
@@ -85,15 +101,18 @@ def bulk_add_edges(graph: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, 
     (``_succ[u][v] is _pred[v][u]``, a dict of key → attrs) is networkx's documented data structure.
     """
     succ, pred, node = graph._succ, graph._pred, graph._node
+    inner = graph.adjlist_inner_dict_factory
     for u, v, key, attrs in edges:
-        if u not in succ:
-            succ[u], pred[u], node[u] = graph.adjlist_inner_dict_factory(), {}, {}
-        if v not in succ:
-            succ[v], pred[v], node[v] = graph.adjlist_inner_dict_factory(), {}, {}
-        keydict = succ[u].get(v)
-        if keydict is None:
-            keydict = succ[u][v] = pred[v][u] = {}
-        if key in keydict:
+        out = succ.get(u)
+        if out is None:
+            out = succ[u] = inner()
+            pred[u], node[u] = {}, {}
+        keydict = out.get(v)
+        if keydict is None:  # the usual case: the first edge between u and v
+            if v not in succ:
+                succ[v], pred[v], node[v] = inner(), {}, {}
+            out[v] = pred[v][u] = {key: attrs}
+        elif key in keydict:
             keydict[key].update(attrs)
         else:
             keydict[key] = attrs
@@ -150,7 +169,7 @@ class KnowledgeGraph:
                 (claim, run, EdgeKind.TESTED_BY.value, _edge_attrs(EdgeKind.TESTED_BY.value, "accepted"))
                 for run, claim in db.execute("SELECT id, claim_id FROM runs WHERE claim_id IS NOT NULL")
                 if claim in live))
-            for node_id, attrs in graph.nodes(data=True):
+            for node_id, attrs in live.items():
                 if not attrs:  # an edge end that no table holds (e.g. a "next" line never imported)
                     attrs.update(kind=_kind_name(node_id), title=node_id, status="")
         finally:
@@ -160,20 +179,26 @@ class KnowledgeGraph:
 
     def _load_nodes(self, graph: nx.MultiDiGraph) -> None:
         db = self.nb.db
-        node = graph._node
-        claim_statuses: dict[str, list[str]] = defaultdict(list)
+        node, succ, pred, inner = graph._node, graph._succ, graph._pred, graph.adjlist_inner_dict_factory
+        claim_statuses: dict[str, set[str]] = defaultdict(set)
         for kind, sql in _NODE_SQL.items():
+            attrs_of = _NODE_ATTRS[kind]
             for row in db.execute(sql):
-                node[row[0]] = _node_attrs(kind, row)
-                graph._succ[row[0]] = graph.adjlist_inner_dict_factory()
-                graph._pred[row[0]] = {}
-                if kind is NodeKind.CLAIM:
-                    claim_statuses[row[1]].append(row[3])
+                node[row[0]] = attrs_of(row)
+                succ[row[0]] = inner()
+                pred[row[0]] = {}
+        for attrs in node.values():
+            if attrs["kind"] == "claim":
+                claim_statuses[attrs["note"]].add(attrs["status"])
+        rollups: dict[frozenset[str], str] = {}  # notes share a handful of status mixes: combine each once
         for note_id, statuses in claim_statuses.items():
             if note_id in node:
-                node[note_id]["status"] = combine(statuses).value
+                key = frozenset(statuses)
+                if key not in rollups:
+                    rollups[key] = combine(key).value
+                node[note_id]["status"] = rollups[key]
         for attrs in node.values():
-            if attrs["kind"] == NodeKind.NOTE.value and not attrs["status"]:
+            if attrs["kind"] == "note" and not attrs["status"]:
                 attrs["status"] = "untested"
 
     @staticmethod
@@ -183,13 +208,16 @@ class KnowledgeGraph:
 
     def _citation_edges(self, sql: str, args: list[Any]) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
         """One ``cites`` edge per (inquiry, note) from citation rows ``(inquiry_id, note_id, paragraph)``."""
-        paragraphs: dict[tuple[str, str], set[int]] = defaultdict(set)
+        paragraphs: dict[tuple[str, str], list[int]] = {}
         for inquiry, note, paragraph in self.nb.db.execute(sql, args):
-            paragraphs[inquiry, note].add(paragraph)
+            found = paragraphs.get((inquiry, note))
+            if found is None:  # most notes are cited once per essay: a one-item list, no set
+                paragraphs[inquiry, note] = [paragraph]
+            elif paragraph not in found:
+                found.append(paragraph)
+        cites, accepted = EdgeKind.CITES.value, EdgeState.ACCEPTED.value
         for (inquiry, note), found in paragraphs.items():
-            attrs = _edge_attrs(EdgeKind.CITES.value, EdgeState.ACCEPTED.value)
-            attrs["paragraphs"] = sorted(found)
-            yield inquiry, note, EdgeKind.CITES.value, attrs
+            yield inquiry, note, cites, {"kind": cites, "state": accepted, "paragraphs": sorted(found)}
 
     # ---- incremental updates ---------------------------------------------------------------
 

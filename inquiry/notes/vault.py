@@ -50,7 +50,7 @@ from .citations import TitleIndex, TitleMatch, _prefix, _supported_sentences
 from .claims import extract_quantities
 from .importer import read_document
 from .repro_specs import SpecRules, default_rules
-from .vault_format import (CLAIMS, ESSAY, GENERATED, GENERATOR, NEXT, SOURCES, BADGES, ClaimFront, InquiryFront,
+from .vault_format import (CLAIMS, ESSAY, GENERATED, GENERATOR, NEXT, READ_BADGES, SOURCES, ClaimFront, InquiryFront,
                            NoteFront, RunSummary, badge_suffixes)
 from .wikilinks import wiki_markdown
 
@@ -200,7 +200,7 @@ def visible_text(inline: Token, strip_badges: bool) -> tuple[str, list[_Link]]:
 
 def _strip_leading_badge(text: str, exported: bool) -> str:
     if exported:
-        for badge in BADGES.values():
+        for badge in READ_BADGES:
             if text.startswith(badge + " "):
                 return text[len(badge) + 1:]
     return text

@@ -20,18 +20,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..models import EdgeKind, EdgeState, Status
+from ..models import STATUS_GLYPH, EdgeKind, EdgeState, Status
 from ..runners.api import Estimate, VerdictReport
 
 GENERATOR = "inquiry"
-BADGES = {
-    Status.SUPPORTED.value: "✅",
-    Status.CONTRADICTED.value: "❌",
-    Status.MIXED.value: "⚖",
-    Status.INCONCLUSIVE.value: "❔",
-    Status.UNTESTED.value: "○",
-    Status.RUNNING.value: "⏳",
-}
+BADGES = {status.value: glyph for status, glyph in STATUS_GLYPH.items()}
+# Every badge the importer strips: vaults exported before the shared glyph table marked running with ⏳.
+READ_BADGES = (*BADGES.values(), "⏳")
 # Follows the badge of a citation whose sentence rests on a contradicted claim.
 CONTRADICTED_MARK = "⚠"
 
@@ -46,7 +41,7 @@ GENERATED = ("Evidence", "Backlinks", "Cited by", "Relations")
 
 def badge_suffixes() -> list[str]:
     """What the exporter may write right after a citation link, longest first."""
-    suffixes = [f" {b} {CONTRADICTED_MARK}" for b in BADGES.values()] + [f" {b}" for b in BADGES.values()]
+    suffixes = [f" {b} {CONTRADICTED_MARK}" for b in READ_BADGES] + [f" {b}" for b in READ_BADGES]
     return sorted(suffixes, key=len, reverse=True)
 
 

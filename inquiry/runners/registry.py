@@ -1,11 +1,18 @@
 """Finding runners (Python entry points, group ``inquiry.runners``) and resolving their configs.
 
+A runner can also be named by module reference, ``package.module:ClassName``, which imports that
+module and runs its code. Runner names also come from notebook rows (a rerun of a run imported from
+someone's vault), so references are an explicit opt-in: accepted only when the caller passes
+``allow_reference=True`` or the environment sets ``INQUIRY_ALLOW_RUNNER_REFS=1`` (``inquiry run
+--allow-runner-ref`` sets it for its own process and the workers it starts, which inherit it).
+
 >>> "rlvr" in available()  # doctest: +SKIP
 True
 """
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any
@@ -16,6 +23,7 @@ from ..errors import ConfigError, NotFound
 from .api import Runner, RunnerConfig
 
 GROUP = "inquiry.runners"
+ALLOW_REFS_ENV = "INQUIRY_ALLOW_RUNNER_REFS"
 _cache: dict[str, Runner] | None = None
 
 
@@ -32,13 +40,21 @@ def available(reload: bool = False) -> dict[str, Runner]:
     return _cache
 
 
-def get(name: str) -> Runner:
-    """An installed runner by name, or any runner class by reference ``package.module:ClassName``.
+def references_allowed() -> bool:
+    """Whether the environment opts in to runner module references (``INQUIRY_ALLOW_RUNNER_REFS=1``)."""
+    return os.environ.get(ALLOW_REFS_ENV) == "1"
+
+
+def get(name: str, allow_reference: bool = False) -> Runner:
+    """An installed runner by name, or (when allowed) a runner class by reference ``package.module:ClassName``.
 
     The reference form lets a worker process run a runner that is not an installed entry point
     (a runner under development, or one defined for tests). Only the runner asked for is imported.
     """
     if ":" in name:
+        if not (allow_reference or references_allowed()):
+            raise NotFound(f"runner {name!r} is a module reference, which would import and run that module; "
+                           f"allow it with --allow-runner-ref or {ALLOW_REFS_ENV}=1")
         return _by_reference(name)
     if _cache is None:  # load only the runner asked for: each may import torch and more
         for ep in entry_points(group=GROUP, name=name):

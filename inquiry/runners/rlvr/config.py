@@ -1,4 +1,4 @@
-"""The RLVR runner's configuration; defaults are the CPU miniature (about 3 minutes on 2 cores).
+"""The RLVR runner's configuration; defaults are the CPU miniature (measured: 203 CPU-s on one thread).
 
 >>> Config().variant, Config(**PRESETS["test"]).n_samples
 ('passk', 32)
@@ -58,6 +58,9 @@ class Config(RunnerConfig):
                                 unit="tokens", ge=1, le=32768)
     bootstrap: int = param(1000, "bootstrap resamples", unit="draws", ge=100, le=20000)
     # variants
+    contrast_trace_prior: float | None = param(
+        0.2, "spurious variant: trace_prior of the contrast base, whose accurate (trace) style is low-prior "
+             "(None skips it)", ge=0, le=1)
     sparsity_seeds: int = param(2, "RL seeds for the sparsity variant (overlap needs 2)", unit="seeds", ge=1, le=5)
     # evaluation-only mode on local checkpoints (the GPU path)
     base_checkpoint: str | None = param(None, "local base checkpoint folder (eval-only mode with rl_checkpoint)")
@@ -70,6 +73,9 @@ class Config(RunnerConfig):
         given = [self.base_checkpoint, self.rl_checkpoint, self.data_path]
         if any(given) and not all(given):
             raise ValueError("eval-only mode needs base_checkpoint, rl_checkpoint and data_path together")
+        if self.variant == "spurious" and self.minibatches < 4:
+            raise ValueError(f"the spurious variant needs minibatches >= 4 so the clip is active (got "
+                             f"{self.minibatches}); its M = 1 control arm is added automatically")
         if self.heads and self.hidden % self.heads:
             raise ValueError(f"hidden={self.hidden} must be divisible by heads={self.heads}")
         return self

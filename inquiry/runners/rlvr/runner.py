@@ -21,8 +21,8 @@ from ..substrate import (TinyModelConfig, bootstrap_ci, load_checkpoint, load_js
 from . import sparsity as sp
 from .base import cached_base, teacher_batches
 from .config import PRESETS, Config
-from .evaluate import (Counts, EvalItem, accuracy_histogram, answer_matches, pass_curve_series, sample_counts,
-                       solvable_sets)
+from .evaluate import (Counts, EvalItem, accuracy_gain, accuracy_histogram, answer_matches, pass_curve_series,
+                       sample_counts, solvable_sets)
 from .grpo import GRPOSettings, train_grpo
 from .plots import plot_pass_curves
 from .rewards import make_reward
@@ -71,11 +71,23 @@ class RLVRRunner(Runner):
         "A miniature verdict is evidence about the mechanism in a controlled model, not about the paper's models.",
         "The base's errors come from a teacher that writes random expressions; RL can remove that 'noise mode', "
         "which resembles format correction more than new reasoning.",
-        "The countdown answer space is small (54 expressions): a uniform guesser already reaches a high pass@k "
-        "at large k (reported as guess_pass*), so coverage here is measured against that floor; real math has "
-        "far larger spaces. A written trace does not shrink this floor, and at this size it made the base too "
-        "weak for RL to learn (tried: trace_prior=1).",
-        "In fp32 with Adam almost every parameter moves; sparsity depends on the precision of the comparison.",
+        "Guessing floor: the countdown answer space is small (54 expressions), so a uniform guesser over it "
+        "reaches pass@1 = 0.069 and pass@128 = 0.991 on the default 150 held-out problems (0.072 and pass@32 = "
+        "0.819 on the test preset's 60). The base's pass@n is at or near that floor, so 'the base wins at large "
+        "k' here shows a broad output distribution, not reasoning that reaches those answers; the verdict's "
+        "explanation says so with the run's numbers whenever base pass@n is not clearly (>= 0.02, CI above 0) "
+        "above the guesser's (metrics guess_pass*, base_minus_guess_pass<n>). Real math has far larger answer "
+        "spaces. A written trace does not shrink this floor, and at this size it made the base too weak for RL "
+        "to learn (tried: trace_prior=1).",
+        "In fp32 with Adam almost every parameter moves; sparsity depends on the precision of the comparison. "
+        "The miniature keeps fp32 master weights and compares bf16 copies, as the authors' script does on "
+        "checkpoints; it does not train in bf16.",
+        "One-example: the example is chosen by base success in [0.2, 0.8] at the rollout temperature (closest "
+        "to 0.5), not by the paper's historical-variance score; no entropy-bonus or entropy-only arms.",
+        "Spurious rewards: one seed per arm (runners.md asks for >= 5), no majority-vote or eps = inf arms; the "
+        "incorrect label is the base's most frequent wrong value per problem; the 'high-prior style' is the "
+        "written trace, the analogue of Qwen-Math's code reasoning. Base A has trace_prior 0.65 (accurate "
+        "style high-prior), the contrast base B 0.2.",
     ])
 
     def run(self, config: Config, context: RunContext) -> Result:
@@ -97,13 +109,14 @@ def _estimate(counts: list[int], n: int, k: int, B: int, seed: int, description:
 class _Pipeline:
     """The shared steps of every variant: base, items, evaluation, GRPO arms."""
 
-    def __init__(self, config: Config, context: RunContext):
+    def __init__(self, config: Config, context: RunContext, tracked_style: str | None = None):
         self.cfg, self.ctx = config, context
         self.split = make_split(config.n_held_out, config.n_rl_train, seed=context.seed)
         # RL-training problems evaluated like the held-out ones (Omni-MATH-Train): a same-size sample of them.
         self.train_eval = self.split.rl_train[:config.n_held_out]
         self.teacher = Teacher(noise=config.noise, direct_noise=config.direct_noise, trace_prior=config.trace_prior)
-        self.tracked_style = "trace" if config.trace_prior >= 0.5 else "direct"  # the base's high-prior style
+        # the base's high-prior style, unless the caller tracks a given one (the spurious contrast base)
+        self.tracked_style = tracked_style or ("trace" if config.trace_prior >= 0.5 else "direct")
         self.device = context.device
         self.base_dir = self._base()
         self.base, self.tok = load_checkpoint(self.base_dir, device=self.device)
@@ -196,7 +209,8 @@ class _Pipeline:
                 snap.load_state_dict(state)
                 checkpoints[step] = self.counts(snap.eval(), split.held_out, n=c.n_secondary, offset=100 + step)
 
-        evidence = passk_evidence(base_held.correct, rl_held.correct, n, seed=ctx.seed, B=B)
+        guess_rates = [guess_rate(p) for p in split.held_out]
+        evidence = passk_evidence(base_held.correct, rl_held.correct, n, seed=ctx.seed, B=B, guess_rates=guess_rates)
         verdict = passk_verdict(evidence)
         train_ev = passk_evidence(base_train.correct, rl_train.correct, n, seed=ctx.seed + 7, B=B)
         ks = log2_grid(n)
@@ -231,6 +245,7 @@ class _Pipeline:
             "guess_pass1": Estimate(value=guesser.y[0], description="uniform guesser over the 54 expressions, "
                                     "pass@1 (exact, held-out)"),
             f"guess_pass{n}": Estimate(value=guesser.y[-1], description=f"uniform guesser pass@{n} (exact)"),
+            f"base_minus_guess_pass{n}": evidence.base_over_guesser,
             "entropy_base": Estimate(value=base_held.entropy, unit=" nats", description="mean per-token entropy"),
             "entropy_rl": Estimate(value=rl_held.entropy, unit=" nats", description="mean per-token entropy"),
             "truncated_share": Estimate(value=max(base_held.truncated, rl_held.truncated),
@@ -244,7 +259,7 @@ class _Pipeline:
         for step, cnt in checkpoints.items():
             metrics[f"pass1_rl_step{step}"] = _estimate(cnt.correct, cnt.n, 1, B, ctx.seed, f"RL pass@1 at step {step}")
         self.raw.update({
-            "held_out": {"base": base_held.correct, "rl": rl_held.correct},
+            "held_out": {"base": base_held.correct, "rl": rl_held.correct}, "guess_rates": guess_rates,
             "rl_train": {"base": base_train.correct, "rl": rl_train.correct},
             "sensitivity": {"temperature": c.sensitivity_temperature, "n": c.n_secondary,
                             "base": base_hot.correct, "rl": rl_hot.correct},
@@ -294,7 +309,9 @@ class _Pipeline:
 
     def one_example(self) -> Result:
         c, ctx, split = self.cfg, self.ctx, self.split
-        base_train = self.counts(self.base, split.rl_train, n=c.n_secondary, offset=1)
+        # base success at the rollout temperature: what decides whether GRPO's groups get any advantage
+        base_train = self.counts(self.base, split.rl_train, n=c.n_secondary, temperature=c.rollout_temperature,
+                                 offset=1)
         rates = [x / base_train.n for x in base_train.correct]
         eligible = [i for i, r in enumerate(rates) if 0.2 <= r <= 0.8]
         if not eligible:
@@ -305,7 +322,7 @@ class _Pipeline:
         arms = {"full_set": split.rl_train, "one_example": [split.rl_train[chosen]],
                 "random_example": [split.rl_train[control]]}
         base_held = self.counts(self.base, split.held_out, offset=2)
-        held, series, artifacts = {"base": base_held}, [], []
+        held, series = {"base": base_held}, []
         for i, (arm, problems) in enumerate(arms.items()):
             model, outcome = self.rl(arm, problems, reward, self.settings(), stream=20 + i)
             held[arm] = self.counts(model, split.held_out, offset=30 + i)
@@ -322,7 +339,10 @@ class _Pipeline:
                          "random_example": {"prompt": split.rl_train[control].prompt,
                                             "base_success": rates[control]}})
         metrics = {"gain_full_set": ev.reference, "gain_one_example": ev.tested, "gain_random_example": ev.control,
-                   "chosen_base_success": Estimate(value=rates[chosen], n=base_train.n)}
+                   "chosen_base_success": Estimate(value=rates[chosen], n=base_train.n, description=(
+                       f"base success on the chosen example {split.rl_train[chosen].prompt!r} "
+                       f"({len(eligible)} of {len(rates)} examples were in [0.2, 0.8])")),
+                   "random_example_base_success": Estimate(value=rates[control], n=base_train.n)}
         return Result(metrics=metrics, series=series, raw=self.raw, verdict=verdict,
                       tables=[self.histogram_table(*held.values(), names=list(held))],
                       artifacts=[Artifact(name="pass@k curves", path=plot.name, kind="plot")],
@@ -333,64 +353,102 @@ class _Pipeline:
         wrong = self.wrong_labels()
         arms = {"true": ("true", c.minibatches), "random": ("random", c.minibatches), "random_M1": ("random", 1),
                 "format": ("format", c.minibatches), "incorrect": ("incorrect", c.minibatches)}
-        base_held = self.counts(self.base, split.held_out, offset=2)
-        held, series, metrics = {"base": base_held}, [], {}
-        for i, (arm, (kind, m)) in enumerate(arms.items()):
-            reward = make_reward(kind, seed=ctx.seed + i, wrong_labels=wrong)
-            model, outcome = self.rl(arm, split.rl_train, reward, self.settings(minibatches=m), stream=40 + i)
-            held[arm] = self.counts(model, split.held_out, offset=50 + i)
-            steps = [float(log.step) for log in outcome.logs]
-            series += [Series(name=f"{arm} {self.tracked_style}-style share", x=steps,
-                              y=[log.style_share for log in outcome.logs], x_label="step", y_label="share",
-                              chart="high-prior style share"),
-                       Series(name=f"{arm} accuracy", x=steps, y=[log.accuracy for log in outcome.logs],
-                              x_label="step", y_label="rollout accuracy", chart="rollout accuracy"),
-                       Series(name=f"{arm} clip fraction", x=steps, y=[log.clip_fraction for log in outcome.logs],
-                              x_label="step", y_label="clipped tokens", chart="clip fraction")]
-            metrics[f"style_share_{arm}"] = Estimate(
-                value=sum(held[arm].styled) / (len(held[arm].styled) * held[arm].n),
-                description=f"held-out samples in the base's high-prior ({self.tracked_style}) style")
-        metrics["style_share_base"] = Estimate(value=sum(base_held.styled) / (len(base_held.styled) * base_held.n))
-        for arm, cnt in held.items():
-            if arm != "base":
-                from .evaluate import accuracy_gain
-                metrics[f"gain_{arm}"] = accuracy_gain(base_held.correct, cnt.correct, c.n_samples, B=c.bootstrap,
-                                                       seed=ctx.seed)
-        ev = gain_evidence(base_held.correct, held["true"].correct, held["random"].correct, c.n_samples,
+        held, series, metrics = self.reward_arms(arms, wrong, stream=40)
+        ev = gain_evidence(held["base"].correct, held["true"].correct, held["random"].correct, c.n_samples,
                            control=held["random_M1"].correct, seed=ctx.seed, B=c.bootstrap)
-        verdict = spurious_verdict(ev)
-        self.raw.update({"held_out": {arm: cnt.correct for arm, cnt in held.items()},
-                         "styled": {arm: cnt.styled for arm, cnt in held.items()},
+        raw_styled = {arm: cnt.styled for arm, cnt in held.items()}
+        contrast_ev = None
+        if c.contrast_trace_prior is not None:
+            # Base B: the same task, the accurate (trace) style now low-prior; it is tracked as before
+            contrast = _Pipeline(c.model_copy(update={"trace_prior": c.contrast_trace_prior}), ctx,
+                                 tracked_style=self.tracked_style)
+            c_held, c_series, c_metrics = contrast.reward_arms(
+                {"true": ("true", c.minibatches), "random": ("random", c.minibatches)}, None, stream=90,
+                label="contrast ")
+            contrast_ev = gain_evidence(c_held["base"].correct, c_held["true"].correct, c_held["random"].correct,
+                                        c.n_samples, seed=ctx.seed + 10, B=c.bootstrap)
+            series += c_series
+            metrics.update({f"contrast_{k}": v for k, v in c_metrics.items()})
+            self.raw["contrast"] = {"trace_prior": c.contrast_trace_prior,
+                                    "held_out": {arm: cnt.correct for arm, cnt in c_held.items()},
+                                    "styled": {arm: cnt.styled for arm, cnt in c_held.items()}}
+        verdict = spurious_verdict(ev, contrast=contrast_ev)
+        self.raw.update({"held_out": {arm: cnt.correct for arm, cnt in held.items()}, "styled": raw_styled,
                          "tracked_style": self.tracked_style})
         ks = log2_grid(c.n_samples)
         curves = [pass_curve_series(arm, cnt, ks, "pass@k held-out, T=0.6", B=c.bootstrap) for arm, cnt in
                   held.items()]
         plot = plot_pass_curves(curves, ctx.artifact_dir / "passk.png", "spurious rewards: held-out pass@k")
-        return Result(metrics=metrics, series=curves + series, raw=self.raw, verdict=verdict,
+        rows = [[arm, metrics[f"gain_{arm}"].value, metrics[f"style_share_{arm}"].value,
+                 metrics[f"clip_fraction_{arm}"].value] for arm in arms]
+        rows += [[f"contrast {arm}", metrics[f"contrast_gain_{arm}"].value,
+                  metrics[f"contrast_style_share_{arm}"].value, metrics[f"contrast_clip_fraction_{arm}"].value]
+                 for arm in ("true", "random") if f"contrast_gain_{arm}" in metrics]
+        table = Table(name=f"spurious rewards: held-out pass@1 gain, {self.tracked_style}-style share, clip fraction",
+                      columns=["arm", "pass@1 gain", "style share", "mean clip fraction"], rows=rows)
+        return Result(metrics=metrics, series=curves + series, raw=self.raw, verdict=verdict, tables=[table],
                       artifacts=[Artifact(name="pass@k curves", path=plot.name, kind="plot")],
-                      headline=["gain_true", "gain_random", "gain_random_M1", "gain_format", "gain_incorrect"])
+                      headline=["gain_true", "gain_random", "gain_random_M1", "gain_format", "gain_incorrect",
+                                "style_share_base", "style_share_random"])
+
+    def reward_arms(self, arms: dict[str, tuple[str, int]], wrong: dict | None, stream: int,
+                    label: str = "") -> tuple[dict[str, Counts], list[Series], dict[str, Estimate]]:
+        """GRPO from this base once per arm (reward kind, M); held-out counts, per-step series, metrics."""
+        c, ctx = self.cfg, self.ctx
+        held = {"base": self.counts(self.base, self.split.held_out, offset=stream)}
+        series, metrics = [], {"style_share_base": self.style_share(held["base"], f"{label}base")}
+        for i, (arm, (kind, m)) in enumerate(arms.items()):
+            reward = make_reward(kind, seed=ctx.seed + stream + i, wrong_labels=wrong)
+            model, outcome = self.rl(f"{label}{arm}", self.split.rl_train, reward, self.settings(minibatches=m),
+                                     stream=stream + 1 + i)
+            held[arm] = self.counts(model, self.split.held_out, offset=stream + 20 + i)
+            steps = [float(log.step) for log in outcome.logs]
+            for name, values, chart in (
+                    (f"{self.tracked_style}-style share", [log.style_share for log in outcome.logs],
+                     "high-prior style share (rollouts)"),
+                    ("accuracy", [log.accuracy for log in outcome.logs], "rollout accuracy"),
+                    ("clip fraction", [log.clip_fraction for log in outcome.logs], "clip fraction")):
+                series.append(Series(name=f"{label}{arm} {name}", x=steps, y=values, x_label="step", y_label=name,
+                                     chart=chart))
+            metrics[f"gain_{arm}"] = self.gain(held["base"], held[arm], f"{label}{kind} reward, M = {m}", offset=i)
+            metrics[f"style_share_{arm}"] = self.style_share(held[arm], f"{label}{arm}")
+            metrics[f"clip_fraction_{arm}"] = Estimate(
+                value=float(np.mean([log.clip_fraction for log in outcome.logs])),
+                description=f"mean share of clipped tokens per step ({label}{arm}, M = {m}; 0 when M = 1)")
+        return held, series, metrics
+
+    def style_share(self, counts: Counts, label: str) -> Estimate:
+        return Estimate(value=sum(counts.styled) / (len(counts.styled) * counts.n),
+                        description=f"held-out samples in the {self.tracked_style} style ({label})")
 
     def sparsity(self) -> Result:
         c, ctx, split = self.cfg, self.ctx, self.split
         before = {k: v.detach().clone() for k, v in self.base.state_dict().items()}
         reward = make_reward("true")
-        runs = []
+        runs, gains = [], []
+        base_held = self.counts(self.base, split.held_out, offset=2)
         for seed in range(c.sparsity_seeds):
             model, _ = self.rl(f"rl seed {seed}", split.rl_train, reward, self.settings(), stream=60 + seed)
             runs.append(model.state_dict())
+            gains.append(self.counts(model, split.held_out, offset=70 + seed))
+        # SFT on gold answers (off-policy), matched to RL: AdamW, weight decay 0, the same constant lr,
+        # batch P x G sequences and number of steps.
         sft = copy.deepcopy(self.base).train()
         gold = Teacher(noise=0.0, trace_prior=c.trace_prior, direct_noise=0.0)
+        ctx.progress(0, c.rl_steps, "SFT on gold answers (contrast arm)")
         train_lm(sft, teacher_batches(self.tok, split.rl_train, gold, c.prompts_per_step * c.group_size,
                                       random.Random(f"sft-{ctx.seed}")),
-                 steps=c.rl_steps, lr=c.rl_lr, weight_decay=0.0, betas=(0.9, 0.99),
+                 steps=c.rl_steps, lr=c.rl_lr, weight_decay=0.0, betas=(0.9, 0.99), cosine=False,
                  check_cancelled=ctx.check_cancelled)
+        sft_held = self.counts(sft.eval(), split.held_out, offset=80)
         rl_share = {p: [sp.unchanged_share(before, after, p) for after in runs] for p in sp.PRECISIONS}
         sft_share = {p: sp.unchanged_share(before, sft.state_dict(), p) for p in sp.PRECISIONS}
         overlap = (sp.overlap_minus_chance(before, runs[0], runs[1], "bf16_isclose") if len(runs) > 1 else None)
-        rank = sp.update_rank_ratio(before, runs[0])
+        ranks = sp.update_rank_ratios(before, runs[0])
+        rank = float(np.mean(list(ranks.values())))
         ev = SparsityEvidence(rl=rl_share, sft=sft_share, overlap_minus_chance=overlap, rank_ratio=rank)
         verdict = sparsity_verdict(ev)
-        layers = sp.per_layer_unchanged(before, runs[0], "bf16_isclose")
+        layers = {p: sp.per_layer_unchanged(before, runs[0], p) for p in sp.PRECISIONS}
         metrics = {f"unchanged_rl_{p}": Estimate(value=float(np.mean(v)), low=min(v), high=max(v), n=len(v),
                                                  description=f"RL sparsity ({p}); low/high = min/max over seeds")
                    for p, v in rl_share.items()}
@@ -398,12 +456,30 @@ class _Pipeline:
                         for p, v in sft_share.items()})
         metrics["rank_ratio"] = Estimate(value=rank, description="mean rank(Δ)/min(shape), RL seed 0")
         if overlap is not None:
-            metrics["overlap_minus_chance"] = Estimate(value=overlap, description="seed overlap minus chance")
-        self.raw.update({"rl_unchanged": rl_share, "sft_unchanged": sft_share, "per_layer_bf16_isclose": layers})
-        return Result(metrics=metrics, raw=self.raw, verdict=verdict,
-                      tables=[Table(name="unchanged share per layer (RL seed 0, bf16 isclose)",
-                                    columns=["group", "unchanged"], rows=[[g, v] for g, v in layers.items()])],
-                      headline=["unchanged_rl_bf16_isclose", "unchanged_sft_bf16_isclose", "unchanged_rl_fp32_exact"])
+            metrics["overlap_minus_chance"] = Estimate(
+                value=overlap, description="one-sided overlap of seed 0's and seed 1's changed sets (bf16 isclose) "
+                                           "minus chance (seed 1's density)")
+        # the updates must have done something for their sparsity to mean anything
+        metrics["gain_rl_seed0"] = self.gain(base_held, gains[0], "RL seed 0")
+        metrics["gain_sft"] = self.gain(base_held, sft_held, "SFT on gold answers")
+        self.raw.update({"rl_unchanged": rl_share, "sft_unchanged": sft_share, "per_layer": layers,
+                         "rank_ratio_per_matrix": ranks,
+                         "held_out": {"base": base_held.correct, "sft": sft_held.correct,
+                                      **{f"rl_seed{i}": cnt.correct for i, cnt in enumerate(gains)}}})
+        tables = [Table(name="unchanged share per layer (RL seed 0)", columns=["group", *sp.PRECISIONS],
+                        rows=[[g, *(layers[p][g] for p in sp.PRECISIONS)] for g in layers[sp.PRECISIONS[0]]]),
+                  Table(name="rank(Δ) / min(shape) per matrix (RL seed 0)", columns=["matrix", "rank ratio"],
+                        rows=[[name, r] for name, r in ranks.items()]),
+                  Table(name="unchanged share, RL seeds vs SFT", columns=["arm", *sp.PRECISIONS],
+                        rows=[*([f"RL seed {i}", *(rl_share[p][i] for p in sp.PRECISIONS)] for i in range(len(runs))),
+                              ["SFT (gold)", *(sft_share[p] for p in sp.PRECISIONS)]])]
+        return Result(metrics=metrics, raw=self.raw, verdict=verdict, tables=tables,
+                      headline=["unchanged_rl_bf16_isclose", "unchanged_sft_bf16_isclose", "unchanged_rl_fp32_exact",
+                                "rank_ratio", "gain_rl_seed0"])
+
+    def gain(self, base: Counts, other: Counts, label: str, offset: int = 0) -> Estimate:
+        estimate = accuracy_gain(base.correct, other.correct, base.n, B=self.cfg.bootstrap, seed=self.ctx.seed + offset)
+        return estimate.model_copy(update={"description": f"held-out pass@1 gain over the base: {label}"})
 
 
 def guess_curve(problems: list[Problem], ks: list[int]) -> Series:

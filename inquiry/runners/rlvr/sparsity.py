@@ -1,9 +1,9 @@
 """How much of the network an update touched (Mukherjee et al. 2025), at three precisions.
 
 Like the authors' ``check_sparsity.py``, both state dicts are cast to bf16 and compared exactly
-and with ``isclose(Δ, 0, atol=1e-5)``; the fp32 comparison is added because with fp32 master
-weights Adam moves nearly every parameter that gets any gradient: the precision of the comparison
-is part of the finding.
+and with ``isclose(Δ, 0, atol=1e-5)``; the fp32 comparisons (exact and with the same tolerance)
+are added because with fp32 master weights Adam moves nearly every parameter that gets any
+gradient: the precision of the comparison is part of the finding.
 
 >>> import torch
 >>> base = {"w": torch.zeros(4, 4), "b": torch.ones(4)}
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import torch
 
-PRECISIONS = ("bf16_exact", "bf16_isclose", "fp32_exact")
+PRECISIONS = ("bf16_exact", "bf16_isclose", "fp32_exact", "fp32_isclose")
 ATOL = 1e-5
 
 StateDict = Mapping[str, torch.Tensor]
@@ -28,8 +28,9 @@ StateDict = Mapping[str, torch.Tensor]
 
 def changed_mask(before: torch.Tensor, after: torch.Tensor, precision: str) -> torch.Tensor:
     """True where the parameter changed, judged at ``precision``."""
-    if precision == "fp32_exact":
-        return before.float() != after.float()
+    if precision.startswith("fp32"):
+        delta = after.float() - before.float()
+        return delta != 0 if precision == "fp32_exact" else ~torch.isclose(delta, torch.zeros_like(delta), atol=ATOL)
     delta = after.to(torch.bfloat16) - before.to(torch.bfloat16)  # bf16 arithmetic, as the authors do
     if precision == "bf16_exact":
         return delta != 0
@@ -78,11 +79,15 @@ def per_layer_unchanged(before: StateDict, after: StateDict, precision: str) -> 
     return {g: 1.0 - c / t for g, (c, t) in sorted(groups.items())}
 
 
-def update_rank_ratio(before: StateDict, after: StateDict) -> float:
-    """Mean of rank(Δ) / min(shape) over 2-D non-norm matrices (the authors' ``update_rank.py``)."""
-    ratios = [torch.linalg.matrix_rank((after[name].float() - t.float())).item() / min(t.shape)
-              for name, t in _distinct(before).items() if t.ndim == 2 and "norm" not in name]
-    return sum(ratios) / len(ratios)
+def update_rank_ratios(before: StateDict, after: StateDict) -> dict[str, float]:
+    """rank(Δ) / min(shape) of every 2-D non-norm matrix (the authors' ``update_rank.py``).
+
+    >>> base = {"w": torch.zeros(4, 6)}
+    >>> update_rank_ratios(base, {"w": torch.outer(torch.ones(4), torch.arange(6.0))})  # a rank-1 update
+    {'w': 0.25}
+    """
+    return {name: torch.linalg.matrix_rank(after[name].float() - t.float()).item() / min(t.shape)
+            for name, t in _distinct(before).items() if t.ndim == 2 and "norm" not in name}
 
 
 def overlap_minus_chance(before: StateDict, after_a: StateDict, after_b: StateDict, precision: str) -> float:

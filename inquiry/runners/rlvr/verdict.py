@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..api import Estimate, VerdictReport
-from ..substrate import log2_grid, pass_at_k, two_level_passk_bootstrap
+from ..substrate import log2_grid, paired_diff_ci, pass_at_k, two_level_passk_bootstrap
 from ..substrate.stats import PassKComparison
 from .evaluate import accuracy_gain, rl_only_share
 
 RL_ONLY_MARGIN = 0.01  # an RL-only share must clear at least 1% of problems, and the finite-n allowance below
+FLOOR_MARGIN = 0.02  # base pass@n within 2 points of a uniform guesser's counts as "at the guessing floor"
 GAIN_FRACTION = 0.5  # one-example / spurious gains must reach half the full / true-reward gain
 
 
@@ -31,6 +32,10 @@ class PassKEvidence:
     # samples. Coverage is concave in k, so n more samples would add at most about this much: problems
     # "only RL solves" up to this share are what a finite n misses, not an expanded boundary.
     finite_n_allowance: float = 0.0
+    # pass@n(base) − pass@n(uniform guesser), paired over problems; None when no guess rates were given
+    base_over_guesser: Estimate | None = None
+    guess_pass_1: float | None = None
+    guess_pass_n: float | None = None
 
     @property
     def delta_1(self) -> Estimate:
@@ -41,20 +46,59 @@ class PassKEvidence:
         return self.comparison.delta[-1]
 
 
-def passk_evidence(base: list[int], rl: list[int], n: int, *, seed: int = 0, B: int = 1000) -> PassKEvidence:
+def passk_evidence(base: list[int], rl: list[int], n: int, *, seed: int = 0, B: int = 1000,
+                   guess_rates: list[float] | None = None) -> PassKEvidence:
+    """Δ(k) with intervals, the RL-only share, and (given per-problem ``guess_rates``) the base's
+    pass@n against a guesser that hits each problem with probability ``guess_rates[i]`` per sample."""
     comparison = two_level_passk_bootstrap(rl, base, n, log2_grid(n), B=B, rng=np.random.default_rng(seed))
     allowance = float(np.mean([float(c > 0) - pass_at_k(n, c, max(1, n // 2)) for c in base]))
-    return PassKEvidence(n=n, comparison=comparison, rl_only=rl_only_share(base, rl, B=B, seed=seed + 1),
-                         finite_n_allowance=allowance)
+    ev = PassKEvidence(n=n, comparison=comparison, rl_only=rl_only_share(base, rl, B=B, seed=seed + 1),
+                       finite_n_allowance=allowance)
+    if guess_rates is not None:
+        guess_n = [1 - (1 - q) ** n for q in guess_rates]
+        ev.base_over_guesser = paired_diff_ci([pass_at_k(n, c, n) for c in base], guess_n, B=B,
+                                              rng=np.random.default_rng(seed + 2),
+                                              description=f"pass@{n}(base) − pass@{n}(uniform guesser)")
+        ev.guess_pass_1, ev.guess_pass_n = float(np.mean(guess_rates)), float(np.mean(guess_n))
+    return ev
+
+
+def guessing_floor_note(ev: PassKEvidence) -> str:
+    """A plain statement when the base's coverage at k = n is not clearly above a uniform guesser's.
+
+    "Clearly above" means the paired interval of pass@n(base) − pass@n(guesser) lies above 0 and
+    its estimate is at least ``FLOOR_MARGIN``. The note qualifies what "the base wins at large k"
+    means here; it never changes the verdict.
+    """
+    gap = ev.base_over_guesser
+    if gap is None or (gap.excludes_zero() == 1 and gap.value >= FLOOR_MARGIN):
+        return ""
+    base_n = gap.value + ev.guess_pass_n
+    return (f" Caution: the base's pass@{ev.n} ({base_n:.3f}) is not clearly above a uniform guesser's over the "
+            f"answer space (guesser pass@1 = {ev.guess_pass_1:.3f}, pass@{ev.n} = {ev.guess_pass_n:.3f}; base "
+            f"minus guesser at k = {ev.n}: {gap}). The base's coverage at large k is at the guessing floor: it "
+            f"shows a broad output distribution, not reasoning that reaches those answers.")
 
 
 def passk_verdict(ev: PassKEvidence, scope: str = "miniature") -> VerdictReport:
     """Yue et al.: RL wins at k=1, the base wins at k=n, RL solves nothing the base cannot.
 
+    The rule is the pre-registered one; when the base's pass@n is not clearly above a uniform
+    guesser's the explanation says so (:func:`guessing_floor_note`).
+
     >>> ev = passk_evidence([8] * 60, [40] * 40 + [0] * 20, n=64)  # RL sharp on 2/3, lost the rest
     >>> passk_verdict(ev).verdict.value, passk_verdict(ev).reason
     ('supports', 'rl_wins_at_1_base_wins_at_n')
+    >>> floor = passk_evidence([8] * 60, [40] * 40 + [0] * 20, n=64, guess_rates=[0.1] * 60)
+    >>> "not clearly above a uniform guesser" in passk_verdict(floor).explanation  # 1.000 vs 0.999
+    True
     """
+    report = _passk_rule(ev, scope)
+    report.explanation += guessing_floor_note(ev)
+    return report
+
+
+def _passk_rule(ev: PassKEvidence, scope: str) -> VerdictReport:
     d1, dn, only = ev.delta_1, ev.delta_n, ev.rl_only
     margin = max(RL_ONLY_MARGIN, ev.finite_n_allowance)
     numbers = (f"Δpass@1 = {d1}, Δpass@{ev.n} = {dn}, RL-only solvable share = {only} against a finite-n "
@@ -131,11 +175,23 @@ def one_example_verdict(ev: GainEvidence, scope: str = "miniature") -> VerdictRe
     return _gain_rule(ev, tested="one_example_rl", reference="full_set_rl", scope=scope)
 
 
-def spurious_verdict(ev: GainEvidence, scope: str = "miniature") -> VerdictReport:
-    """Shao et al.: a random reward with the clip active gets at least half the true-reward gain.
+def spurious_verdict(ev: GainEvidence, scope: str = "miniature", contrast: GainEvidence | None = None
+                     ) -> VerdictReport:
+    """Shao et al.: a random reward with the clip active gets at least half the true-reward gain on a
+    base whose accurate style is high-prior, and not on a base where it is low-prior (``contrast``).
 
     The M = 1 control (``ev.control``, clip inactive) is the mechanism check: Shao et al. predict no
-    gain there; it is reported in the explanation and does not change the verdict.
+    gain there; it is reported in the explanation and does not change the verdict. A significant
+    random-reward gain on the contrast base too turns ``supports`` into ``inconclusive``: the gain
+    would then not be the high-prior-style effect the paper describes.
+
+    >>> high = gain_evidence([4] * 60, [12] * 60, [10] * 60, n=32, control=[4] * 60)
+    >>> spurious_verdict(high).verdict.value
+    'supports'
+    >>> low = gain_evidence([4] * 60, [12] * 60, [9] * 60, n=32)  # the low-prior base gains too
+    >>> report = spurious_verdict(high, contrast=low)
+    >>> report.verdict.value, report.reason
+    ('inconclusive', 'random_gain_on_low_prior_base_too')
     """
     report = _gain_rule(ev, tested="random_reward", reference="true_reward", scope=scope)
     if ev.control is not None:
@@ -143,6 +199,13 @@ def spurious_verdict(ev: GainEvidence, scope: str = "miniature") -> VerdictRepor
                      if ev.control.excludes_zero() != 1 else
                      "a gain even with the clip inactive (M = 1), which the clipping-bias mechanism does not predict")
         report.explanation += f" Mechanism control: {mechanism}."
+    if contrast is not None:
+        report.explanation += (f" Contrast base (accurate style low-prior): gain(random_reward) = {contrast.tested}, "
+                               f"gain(true_reward) = {contrast.reference}.")
+        if report.verdict.value == "supports" and contrast.tested.excludes_zero() == 1:
+            report = VerdictReport(verdict="inconclusive", reason="random_gain_on_low_prior_base_too", scope=scope,
+                                   explanation=report.explanation + " The random reward helps the contrast base "
+                                   "as well, so the gain is not specific to a high-prior accurate style.")
     return report
 
 

@@ -67,6 +67,9 @@ class SteeringRunner(Runner):
             "reasoning ability is learned from web text and may be spread over many directions.",
             "Venhoff et al. steer tokens a thinking model selects; here the positions are fixed in advance (the "
             "last prompt token alone, or it and every generated token), which is cruder.",
+            "In the miniature the format is decided by one token (the first generated one), so steering the last "
+            "prompt token alone can switch the whole trace; in a real model reasoning is spread over many tokens "
+            "and a single push may fade.",
             "A miniature verdict is evidence about the mechanism in a controlled model, not about the paper's models.",
         ])
 

@@ -3,7 +3,8 @@
 The vector for layer L is ``mean h_L(positive prompt) - mean h_L(negative prompt)``, with h_L the
 output of decoder block L read at each prompt's last token. Controls have the same norm by
 construction, because the sweep scales every vector to ``alpha * mean residual norm``: the
-sign-flipped vector, a vector from contrast labels shuffled across the pairs, and random directions.
+sign-flipped vector, a vector from label-blind (balanced) halves of the contrast rows, and random
+directions.
 
 >>> pos = torch.tensor([[1.0, 2.0], [3.0, 2.0]])
 >>> neg = torch.tensor([[0.0, 1.0], [0.0, 1.0]])
@@ -26,10 +27,18 @@ def mean_difference(positive: torch.Tensor, negative: torch.Tensor) -> torch.Ten
 
 
 def shuffled_difference(positive: torch.Tensor, negative: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """The difference of means after randomly reassigning the pooled rows to the two labels."""
-    pooled = torch.cat([positive, negative]).float()
-    order = torch.randperm(len(pooled), generator=generator)
-    return mean_difference(pooled[order[:len(positive)]], pooled[order[len(positive):]])
+    """The difference of means between two label-blind halves, each holding a random half of the
+    positive rows and a random half of the negative rows.
+
+    A plain shuffle of the pooled rows leaves a chance imbalance of labels between the halves, so
+    its difference keeps a piece of the real contrast; scaled up to the full steering norm that
+    piece steers like the real vector. Balancing the halves removes the contrast exactly and
+    leaves only the scatter within labels, which is what this control is meant to measure.
+    """
+    pos = positive[torch.randperm(len(positive), generator=generator)].float()
+    neg = negative[torch.randperm(len(negative), generator=generator)].float()
+    half_pos, half_neg = len(pos) // 2, len(neg) // 2
+    return mean_difference(torch.cat([pos[:half_pos], neg[:half_neg]]), torch.cat([pos[half_pos:], neg[half_neg:]]))
 
 
 def random_directions(count: int, hidden: int, generator: torch.Generator) -> torch.Tensor:

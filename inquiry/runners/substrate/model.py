@@ -93,8 +93,8 @@ def save_checkpoint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, 
     return folder
 
 
-_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                 "pytorch_model.bin.index.json")
+# Only safetensors: pickle-based ``pytorch_model.bin`` files can run code when loaded.
+_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json")
 
 
 def load_checkpoint(folder: Path | str, *, device: str = "cpu", dtype: torch.dtype | None = None,
@@ -108,7 +108,10 @@ def load_checkpoint(folder: Path | str, *, device: str = "cpu", dtype: torch.dty
         raise CheckpointError(f"checkpoint folder {folder} does not exist")
     missing = [name for name in ("config.json",) if not (folder / name).is_file()]
     if not any((folder / name).is_file() for name in _WEIGHT_FILES):
-        missing.append("model weights (model.safetensors)")
+        legacy = (folder / "pytorch_model.bin").is_file()
+        missing.append("model weights (model.safetensors)" + (
+            "; pytorch_model.bin is not loaded because pickle files can run code — convert it to safetensors"
+            if legacy else ""))
     if not any((folder / name).is_file() for name in ("tokenizer.json", "tokenizer_config.json")):
         missing.append("tokenizer (tokenizer.json)")
     if missing:
@@ -117,7 +120,7 @@ def load_checkpoint(folder: Path | str, *, device: str = "cpu", dtype: torch.dty
     try:
         with _quiet_hub():
             tokenizer = AutoTokenizer.from_pretrained(folder, **kwargs)
-            model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=None, **kwargs)
+            model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=True, **kwargs)
     except Exception as exc:  # transformers raises many types (OSError, ValueError, KeyError...)
         raise CheckpointError(f"checkpoint folder {folder} could not be loaded: {exc}") from exc
     if tokenizer.pad_token_id is None:  # common for base LLM tokenizers; left padding needs a pad id

@@ -55,15 +55,17 @@ def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 def train_lm(model: torch.nn.Module, batches: Iterator[tuple[torch.Tensor, torch.Tensor]], *, steps: int,
              lr: float, warmup: int = 0, weight_decay: float = 0.0, betas: tuple[float, float] = (0.9, 0.98),
              grad_clip: float | None = 1.0, on_step: Callable[[int, float], None] | None = None,
-             check_cancelled: Callable[[], None] | None = None) -> list[float]:
+             check_cancelled: Callable[[], None] | None = None, cosine: bool = True) -> list[float]:
     """Train for ``steps`` batches; returns the loss of every step.
+
+    ``cosine=False`` keeps the lr constant, no warmup or decay (to match an arm trained at constant lr).
 
     ``check_cancelled`` is called before each step (it raises to stop); ``on_step(step, loss)``
     after it, with ``step`` counted from 1.
     """
     device = next(model.parameters()).device
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, betas=betas, weight_decay=weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, steps, warmup))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, steps, warmup) if cosine else 1.0)
     model.train()
     losses: list[float] = []
     for step in range(steps):
