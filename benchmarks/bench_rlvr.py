@@ -3,7 +3,8 @@
 Prints the figures side by side (the cached run is the baseline ratio) and one JSON line last.
 On a shared machine wall time depends on the load, so each run also reports its CPU seconds
 (one torch thread: about the wall time it would take alone) and the 1-minute load average.
-``--quick`` times only the test preset (tens of seconds).
+``--quick`` times only the test preset (tens of seconds); ``--variants`` adds the one-example,
+spurious-reward and sparsity presets (several CPU-minutes each).
 """
 
 import argparse
@@ -21,9 +22,7 @@ def timed(runner, preset: str, cache: Path, artifacts: Path) -> tuple[float, dic
     start, cpu = time.perf_counter(), time.process_time()
     result = runner.run(resolve_config(runner, preset), RunContext(artifacts, seed=0, cache_dir=cache))
     wall = time.perf_counter() - start
-    n = result.raw["n"]
-    figures = {k: round(result.metrics[k].value, 3) for k in ("pass1_base", "pass1_rl", f"pass{n}_base",
-                                                               f"pass{n}_rl") if k in result.metrics}
+    figures = {k: round(result.metrics[k].value, 3) for k in result.headline if k in result.metrics}
     figures.update(cpu_s=round(time.process_time() - cpu, 1), load=round(os.getloadavg()[0], 2),
                    verdict=result.verdict.verdict.value, reason=result.verdict.reason,
                    crossing=result.metrics.get("crossing_k_observed").value
@@ -34,6 +33,7 @@ def timed(runner, preset: str, cache: Path, artifacts: Path) -> tuple[float, dic
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="only the test preset")
+    parser.add_argument("--variants", action="store_true", help="also time the three variant presets")
     args = parser.parse_args()
     runner = available()["rlvr"]
     root = Path(tempfile.mkdtemp(prefix="bench-rlvr-"))
@@ -47,6 +47,10 @@ def main() -> None:
         print(f"default full: {out['default_full_s']:.1f} s | cached base: {out['default_cached_s']:.1f} s "
               f"| ratio {ratio:.2f}x  {out['default']}")
         out["full_over_cached"] = round(ratio, 2)
+    if args.variants:
+        for preset in ("one_example", "spurious", "sparsity"):
+            out[f"{preset}_s"], out[preset] = timed(runner, preset, root / "cache", root / preset)
+            print(f"{preset}: {out[f'{preset}_s']:.1f} s  {out[preset]}")
     print(json.dumps(out, default=str))
 
 

@@ -108,11 +108,13 @@ def corpus(notes: int, folder: str | None) -> Notebook:
         nb = corpus(notes, args.corpora)
         return nb
     path = Path(folder) / f"notes-{notes}"
-    fresh = not path.exists()
-    nb = Notebook.open(path)
-    if fresh:
+    if not path.exists():  # written beside it, then renamed: an interrupted write is never reused
+        partial = Path(tempfile.mkdtemp(prefix=f"notes-{notes}-", dir=folder))
+        nb = Notebook.open(partial)
         write_corpus(nb, notes, random.Random(0))
-    return nb
+        nb.close()
+        partial.rename(path)
+    return Notebook.open(path)
 
 
 def main() -> None:

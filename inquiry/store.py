@@ -699,6 +699,136 @@ class Notebook:
         return [SearchHit(r["node_id"], r["kind"], r["title"], r["snip"] or r["title"], r["rank"])
                 for r in self.db.query(sql, args)]
 
+    # ---- paged reads for browsing (the terminal app) ---------------------------------------
+    # Each returns plain rows for one screenful; hubs and 100k-note notebooks are paged or capped.
+
+    def browse_counts(self) -> dict[str, int]:
+        """Sizes of the browsing groups: inquiries, written notes, placeholders and live claims."""
+        counts = {"inquiries": "SELECT count(*) FROM inquiries",
+                  "notes": "SELECT count(*) FROM notes WHERE is_placeholder = 0",
+                  "placeholders": "SELECT count(*) FROM notes WHERE is_placeholder = 1",
+                  "claims": "SELECT count(*) FROM claims WHERE retired = 0"}
+        return {group: self.db.execute(sql).fetchone()[0] for group, sql in counts.items()}
+
+    def inquiry_rows(self, offset: int = 0, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
+        """A page of inquiries by question, ``{"id", "question", "cited"}`` (distinct notes the essay
+        cites), and how many inquiries there are."""
+        rows = list(self.db.query(
+            "SELECT i.id, i.question, (SELECT count(DISTINCT note_id) FROM citations c WHERE c.inquiry_id = i.id) "
+            "AS cited FROM inquiries i ORDER BY question LIMIT ? OFFSET ?", [limit, offset]))
+        return rows, self.db.execute("SELECT count(*) FROM inquiries").fetchone()[0]
+
+    def cited_note_ids(self, inquiry_id: str) -> list[str]:
+        """The notes an inquiry cites, in the order its essay first cites them, then its other listed sources."""
+        return [r[0] for r in self.db.execute(
+            "SELECT note_id FROM (SELECT note_id, min(paragraph * 1000000 + start) AS pos FROM citations "
+            "WHERE inquiry_id = ? GROUP BY note_id UNION ALL SELECT dst, 1e18 FROM edges "
+            "WHERE src = ? AND kind IN ('cites', 'lists-source') AND state = 'accepted') "
+            "GROUP BY note_id ORDER BY min(pos), note_id", [inquiry_id, inquiry_id])]
+
+    def citing_inquiries(self, note_id: str, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+        """Up to ``limit`` inquiries citing a note or listing it as a source (``{"id", "question"}``), and how many."""
+        using = ("SELECT inquiry_id FROM citations WHERE note_id = ? UNION SELECT src FROM edges "
+                 "WHERE dst = ? AND src LIKE 'inq:%' AND state = 'accepted'")
+        total = self.db.execute(f"SELECT count(*) FROM ({using})", [note_id, note_id]).fetchone()[0]
+        rows = list(self.db.query(f"SELECT id, question FROM inquiries WHERE id IN ({using}) ORDER BY question "
+                                  "LIMIT ?", [note_id, note_id, limit]))
+        return rows, total
+
+    def notes_by_use(self) -> list[tuple[str, int]]:
+        """Every cited note with how many inquiries cite it, most-used first (one pass over citations)."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT note_id, count(DISTINCT inquiry_id) AS used FROM citations GROUP BY note_id "
+            "ORDER BY used DESC, note_id")]
+
+    def placeholder_ids(self, offset: int = 0, limit: int = 200) -> tuple[list[str], int]:
+        """A page of placeholder notes (cited, not yet written) by title, and how many there are."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM notes WHERE is_placeholder = 1 ORDER BY title "
+                                             "LIMIT ? OFFSET ?", [limit, offset])]
+        return ids, self.db.execute("SELECT count(*) FROM notes WHERE is_placeholder = 1").fetchone()[0]
+
+    def note_rows(self, note_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """``{"title", "is_placeholder", "used", "claims"}`` per existing note: inquiries citing it, live claims."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(note_ids):
+            found.update((r["id"], r) for r in self.db.query(
+                "SELECT n.id, n.title, n.is_placeholder, "
+                "(SELECT count(DISTINCT inquiry_id) FROM citations c WHERE c.note_id = n.id) AS used, "
+                "(SELECT count(*) FROM claims k WHERE k.note_id = n.id AND k.retired = 0) AS claims "
+                f"FROM notes n WHERE n.id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def claim_status_counts(self) -> dict[Status, int]:
+        """Live claims per stored status (the roll-up keeps ``claims.status`` current)."""
+        return {Status(r[0]): r[1] for r in self.db.execute(
+            "SELECT status, count(*) FROM claims WHERE retired = 0 GROUP BY status")}
+
+    def claims_with_status(self, status: Status, offset: int = 0, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
+        """A page of live claims at one stored status (``{"id", "text"}``, by note and position), and how many."""
+        rows = list(self.db.query("SELECT id, text FROM claims WHERE status = ? AND retired = 0 "
+                                  "ORDER BY note_id, idx LIMIT ? OFFSET ?", [status.value, limit, offset]))
+        total = self.db.execute("SELECT count(*) FROM claims WHERE status = ? AND retired = 0",
+                                [status.value]).fetchone()[0]
+        return rows, total
+
+    def claim_statuses(self, claim_ids: list[str]) -> dict[str, Status]:
+        """The stored status of each given claim."""
+        out: dict[str, Status] = {}
+        for chunk in _chunks(claim_ids):
+            out.update((r[0], Status(r[1])) for r in self.db.execute(
+                f"SELECT id, status FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def live_claim_statuses(self, note_ids: list[str]) -> dict[str, set[Status]]:
+        """Per note, the stored statuses of its live claims (what the roll-up combines into the note's status)."""
+        out: dict[str, set[Status]] = {note_id: set() for note_id in note_ids}
+        for chunk in _chunks(note_ids):
+            for note_id, status in self.db.execute(
+                    f"SELECT DISTINCT note_id, status FROM claims WHERE retired = 0 AND note_id IN "
+                    f"({','.join('?' * len(chunk))})", chunk):
+                out[note_id].add(Status(status))
+        return out
+
+    def cited_claim_statuses(self, inquiry_ids: list[str]) -> dict[str, set[Status]]:
+        """Per inquiry, the stored statuses of the live claims of the notes its essay cites."""
+        out: dict[str, set[Status]] = {inquiry_id: set() for inquiry_id in inquiry_ids}
+        for chunk in _chunks(inquiry_ids):
+            for inquiry_id, status in self.db.execute(
+                    "SELECT DISTINCT c.inquiry_id, k.status FROM citations c JOIN claims k ON k.note_id = c.note_id "
+                    f"AND k.retired = 0 WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})", chunk):
+                out[inquiry_id].add(Status(status))
+        return out
+
+    def browse_titles(self) -> list[tuple[str, str]]:
+        """``(id, title)`` of every inquiry (its question) and note, for filtering by title."""
+        return self.db.execute("SELECT id, question FROM inquiries UNION ALL SELECT id, title FROM notes").fetchall()
+
+    def titles_of(self, node_ids: list[str]) -> dict[str, str]:
+        """A display title per node id of any kind (a claim's is its text; an unknown id stands for itself)."""
+        columns = {"inq:": ("inquiries", "question"), "note:": ("notes", "title"), "claim:": ("claims", "text"),
+                   "paper:": ("papers", "name"), "run:": ("runs", "runner || ' run ' || id")}
+        titles: dict[str, str] = {}
+        for prefix, (table, column) in columns.items():
+            for chunk in _chunks([i for i in node_ids if i.startswith(prefix)]):
+                titles.update(self.db.execute(
+                    f"SELECT id, {column} FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return {i: titles.get(i, i) for i in node_ids}
+
+    def edge_groups(self, node: str, outgoing: bool, per_kind: int = 50) -> list[tuple[str, int, list[dict[str, Any]]]]:
+        """A node's links (``outgoing``) or backlinks by kind: ``(kind, total, rows)``, rejected ones left out.
+
+        Each group holds up to ``per_kind`` rows ``{"id", "node", "state"}`` (``node``: the other end),
+        accepted before suggested.
+        """
+        mine, other = ("src", "dst") if outgoing else ("dst", "src")
+        groups = []
+        for kind, total in self.db.execute(f"SELECT kind, count(*) FROM edges WHERE {mine} = ? AND state != 'rejected' "
+                                           "GROUP BY kind ORDER BY kind", [node]).fetchall():
+            rows = list(self.db.query(f"SELECT id, {other} AS node, state FROM edges WHERE {mine} = ? AND kind = ? "
+                                      "AND state != 'rejected' ORDER BY state, id LIMIT ?", [node, kind, per_kind]))
+            groups.append((kind, total, rows))
+        return groups
+
     def stats(self) -> dict[str, int]:
         counts = {table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                   for table in ("inquiries", "notes", "claims", "papers", "citations", "edges", "runs")}

@@ -8,10 +8,12 @@ from inquiry.runners.rlvr.verdict import passk_evidence, passk_verdict
 
 
 @pytest.mark.slow
-def test_test_preset_end_to_end_and_verdict_recomputes_from_raw_counts(tmp_path):
+def test_test_preset_end_to_end_and_verdict_recomputes_from_raw_counts(tmp_path, tmp_path_factory):
     runner = available()["rlvr"]
     config = resolve_config(runner, "test")
-    result = runner.run(config, RunContext(tmp_path / "run", seed=0))
+    # the base cache is shared with test_rlvr_variants.py, which reuses this preset's base
+    cache = tmp_path_factory.getbasetemp() / "rlvr-cache"
+    result = runner.run(config, RunContext(tmp_path / "run", seed=0, cache_dir=cache))
 
     raw = result.raw
     n = raw["n"]

@@ -12,19 +12,32 @@ from inquiry.runners.rlvr.sparsity import PRECISIONS
 from inquiry.runners.rlvr.verdict import (SparsityEvidence, gain_evidence, one_example_verdict, sparsity_verdict,
                                           spurious_verdict)
 
-TINY = dict(hidden=32, layers=1, heads=2, pretrain_steps=120, pretrain_batch=64, rl_steps=4, prompts_per_step=8,
-            group_size=4, n_held_out=12, n_rl_train=120, n_samples=8, n_secondary=8, bootstrap=100)
+# The test preset's base (one pretraining per session, shared through the cache with test_rlvr_run.py),
+# so that some RL problems sit in the [0.2, 0.8] band; short GRPO arms and small n on top.
+TEST_BASE = dict(hidden=64, layers=2, pretrain_steps=400, pretrain_batch=128, n_held_out=60)
+SHORT = dict(rl_steps=4, prompts_per_step=8, group_size=4, n_rl_train=150, n_samples=8, n_secondary=8, bootstrap=100)
+# The spurious variant pretrains two bases of its own (other teachers): tiny ones
+TINY_BASE = dict(hidden=32, layers=1, heads=2, pretrain_steps=120, pretrain_batch=64, n_held_out=12)
 
 
-def run_variant(preset: str, tmp_path, **overrides):
+@pytest.fixture(scope="session")
+def rlvr_cache(tmp_path_factory):
+    return tmp_path_factory.getbasetemp() / "rlvr-cache"
+
+
+def interval(estimate):
+    return estimate.value, estimate.low, estimate.high
+
+
+def run_variant(preset: str, folder, cache, **overrides):
     runner = available()["rlvr"]
-    config = resolve_config(runner, preset, {**TINY, **overrides})
-    return config, runner.run(config, RunContext(tmp_path / preset, seed=0, cache_dir=tmp_path / "cache"))
+    config = resolve_config(runner, preset, overrides)
+    return config, runner.run(config, RunContext(folder / preset, seed=0, cache_dir=cache))
 
 
 @pytest.mark.slow
-def test_one_example_variant_trains_on_an_example_the_base_half_solves(tmp_path):
-    config, result = run_variant("one_example", tmp_path)
+def test_one_example_variant_trains_on_an_example_the_base_half_solves(tmp_path, rlvr_cache):
+    config, result = run_variant("one_example", tmp_path, rlvr_cache, **TEST_BASE, **SHORT)
     raw, n = result.raw, config.n_samples
     held = raw["held_out"]
     assert set(held) == {"base", "full_set", "one_example", "random_example"}
@@ -35,7 +48,7 @@ def test_one_example_variant_trains_on_an_example_the_base_half_solves(tmp_path)
     evidence = gain_evidence(held["base"], held["full_set"], held["one_example"], n, control=held["random_example"],
                              seed=raw["seed"], B=raw["bootstrap"])
     assert one_example_verdict(evidence) == result.verdict
-    assert result.metrics["gain_one_example"] == evidence.tested
+    assert interval(result.metrics["gain_one_example"]) == interval(evidence.tested)
     mean = lambda xs: sum(xs) / (len(xs) * n)  # noqa: E731
     assert result.metrics["gain_full_set"].value == pytest.approx(mean(held["full_set"]) - mean(held["base"]))
     names = {s.name for s in result.series}
@@ -44,8 +57,8 @@ def test_one_example_variant_trains_on_an_example_the_base_half_solves(tmp_path)
 
 
 @pytest.mark.slow
-def test_spurious_variant_has_every_reward_arm_the_clip_control_and_the_contrast_base(tmp_path):
-    config, result = run_variant("spurious", tmp_path, rl_lr=3e-3)
+def test_spurious_variant_has_every_reward_arm_the_clip_control_and_the_contrast_base(tmp_path, rlvr_cache):
+    config, result = run_variant("spurious", tmp_path, rlvr_cache, **TINY_BASE, **SHORT, rl_lr=3e-3)
     raw, n, m = result.raw, config.n_samples, result.metrics
     held, contrast = raw["held_out"], raw["contrast"]["held_out"]
     assert set(held) == {"base", "true", "random", "random_M1", "format", "incorrect"}
@@ -53,10 +66,11 @@ def test_spurious_variant_has_every_reward_arm_the_clip_control_and_the_contrast
 
     main = gain_evidence(held["base"], held["true"], held["random"], n, control=held["random_M1"], seed=raw["seed"],
                          B=raw["bootstrap"])
-    low = gain_evidence(contrast["base"], contrast["true"], contrast["random"], n, seed=raw["seed"] + 10,
+    low = gain_evidence(contrast["base"], contrast["true"], contrast["random"], n, seed=raw["seed"],
                         B=raw["bootstrap"])
     assert spurious_verdict(main, contrast=low) == result.verdict
-    assert m["gain_random"] == main.tested and m["contrast_gain_random"] == low.tested
+    assert interval(m["gain_random"]) == interval(main.tested)
+    assert interval(m["contrast_gain_random"]) == interval(low.tested)
     assert "Contrast base" in result.verdict.explanation and "Mechanism control" in result.verdict.explanation
 
     # M = 1: the ratio is exactly 1, nothing is clipped; M = 4 at this lr moves the policy off the rollout's
@@ -81,11 +95,12 @@ def test_spurious_variant_refuses_an_inactive_clip():
 
 
 @pytest.mark.slow
-def test_sparsity_variant_measures_every_precision_against_an_sft_arm(tmp_path):
-    config, result = run_variant("sparsity", tmp_path)
+def test_sparsity_variant_measures_every_precision_against_an_sft_arm(tmp_path, rlvr_cache):
+    config, result = run_variant("sparsity", tmp_path, rlvr_cache, **TEST_BASE, **SHORT)
     raw, m = result.raw, result.metrics
     evidence = SparsityEvidence(rl=raw["rl_unchanged"], sft=raw["sft_unchanged"],
-                                overlap_minus_chance=m["overlap_minus_chance"].value, rank_ratio=m["rank_ratio"].value)
+                                overlap_minus_chance=m["overlap_minus_chance"].value, rank_ratio=m["rank_ratio"].value,
+                                rl_gain=m["gain_rl_seed0"])
     assert sparsity_verdict(evidence) == result.verdict
     assert set(raw["rl_unchanged"]) == set(PRECISIONS) and len(raw["rl_unchanged"]["bf16_exact"]) == 2
     for arm in (*raw["rl_unchanged"]["bf16_exact"], raw["sft_unchanged"]["bf16_exact"]):

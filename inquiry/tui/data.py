@@ -1,8 +1,12 @@
-"""What the app shows, read from the notebook in pages: navigator rows, filter matches, runs.
+"""What the app shows, read from the notebook in pages: navigator rows, filter matches, links, runs.
 
-Nothing here imports Textual, so every query can be timed and tested on its own. All database work
-goes through :meth:`NotebookData.read`, which holds one lock: the app's workers are threads sharing
-the notebook's single SQLite connection, and a connection must not interleave two cursors.
+Nothing here imports Textual or writes SQL: rows come from the store's browsing reads
+(:class:`~inquiry.store.Notebook`), co-citation from :mod:`inquiry.graph.queries`, runs from
+:mod:`inquiry.runs`. Statuses are never decided here: a claim's is the ``claims.status`` column that
+the roll-up keeps current, and a note's or an inquiry's is the roll-up's own rule
+(:func:`inquiry.graph.rollup.combine`) over its claims' statuses. All database work goes through
+:meth:`NotebookData.read`, which holds one lock: the app's workers are threads sharing the
+notebook's single SQLite connection, and a connection must not interleave two cursors.
 
 Large groups are paged (:data:`PAGE` rows at a time) so that a hub note cited by thousands, or a
 notebook of 100k notes, never builds more rows than the screen can show.
@@ -17,10 +21,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..graph import build, queries, rollup
-from ..models import NodeKind, Status, kind_of
+from ..models import STATUS_GLYPH, NodeKind, Status, kind_of
 from ..runs import launcher, records
 from ..runs.records import RunRecord
 from ..store import Notebook
@@ -28,16 +31,6 @@ from ..store import Notebook
 PAGE = 200
 FILTER_LIMIT = 200
 PER_KIND = 50
-
-GLYPH = {
-    Status.SUPPORTED: "✅",
-    Status.CONTRADICTED: "❌",
-    Status.MIXED: "⚖",
-    Status.INCONCLUSIVE: "❔",
-    Status.UNTESTED: "○",
-    Status.RUNNING: "⟳",
-}
-ACTIVE_RUN = ("queued", "running")
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,7 @@ class Row:
 
     @property
     def glyph(self) -> str:
-        return GLYPH[self.status] if self.status else " "
+        return STATUS_GLYPH[self.status] if self.status else " "
 
 
 @dataclass
@@ -75,7 +68,11 @@ class TitleIndex:
     entries: list[tuple[str, str, str]] = field(default_factory=list)  # (folded, node_id, title)
 
     def match(self, text: str, limit: int = FILTER_LIMIT) -> tuple[list[tuple[str, str]], int]:
-        """Titles containing every word of ``text``; returns up to ``limit`` and the total count."""
+        """Titles containing every word of ``text``; returns up to ``limit`` and the total count.
+
+        >>> TitleIndex([("does rl help?", "note:a", "Does RL help?")]).match("RL hel")
+        ([('note:a', 'Does RL help?')], 1)
+        """
         words = text.casefold().split()
         if not words:
             return [], 0
@@ -107,12 +104,12 @@ class LinkGroup:
 
 @dataclass
 class LocalView:
-    """Everything the links panel shows for one node."""
+    """Everything the links panel shows for one node; ``drawing`` is None until the graph is built."""
 
     node_id: str
     groups: list[LinkGroup]
     cocited: list[tuple[Link, int]]  # a note and how many inquiries cite both
-    drawing: str
+    drawing: str | None = None
 
 
 class NotebookData:
@@ -129,150 +126,107 @@ class NotebookData:
         with self.lock:
             yield self.nb
 
-    def _rows(self, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        with self.read() as nb:
-            return list(nb.db.query(sql, args))
-
-    def _scalar(self, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> Any:
-        with self.read() as nb:
-            return nb.db.execute(sql, args).fetchone()[0]
-
     def forget(self) -> None:
         """Drop cached indexes after the notebook changed (a new import, a new relation)."""
         self._titles = None
         self._popularity = None
 
-    # ---- group sizes -----------------------------------------------------------------------
-
     def group_sizes(self) -> dict[str, int]:
-        """Row counts for the navigator's group headings (cheap: counts use the tables' b-trees)."""
-        return {
-            "inquiries": self._scalar("SELECT count(*) FROM inquiries"),
-            "notes": self._scalar("SELECT count(*) FROM notes WHERE is_placeholder = 0"),
-            "placeholders": self._scalar("SELECT count(*) FROM notes WHERE is_placeholder = 1"),
-            "claims": self._scalar("SELECT count(*) FROM claims WHERE retired = 0"),
-        }
+        """Row counts for the navigator's group headings."""
+        with self.read() as nb:
+            return nb.browse_counts()
 
-    # ---- statuses --------------------------------------------------------------------------
-
-    def running_claims(self, claim_ids: list[str] | None = None) -> set[str]:
-        sql = "SELECT DISTINCT claim_id FROM runs WHERE status IN ('queued', 'running')"
-        return {r["claim_id"] for r in self._rows(sql) if r["claim_id"]
-                and (claim_ids is None or r["claim_id"] in claim_ids)}
-
-    def claim_status(self, stored: str, running: bool) -> Status:
-        return Status.RUNNING if running else Status(stored)
+    # ---- statuses (the roll-up's, never decided here) ------------------------------------
 
     def claim_statuses(self, claim_ids: list[str]) -> dict[str, Status]:
-        """Current status of each claim, ``running`` while a run of it is queued or running."""
-        if not claim_ids:
-            return {}
-        marks = ",".join("?" * len(claim_ids))
-        stored = self._rows(f"SELECT id, status FROM claims WHERE id IN ({marks})", claim_ids)
-        running = self.running_claims(claim_ids)
-        return {r["id"]: self.claim_status(r["status"], r["id"] in running) for r in stored}
+        """Each claim's stored status (``running`` while the roll-up says a run may still decide it)."""
+        with self.read() as nb:
+            return nb.claim_statuses(claim_ids)
+
+    def note_statuses(self, note_ids: list[str]) -> dict[str, Status]:
+        """Each note's status: the roll-up's rule over its live claims' statuses."""
+        with self.read() as nb:
+            parts = nb.live_claim_statuses(note_ids)
+        return {note_id: rollup.combine(found) for note_id, found in parts.items()}
 
     def note_status(self, note_id: str) -> Status:
-        """The note's status rolled up from its claims' runs."""
+        """One note's status as the roll-up computes it from the runs."""
         with self.read() as nb:
             return rollup.note_status(nb, note_id)
+
+    def claim_status(self, claim_id: str) -> Status:
+        """One claim's status as the roll-up computes it from the runs."""
+        with self.read() as nb:
+            return rollup.claim_status(nb, claim_id)
 
     # ---- navigator groups ------------------------------------------------------------------
 
     def inquiries(self, offset: int = 0, limit: int = PAGE) -> Page:
-        rows = self._rows(
-            "SELECT i.id, i.question, (SELECT count(DISTINCT note_id) FROM citations c "
-            "WHERE c.inquiry_id = i.id) AS cited FROM inquiries i ORDER BY question LIMIT ? OFFSET ?",
-            [limit, offset])
-        return Page([Row(r["id"], r["question"], None, f"{r['cited']} notes", r["cited"] > 0) for r in rows],
-                    self._scalar("SELECT count(*) FROM inquiries"), offset)
+        with self.read() as nb:
+            found, total = nb.inquiry_rows(offset, limit)
+            parts = nb.cited_claim_statuses([r["id"] for r in found])
+        return Page([Row(r["id"], r["question"], rollup.combine(parts[r["id"]]), f"{r['cited']} notes",
+                         r["cited"] > 0) for r in found], total, offset)
 
     def cited_notes(self, inquiry_id: str, offset: int = 0, limit: int = PAGE) -> Page:
         """The notes an inquiry cites, in the order its essay first cites them, then its other sources."""
-        order = self._rows(
-            "SELECT note_id FROM (SELECT note_id, min(paragraph * 1000000 + start) AS pos FROM citations "
-            "WHERE inquiry_id = ? GROUP BY note_id UNION ALL SELECT dst, 1e18 FROM edges "
-            "WHERE src = ? AND kind IN ('cites', 'lists-source') AND state = 'accepted') "
-            "GROUP BY note_id ORDER BY min(pos), note_id", [inquiry_id, inquiry_id])
-        ids = [r["note_id"] for r in order]
+        with self.read() as nb:
+            ids = nb.cited_note_ids(inquiry_id)
         return Page(self._note_rows(ids[offset:offset + limit]), len(ids), offset)
 
     def inquiries_using(self, note_id: str, limit: int = PER_KIND) -> Page:
         """The inquiries citing a note or listing it as a source, by question (a hub's list is capped)."""
-        sql = ("SELECT inquiry_id AS id FROM citations WHERE note_id = ? UNION SELECT src FROM edges "
-               "WHERE dst = ? AND src LIKE 'inq:%' AND state = 'accepted'")
-        total = self._scalar(f"SELECT count(*) FROM ({sql})", [note_id, note_id])
-        rows = self._rows(f"SELECT i.id, i.question FROM inquiries i WHERE i.id IN ({sql}) ORDER BY question "
-                          "LIMIT ?", [note_id, note_id, limit])
-        return Page([Row(r["id"], r["question"]) for r in rows], total)
+        with self.read() as nb:
+            found, total = nb.citing_inquiries(note_id, limit)
+        return Page([Row(r["id"], r["question"]) for r in found], total)
 
     def note_claims(self, note_id: str) -> Page:
-        rows = self._rows("SELECT id, text, status FROM claims WHERE note_id = ? AND retired = 0 ORDER BY idx",
-                          [note_id])
-        running = self.running_claims([r["id"] for r in rows])
-        return Page([Row(r["id"], r["text"], self.claim_status(r["status"], r["id"] in running))
-                     for r in rows], len(rows))
+        with self.read() as nb:
+            claims = nb.list_claims(note_id=note_id)
+        return Page([Row(c.id, c.text, c.status) for c in claims], len(claims))
 
     def popular_notes(self, offset: int = 0, limit: int = PAGE) -> Page:
-        """Notes by how many inquiries cite them, most-used first (computed once, then paged)."""
+        """Notes by how many inquiries cite them, most-used first (ranked once, then paged)."""
         if self._popularity is None:
-            self._popularity = [(r["note_id"], r["used"]) for r in self._rows(
-                "SELECT note_id, count(DISTINCT inquiry_id) AS used FROM citations "
-                "GROUP BY note_id ORDER BY used DESC, note_id")]
+            with self.read() as nb:
+                self._popularity = nb.notes_by_use()
         ids = [note_id for note_id, _ in self._popularity[offset:offset + limit]]
         return Page(self._note_rows(ids), len(self._popularity), offset)
 
     def placeholders(self, offset: int = 0, limit: int = PAGE) -> Page:
-        rows = self._rows("SELECT id FROM notes WHERE is_placeholder = 1 ORDER BY title LIMIT ? OFFSET ?",
-                          [limit, offset])
-        return Page(self._note_rows([r["id"] for r in rows]),
-                    self._scalar("SELECT count(*) FROM notes WHERE is_placeholder = 1"), offset)
+        with self.read() as nb:
+            ids, total = nb.placeholder_ids(offset, limit)
+        return Page(self._note_rows(ids), total, offset)
 
     def claim_status_counts(self) -> dict[Status, int]:
-        counts = {Status(r["status"]): r["n"] for r in self._rows(
-            "SELECT status, count(*) AS n FROM claims WHERE retired = 0 GROUP BY status")}
-        running = len(self.running_claims())
-        if running:
-            counts[Status.RUNNING] = running
-        return counts
+        with self.read() as nb:
+            return nb.claim_status_counts()
 
     def claims_with_status(self, status: Status, offset: int = 0, limit: int = PAGE) -> Page:
-        if status is Status.RUNNING:
-            ids = sorted(self.running_claims())
-            rows = [r for claim_id in ids[offset:offset + limit]
-                    for r in self._rows("SELECT id, text FROM claims WHERE id = ?", [claim_id])]
-            return Page([Row(r["id"], r["text"], Status.RUNNING) for r in rows], len(ids), offset)
-        rows = self._rows("SELECT id, text FROM claims WHERE status = ? AND retired = 0 ORDER BY note_id, idx "
-                          "LIMIT ? OFFSET ?", [status.value, limit, offset])
-        total = self._scalar("SELECT count(*) FROM claims WHERE status = ? AND retired = 0", [status.value])
-        return Page([Row(r["id"], r["text"], status) for r in rows], total, offset)
+        with self.read() as nb:
+            found, total = nb.claims_with_status(status, offset, limit)
+        return Page([Row(r["id"], r["text"], status) for r in found], total, offset)
 
     def _note_rows(self, note_ids: list[str]) -> list[Row]:
-        """Rows for notes in the given order, each with 'used by N' and its claim count."""
-        if not note_ids:
-            return []
-        marks = ",".join("?" * len(note_ids))
-        found = {r["id"]: r for r in self._rows(
-            f"SELECT n.id, n.title, n.is_placeholder, "
-            f"(SELECT count(DISTINCT inquiry_id) FROM citations c WHERE c.note_id = n.id) AS used, "
-            f"(SELECT count(*) FROM claims k WHERE k.note_id = n.id AND k.retired = 0) AS claims "
-            f"FROM notes n WHERE n.id IN ({marks})", note_ids)}
+        """Rows for notes in the given order, each with its status, 'used by N' and whether it has claims."""
+        with self.read() as nb:
+            found = nb.note_rows(note_ids)
+        statuses = self.note_statuses(list(found))
         rows = []
         for note_id in note_ids:
             r = found.get(note_id)
-            if r is None:
-                continue
-            detail = "placeholder" if r["is_placeholder"] else f"used by {r['used']}"
-            rows.append(Row(note_id, r["title"], self.note_status(note_id), detail, r["claims"] > 0))
+            if r is not None:
+                detail = "placeholder" if r["is_placeholder"] else f"used by {r['used']}"
+                rows.append(Row(note_id, r["title"], statuses[note_id], detail, r["claims"] > 0))
         return rows
 
     # ---- filter ----------------------------------------------------------------------------
 
     def title_index(self) -> TitleIndex:
         if self._titles is None:
-            entries = [(r["t"].casefold(), r["id"], r["t"]) for r in self._rows(
-                "SELECT id, question AS t FROM inquiries UNION ALL SELECT id, title FROM notes")]
-            self._titles = TitleIndex(entries)
+            with self.read() as nb:
+                titles = nb.browse_titles()
+            self._titles = TitleIndex([(title.casefold(), node_id, title) for node_id, title in titles])
         return self._titles
 
     def filter(self, text: str) -> Page:
@@ -280,68 +234,51 @@ class NotebookData:
         hits, total = self.title_index().match(text)
         notes = {row.node_id: row for row in self._note_rows(
             [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.NOTE])}
-        rows = [notes.get(node_id) or Row(node_id, title, None, "inquiry", True) for node_id, title in hits]
+        inquiry_ids = [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.INQUIRY]
+        with self.read() as nb:
+            parts = nb.cited_claim_statuses(inquiry_ids)
+        rows = [notes.get(node_id) or Row(node_id, title, rollup.combine(parts.get(node_id, ())), "inquiry", True)
+                for node_id, title in hits]
         return Page(rows, total)
 
     # ---- links ---------------------------------------------------------------------------
 
-    def titles_of(self, node_ids: list[str]) -> dict[str, str]:
-        """Display titles for node ids of any kind (a claim's title is its text)."""
-        columns = {"inq:": ("inquiries", "question"), "note:": ("notes", "title"), "claim:": ("claims", "text"),
-                   "paper:": ("papers", "name"), "run:": ("runs", "runner || ' run ' || id")}
-        titles: dict[str, str] = {}
-        for prefix, (table, column) in columns.items():
-            ids = [i for i in node_ids if i.startswith(prefix)]
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                titles.update((r["id"], r["t"]) for r in self._rows(
-                    f"SELECT id, {column} AS t FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-        return {i: titles.get(i, i) for i in node_ids}
-
     def neighbors(self, node_id: str, per_kind: int = PER_KIND) -> list[LinkGroup]:
         """Links (outgoing) and backlinks (incoming) grouped by edge kind, each group capped with a count.
 
-        Citations count as ``cites`` links of the inquiry; rejected relations are left out, suggested
-        ones are kept (marked) so they can be accepted or rejected from the links panel.
+        Rejected relations are left out; suggested ones are kept (marked) so they can be accepted or
+        rejected from the links panel.
         """
         groups: list[LinkGroup] = []
-        for column, other, direction in (("src", "dst", "links"), ("dst", "src", "backlinks")):
-            kinds = self._rows(f"SELECT kind, count(*) AS n FROM edges WHERE {column} = ? AND state != 'rejected' "
-                               f"GROUP BY kind ORDER BY kind", [node_id])
-            for k in kinds:
-                rows = self._rows(f"SELECT id, {other} AS node, state FROM edges WHERE {column} = ? AND kind = ? "
-                                  f"AND state != 'rejected' ORDER BY state, id LIMIT ?", [node_id, k["kind"], per_kind])
-                titles = self.titles_of([r["node"] for r in rows])
-                groups.append(LinkGroup(f"{k['kind']} ({direction})", [
-                    Link(r["node"], titles[r["node"]], r["id"], r["state"] == "suggested") for r in rows], k["n"]))
+        with self.read() as nb:
+            for outgoing, direction in ((True, "links"), (False, "backlinks")):
+                for kind, total, found in nb.edge_groups(node_id, outgoing, per_kind):
+                    titles = nb.titles_of([r["node"] for r in found])
+                    groups.append(LinkGroup(f"{kind} ({direction})", [
+                        Link(r["node"], titles[r["node"]], r["id"], r["state"] == "suggested") for r in found], total))
         return groups
 
-    def graph_ready(self) -> bool:
-        return build.graph_for(self.nb)._graph is not None
-
-    def warm_graph(self) -> None:
-        """Build the knowledge graph now (from a background worker) so that the first links view is quick.
-
-        Not under :attr:`lock`: the build only reads, and the connection is in SQLite's serialized
-        mode (``sqlite3.threadsafety == 3``), so it may read while other workers query.
-        """
-        build.load(self.nb)
-
     def local_view(self, node_id: str) -> LocalView:
-        """Links and co-cited notes of one node, all by SQL (no graph needed); ``drawing`` is left empty."""
-        groups = self.neighbors(node_id)
+        """Links and co-cited notes of one node, all by SQL (no graph needed); the drawing comes later."""
         cocited = []
         if kind_of(node_id) is NodeKind.NOTE:
             with self.read() as nb:
                 cocited = [(Link(c["id"], c["title"]), c["inquiries"])
                            for c in queries.cocited_in_store(nb, node_id, 10)]
-        return LocalView(node_id, groups, cocited, "")
+        return LocalView(node_id, self.neighbors(node_id), cocited)
+
+    def graph_ready(self) -> bool:
+        """Whether the knowledge graph is built (only graph views need it; it is built on their first use)."""
+        return build.graph_for(self.nb)._graph is not None
 
     def local_drawing(self, node_id: str) -> str:
-        """The text drawing of a node's local graph (radius 2, capped); builds the graph on first use."""
-        self.warm_graph()
-        with self.read() as nb:
-            graph = build.load(nb)
+        """The text drawing of a node's local graph (radius 2, capped); builds the graph on first use.
+
+        The build runs outside :attr:`lock`: it only reads, and the connection is in SQLite's
+        serialized mode (``sqlite3.threadsafety == 3``), so other workers' queries go on meanwhile.
+        """
+        graph = build.load(self.nb)
+        with self.read():
             if node_id not in graph:
                 return ""
             return queries.render_local(queries.local_graph(graph, node_id, radius=2, per_node=6, max_nodes=40),

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from ..graph import rollup
-from ..models import CLAIM_RELATIONS, Claim, EdgeState, Inquiry, Note, Paper, Status
+from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeState, Inquiry, Note, Paper, Status
 from ..runners.api import FidelityCard
 from ..runs.records import RunRecord
-from .data import GLYPH, NotebookData
+from .data import NotebookData
 
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(<?([a-z]+:[^)>\s]+)>?\)")
 _ESCAPE = re.compile(r"([\\\[\]])")
@@ -55,7 +55,7 @@ def bullets(items: list[str]) -> str:
 
 
 def status_word(status: Status | None) -> str:
-    return f"{GLYPH[status]} {status.value}" if status else "status not rolled up yet"
+    return f"{STATUS_GLYPH[status]} {status.value}" if status else "status not rolled up yet"
 
 
 def page(data: NotebookData, node_id: str) -> str:
@@ -79,7 +79,8 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
         citations = nb.citations(inquiry_id=inquiry.id)
         titles = {c.note_id: (nb.get_note(c.note_id) or Note(id=c.note_id, title=c.note_id)).title
                   for c in citations}
-    flagged = _flagged_citations(data, inquiry.id)
+    with data.read() as nb:
+        flags = {(f["note_id"], f["paragraph"], f["sentence"]): f for f in rollup.citation_flags(nb, inquiry.id)}
     parts = [f"# {inquiry.question}", "*Inquiry*"]
     if inquiry.framing:
         parts.append(f"_{inquiry.framing}_")
@@ -89,9 +90,8 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
     for index, paragraph in enumerate(inquiry.essay):
         spans = sorted((c for c in citations if c.paragraph == index), key=lambda c: c.start, reverse=True)
         for c in spans:
-            mark = " ⚠ *rests on contested evidence*" if (c.note_id, c.paragraph) in flagged else ""
             paragraph = (paragraph[:c.start] + link(paragraph[c.start:c.end] or titles[c.note_id], c.note_id)
-                         + mark + paragraph[c.end:])
+                         + _badge(flags.get((c.note_id, c.paragraph, c.sentence))) + paragraph[c.end:])
         parts.append(paragraph)
     if inquiry.next_lines:
         parts.append("## Next inquiring lines\n\n" + bullets(inquiry.next_lines))
@@ -101,15 +101,21 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
 def _inquiry_summary(data: NotebookData, inquiry_id: str) -> str:
     with data.read() as nb:
         counts = rollup.inquiry_summary(nb, inquiry_id)
-    shown = [f"{GLYPH[Status(k)]} {n} {k}" for k, n in counts.items() if n]
+    shown = [f"{STATUS_GLYPH[Status(k)]} {n} {k}" for k, n in counts.items() if n]
     return "Claims it cites: " + " · ".join(shown) if shown else ""
 
 
-def _flagged_citations(data: NotebookData, inquiry_id: str) -> set[tuple[str, int]]:
-    """(note, paragraph) of citations whose sentence rests on a contradicted or mixed claim."""
-    with data.read() as nb:
-        flags = rollup.citation_flags(nb, inquiry_id)
-    return {(f["note_id"], f["paragraph"]) for f in flags if f["rests_on"]}
+def _badge(flag: dict | None) -> str:
+    """What follows a citation link: the cited note's rolled-up status, and ⚠ when the sentence rests
+    on a contradicted or mixed claim (the roll-up's :func:`~inquiry.graph.rollup.citation_flags`).
+
+    >>> _badge({"status": "supported", "rests_on": None}), _badge({"status": "mixed", "rests_on": "mixed"})
+    (' ✅', ' ⚖ ⚠ *rests on contested evidence*')
+    """
+    if flag is None:
+        return ""
+    mark = " ⚠ *rests on contested evidence*" if flag["rests_on"] else ""
+    return f" {STATUS_GLYPH[Status(flag['status'])]}{mark}"
 
 
 def note_page(data: NotebookData, note: Note) -> str:
@@ -135,8 +141,7 @@ def note_page(data: NotebookData, note: Note) -> str:
 
 
 def claim_page(data: NotebookData, claim: Claim) -> str:
-    running = claim.id in data.running_claims([claim.id])
-    status = data.claim_status(claim.status.value, running)
+    status = data.claim_status(claim.id)
     with data.read() as nb:
         note = nb.get_note(claim.note_id)
         outgoing = [e for _, e in nb.edges(src=claim.id, state=None) if e.kind in CLAIM_RELATIONS]

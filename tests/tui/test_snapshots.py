@@ -7,10 +7,14 @@ from textual.widgets import Input
 
 
 async def steady(pilot) -> None:
-    """No blinking cursors and every worker done, so the picture is the same on every run."""
+    """No blinking cursors, every worker done and the temporary notebook folder named alike in the
+    header, so the picture is the same on every run."""
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
     await settle(pilot, pilot.app)
+    main = pilot.app.main
+    main.sub_title = main.sub_title.replace(str(pilot.app.data.nb.path), "/tmp/notebook")
+    await pilot.pause()
 
 
 def test_main_screen_with_the_seed_inquiry_open(app, snap_compare):

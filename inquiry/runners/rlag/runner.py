@@ -20,6 +20,7 @@ from .baselines import BASELINES, train_baseline
 from .config import PRESETS, Config
 from .evaluate import augmented_correct, closed_book_correct, explanation_supported
 from .plot import save_plot
+from .pool import pool_runs, poolable
 from .sources import Source, miniature, real_checkpoint
 from .training import RLAGSettings, planned_steps, train_rlag
 from .verdict import decide, pooled
@@ -96,6 +97,10 @@ class RLAGRunner(Runner):
         context.setup_torch()
         source = real_checkpoint(config) if config.checkpoint else miniature(config, context)
         return _Experiment(config, context, source).run()
+
+    def pool(self, results: list[Result]) -> Result:
+        """A seed sweep pooled on the per-question outcomes (:mod:`.pool`); others pool conservatively."""
+        return pool_runs(results) if poolable(results) else super().pool(results)
 
 
 class _Experiment:
@@ -244,4 +249,5 @@ class _Experiment:
                 "outcomes_heldout": outcomes, "outcomes_train": train_outcomes, "explanation": explanations,
                 "base": base, "rlag_diagnostics": diagnostics, "steps_per_arm": self.steps,
                 "best_baseline": best, "pretrain_losses": self.source.pretrain_losses[::10],
-                "gamma": self.config.gamma}
+                "gamma": self.config.gamma, "context_margin": self.config.context_margin,
+                "bootstrap": self.config.bootstrap}

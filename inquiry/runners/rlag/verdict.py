@@ -53,15 +53,42 @@ def decide(base_augmented: np.ndarray, base_naive: np.ndarray, arms: Mapping[str
     gain = paired_diff_ci(pooled(base_augmented), pooled(base_naive), B=B, rng=rng,
                           description="base accuracy with snippets minus without (training questions)")
     baselines = {name: pooled(v) for name, v in arms.items() if name != "rlag"}
-    best = max(baselines, key=lambda name: baselines[name].mean())
-    if gain.value < margin:
-        return VerdictReport(
-            verdict=Verdict.INCONCLUSIVE, reason="precondition_failed:base_cannot_use_context", scope=scope,
-            explanation=(f"The base answers only {gain.value:+.1%} better with the snippets than without "
-                         f"(needs {margin:+.0%}); RLAG's chosen answers would be no better than its rejected "
-                         "ones, so the run cannot test the claim.")), Comparison(best, gain, None)
+    best = best_baseline(baselines)
+    failed = precondition(gain, margin, scope)
+    if failed is not None:
+        return failed, Comparison(best, gain, None)
     diff = paired_diff_ci(pooled(arms["rlag"]), baselines[best], B=B, rng=rng,
                           description=f"held-out closed-book accuracy, RLAG minus {best}")
+    return judge(diff, best, scope, f"95% paired bootstrap over {diff.n} questions, pooled over seeds"), \
+        Comparison(best, gain, diff)
+
+
+def best_baseline(baselines: Mapping[str, np.ndarray]) -> str:
+    """The baseline with the highest mean held-out outcome (rule 2).
+
+    >>> best_baseline({"cpt": np.array([0, 1]), "sft": np.array([1, 1])})
+    'sft'
+    """
+    return max(baselines, key=lambda name: np.mean(baselines[name]))
+
+
+def precondition(gain: Estimate, margin: float, scope: str) -> VerdictReport | None:
+    """Rule 1: ``inconclusive`` when the base gains less than ``margin`` from the snippets, else None."""
+    if gain.value >= margin:
+        return None
+    return VerdictReport(
+        verdict=Verdict.INCONCLUSIVE, reason="precondition_failed:base_cannot_use_context", scope=scope,
+        explanation=(f"The base answers only {gain.value:+.1%} better with the snippets than without "
+                     f"(needs {margin:+.0%}); RLAG's chosen answers would be no better than its rejected "
+                     "ones, so the run cannot test the claim."))
+
+
+def judge(diff: Estimate, best: str, scope: str, interval: str) -> VerdictReport:
+    """Rule 3 on the interval of RLAG − best baseline; ``interval`` says how it was computed.
+
+    >>> judge(Estimate(value=0.2, low=0.1, high=0.3), "sft", "miniature", "by hand").reason
+    'ci_excludes_zero_positive'
+    """
     sign = diff.excludes_zero()
     if sign > 0:
         verdict, reason, words = Verdict.SUPPORTS, "ci_excludes_zero_positive", "beats"
@@ -70,6 +97,5 @@ def decide(base_augmented: np.ndarray, base_naive: np.ndarray, arms: Mapping[str
     else:
         verdict, reason, words = Verdict.INCONCLUSIVE, "ci_overlaps_zero", "is indistinguishable from"
     explanation = (f"On held-out closed-book questions RLAG {words} the best baseline ({best}): "
-                   f"difference {diff} (95% paired bootstrap over {diff.n} questions, pooled over seeds).")
-    return VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope), \
-        Comparison(best, gain, diff)
+                   f"difference {diff} ({interval}).")
+    return VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope)

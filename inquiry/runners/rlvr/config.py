@@ -93,8 +93,10 @@ PRESETS: dict[str, dict] = {
     "test": _TEST,
     "default": {},
     "one_example": dict(variant="one_example", n_samples=64, rl_steps=100),
+    # 7 GRPO arms (5 rewards/controls on base A, 2 on the contrast base B) and two pretrainings: 60 steps
+    # and n = 32 keep it near 5 CPU-minutes
     "spurious": dict(variant="spurious", trace_prior=0.65, noise=0.4, direct_noise=0.9, minibatches=4,
-                     rl_lr=1e-4, rl_steps=100, n_samples=64),
+                     rl_lr=1e-4, rl_steps=60, n_samples=32),
     "sparsity": dict(variant="sparsity", rl_lr=1e-5, rl_steps=100, n_samples=32),
     "gpu": dict(device="cuda", n_samples=256, n_secondary=64, max_new_tokens=1024, dtype="bfloat16"),
 }

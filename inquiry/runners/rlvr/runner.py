@@ -366,7 +366,7 @@ class _Pipeline:
                 {"true": ("true", c.minibatches), "random": ("random", c.minibatches)}, None, stream=90,
                 label="contrast ")
             contrast_ev = gain_evidence(c_held["base"].correct, c_held["true"].correct, c_held["random"].correct,
-                                        c.n_samples, seed=ctx.seed + 10, B=c.bootstrap)
+                                        c.n_samples, seed=ctx.seed, B=c.bootstrap)
             series += c_series
             metrics.update({f"contrast_{k}": v for k, v in c_metrics.items()})
             self.raw["contrast"] = {"trace_prior": c.contrast_trace_prior,
@@ -446,7 +446,9 @@ class _Pipeline:
         overlap = (sp.overlap_minus_chance(before, runs[0], runs[1], "bf16_isclose") if len(runs) > 1 else None)
         ranks = sp.update_rank_ratios(before, runs[0])
         rank = float(np.mean(list(ranks.values())))
-        ev = SparsityEvidence(rl=rl_share, sft=sft_share, overlap_minus_chance=overlap, rank_ratio=rank)
+        rl_gain = self.gain(base_held, gains[0], "RL seed 0")
+        ev = SparsityEvidence(rl=rl_share, sft=sft_share, overlap_minus_chance=overlap, rank_ratio=rank,
+                              rl_gain=rl_gain)
         verdict = sparsity_verdict(ev)
         layers = {p: sp.per_layer_unchanged(before, runs[0], p) for p in sp.PRECISIONS}
         metrics = {f"unchanged_rl_{p}": Estimate(value=float(np.mean(v)), low=min(v), high=max(v), n=len(v),
@@ -459,8 +461,7 @@ class _Pipeline:
             metrics["overlap_minus_chance"] = Estimate(
                 value=overlap, description="one-sided overlap of seed 0's and seed 1's changed sets (bf16 isclose) "
                                            "minus chance (seed 1's density)")
-        # the updates must have done something for their sparsity to mean anything
-        metrics["gain_rl_seed0"] = self.gain(base_held, gains[0], "RL seed 0")
+        metrics["gain_rl_seed0"] = rl_gain
         metrics["gain_sft"] = self.gain(base_held, sft_held, "SFT on gold answers")
         self.raw.update({"rl_unchanged": rl_share, "sft_unchanged": sft_share, "per_layer": layers,
                          "rank_ratio_per_matrix": ranks,

@@ -221,6 +221,8 @@ class SparsityEvidence:
     sft: dict[str, float]
     overlap_minus_chance: float | None  # one-sided overlap of changed sets across seeds minus chance
     rank_ratio: float  # mean rank(Δ) / min(shape) over 2-D matrices of the RL update
+    rl_gain: Estimate | None = None  # held-out pass@1 gain of RL seed 0: an update that learned nothing
+    #                                  (e.g. every group all-wrong, zero advantage) is trivially "sparse"
 
 
 def sparsity_verdict(ev: SparsityEvidence, scope: str = "miniature") -> VerdictReport:
@@ -240,6 +242,12 @@ def sparsity_verdict(ev: SparsityEvidence, scope: str = "miniature") -> VerdictR
     numbers += f"; rank ratio {ev.rank_ratio:.3f}"
     if ev.overlap_minus_chance is not None:
         numbers += f"; overlap − chance {ev.overlap_minus_chance:+.3f}"
+    if ev.rl_gain is not None:
+        numbers += f"; RL pass@1 gain {ev.rl_gain}"
+        if ev.rl_gain.excludes_zero() != 1:
+            return VerdictReport(verdict="inconclusive", reason="precondition_failed:rl_did_not_learn", scope=scope,
+                                 explanation=f"RL did not raise held-out pass@1 significantly, so its update's "
+                                             f"sparsity says nothing about RL that works ({numbers}).")
     if all(holds.values()):
         extras = ev.rank_ratio >= 0.9 and (ev.overlap_minus_chance is None or ev.overlap_minus_chance > 0)
         if extras:

@@ -1,5 +1,9 @@
 """Launch a reproduction from a claim: pick a runner (suggested ones first) and fill its config form.
 
+The dialog opens at once saying "loading runners…": discovering the runners imports their modules
+(torch, transformers: seconds on a cold start), so that happens in a thread worker and the form
+appears when it is done.
+
 The form is generated from the runner's pydantic ``Config``: one input per field with the preset's
 value in place, the field's description, unit and bounds beside it. Launch validates the whole
 config with pydantic; every bad field gets its message inline and nothing starts. A valid config
@@ -18,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, Select, Static
 
 from ...errors import InquiryError
 from ...models import Claim
@@ -71,35 +75,50 @@ class LaunchScreen(ModalScreen[str | None]):
         super().__init__()
         self.data = data
         self.claim = claim
-        with data.read() as nb:
-            self.specs = nb.specs(claim.id)
-        self.runners = ranked_runners(claim, [s.runner for s in self.specs])
+        self.specs: list = []
+        self.runners: list[tuple[Runner, bool]] = []
         self.preset_values: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="launch-dialog", classes="dialog"):
             yield Label("Launch a reproduction", classes="dialog-title")
             yield Static(self.claim.text, classes="dialog-claim")
-            if not self.runners:
-                yield Label("No runners are installed, so there is nothing to launch.", id="launch-error")
-                yield Button("Close", id="close")
-                return
-            yield Select([(f"{r.name}: {r.title}" + ("  (suggested)" if good else ""), r.name)
-                          for r, good in self.runners], value=self.runners[0][0].name, allow_blank=False,
-                         id="runner")
-            with Horizontal(id="launch-row"):
-                yield Select([("default", "default")], value="default", allow_blank=False, id="preset")
-                yield Label("seed", classes="field-name")
-                yield Input("0", id="seed", classes="seed")
-            yield VerticalScroll(id="form")
-            yield Label("", id="launch-error")
-            with Horizontal(classes="buttons"):
-                yield Button("Launch", variant="primary", id="launch")
-                yield Button("Cancel", id="close")
+            with Vertical(id="launch-loading"):
+                yield Label("loading runners…")
+                yield LoadingIndicator()
 
-    async def on_mount(self) -> None:
-        if self.runners:
-            await self._runner_chosen(self.runners[0][0].name)
+    def on_mount(self) -> None:
+        self._load_runners()
+
+    @work(thread=True, exclusive=True, group="launch-runners")
+    def _load_runners(self) -> None:
+        with self.data.read() as nb:
+            specs = nb.specs(self.claim.id)
+        runners = ranked_runners(self.claim, [s.runner for s in specs])  # imports the runner modules
+        self.app.call_from_thread(self._runners_loaded, specs, runners)
+
+    async def _runners_loaded(self, specs: list, runners: list[tuple[Runner, bool]]) -> None:
+        self.specs, self.runners = specs, runners
+        dialog = self.query_one("#launch-dialog", Vertical)
+        await self.query_one("#launch-loading").remove()
+        if not runners:
+            await dialog.mount_all([Label("No runners are installed, so there is nothing to launch.", id="launch-error"),
+                                    Button("Close", id="close")])
+            return
+        runner_select: Select[str] = Select(
+            [(f"{r.name}: {r.title}" + ("  (suggested)" if good else ""), r.name) for r, good in runners],
+            value=runners[0][0].name, allow_blank=False, id="runner")
+        with runner_select.prevent(Select.Changed):
+            await dialog.mount_all([
+                runner_select,
+                Horizontal(Select([("default", "default")], value="default", allow_blank=False, id="preset"),
+                           Label("seed", classes="field-name"), Input("0", id="seed", classes="seed"),
+                           id="launch-row"),
+                VerticalScroll(id="form"),
+                Label("", id="launch-error"),
+                Horizontal(Button("Launch", variant="primary", id="launch"), Button("Cancel", id="close"),
+                           classes="buttons")])
+        await self._runner_chosen(runners[0][0].name)
 
     @property
     def runner(self) -> Runner:

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
 from ...errors import InquiryError
@@ -76,6 +76,7 @@ class MainScreen(Screen[None]):
         self.binding_state: tuple[NodeKind | None, bool] | None = None
 
     def compose(self) -> ComposeResult:
+        yield Header(icon="")
         with Horizontal(id="panes"):
             yield Navigator(self.data, id="navigator")
             with Vertical(id="center"):
@@ -85,8 +86,25 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        for pane, title in ((Navigator, "Navigator"), (Reader, "Reader"), (RunsPanel, "Runs"), (LinksPanel, "Links")):
+            self.query_one(pane).border_title = title
         self.query_one(RunsPanel).display = False
+        self.sub_title = self._where()
         self.set_interval(self.poll_s, self._poll)
+
+    def _where(self) -> str:
+        """The notebook's folder, with the home folder written as ``~``."""
+        path = self.data.nb.path
+        with contextlib.suppress(ValueError):
+            return f"~/{path.relative_to(Path.home())}"
+        return str(path)
+
+    @on(Navigator.Sized)
+    def _sized(self, event: Navigator.Sized) -> None:
+        sizes = event.sizes
+        self.sub_title = (f"{self._where()} · {sizes['inquiries']} inquiries · {sizes['notes']} notes · "
+                          f"{sizes['claims']} claims" + (f" · {sizes['placeholders']} placeholders"
+                                                         if sizes["placeholders"] else ""))
 
     # ---- navigation ------------------------------------------------------------------------
 
@@ -143,7 +161,8 @@ class MainScreen(Screen[None]):
         worker = get_current_worker()
         view = self.data.local_view(node_id)
         if not self.data.graph_ready() and not worker.is_cancelled:
-            self.app.call_from_thread(self._show_links, view)  # links now, the drawing once the graph is built
+            # links now (SQL), the drawing once the graph is built: "building the graph…" meanwhile
+            self.app.call_from_thread(self._show_links, view)
         view = replace(view, drawing=self.data.local_drawing(node_id))
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_links, view)

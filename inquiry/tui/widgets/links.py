@@ -59,7 +59,7 @@ class LinksPanel(Vertical):
         if self.shown is not None and (self.shown.node_id, self.shown.groups, self.shown.cocited) == (
                 view.node_id, view.groups, view.cocited):
             if view.drawing != self.shown.drawing:
-                drawing.update(Text(view.drawing, no_wrap=True, overflow="ellipsis"))
+                drawing.update(self._drawing(view))
             self.shown = view
             return
         self.shown = view
@@ -88,7 +88,13 @@ class LinksPanel(Vertical):
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options(options)
-        drawing.update(Text(view.drawing, no_wrap=True, overflow="ellipsis"))
+        drawing.update(self._drawing(view))
+
+    @staticmethod
+    def _drawing(view: LocalView) -> Text:
+        if view.drawing is None:  # the knowledge graph is built on the first graph view; it can take seconds
+            return Text("building the graph…", style="italic")
+        return Text(view.drawing, no_wrap=True, overflow="ellipsis")
 
     def highlighted(self) -> Link | None:
         index = self.query_one(OptionList).highlighted

@@ -65,6 +65,12 @@ class Navigator(Vertical):
     class Loaded(Message):
         """The first groups are on screen and the tree takes input (the benchmark waits for this)."""
 
+    @dataclass
+    class Sized(Message):
+        """How big the notebook's groups are (inquiries, notes, placeholders, claims)."""
+
+        sizes: dict[str, int]
+
     def __init__(self, data: NotebookData, **kwargs):
         super().__init__(**kwargs)
         self.data = data
@@ -116,6 +122,7 @@ class Navigator(Vertical):
                   "status": f"Claims by status ({sizes['claims']})",
                   "placeholders": f"Placeholders to fill ({sizes['placeholders']})"}
         self.app.call_from_thread(lambda: [self.groups[k].set_label(v) for k, v in labels.items()])
+        self.post_message(self.Sized(sizes))
 
     # ---- lazy loading ----------------------------------------------------------------------
 
@@ -167,13 +174,15 @@ class Navigator(Vertical):
                 # enter opens the first inquiry at once (after the refresh that gives the new rows lines)
                 self.tree.call_after_refresh(self.tree.move_cursor, node.children[0])
             self.post_message(self.Loaded())
-            self._warm_graph()
+            self._warm_filter()
 
-    @work(thread=True, group="graph-build")
-    def _warm_graph(self) -> None:
-        """Build the filter index and the knowledge graph in the background once the navigator is usable."""
+    @work(thread=True, group="filter-index")
+    def _warm_filter(self) -> None:
+        """Read every title for the filter once the navigator is usable, so the first keystroke is quick.
+
+        (The knowledge graph is not built here: only the graph views need it, and they build it.)
+        """
         self.data.title_index()
-        self.data.warm_graph()
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[object]) -> None:

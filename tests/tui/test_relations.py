@@ -1,0 +1,65 @@
+"""Relations from the app: mark the open claim as contradicting another, accept or reject suggestions."""
+
+from __future__ import annotations
+
+import pytest
+from pilot_helpers import SIZE, settle
+from textual.widgets import Input, OptionList, Select
+
+from inquiry.models import EdgeKind, EdgeState
+from inquiry.tui.screens.relation import RelationScreen
+from inquiry.tui.widgets.links import LinksPanel
+
+pytestmark = pytest.mark.anyio
+
+RLVR = "claim:does-rlvr-actually-expand-what-models-can-reason-about/"
+
+
+def claim_with_text(nb, words: str) -> str:
+    return next(c.id for c in nb.list_claims() if words in c.text)
+
+
+async def test_marking_the_open_claim_as_contradicting_another_via_the_fuzzy_picker(app, seeded_notebook):
+    source = claim_with_text(seeded_notebook, "Think-In Games demonstrates")
+    target = claim_with_text(seeded_notebook, "87.88% on GAIA")
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.navigate(source)
+        await settle(pilot, app)
+        await pilot.press("t")
+        await settle(pilot, app)
+        picker = app.screen
+        assert isinstance(picker, RelationScreen)
+        picker.query_one("#relation-kind", Select).value = EdgeKind.CONTRADICTS.value
+        picker.query_one("#relation-query", Input).focus()
+        await pilot.press(*"GAIA validation")
+        await settle(pilot, app)
+        assert picker.candidates[0][0] == target  # the fuzzy picker ranks the claim that says it first
+        picker.query_one("#relation-why", Input).value = "one shows games transfer, the other a memory agent"
+        await pilot.click("#relate")
+        await settle(pilot, app)
+
+        assert not isinstance(app.screen, RelationScreen)
+        edges = seeded_notebook.edges(src=source, dst=target, kind=EdgeKind.CONTRADICTS)
+        assert [e.why for _, e in edges] == ["one shows games transfer, the other a memory agent"]
+        assert "**contradicts** [" in app.screen.query_one("#markdown").source  # the claim page lists it
+
+
+async def test_a_suggested_relation_is_accepted_or_rejected_from_the_links_panel(app, seeded_notebook):
+    suggested = seeded_notebook.edges(kind=EdgeKind.CONTRADICTS, state=EdgeState.SUGGESTED)
+    source = next(e.src for _, e in suggested if e.src.startswith(RLVR))
+    mine = [row for row, e in suggested if e.src == source]
+    assert len(mine) >= 2
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.navigate(source)
+        await settle(pilot, app)
+        panel = app.screen.query_one(LinksPanel)
+        options = panel.query_one(OptionList)
+        for row, key in ((mine[0], "a"), (mine[1], "x")):
+            options.focus()
+            options.highlighted = next(i for i, entry in enumerate(panel.entries) if entry and entry.edge == row)
+            await pilot.press(key)
+            await settle(pilot, app)
+
+    states = {row: e.state for row, e in seeded_notebook.edges(src=source, state=None)}
+    assert states[mine[0]] is EdgeState.ACCEPTED
+    assert states[mine[1]] is EdgeState.REJECTED
