@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import statistics
@@ -50,6 +51,10 @@ def p50_p95(samples: list[float]) -> tuple[float, float]:
 
 
 async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
+    # Start like a fresh process would: what earlier runs (or writing a corpus) left in memory is set
+    # aside, so that a full garbage collection of it is not charged to this app's first screen.
+    gc.collect()
+    gc.freeze()
     seen: list[object] = []
     start = time.perf_counter()
     app = InquiryApp(nb, poll_s=3600)
@@ -60,10 +65,11 @@ async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
         out = {"first_screen_s": first_screen, "interactive_s": interactive}
         if nb.stats()["notes"] == 0:
             return out
-        # keystrokes are timed in steady state: after the background build of the filter index and graph
+        # keystrokes are timed in steady state: after the background read of the filter's title index
+        # (the knowledge graph is not built: above GRAPH_AUTO_NOTES only "g" builds it)
         t0 = time.perf_counter()
         await app.workers.wait_for_complete()
-        out["background_build_s"] = time.perf_counter() - t0 + interactive
+        out["filter_index_s"] = time.perf_counter() - t0 + interactive
         screen = app.screen
         tree = screen.query_one("#browse", Tree)
         screen.query_one("#filter", Input).focus()
@@ -138,7 +144,7 @@ def main() -> None:
         print(f"{'':>7}       | filter key p50/p95 {full['filter_key_ms'][0]:.1f}/{full['filter_key_ms'][1]:.1f} ms"
               f" | nav down {full['nav_down_ms'][0]:.1f}/{full['nav_down_ms'][1]:.1f} ms"
               f" | open note {full['nav_open_ms'][0]:.1f}/{full['nav_open_ms'][1]:.1f} ms"
-              f" | background index+graph ready at {full['background_build_s']:.2f} s")
+              f" | filter index ready at {full['filter_index_s']:.2f} s")
         report[str(notes)] = {"app": full, "empty": base, "first_screen_ratio": ratio}
         nb.close()
     print(json.dumps(report))

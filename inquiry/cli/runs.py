@@ -15,6 +15,7 @@ import click
 from ..errors import InquiryError
 from ..models import NodeKind, kind_of
 from ..runners import registry
+from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs import launcher, notebook_settings, records, sweeps
 from ..runs.records import RunRecord
 from . import State, cli, emit
@@ -78,8 +79,7 @@ def outcome_text(run: RunRecord) -> str:
         lines.append(f"verdict: {report.verdict.value} ({report.reason}; scope: {report.scope})")
         lines.append(f"  {report.explanation}")
         if report.scope == "miniature":
-            lines.append("  (a miniature result is evidence about the mechanism in a controlled model, "
-                         "not about the paper's models)")
+            lines.append(f"  {MINIATURE_SCOPE_NOTE}")
         lines += _headline(run)
     if run.error:
         lines.append(f"error: {run.error}")

@@ -33,6 +33,7 @@ from ..models import CLAIM_RELATIONS, Citation, Claim, EdgeKind, Inquiry, Note, 
 from ..notes.vault_format import (BADGES, CLAIMS, CONTRADICTED_MARK, ESSAY, GENERATOR, NEXT, SOURCES, ClaimSummary,
                                   MentionSummary, RelationSummary, RunSummary)
 from ..notes.wikilinks import escape_link_text
+from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs.records import RunRecord, list_runs
 from ..store import Notebook
 from .images import run_plot
@@ -41,8 +42,6 @@ from .paths import unique_names, write_files
 STYLES = ("obsidian", "gfm")
 IMAGES = "images"
 _GENERIC_SETTINGS = {"device", "threads", "num_gpus", "memory_gb"}
-MINIATURE_SCOPE = ("a miniature verdict is evidence about the mechanism in a controlled model, "
-                   "not about the paper's models")
 
 
 def badge(status: Status | str) -> str:
@@ -177,9 +176,9 @@ class _Writer:
                          + (f": {estimate.description}" if estimate.description else ""))
         verdict = result.verdict
         lines.append(f"- Verdict: **{verdict.verdict.value}** ({verdict.reason}): {verdict.explanation}")
-        scope = (f"miniature: {MINIATURE_SCOPE}" if verdict.scope == "miniature"
-                 else f"checkpoint {verdict.scope}")
-        lines += [f"- Scope: {scope}.", ""]
+        scope = (f"miniature. {MINIATURE_SCOPE_NOTE}" if verdict.scope == "miniature"
+                 else f"checkpoint {verdict.scope}.")
+        lines += [f"- Scope: {scope}", ""]
         lines += self.fidelity(run.runner)
         path = self.plot(run)
         if path is not None:

@@ -96,6 +96,11 @@ class Artifact(BaseModel):
     description: str = ""
 
 
+# What a verdict on the synthetic substrate can and cannot say; shown wherever a miniature verdict is.
+MINIATURE_SCOPE_NOTE = ("A miniature verdict is evidence about the mechanism in a controlled model, "
+                        "not about the paper's models.")
+
+
 class VerdictReport(BaseModel):
     """The verdict, why (a machine-readable code plus words), and what it is evidence about."""
 

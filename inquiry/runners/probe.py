@@ -4,24 +4,21 @@ It pretrains a tiny Llama on noisy addition for a few seconds, samples ``n`` ans
 problem, and tests the claim that more attempts solve more problems (pass@n > pass@1), with a
 bootstrap interval over problems. Everything is real computation, and it calls
 ``check_cancelled`` and ``progress`` every step so the run machinery can be exercised on it.
+
+This module is the declaration and the statistics (numpy only); the training and sampling live in
+:mod:`.probe_experiment`, imported by :meth:`ProbeRunner.run`, so listing runners stays fast.
 """
 
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Iterator
 
 import numpy as np
-import torch
-import transformers
 
-from .api import (Artifact, FidelityCard, FidelityRow, Result, RunContext, Runner, RunnerConfig, Series, Table,
-                  VerdictReport, param)
+from .api import (MINIATURE_SCOPE_NOTE, Artifact, FidelityCard, FidelityRow, Result, RunContext, Runner,
+                  RunnerConfig, Series, Table, VerdictReport, param)
 from .pooling import seed_bootstrap_ci
-from .substrate import (AdditionTask, TinyModelConfig, bootstrap_ci, build_model, build_tokenizer,
-                        cached_checkpoint, encode, load_checkpoint, log2_grid, paired_diff_ci, pad_batch, pass_at_k,
-                        sample, save_checkpoint, train_lm)
+from .substrate import bootstrap_ci, log2_grid, paired_diff_ci, pass_at_k
 from ..models import Verdict
 
 
@@ -69,71 +66,14 @@ class ProbeRunner(Runner):
             FidelityRow(aspect="seeds", paper="not reported", miniature="one seed per run"),
         ],
         caveats=["A briefly trained model on noisy data has a broad answer distribution by construction; "
-                 "the probe checks the measuring chain, not a property of large code models."])
+                 "the probe checks the measuring chain, not a property of large code models.",
+                 MINIATURE_SCOPE_NOTE])
 
     def run(self, config: ProbeConfig, context: RunContext) -> Result:
-        context.setup_torch()
-        task = AdditionTask(config.digits)
-        tokenizer = build_tokenizer(task.symbols)
-        train, test = task.split(held_out=config.held_out, seed=context.seed)
-        model = self._base_model(config, context, task, tokenizer, train)
+        from .probe_experiment import measure  # torch and transformers: imported only to run
 
-        context.progress(config.pretrain_steps, config.pretrain_steps + len(test), "sampling")
-        counts, examples = self._evaluate(config, context, task, tokenizer, model, test)
+        test, counts, examples = measure(self.name, self.version, config, context)
         return self._result(config, context, test, counts, examples)
-
-    def _base_model(self, config, context, task, tokenizer, train):
-        shape = TinyModelConfig(hidden=config.hidden, layers=config.layers, heads=config.heads,
-                                ffn=3 * config.hidden, max_len=4 * config.digits + 8)
-        total = config.pretrain_steps + config.held_out
-
-        def pretrain(folder):
-            model = build_model(tokenizer, shape, seed=context.seed).to(context.device)
-            examples = task.training_texts(train, config.noise, random.Random(context.seed))
-            train_lm(model, self._batches(examples, tokenizer, config.batch_size), steps=config.pretrain_steps,
-                     lr=config.lr, warmup=max(1, config.pretrain_steps // 20), weight_decay=0.0,
-                     betas=(0.9, 0.98), grad_clip=1.0, check_cancelled=context.check_cancelled,
-                     on_step=lambda step, loss: context.progress(step, total, "pretraining", loss=loss))
-            save_checkpoint(model, tokenizer, folder)
-
-        if not config.reuse_base:
-            folder = context.artifact_dir / "base"
-            pretrain(folder)
-        else:
-            key = {"runner": self.name, "version": self.version, "seed": context.seed, "torch": torch.__version__,
-                   "transformers": transformers.__version__, "device": context.device,
-                   **config.model_dump(include={"digits", "noise", "held_out", "hidden", "layers", "heads",
-                                                "pretrain_steps", "batch_size", "lr"})}
-            folder = cached_checkpoint(context.cache_dir / "bases", key, pretrain)
-        model, _ = load_checkpoint(folder, device=context.device)
-        return model
-
-    @staticmethod
-    def _batches(examples, tokenizer, batch_size) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        while True:
-            problems = [next(examples) for _ in range(batch_size)]
-            seqs = [encode(tokenizer, p.prompt + p.answer) + [tokenizer.eos_token_id] for p in problems]
-            # Loss on the answer and eos only: the prompts are uniform noise the model cannot predict.
-            yield pad_batch(seqs, tokenizer.pad_token_id, [len(encode(tokenizer, p.prompt)) for p in problems])
-
-    @staticmethod
-    def _evaluate(config, context, task, tokenizer, model, test):
-        generator = context.torch_generator(offset=1)
-        counts: list[int] = []
-        examples: list[dict] = []
-        per_call = max(1, 1024 // config.n)  # problems per sampler call, so cancel is checked between calls
-        for start in range(0, len(test), per_call):
-            context.check_cancelled()
-            chunk = test[start:start + per_call]
-            out = sample(model, [encode(tokenizer, p.prompt) for p in chunk], n=config.n,
-                         max_new_tokens=config.digits + 3, temperature=config.temperature,
-                         eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id, generator=generator)
-            for problem, texts in zip(chunk, out.texts(tokenizer)):
-                counts.append(sum(task.verify(problem, text) for text in texts))
-                examples.append({"prompt": problem.prompt, "answer": problem.answer, "samples": texts[:8]})
-            context.progress(config.pretrain_steps + start + len(chunk), config.pretrain_steps + len(test),
-                             "sampling")
-        return counts, examples
 
     def _result(self, config, context, test, counts, examples) -> Result:
         rng = np.random.default_rng(context.seed)

@@ -20,6 +20,7 @@ ACTIONS = [
     ("claim: cancel run", "cancel_run", "cancel the selected or newest active run"),
     ("claim: relate to another claim", "relate", "mark it as supporting, contradicting or refining another"),
     ("inquiry: export markdown", "export", "write the open inquiry as annotated markdown"),
+    ("graph: draw local graph", "draw_graph", "the open node's neighbourhood as a text drawing (builds the graph)"),
     ("notebook: search", "search", "full-text search across the notebook"),
     ("navigator: filter titles", "focus_filter", "narrow the navigator as you type"),
     ("history: back", "back", "the previously open node"),

@@ -29,8 +29,14 @@ from ..runs.records import RunRecord
 from ..store import Notebook
 
 PAGE = 200
-FILTER_LIMIT = 200
+FILTER_LIMIT = 60  # more than a screenful; each keystroke rebuilds these rows
 PER_KIND = 50
+# Up to this many notes the knowledge graph builds in well under a second, so the links panel draws
+# the local graph of every node it shows; above it (a 100k-note build takes ~15 s of the interface's
+# CPU) the drawing waits until asked for ("g").
+GRAPH_AUTO_NOTES = 5_000
+BUILDING = "building the graph…"
+ON_DEMAND = "g: draw the local graph (builds the knowledge graph first; it takes a while here)"
 
 
 @dataclass(frozen=True)
@@ -104,12 +110,13 @@ class LinkGroup:
 
 @dataclass
 class LocalView:
-    """Everything the links panel shows for one node; ``drawing`` is None until the graph is built."""
+    """Everything the links panel shows for one node; until ``drawing`` is there, ``waiting`` says why."""
 
     node_id: str
     groups: list[LinkGroup]
     cocited: list[tuple[Link, int]]  # a note and how many inquiries cite both
     drawing: str | None = None
+    waiting: str = BUILDING
 
 
 class NotebookData:
@@ -120,6 +127,7 @@ class NotebookData:
         self.lock = threading.RLock()
         self._titles: TitleIndex | None = None
         self._popularity: list[tuple[str, int]] | None = None
+        self._notes: int | None = None
 
     @contextmanager
     def read(self) -> Iterator[Notebook]:
@@ -270,6 +278,12 @@ class NotebookData:
     def graph_ready(self) -> bool:
         """Whether the knowledge graph is built (only graph views need it; it is built on their first use)."""
         return build.graph_for(self.nb)._graph is not None
+
+    def graph_is_small(self) -> bool:
+        """Whether building the graph is quick enough to draw every node's local graph unasked."""
+        if self._notes is None:
+            self._notes = self.group_sizes()["notes"]
+        return self._notes <= GRAPH_AUTO_NOTES
 
     def local_drawing(self, node_id: str) -> str:
         """The text drawing of a node's local graph (radius 2, capped); builds the graph on first use.

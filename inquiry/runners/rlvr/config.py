@@ -97,6 +97,7 @@ PRESETS: dict[str, dict] = {
     # and n = 32 keep it near 5 CPU-minutes
     "spurious": dict(variant="spurious", trace_prior=0.65, noise=0.4, direct_noise=0.9, minibatches=4,
                      rl_lr=1e-4, rl_steps=60, n_samples=32),
-    "sparsity": dict(variant="sparsity", rl_lr=1e-5, rl_steps=100, n_samples=32),
+    # lr 1e-5 for 100 steps left held-out pass@1 unchanged (+0.010, CI [-0.001, 0.020]): nothing to measure
+    "sparsity": dict(variant="sparsity", rl_lr=3e-5, rl_steps=150, n_samples=32),
     "gpu": dict(device="cuda", n_samples=256, n_secondary=64, max_new_tokens=1024, dtype="bfloat16"),
 }

@@ -18,7 +18,9 @@ from typing import Literal
 from pydantic import field_validator
 
 from ..api import RunnerConfig, param
-from .generate import Positions
+
+# where the vector is added (see :mod:`.generate`); a plain type here so the config needs no torch
+Positions = Literal["from_prompt_end", "prompt_end_only"]
 
 
 class Config(RunnerConfig):

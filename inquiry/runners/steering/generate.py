@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
 from ..substrate import decoder_layers, pad_batch, sample
+from .config import Positions
 from .hooks import steer
-
-
-Positions = Literal["from_prompt_end", "prompt_end_only"]
 
 
 @dataclass(frozen=True)

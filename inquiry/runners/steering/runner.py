@@ -3,26 +3,15 @@
 Pipeline: a base (pretrained miniature or local checkpoint) → difference-of-means vectors per
 layer from reason- vs direct-tagged contrast prompts → a (layer, alpha, injection positions) grid
 on the dev split → every arm and control on the test split, at the chosen setting's positions →
-bootstrap intervals → the verdict fixed in advance.
+bootstrap intervals → the verdict fixed in advance (:mod:`.experiment`, imported only to run, as it
+needs torch; this module is the declaration, light enough to list and describe runners quickly).
 """
 
 from __future__ import annotations
 
-import dataclasses
-
-import numpy as np
-import torch
-
-from ...errors import ConfigError
-from ..api import (Artifact, Estimate, FidelityCard, FidelityRow, Result, RunContext, Runner, Series, Table)
-from ..substrate import bootstrap_ci, decoder_layers, paired_diff_ci
+from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
-from .generate import Steering, continuation_nll
-from .plot import plot_result
-from .setup import Workbench, workbench
-from .sweep import Evaluator, Outcome, Setting, middle_third, pick_setting, scaled
-from .vector import block_outputs, mean_difference, random_directions, shuffled_difference, unit
-from .verdict import Evidence, decide
+from .pool import pool_seeds, poolable, same_setting, settings_differ
 
 
 class SteeringRunner(Runner):
@@ -70,230 +59,22 @@ class SteeringRunner(Runner):
             "In the miniature the format is decided by one token (the first generated one), so steering the last "
             "prompt token alone can switch the whole trace; in a real model reasoning is spread over many tokens "
             "and a single push may fade.",
-            "A miniature verdict is evidence about the mechanism in a controlled model, not about the paper's models.",
+            MINIATURE_SCOPE_NOTE,
         ])
 
     def run(self, config: Config, context: RunContext) -> Result:
-        context.setup_torch()
-        bench = workbench(config, context)
-        blocks = decoder_layers(bench.model)
-        layers = config.steer_layers or (list(range(len(blocks))) if bench.scope == "miniature"
-                                         else middle_third(len(blocks)))
-        if max(layers) >= len(blocks):
-            raise ConfigError("steer_layers", f"the model has {len(blocks)} decoder blocks (0..{len(blocks) - 1})")
-        return _Experiment(config, context, bench, layers).run()
+        from .experiment import run_steering  # torch: imported only to run
 
+        return run_steering(config, context)
 
-class _Experiment:
-    """One run's state: vectors, arms and numbers, assembled into a Result."""
+    def pool(self, results: list[Result]) -> Result:
+        """A seed sweep pooled on the per-item outcomes at the shared chosen setting (:mod:`.pool`).
 
-    def __init__(self, config: Config, context: RunContext, bench: Workbench, layers: list[int]):
-        self.config, self.context, self.bench, self.layers = config, context, bench, layers
-        self.pad_id = bench.tokenizer.pad_token_id
-        self.evaluator = Evaluator(bench.model, bench.task, bench.encode, bench.decode,
-                                   eos_id=bench.tokenizer.eos_token_id, pad_id=self.pad_id,
-                                   max_new_tokens=bench.max_new_tokens, batch_size=config.generation_batch,
-                                   generator=context.torch_generator(1))
-        self.rng = np.random.default_rng(context.seed)
-        self.grid = [Setting(layer, alpha, positions) for positions in config.positions for layer in layers
-                     for alpha in config.alphas]
-        self.done, self.total = 0, len(layers) + 2 * len(self.grid) + config.random_vectors + 3
-
-    def tick(self, message: str) -> None:
-        self.context.check_cancelled()
-        self.done += 1
-        self.context.progress(self.done, self.total, message)
-
-    # --- vectors
-    def vectors(self) -> tuple[dict[int, torch.Tensor], dict[int, torch.Tensor], dict[int, float]]:
-        """Per layer: the unit contrast direction, the unit label-shuffled direction, the mean residual norm."""
-        bench, model = self.bench, self.bench.model
-        positive = [bench.encode(p) for p, _ in bench.contrast]
-        negative = [bench.encode(n) for _, n in bench.contrast]
-        shuffle_gen = torch.Generator().manual_seed(self.context.seed * 7 + 11)
-        directions, shuffled, norms = {}, {}, {}
-        for layer in self.layers:
-            block = decoder_layers(model)[layer]
-            pos, pos_norm = block_outputs(model, block, positive, self.pad_id)
-            neg, neg_norm = block_outputs(model, block, negative, self.pad_id)
-            directions[layer] = unit(mean_difference(pos, neg))
-            shuffled[layer] = unit(shuffled_difference(pos, neg, shuffle_gen))
-            norms[layer] = (pos_norm + neg_norm) / 2
-            self.tick(f"vector at block {layer}")
-        return directions, shuffled, norms
-
-    def steering(self, direction: torch.Tensor, setting: Setting, norms: dict[int, float]) -> Steering:
-        device = next(self.bench.model.parameters()).device
-        return Steering(setting.layer, scaled(direction, setting.alpha, norms[setting.layer]).to(device),
-                        setting.positions)
-
-    # --- the run
-    def run(self) -> Result:
-        config, bench, ev = self.config, self.bench, self.evaluator
-        directions, shuffled, norms = self.vectors()
-
-        dev_prompts = ev.prompts(bench.dev, "untagged")
-        dev_base = ev.measure(bench.dev, dev_prompts, None)
-        dev = {}
-        for cell in self.grid:
-            dev[cell] = ev.measure(bench.dev, dev_prompts, self.steering(directions[cell.layer], cell, norms))
-            self.tick(f"dev sweep: {_label(cell)}")
-        best = pick_setting({cell: o.correct.mean() for cell, o in dev.items()})
-
-        # every control below is steered at the chosen setting's block, strength and positions
-        test, untagged = bench.test, ev.prompts(bench.test, "untagged")
-        chosen = self.steering(directions[best.layer], best, norms)
-        arms: dict[str, Outcome] = {
-            "alpha=0": ev.measure(test, untagged, None),
-            "steered": ev.measure(test, untagged, chosen),
-            "reason tag": ev.measure(test, ev.prompts(test, "reason"), None),
-            "direct tag": ev.measure(test, ev.prompts(test, "direct"), None),
-            "sign-flipped": ev.measure(test, untagged, dataclasses.replace(chosen, vector=-chosen.vector)),
-            "label-shuffled": ev.measure(test, untagged, self.steering(shuffled[best.layer], best, norms)),
-        }
-        self.tick("test arms (greedy)")
-        k, temp = config.samples, config.temperature
-        sampled = {name: ev.measure(test, prompts, steer, n=k, temperature=temp) for name, prompts, steer in (
-            ("alpha=0", untagged, None), ("steered", untagged, chosen),
-            ("reason tag", ev.prompts(test, "reason"), None))}
-        self.tick(f"test arms (avg@{k})")
-
-        test_grid = {}
-        for cell in self.grid:
-            test_grid[cell] = (arms["steered"] if cell == best else
-                               ev.measure(test, untagged, self.steering(directions[cell.layer], cell, norms)))
-            self.tick(f"test grid: {_label(cell)}")
-
-        hidden = directions[best.layer].numel()
-        randoms = random_directions(config.random_vectors, hidden, torch.Generator().manual_seed(self.context.seed))
-        null_acc = []
-        for i, direction in enumerate(randoms):
-            null_acc.append(ev.measure(test, untagged, self.steering(direction, best, norms)).correct.mean().item())
-            self.tick(f"random vector {i + 1}/{len(randoms)}")
-
-        neutral = [(bench.encode(p), bench.encode_continuation(c)) for p, c in bench.neutral]
-        nll_base = np.array(continuation_nll(bench.model, neutral, None, pad_id=self.pad_id))
-        nll_steered = np.array(continuation_nll(bench.model, neutral, chosen, pad_id=self.pad_id))
-        self.tick("NLL on neutral text")
-        return self.assemble(arms, sampled, dev_base, dev, test_grid, best, norms, np.array(null_acc), nll_base,
-                             nll_steered)
-
-    # --- numbers, verdict, result
-    def assemble(self, arms, sampled, dev_base, dev, test_grid, best, norms, null_acc, nll_base, nll_steered):
-        config, rng, B = self.config, self.rng, self.config.bootstrap
-        base, steered, tagged = arms["alpha=0"], arms["steered"], arms["reason tag"]
-
-        def gain(a: np.ndarray, b: np.ndarray, description: str) -> Estimate:
-            return paired_diff_ci(a, b, B=B, rng=rng, description=description)
-
-        null_gain = null_acc - base.correct.mean()
-        grid_gains = [gain(o.correct, base.correct, _label(cell)) for cell, o in test_grid.items()]
-        metrics = {
-            "accuracy_gain": gain(steered.correct, base.correct, "greedy accuracy, steered minus alpha = 0, test"),
-            "tag_gain": gain(tagged.correct, base.correct, "greedy accuracy, explicit reason tag minus untagged"),
-            "scratchpad_rate_gain": gain(steered.scratchpad, base.scratchpad, "scratchpad-format rate, steered minus "
-                                         "alpha = 0"),
-            "avg_accuracy_gain": gain(sampled["steered"].correct, sampled["alpha=0"].correct,
-                                      f"avg@{config.samples} accuracy at T={config.temperature}, steered minus "
-                                      "alpha = 0"),
-            "nll_increase": gain(nll_steered, nll_base, "NLL on neutral text, steered minus unsteered (nats/token)"),
-            "valid_format_gain": gain(steered.valid, base.valid, "valid-format rate, steered minus alpha = 0"),
-            "gap_recovered": self.gap_recovered(steered.correct, base.correct, tagged.correct),
-            "null_p95": Estimate(value=float(np.percentile(null_gain, 95)), n=len(null_gain),
-                                 description="95th percentile of the accuracy gain of random directions of equal norm"),
-        }
-        for name, outcome in arms.items():
-            metrics[f"accuracy[{name}]"] = bootstrap_ci(outcome.correct, B=B, rng=rng,
-                                                        description=f"greedy accuracy, {name}, test")
-        for name, outcome in sampled.items():
-            metrics[f"avg_accuracy[{name}]"] = bootstrap_ci(outcome.correct, B=B, rng=rng,
-                                                            description=f"avg@{config.samples} accuracy, {name}")
-        evidence = Evidence(tag_gain=metrics["tag_gain"], steer_gain=metrics["accuracy_gain"],
-                            null_p95=metrics["null_p95"].value, scratchpad_gain=metrics["scratchpad_rate_gain"],
-                            valid_format_drop=-metrics["valid_format_gain"].value,
-                            nll_increase=metrics["nll_increase"].value, grid_gains=grid_gains)
-        verdict = decide(evidence, max_valid_format_drop=config.max_valid_format_drop,
-                         max_nll_increase=config.max_nll_increase, scope=self.bench.scope)
-        series = self.series(base, test_grid, null_gain)
-        plot = plot_result(series, {"reason tag": tagged.correct.mean(), "alpha = 0": base.correct.mean()},
-                           metrics["accuracy_gain"].value, self.context.artifact_dir / "steering.png")
-        return Result(
-            metrics=metrics, series=series, verdict=verdict,
-            tables=self.tables(arms, sampled, dev_base, dev, test_grid, norms),
-            artifacts=[Artifact(name="steering.png", path=plot.name, kind="plot",
-                                description="test accuracy against alpha per block; the random-vector null")],
-            raw={"chosen": best._asdict(),
-                 "mean_residual_norm": {str(layer): norm for layer, norm in norms.items()},
-                 "arms": {name: _per_item(o) for name, o in arms.items()},
-                 "sampled": {name: _per_item(o) for name, o in sampled.items()},
-                 "test_grid": [{**cell._asdict(), "gain": g.model_dump(), **_per_item(o)}
-                               for (cell, o), g in zip(test_grid.items(), grid_gains)],
-                 "random_vector_accuracy": null_acc.tolist(),
-                 "nll": {"unsteered": nll_base.tolist(), "steered": nll_steered.tolist()}},
-            headline=["accuracy_gain", "tag_gain", "gap_recovered", "scratchpad_rate_gain", "null_p95"])
-
-    def gap_recovered(self, steered: np.ndarray, base: np.ndarray, tagged: np.ndarray) -> Estimate:
-        """(steered - alpha0) / (tagged - alpha0), items resampled jointly; no interval when the tag does not help."""
-        def ratio(rows: np.ndarray) -> float:
-            idx = rows.astype(int)
-            gap = tagged[idx].mean() - base[idx].mean()
-            return (steered[idx].mean() - base[idx].mean()) / gap if gap > 0 else np.nan
-
-        description = "share of the explicit-tag accuracy gap recovered by steering (Venhoff et al. style)"
-        point = ratio(np.arange(len(base)))
-        if np.isnan(point):
-            return Estimate(value=float("nan"), n=len(base), description=description + "; undefined: no tag gap")
-        est = bootstrap_ci(np.arange(len(base)), stat=ratio, B=self.config.bootstrap, rng=self.rng,
-                           description=description)
-        if np.isnan(est.low) or np.isnan(est.high):  # some resamples had no gap: report the point alone
-            return Estimate(value=point, n=len(base), description=description)
-        return est
-
-    def series(self, base: Outcome, test_grid: dict[Setting, Outcome], null_gain: np.ndarray) -> list[Series]:
-        """One accuracy and one scratchpad line per (block, positions), alpha = 0 included."""
-        out = []
-        for positions in self.config.positions:
-            for layer in self.layers:
-                cells = [(cell.alpha, o) for cell, o in test_grid.items()
-                         if (cell.layer, cell.positions) == (layer, positions)]
-                xs = [0.0] + [a for a, _ in cells]
-                name = f"block {layer}, {positions}"
-                out.append(Series(name=name, x=xs,
-                                  y=[float(base.correct.mean())] + [float(o.correct.mean()) for _, o in cells],
-                                  x_label="alpha (x mean residual norm)", y_label="greedy accuracy",
-                                  chart="accuracy"))
-                out.append(Series(name=name, x=xs,
-                                  y=[float(base.scratchpad.mean())] + [float(o.scratchpad.mean()) for _, o in cells],
-                                  x_label="alpha (x mean residual norm)", y_label="scratchpad rate",
-                                  chart="scratchpad"))
-        ordered = sorted(null_gain.tolist())
-        out.append(Series(name="random-vector null", x=[float(i) for i in range(len(ordered))], y=ordered,
-                          x_label="random direction (sorted)", y_label="accuracy gain", chart="null"))
-        return out
-
-    def tables(self, arms, sampled, dev_base, dev, test_grid, norms) -> list[Table]:
-        def row(o: Outcome) -> list[float]:
-            return [_r(o.correct), _r(o.scratchpad), _r(o.valid)]
-
-        arm_rows = [[name, _r(o.correct), _r(sampled[name].correct) if name in sampled else None,
-                     _r(o.scratchpad), _r(o.valid), _r(o.tokens)] for name, o in arms.items()]
-        grid_rows = [[cell.layer, cell.alpha, cell.positions, _r(dev[cell].correct), *row(o),
-                      round(norms[cell.layer] * cell.alpha, 3)] for cell, o in test_grid.items()]
-        grid_rows.insert(0, ["-", 0.0, "-", _r(dev_base.correct), *row(arms["alpha=0"]), 0.0])
-        return [Table(name="arms (test)", columns=["arm", "greedy accuracy", f"avg@{self.config.samples}",
-                                                   "scratchpad rate", "valid rate", "tokens"], rows=arm_rows),
-                Table(name="grid", columns=["block", "alpha", "positions", "dev accuracy", "test accuracy",
-                                            "test scratchpad", "test valid", "added norm"], rows=grid_rows)]
-
-
-def _label(cell: Setting) -> str:
-    return f"block {cell.layer}, alpha {cell.alpha}, {cell.positions}"
-
-
-def _r(values: np.ndarray) -> float:
-    return round(float(values.mean()), 4)
-
-
-def _per_item(outcome: Outcome) -> dict[str, list[float]]:
-    return {"correct": outcome.correct.tolist(), "scratchpad": outcome.scratchpad.tolist(),
-            "valid": outcome.valid.tolist(), "tokens": outcome.tokens.tolist()}
+        Seeds whose dev sweeps chose different settings measured different interventions, so they
+        pool conservatively, and the reason says why.
+        """
+        if not poolable(results):
+            return super().pool(results)
+        if not same_setting(results):
+            return settings_differ(super().pool(results), results)
+        return pool_seeds(results)

@@ -18,7 +18,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from .generate import Positions, Steering, generate
+from .config import Positions
+from .generate import Steering, generate
 
 
 class Setting(NamedTuple):

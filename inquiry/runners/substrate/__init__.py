@@ -5,23 +5,48 @@ Tokenizers and tiny Llama checkpoints that are real Hugging Face folders (:mod:`
 (:mod:`.passk`), bootstrap statistics (:mod:`.stats`), LM training (:mod:`.train`), a config-hash
 checkpoint cache (:mod:`.cache`), JSONL loading (:mod:`.datasets`) and a synthetic task
 (:mod:`.tasks`).
+
+Names resolve lazily (PEP 562): ``from inquiry.runners.substrate import pass_at_k`` imports only
+:mod:`.passk` (numpy), so a runner's declaration and its statistics stay free of torch and
+transformers, which cost seconds to import; ``build_model`` and the like pull them in when used.
+
+>>> import sys
+>>> from inquiry.runners.substrate import log2_grid
+>>> log2_grid(8), "inquiry.runners.substrate.passk" in sys.modules
+([1, 2, 4, 8], True)
 """
 
-from .cache import cached_checkpoint, config_key
-from .datasets import DatasetError, load_jsonl
-from .model import (CheckpointError, TinyModelConfig, build_model, decoder_layers, load_checkpoint,
-                    save_checkpoint)
-from .passk import log2_grid, pass_at_k, pass_at_k_curve
-from .sampler import SampleBatch, cache_kwarg, cache_of, sample
-from .stats import PassKComparison, bootstrap_ci, paired_diff_ci, two_level_passk_bootstrap
-from .tasks import AdditionTask, Problem
-from .tokenizer import build_tokenizer, encode
-from .train import IGNORE, lr_factor, masked_lm_loss, pad_batch, train_lm
+from __future__ import annotations
 
-__all__ = [
-    "AdditionTask", "CheckpointError", "DatasetError", "IGNORE", "PassKComparison", "Problem", "SampleBatch",
-    "TinyModelConfig", "bootstrap_ci", "build_model", "cache_kwarg", "cache_of", "build_tokenizer", "cached_checkpoint", "config_key",
-    "decoder_layers", "encode", "load_checkpoint", "load_jsonl", "log2_grid", "lr_factor", "masked_lm_loss",
-    "paired_diff_ci", "pad_batch", "pass_at_k", "pass_at_k_curve", "sample", "save_checkpoint", "train_lm",
-    "two_level_passk_bootstrap",
-]
+from importlib import import_module
+from typing import Any
+
+# exported name -> the submodule defining it
+_HOME = {
+    "cached_checkpoint": "cache", "config_key": "cache",
+    "DatasetError": "datasets", "load_jsonl": "datasets",
+    "CheckpointError": "model", "TinyModelConfig": "model", "build_model": "model", "decoder_layers": "model",
+    "load_checkpoint": "model", "save_checkpoint": "model",
+    "log2_grid": "passk", "pass_at_k": "passk", "pass_at_k_curve": "passk",
+    "SampleBatch": "sampler", "cache_kwarg": "sampler", "cache_of": "sampler", "sample": "sampler",
+    "PassKComparison": "stats", "bootstrap_ci": "stats", "paired_diff_ci": "stats",
+    "two_level_passk_bootstrap": "stats",
+    "AdditionTask": "tasks", "Problem": "tasks",
+    "build_tokenizer": "tokenizer", "encode": "tokenizer",
+    "IGNORE": "train", "lr_factor": "train", "masked_lm_loss": "train", "pad_batch": "train", "train_lm": "train",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

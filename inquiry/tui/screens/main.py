@@ -27,7 +27,7 @@ from ...models import Claim, NodeKind, kind_of
 from ...runs import launcher
 from ...runs.records import RunRecord
 from .. import render
-from ..data import NotebookData
+from ..data import ON_DEMAND, NotebookData
 from ..history import History
 from ..widgets.links import LinksPanel
 from ..widgets.navigator import Navigator
@@ -58,6 +58,7 @@ class MainScreen(Screen[None]):
         Binding("r", "run", "Run"),
         Binding("c", "cancel_run", "Cancel run"),
         Binding("t", "relate", "Relate"),
+        Binding("g", "draw_graph", "Graph"),
         Binding("e", "export", "Export"),
         Binding("left_square_bracket", "back", "Back"),
         Binding("right_square_bracket", "forward", "Forward"),
@@ -118,8 +119,7 @@ class MainScreen(Screen[None]):
         if remember:
             self.history.visit(node_id)
         self.current = node_id
-        self._load_page(node_id)
-        self._load_links(node_id)
+        self._load_page(node_id)  # the links follow once the page is shown: a hub's links are the slower read
 
     @work(thread=True, exclusive=True, group="page")
     def _load_page(self, node_id: str) -> None:
@@ -146,6 +146,7 @@ class MainScreen(Screen[None]):
             panel.show(runs)
             self.run_states = tuple((r.id, r.status.value) for r in runs)
             self._refresh_bindings_if_changed()
+        self._load_links(node_id)
 
     def _refresh_bindings_if_changed(self) -> None:
         """Re-check the footer's context actions only when their answer can change: the footer
@@ -157,12 +158,18 @@ class MainScreen(Screen[None]):
             self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="links")
-    def _load_links(self, node_id: str) -> None:
+    def _load_links(self, node_id: str, draw: bool = False) -> None:
+        """Links and co-citations (SQL) at once; the local graph's drawing when the graph is built, is
+        cheap to build, or ``draw`` asks for it (``g``)."""
         worker = get_current_worker()
         view = self.data.local_view(node_id)
-        if not self.data.graph_ready() and not worker.is_cancelled:
-            # links now (SQL), the drawing once the graph is built: "building the graph…" meanwhile
-            self.app.call_from_thread(self._show_links, view)
+        ready = self.data.graph_ready()
+        if not (draw or ready or self.data.graph_is_small()):
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_links, replace(view, waiting=ON_DEMAND))
+            return
+        if not ready and not worker.is_cancelled:
+            self.app.call_from_thread(self._show_links, view)  # "building the graph…" meanwhile
         view = replace(view, drawing=self.data.local_drawing(node_id))
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_links, view)
@@ -180,6 +187,10 @@ class MainScreen(Screen[None]):
     @on(Reader.Follow)
     def _follow(self, event: Reader.Follow) -> None:
         self.navigate(event.target)
+
+    def action_draw_graph(self) -> None:
+        if self.current:
+            self._load_links(self.current, draw=True)
 
     def action_back(self) -> None:
         node_id = self.history.back()
@@ -206,6 +217,8 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Claim and inquiry actions show dimmed in the footer unless such a node is open."""
+        if action == "draw_graph":
+            return True if self.current else None
         wanted = CONTEXT_ACTIONS.get(action)
         if wanted is None:
             return True

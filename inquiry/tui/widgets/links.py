@@ -92,8 +92,8 @@ class LinksPanel(Vertical):
 
     @staticmethod
     def _drawing(view: LocalView) -> Text:
-        if view.drawing is None:  # the knowledge graph is built on the first graph view; it can take seconds
-            return Text("building the graph…", style="italic")
+        if view.drawing is None:  # the graph is built on the first graph view, or on request in a big notebook
+            return Text(view.waiting, style="italic")
         return Text(view.drawing, no_wrap=True, overflow="ellipsis")
 
     def highlighted(self) -> Link | None:
