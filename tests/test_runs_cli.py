@@ -92,3 +92,13 @@ def test_runners_lists_five_suited_claims_then_says_how_many_more(notebook):
     assert shown.exit_code == 0, shown.output
     probe = re.search(r"^probe \(v.*?(?=^\S|\Z)", shown.stdout, re.M | re.S).group()
     assert "suits 7 claim(s)" in probe and probe.count("\n    claim:") == 5 and probe.endswith("\n    … and 2 more\n")
+
+
+def test_a_note_title_stands_for_its_one_claim_with_a_reproduction_spec(seeded_notebook):
+    """The RLVR note has two claims; only the pass@k one has a spec, so the title is enough."""
+    nb = seeded_notebook
+    bad = invoke(nb, "run", "Does RLVR actually expand what models can reason about?", "--set", "nope=1")
+    assert bad.exit_code == 1
+    assert "config field 'nope'" in bad.output  # resolved the claim and its spec's runner, then validated
+    ambiguous = invoke(nb, "run", "Can agents learn continuously from experience without updating weights?")
+    assert ambiguous.exit_code == 1 and "is a note, not a claim (its claims: claim:" in ambiguous.output

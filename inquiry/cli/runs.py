@@ -25,13 +25,20 @@ SHOWN_CLAIMS = 5  # `inquiry runners` lists this many suited claims per runner, 
 
 
 def _claim_ref(state: State, ref: str) -> str:
-    """A claim id from an id, a unique prefix or a title; a note with one claim stands for that claim."""
+    """A claim id from an id, a unique prefix or a title.
+
+    A note stands for its claim when it has one claim, or when exactly one of its claims carries a
+    reproduction spec (so ``inquiry run "Does RLVR actually expand…?"`` runs the claim it can test).
+    """
     node_id = state.notebook.resolve_id(ref)
     if kind_of(node_id) is NodeKind.CLAIM:
         return node_id
     claims = state.notebook.list_claims(note_id=node_id) if kind_of(node_id) is NodeKind.NOTE else []
     if len(claims) == 1:
         return claims[0].id
+    with_specs = [c for c in claims if state.notebook.specs(c.id)]
+    if len(with_specs) == 1:
+        return with_specs[0].id
     listed = "; ".join(c.id for c in claims[:5])
     hint = f" (its claims: {listed})" if listed else ""
     raise InquiryError(f"{node_id} is a {kind_of(node_id).value}, not a claim{hint}")

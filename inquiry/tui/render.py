@@ -12,13 +12,12 @@ import re
 from ..graph import rollup
 from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeState, Inquiry, Note, Paper, Status
 from ..runners.api import FidelityCard
+from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs.records import RunRecord
 from .data import NotebookData
 
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(<?([a-z]+:[^)>\s]+)>?\)")
 _ESCAPE = re.compile(r"([\\\[\]])")
-MINIATURE_SCOPE = ("A miniature verdict is evidence about the mechanism in a controlled model, "
-                   "not about the paper's models.")
 
 
 def link(text: str, node_id: str) -> str:
@@ -183,7 +182,7 @@ def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
         parts.append(f"No result: {run.error or run.message or 'the run has not finished.'}")
         return "\n\n".join(parts) + "\n"
     verdict = result.verdict
-    scope = MINIATURE_SCOPE if verdict.scope == "miniature" else f"Scope: checkpoint `{verdict.scope}`."
+    scope = MINIATURE_SCOPE_NOTE if verdict.scope == "miniature" else f"Scope: checkpoint `{verdict.scope}`."
     parts += [f"## Verdict: {verdict.verdict.value}", f"Reason `{verdict.reason}`: {verdict.explanation}",
               f"> **Scope: {verdict.scope}.** {scope}"]
     keys = [k for k in result.headline if k in result.metrics]
