@@ -51,6 +51,7 @@ def test_one_example_variant_trains_on_an_example_the_base_half_solves(tmp_path,
     assert interval(result.metrics["gain_one_example"]) == interval(evidence.tested)
     mean = lambda xs: sum(xs) / (len(xs) * n)  # noqa: E731
     assert result.metrics["gain_full_set"].value == pytest.approx(mean(held["full_set"]) - mean(held["base"]))
+    assert result.metrics["unsolved_share_base"].value == held["base"].count(0) / config.n_held_out
     names = {s.name for s in result.series}
     assert {"base", "full_set", "one_example", "random_example", "one_example accuracy"} <= names
     assert [row[0] for row in result.tables[0].rows] == ["base", "full_set", "one_example", "random_example"]

@@ -93,10 +93,11 @@ PRESETS: dict[str, dict] = {
     "test": _TEST,
     "default": {},
     "one_example": dict(variant="one_example", n_samples=64, rl_steps=100),
-    # 7 GRPO arms (5 rewards/controls on base A, 2 on the contrast base B) and two pretrainings: 60 steps
-    # and n = 32 keep it near 5 CPU-minutes
+    # 7 GRPO arms (5 rewards/controls on base A, 2 on the contrast base B) and two pretrainings on the longer
+    # trace documents: at the default size (hidden 96, 3 layers) this took 611 CPU-s, so it uses the test size
     "spurious": dict(variant="spurious", trace_prior=0.65, noise=0.4, direct_noise=0.9, minibatches=4,
-                     rl_lr=1e-4, rl_steps=60, n_samples=32),
+                     rl_lr=1e-4, rl_steps=60, n_samples=32, hidden=64, layers=2, pretrain_steps=400,
+                     pretrain_batch=128),
     # lr 1e-5 for 100 steps left held-out pass@1 unchanged (+0.010, CI [-0.001, 0.020]): nothing to measure
     "sparsity": dict(variant="sparsity", rl_lr=3e-5, rl_steps=150, n_samples=32),
     "gpu": dict(device="cuda", n_samples=256, n_secondary=64, max_new_tokens=1024, dtype="bfloat16"),

@@ -195,9 +195,13 @@ def spurious_verdict(ev: GainEvidence, scope: str = "miniature", contrast: GainE
     """
     report = _gain_rule(ev, tested="random_reward", reference="true_reward", scope=scope)
     if ev.control is not None:
-        mechanism = ("no gain with the clip inactive (M = 1), as the clipping-bias mechanism predicts"
-                     if ev.control.excludes_zero() != 1 else
-                     "a gain even with the clip inactive (M = 1), which the clipping-bias mechanism does not predict")
+        if ev.tested.excludes_zero() != 1:
+            mechanism = (f"gain with the clip inactive (M = 1) = {ev.control}; with no random-reward gain with the "
+                         "clip active either, there is no effect for it to isolate")
+        elif ev.control.excludes_zero() != 1:
+            mechanism = "no gain with the clip inactive (M = 1), as the clipping-bias mechanism predicts"
+        else:
+            mechanism = "a gain even with the clip inactive (M = 1), which the clipping-bias mechanism does not predict"
         report.explanation += f" Mechanism control: {mechanism}."
     if contrast is not None:
         report.explanation += (f" Contrast base (accurate style low-prior): gain(random_reward) = {contrast.tested}, "

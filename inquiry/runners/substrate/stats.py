@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -22,6 +23,30 @@ from .passk import pass_at_k
 def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
     tail = (1.0 - level) / 2.0 * 100.0
     low, high = np.percentile(draws, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+def _bias_corrected_interval(draws: np.ndarray, observed: float, level: float) -> tuple[float, float]:
+    """Efron's bias-corrected (BC) percentile interval.
+
+    The Jeffreys redraw of the two-level bootstrap is biased where counts sit at 0 or n (a problem
+    never solved in n samples is "solved" in a good share of redraws), which can push a plain
+    percentile interval off its own point estimate. BC shifts the percentiles by the measured
+    median bias z0 = Φ⁻¹(P(draw < observed)).
+
+    >>> _bias_corrected_interval(np.arange(100.0), 49.5, 0.9) == _interval(np.arange(100.0), 0.9)
+    True
+    >>> low, high = _bias_corrected_interval(np.linspace(0.2, 0.6, 401), 0.1, 0.95)  # all draws above
+    >>> round(low, 6), round(high, 3)  # pulled to the edge nearest the estimate, not the middle 95%
+    (0.2, 0.2)
+    """
+    normal = NormalDist()
+    below = (np.count_nonzero(draws < observed) + 0.5 * np.count_nonzero(draws == observed)) / draws.size
+    below = min(max(below, 0.5 / draws.size), 1.0 - 0.5 / draws.size)
+    z0 = normal.inv_cdf(below)
+    z_tail = normal.inv_cdf((1.0 - level) / 2.0)
+    lower_q, upper_q = normal.cdf(2 * z0 + z_tail), normal.cdf(2 * z0 - z_tail)
+    low, high = np.percentile(draws, [100.0 * lower_q, 100.0 * upper_q])
     return float(low), float(high)
 
 
@@ -101,6 +126,8 @@ def two_level_passk_bootstrap(counts_a: Sequence[int], counts_b: Sequence[int], 
     Level 1 resamples problems (the same problems for both models, so the comparison is paired);
     level 2 redraws each problem's success rate from Beta(c + 1/2, n − c + 1/2) (Jeffreys) and its
     count from Binomial(n, p*), so the sampling noise of a finite n is carried into the interval.
+    Intervals are bias-corrected percentiles (:func:`_bias_corrected_interval`), because that redraw
+    is biased for problems solved 0 or n times.
     """
     a, b = np.asarray(counts_a, dtype=int), np.asarray(counts_b, dtype=int)
     if a.shape != b.shape or a.size == 0:
@@ -120,7 +147,7 @@ def two_level_passk_bootstrap(counts_a: Sequence[int], counts_b: Sequence[int], 
         draws[i] = table[redrawn[0]].mean(0) - table[redrawn[1]].mean(0)
     delta = []
     for j, k in enumerate(ks):
-        low, high = _interval(draws[:, j], level)
+        low, high = _bias_corrected_interval(draws[:, j], float(observed[j]), level)
         delta.append(Estimate(value=float(observed[j]), low=low, high=high, level=level, n=int(a.size),
                               description=f"pass@{k} difference"))
     return PassKComparison(ks=ks, delta=delta, crossing_observed=_first_nonpositive(observed, ks),
