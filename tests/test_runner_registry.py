@@ -16,7 +16,7 @@ from importlib.metadata import entry_points
 from inquiry.runners.registry import GROUP
 
 # Runners whose declaration still imports torch at module level; remove a name once it is converted.
-NOT_YET_LAZY = {"rlvr"}
+NOT_YET_LAZY: set[str] = set()
 HEAVY = ("torch", "transformers", "matplotlib")
 
 DESCRIBE_EVERY_RUNNER = """

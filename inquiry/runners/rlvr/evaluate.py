@@ -14,12 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from ..api import Estimate, Series
-from ..substrate import bootstrap_ci, encode, pass_at_k, sample
+from ..substrate import bootstrap_ci, pass_at_k
+
+if TYPE_CHECKING:  # the statistics below stay light enough for the verdict rules and seed pooling
+    import torch
 
 
 @dataclass
@@ -51,6 +54,8 @@ def sample_counts(model, tokenizer, items: Sequence[EvalItem], *, n: int, temper
                   max_new_tokens: int, generator: torch.Generator, tracked_style: str | None = None,
                   batch_size: int = 2048) -> Counts:
     """Sample ``n`` completions per item and count the verified ones (and those in ``tracked_style``)."""
+    from ..substrate import encode, sample  # transformers and torch: only when sampling
+
     prompts = [encode(tokenizer, item.prompt) for item in items]
     out = sample(model, prompts, n=n, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
                  eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id, generator=generator,

@@ -8,6 +8,7 @@ whose ``reason`` is a machine-readable code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,9 +52,8 @@ def passk_evidence(base: list[int], rl: list[int], n: int, *, seed: int = 0, B: 
     """Δ(k) with intervals, the RL-only share, and (given per-problem ``guess_rates``) the base's
     pass@n against a guesser that hits each problem with probability ``guess_rates[i]`` per sample."""
     comparison = two_level_passk_bootstrap(rl, base, n, log2_grid(n), B=B, rng=np.random.default_rng(seed))
-    allowance = float(np.mean([float(c > 0) - pass_at_k(n, c, max(1, n // 2)) for c in base]))
     ev = PassKEvidence(n=n, comparison=comparison, rl_only=rl_only_share(base, rl, B=B, seed=seed + 1),
-                       finite_n_allowance=allowance)
+                       finite_n_allowance=finite_n_allowance(base, n))
     if guess_rates is not None:
         guess_n = [1 - (1 - q) ** n for q in guess_rates]
         ev.base_over_guesser = paired_diff_ci([pass_at_k(n, c, n) for c in base], guess_n, B=B,
@@ -61,6 +61,15 @@ def passk_evidence(base: list[int], rl: list[int], n: int, *, seed: int = 0, B: 
                                               description=f"pass@{n}(base) − pass@{n}(uniform guesser)")
         ev.guess_pass_1, ev.guess_pass_n = float(np.mean(guess_rates)), float(np.mean(guess_n))
     return ev
+
+
+def finite_n_allowance(base: Sequence[int], n: int) -> float:
+    """pass@n(base) − pass@(n/2)(base): see :attr:`PassKEvidence.finite_n_allowance`.
+
+    >>> round(finite_n_allowance([0, 1, 4], n=4), 3)  # the 1-of-4 problem is solved at k = 2 half the time
+    0.167
+    """
+    return float(np.mean([float(c > 0) - pass_at_k(n, c, max(1, n // 2)) for c in base]))
 
 
 def guessing_floor_note(ev: PassKEvidence) -> str:
