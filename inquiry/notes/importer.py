@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ImportFailed
-from ..ids import content_hash, inquiry_id, normalize_title, note_id, paper_id
+from ..ids import content_hash, inquiry_id, note_id, paper_id
 from ..models import Claim, Edge, EdgeKind, ImportBatch, ImportNotice, Inquiry, Note, Paper, ReproSpec
 from .citations import TitleIndex, scan_citations
 from .claims import claims_for

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
@@ -51,10 +50,6 @@ class SpecRules:
             except (KeyError, re.error, ValueError) as exc:
                 raise ValueError(f"{origin}: rule {number}: {exc}") from None
         return cls(rules)
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> SpecRules:
-        return cls.from_yaml(Path(path).read_text(encoding="utf-8"), str(path))
 
     def specs_for(self, claim: Claim, note_title: str = "") -> list[ReproSpec]:
         return [ReproSpec(claim_id=claim.id, runner=r.runner, preset=r.preset, predicts=r.predicts, why=r.why)

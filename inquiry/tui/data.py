@@ -134,11 +134,6 @@ class NotebookData:
         with self.lock:
             yield self.nb
 
-    def forget(self) -> None:
-        """Drop cached indexes after the notebook changed (a new import, a new relation)."""
-        self._titles = None
-        self._popularity = None
-
     def group_sizes(self) -> dict[str, int]:
         """Row counts for the navigator's group headings."""
         with self.read() as nb:

@@ -29,7 +29,7 @@ from ..substrate.model import TinyModelConfig, build_model, save_checkpoint
 from ..substrate.tokenizer import build_tokenizer
 from ..substrate.train import pad_batch, train_lm
 from .prompts import PromptStyle
-from .scoring import split_prompt_target, tokenize
+from .scoring import split_prompt_target
 from .world import ATTRIBUTES, QUESTION_TEMPLATES, World, fact_sentence, random_facts
 
 # Shares of reading comprehension, closed-book QA and fact sentences in the pretraining stream.

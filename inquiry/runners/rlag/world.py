@@ -99,10 +99,6 @@ class World:
         words += all_names()
         return list(dict.fromkeys(words))
 
-    def domain_text(self) -> list[str]:
-        """The target domain's corpus: every fact sentence of every target entity (what CPT trains on)."""
-        return [fact_sentence(e, a, v) for e, facts in self.target.items() for a, v in facts.items()]
-
     def snippets_for(self, entity: str, facts: dict[str, str], rng: random.Random,
                      pool: dict[str, dict[str, str]]) -> tuple[str, ...]:
         """The entity's fact sentences plus distractor facts of other entities from ``pool``, shuffled."""

@@ -46,9 +46,6 @@ class Counts:
     entropy: float  # mean per-token entropy (nats) of the untempered model at generated positions
     truncated: float  # share of samples that hit max_new_tokens without <eos>
 
-    def pass_curve(self, ks: Sequence[int]) -> list[float]:
-        return [float(np.mean([pass_at_k(self.n, c, k) for c in self.correct])) for k in ks]
-
 
 def sample_counts(model, tokenizer, items: Sequence[EvalItem], *, n: int, temperature: float, top_p: float,
                   max_new_tokens: int, generator: torch.Generator, tracked_style: str | None = None,
