@@ -129,3 +129,19 @@ async def test_export_asks_where_and_how_then_writes_the_file(app, tmp_path):
         text = written[0].read_text(encoding="utf-8")
         assert "Can reinforcement learning close the gap between LLM reasoning and action?" in text
         assert any("Wrote" in n.message and str(tmp_path / "out") in n.message for n in app._notifications)
+
+
+async def test_enter_on_a_group_heading_opens_and_closes_it(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        tree = app.screen.query_one("#browse", Tree)
+        await pilot.press("down")  # from the first inquiry to "Notes by popularity"
+        await settle(pilot, app)
+        heading = tree.cursor_node
+        assert str(heading.label).startswith("Notes by popularity") and not heading.is_expanded
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert heading.is_expanded and len(heading.children) == 10
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert not heading.is_expanded

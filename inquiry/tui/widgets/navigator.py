@@ -193,6 +193,8 @@ class Navigator(Vertical):
         elif isinstance(data, Row) and not data.node_id.startswith("status:"):
             event.stop()
             self.post_message(self.Chosen(data.node_id))
+        else:  # a group heading: enter opens and closes it, as space does
+            event.node.toggle()
 
     # ---- filter ----------------------------------------------------------------------------
 
