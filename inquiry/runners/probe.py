@@ -52,7 +52,10 @@ class ProbeRunner(Runner):
         "test": {"hidden": 32, "heads": 2, "pretrain_steps": 80, "held_out": 30, "n": 16, "bootstrap": 300},
         "default": {},
     }
-    suits = (r"pass@\s*k", r"more (samples|attempts)", r"repeated sampling")
+    # A diagnostic of the measuring chain: it is suggested only for claims that say exactly what it
+    # measures, never for a literature claim that merely mentions pass@k (its verdict would read as
+    # evidence about that claim).
+    suits = (r"pass@\s*k\s+(rises|grows|increases)\s+with\s+k", r"more (samples|attempts) solve more")
     fidelity = FidelityCard(
         rows=[
             FidelityRow(aspect="model", paper="Codex (12M-12B parameter GPT models)",
