@@ -109,10 +109,9 @@ async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
 
 
 def corpus(notes: int, folder: str | None) -> Notebook:
-    """The synthetic notebook of ``notes`` notes: reused from ``folder`` when it was written there before."""
-    if folder is None:
-        nb = corpus(notes, args.corpora)
-        return nb
+    """The synthetic notebook of ``notes`` notes: reused from ``folder`` when it was written there before
+    (without a folder, written into a fresh temporary one)."""
+    folder = folder or tempfile.mkdtemp(prefix="bench-tui-corpora-")
     path = Path(folder) / f"notes-{notes}"
     if not path.exists():  # written beside it, then renamed: an interrupted write is never reused
         partial = Path(tempfile.mkdtemp(prefix=f"notes-{notes}-", dir=folder))
