@@ -167,6 +167,19 @@ class ChangeEvent:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
+def where_sql(filters: dict[str, Any], *conditions: str) -> tuple[str, list[Any]]:
+    """A ``WHERE`` clause for the filters that are set (``None`` means "any") plus fixed conditions.
+
+    >>> where_sql({"note_id": "note:x", "status": None}, "retired = 0")
+    (' WHERE note_id = ? AND retired = 0', ['note:x'])
+    >>> where_sql({"src": None})
+    ('', [])
+    """
+    set_filters = {column: value for column, value in filters.items() if value is not None}
+    clauses = [f"{column} = ?" for column in set_filters] + list(conditions)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), list(set_filters.values())
+
+
 def _dump(value: Any) -> str:
     return _ENCODER.encode(value)
 
@@ -542,14 +555,9 @@ class Notebook:
     def edges(self, src: str | None = None, dst: str | None = None, kind: EdgeKind | None = None,
               state: EdgeState | None = EdgeState.ACCEPTED) -> list[tuple[int, Edge]]:
         """Edges matching every given filter, with their row ids (``state=None`` means any state)."""
-        where, args = [], []
-        for column, value in (("src", src), ("dst", dst), ("kind", kind and kind.value),
-                              ("state", state and state.value)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        sql = "SELECT * FROM edges" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
-        return [(row["id"], _edge(row)) for row in self.db.query(sql, args)]
+        where, args = where_sql({"src": src, "dst": dst, "kind": kind and kind.value,
+                                 "state": state and state.value})
+        return [(row["id"], _edge(row)) for row in self.db.query(f"SELECT * FROM edges{where} ORDER BY id", args)]
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -622,27 +630,13 @@ class Notebook:
 
     def list_claims(self, note_id: str | None = None, status: Status | None = None,
                     include_retired: bool = False) -> list[Claim]:
-        where, args = [], []
-        if note_id:
-            where.append("note_id = ?")
-            args.append(note_id)
-        if status:
-            where.append("status = ?")
-            args.append(status.value)
-        if not include_retired:
-            where.append("retired = 0")
-        sql = "SELECT * FROM claims" + (" WHERE " + " AND ".join(where) if where else "")
-        return [_claim(r) for r in self.db.query(sql + " ORDER BY note_id, idx", args)]
+        where, args = where_sql({"note_id": note_id, "status": status and status.value},
+                                *([] if include_retired else ["retired = 0"]))
+        return [_claim(r) for r in self.db.query(f"SELECT * FROM claims{where} ORDER BY note_id, idx", args)]
 
     def citations(self, inquiry_id: str | None = None, note_id: str | None = None) -> list[Citation]:
-        where, args = [], []
-        if inquiry_id:
-            where.append("inquiry_id = ?")
-            args.append(inquiry_id)
-        if note_id:
-            where.append("note_id = ?")
-            args.append(note_id)
-        sql = "SELECT * FROM citations" + (" WHERE " + " AND ".join(where) if where else "")
+        where, args = where_sql({"inquiry_id": inquiry_id, "note_id": note_id})
+        sql = f"SELECT * FROM citations{where}"
         return [Citation(inquiry_id=r["inquiry_id"], note_id=r["note_id"], paragraph=r["paragraph"],
                          sentence=r["sentence"], start=r["start"], end=r["end"], prefix=r["prefix"])
                 for r in self.db.query(sql + " ORDER BY inquiry_id, paragraph, start", args)]

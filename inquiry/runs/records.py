@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from ..errors import NotFound
 from ..models import Edge, EdgeKind, RunStatus, utcnow
 from ..runners.api import Result
-from ..store import Notebook
+from ..store import Notebook, where_sql
 
 
 class RunRecord(BaseModel):
@@ -224,15 +224,8 @@ def get(nb: Notebook, run_id: str) -> RunRecord:
 def list_runs(nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None,
               limit: int | None = None) -> list[RunRecord]:
     """Runs, newest first, filtered by claim and/or status."""
-    where, args = [], []
-    if claim_id:
-        where.append("claim_id = ?")
-        args.append(claim_id)
-    if status:
-        where.append("status = ?")
-        args.append(status.value)
-    sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY created DESC, rowid DESC"
+    where, args = where_sql({"claim_id": claim_id, "status": status and status.value})
+    sql = f"SELECT * FROM runs{where} ORDER BY created DESC, rowid DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [RunRecord.from_row(r) for r in nb.db.query(sql, args)]
