@@ -101,6 +101,17 @@ MINIATURE_SCOPE_NOTE = ("A miniature verdict is evidence about the mechanism in 
                         "not about the paper's models.")
 
 
+class PreconditionCheck(BaseModel):
+    """One registered precondition, as measured in this run. A failed one makes the verdict inconclusive
+    with the reason ``precondition_failed:<id>``."""
+
+    id: str  # the precondition's id in the registration file
+    passed: bool
+    value: float | None = None  # the measured figure the rule compares (e.g. a lower CI bound)
+    threshold: float | None = None  # the registered threshold it is compared with
+    detail: str = ""  # one sentence: what was measured against what
+
+
 class VerdictReport(BaseModel):
     """The verdict, why (a machine-readable code plus words), and what it is evidence about."""
 
@@ -108,6 +119,9 @@ class VerdictReport(BaseModel):
     reason: str  # e.g. "ci_excludes_zero_positive", "precondition_failed:rl_did_not_learn"
     explanation: str
     scope: str = "miniature"  # "miniature" (synthetic substrate) or the checkpoint's name
+    # the sha256 prefix of the registration file the verdict was decided under (see Registration)
+    registration: str | None = None
+    preconditions: list[PreconditionCheck] = Field(default_factory=list)
 
 
 class FidelityRow(BaseModel):
@@ -131,6 +145,50 @@ class Result(BaseModel):
     raw: dict[str, Any] = Field(default_factory=dict)  # per-item counts to recompute every figure
     verdict: VerdictReport
     headline: list[str] = Field(default_factory=list)  # metric keys to show first
+    # analyses outside the registered decision rule: reported apart, never used by the verdict
+    exploratory: dict[str, Estimate] = Field(default_factory=dict)
+
+
+class Registration(BaseModel):
+    """A runner version's pre-registered protocol, read from ``registration.yaml`` beside the runner.
+
+    The file is the single source of every threshold and of the decision rule: the runner's verdict
+    code reads ``thresholds`` from here, never from constants of its own. Changing the file changes
+    its hash and must bump ``version`` (the runner's ``version`` class attribute equals it).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    runner: str
+    version: str
+    hypothesis: str  # one sentence: what a `supports` verdict says is true
+    method: str  # the primary method, in a few sentences
+    arms: dict[str, str] = Field(default_factory=dict)  # arm name -> what it is
+    metrics: dict[str, str] = Field(default_factory=dict)  # metric key -> definition
+    thresholds: dict[str, float] = Field(default_factory=dict)  # every number the rule uses
+    preconditions: dict[str, str] = Field(default_factory=dict)  # id -> the rule, in words
+    decision_rule: dict[str, str]  # "supports" / "contradicts" / "inconclusive" -> the rule, in words
+    control: str = ""  # the world of the `control` preset, where the hypothesis is false
+    exploratory: list[str] = Field(default_factory=list)  # analyses reported apart, never deciding
+    sha: str = ""  # filled by the loader: sha256 of the file's bytes, first 12 hex digits
+
+    def threshold(self, name: str) -> float:
+        try:
+            return self.thresholds[name]
+        except KeyError:
+            raise KeyError(f"registration {self.runner} v{self.version} has no threshold {name!r}") from None
+
+
+def load_registration(path: Path) -> Registration:
+    """Read and validate a registration file; its hash is over the exact bytes."""
+    import hashlib
+
+    import yaml
+
+    raw = Path(path).read_bytes()
+    data = yaml.safe_load(raw.decode("utf-8")) or {}
+    data["sha"] = hashlib.sha256(raw).hexdigest()[:12]
+    return Registration.model_validate(data)
 
 
 class Cancelled(Exception):
@@ -231,7 +289,15 @@ class Runner(abc.ABC):
     source: ClassVar[str]  # "Yue et al. 2025, arXiv 2504.13837"
     arxiv: ClassVar[tuple[str, ...]] = ()
     Config: ClassVar[type[RunnerConfig]]
-    presets: ClassVar[dict[str, dict[str, Any]]]  # "test" (<= 60 s on 2 cores), "default", maybe "gpu"
+    # "test" (<= 60 s on 2 cores), "default" (the CPU miniature), "control" (a world where the registered
+    # hypothesis is false: must return `contradicts`), "gpu"
+    presets: ClassVar[dict[str, dict[str, Any]]]
+    # presets whose verdicts count as evidence about a claim; `test` and `control` never do
+    evidence_presets: ClassVar[frozenset[str]] = frozenset({"default", "gpu"})
+    # a diagnostic of the measuring chain (the probe): its runs never count toward a claim's status
+    diagnostic: ClassVar[bool] = False
+    # the registration file, relative to the runner's module folder
+    registration_file: ClassVar[str] = "registration.yaml"
     # claim wording this runner can test: regexes matched case-insensitively against claim text
     suits: ClassVar[tuple[str, ...]] = ()
     fidelity: ClassVar[FidelityCard]
@@ -239,6 +305,25 @@ class Runner(abc.ABC):
     @abc.abstractmethod
     def run(self, config: RunnerConfig, context: RunContext) -> Result:
         """Train, sample and measure for real; return the result with a verdict fixed in advance."""
+
+    @classmethod
+    def registration(cls) -> Registration:
+        """The registered protocol of this runner version (cached per class)."""
+        import inspect
+
+        cached = cls.__dict__.get("_registration_cache")
+        if cached is None:
+            path = Path(inspect.getfile(cls)).parent / cls.registration_file
+            cached = load_registration(path)
+            if cached.runner != cls.name or cached.version != cls.version:
+                raise ValueError(f"{path}: registers {cached.runner} v{cached.version}, "
+                                 f"but the runner is {cls.name} v{cls.version}")
+            cls._registration_cache = cached  # type: ignore[attr-defined]
+        return cached
+
+    def counts_as_evidence(self, preset: str | None) -> bool:
+        """Whether a run of this runner under ``preset`` may decide a claim's status."""
+        return not self.diagnostic and preset in self.evidence_presets
 
     def pool(self, results: list[Result]) -> Result:
         """One result from several seeds of the same config (a sweep); override to pool the raw items.
