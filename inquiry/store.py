@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .errors import NotFound
+from .errors import InquiryError, NotFound
 from .models import (
     Citation,
     Claim,
@@ -184,13 +184,40 @@ def _dump(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+# A query's cost in FTS5 grows with its terms; a pasted page of text must not take minutes.
+MAX_QUERY_TERMS = 16
+MAX_TERM_CHARS = 64
+
+
+def query_terms(text: str) -> tuple[list[str], bool]:
+    """The distinct words of a free-text query (first spelling kept), at most :data:`MAX_QUERY_TERMS`
+    of at most :data:`MAX_TERM_CHARS` characters, and whether the query was shortened to get them.
+
+    >>> query_terms("rlvr RLVR pass@k")
+    (['rlvr', 'pass', 'k'], True)
+    """
+    seen: dict[str, str] = {}
+    shortened = False
+    for word in _TOKEN.finditer(text):
+        term = word.group()
+        if len(term) > MAX_TERM_CHARS:
+            term, shortened = term[:MAX_TERM_CHARS], True
+        if term.casefold() in seen:
+            shortened = True
+            continue
+        if len(seen) == MAX_QUERY_TERMS:
+            return list(seen.values()), True
+        seen[term.casefold()] = term
+    return list(seen.values()), shortened
+
+
 def fts_query(text: str) -> str:
     """Turn free text into a safe FTS5 query: every word quoted, all required, the last one a prefix.
 
     >>> fts_query('pass@k "base"')
     '"pass" "k" "base"*'
     """
-    words = _TOKEN.findall(text)
+    words, _ = query_terms(text)
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
@@ -211,20 +238,60 @@ class Notebook:
     # ---- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], create: bool = True) -> Notebook:
+    def open(cls, path: str | os.PathLike[str], create: bool = True,
+             initialise: Callable[[Notebook], object] | None = None) -> Notebook:
+        """Open the notebook in ``path``, creating it when there is none (and ``create``).
+
+        Creation is atomic: the database is built under a temporary name, migrated and filled by
+        ``initialise`` (the CLI imports the bundled example there), then renamed into place, all under
+        a lock file. Several processes opening a new notebook at once, or one killed half-way, end
+        with either no notebook or a complete one — never a half-made one that stays so.
+        """
         folder = Path(path).expanduser()
         db_file = folder / DB_NAME
-        if not db_file.exists() and not create:
-            raise NotFound(f"no notebook at {folder} (expected {DB_NAME})")
-        folder.mkdir(parents=True, exist_ok=True)
+        if not db_file.exists():
+            if not create:
+                raise NotFound(f"no notebook at {folder} (expected {DB_NAME})")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InquiryError(f"cannot create a notebook at {folder}: {exc.strerror or exc}") from None
+            cls._create_atomically(folder, initialise)
+        nb = cls(folder, sqlite_utils.Database(cls._connect(db_file)))
+        nb._migrate()
+        return nb
+
+    @staticmethod
+    def _connect(db_file: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(db_file, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=30000")  # first: the pragmas below can meet a busy database
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=30000")
-        nb = cls(folder, sqlite_utils.Database(conn))
-        nb._migrate()
-        return nb
+        return conn
+
+    @classmethod
+    def _create_atomically(cls, folder: Path, initialise: Callable[[Notebook], object] | None) -> None:
+        import fcntl
+
+        with open(folder / ".notebook.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if the process dies
+            if (folder / DB_NAME).exists():  # another process finished it while we waited
+                return
+            tmp = folder / f".{DB_NAME}.creating-{os.getpid()}"
+            for stale in folder.glob(f".{DB_NAME}.creating-*"):  # left by a creator that was killed
+                stale.unlink(missing_ok=True)
+            conn = sqlite3.connect(tmp, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys=ON")
+            nb = cls(folder, sqlite_utils.Database(conn))
+            try:
+                nb._migrate()
+                if initialise is not None:
+                    initialise(nb)
+                conn.execute("PRAGMA journal_mode=WAL")
+            finally:
+                conn.close()
+            os.replace(tmp, folder / DB_NAME)
 
     def close(self) -> None:
         self.db.conn.close()

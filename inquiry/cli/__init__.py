@@ -42,14 +42,13 @@ class State:
     def notebook(self):
         """The open notebook; a notebook created now gets the bundled example unless ``--empty``."""
         if self._notebook is None:
-            from ..store import DB_NAME, Notebook
+            from ..store import Notebook
 
-            is_new = not (self.notebook_path / DB_NAME).exists()
-            self._notebook = Notebook.open(self.notebook_path)
-            if is_new and not self.empty:
-                from ..example import import_example
-
-                import_example(self._notebook)
+            initialise = None
+            if not self.empty:
+                from ..example import import_example as initialise
+            # the example is imported while the notebook is created, atomically (see Notebook.open)
+            self._notebook = Notebook.open(self.notebook_path, initialise=initialise)
         return self._notebook
 
 

@@ -12,7 +12,7 @@ import click
 
 from ..importing import ImportResult, import_paths
 from ..models import Claim, EdgeState, Inquiry, Note, NodeKind, Paper, Status, kind_of
-from ..store import DB_NAME, Notebook
+from ..store import DB_NAME, Notebook, query_terms
 from . import State, cli, emit
 
 WIDTH = 100
@@ -184,6 +184,9 @@ def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> 
 def search_cmd(state: State, query: str, limit: int, kinds: tuple[str, ...]) -> None:
     """Full-text search, best first. A matching claim stands for its note unless --kind claim."""
     hits = search_grouped(state.notebook, query, limit, list(kinds))
+    terms, shortened = query_terms(query)
+    if shortened:
+        click.echo(f"note: query shortened to {len(terms)} distinct words: {' '.join(terms)}", err=True)
     emit(state, hits, lambda: "\n".join(
         f"{h['id']}  {_clip(h['title'], 70)}\n    {_clip(h['snippet'], 90)}" for h in hits) or "no matches")
 

@@ -13,13 +13,14 @@ worker process (:mod:`inquiry.runs`) records what it reports.
 from __future__ import annotations
 
 import abc
+import math
 import random
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..models import Verdict
 
@@ -54,6 +55,15 @@ class Estimate(BaseModel):
     n: int | None = None  # items the estimate is over
     unit: str = ""
     description: str = ""
+
+    @field_validator("value", "low", "high")
+    @classmethod
+    def _finite(cls, number: float | None) -> float | None:
+        # NaN would be stored as JSON null and poison every later read of the run; refuse it here, so a
+        # runner's non-finite estimate ends its run as failed with this reason.
+        if number is not None and not math.isfinite(number):
+            raise ValueError(f"estimate is not a finite number ({number})")
+        return number
 
     def excludes_zero(self) -> int:
         """+1 if the interval lies above 0, -1 if below, 0 if it covers 0 (or there is none)."""

@@ -1,0 +1,85 @@
+"""Hostile use of the notebook itself: racing first use, a first use killed half-way, pasted pages as
+search queries, non-finite numbers. Each case is bounded in time and ends with a usable notebook."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from inquiry.runners.api import Estimate
+from inquiry.store import DB_NAME, MAX_QUERY_TERMS, Notebook, query_terms
+
+CLI = [sys.executable, "-m", "inquiry"]
+
+
+def _stats(folder: Path) -> subprocess.Popen:
+    return subprocess.Popen([*CLI, "--notebook", str(folder), "--json", "stats"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_four_processes_creating_one_notebook_all_succeed_with_one_example(tmp_path):
+    folder = tmp_path / "nb"
+    procs = [_stats(folder) for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    nb = Notebook.open(folder, create=False)
+    assert nb.db.execute("SELECT count(*) FROM inquiries").fetchone()[0] == 1
+    assert nb.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not list(folder.glob(f".{DB_NAME}.creating-*"))
+
+
+def test_first_use_killed_mid_way_leaves_no_half_made_notebook(tmp_path):
+    folder = tmp_path / "nb"
+    # A creator that dies inside its initialisation (the example import), as under kill -9.
+    script = ("import os, sys; from inquiry.store import Notebook\n"
+              "Notebook.open(sys.argv[1], initialise=lambda nb: os._exit(9))\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(folder)], timeout=60)
+    assert proc.returncode == 9
+    assert not (folder / DB_NAME).exists()  # nothing half-made under the real name
+    out = subprocess.run([*CLI, "--notebook", str(folder), "--json", "stats"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert '"inquiries": 1' in out.stdout  # the next use completes it, example included
+    assert not list(folder.glob(f".{DB_NAME}.creating-*"))
+
+
+def test_a_pasted_page_as_a_search_query_is_shortened_and_fast(seeded_notebook):
+    page = " ".join(f"word{i % 500} pass@k" for i in range(2000))  # ~20 KB of repeated terms
+    terms, shortened = query_terms(page)
+    assert shortened and len(terms) == MAX_QUERY_TERMS
+    started = time.monotonic()
+    seeded_notebook.search(page)
+    assert time.monotonic() - started < 5
+
+
+def test_search_cli_says_when_the_query_was_shortened(tmp_path):
+    out = subprocess.run([*CLI, "--notebook", str(tmp_path / "nb"), "search", "rlvr " * 40],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0
+    assert "query shortened to 1 distinct words" in out.stderr
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_estimates_are_refused(bad):
+    with pytest.raises(ValidationError, match="not a finite number"):
+        Estimate(value=bad)
+    with pytest.raises(ValidationError):
+        Estimate(value=0.5, low=bad, high=1.0)
+
+
+def test_creating_a_notebook_where_none_can_be_made_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = subprocess.run([*CLI, "--notebook", str(blocker / "nb"), "stats"], capture_output=True, text=True,
+                         timeout=60, env={**os.environ})
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: cannot create a notebook") and out.stderr.count("\n") == 1
