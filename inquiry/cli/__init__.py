@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -52,12 +53,32 @@ class State:
         return self._notebook
 
 
+# Control characters a stored title may carry (from a hostile vault): ESC sequences and C1 codes can set the
+# window title, clear the screen or write the clipboard (OSC 52). Tab and newline are layout, not control.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""Show control characters escaped instead of sending them to the terminal.
+
+    >>> terminal_safe("title\x1b]0;pwned\x07 ok")
+    'title\\x1b]0;pwned\\x07 ok'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _json_safe(text: str) -> str:
+    # json.dumps escapes C0 already; C1 codes pass through with ensure_ascii=False, so escape those too
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def emit(state: State, data: Any, render: Callable[[], str] | None = None) -> None:
-    """Print ``data`` as JSON with ``--json``, else the human rendering (or JSON if none)."""
+    """Print ``data`` as JSON with ``--json``, else the human rendering (or JSON if none); either way
+    with no raw control characters, so stored text can never drive the terminal."""
     if state.as_json or render is None:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        click.echo(_json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
     else:
-        click.echo(render())
+        click.echo(terminal_safe(render()))
 
 
 class InquiryGroup(click.Group):
@@ -67,7 +88,7 @@ class InquiryGroup(click.Group):
         try:
             return super().invoke(ctx)
         except InquiryError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(terminal_safe(f"error: {exc}"), err=True)
             sys.exit(1)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from ..runners import registry
 from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs import launcher, notebook_settings, records, sweeps
 from ..runs.records import RunRecord
-from . import State, cli, emit
+from . import State, cli, emit, terminal_safe
 
 BAR_WIDTH = 30
 SHOWN_CLAIMS = 5  # `inquiry runners` lists this many suited claims per runner, then "… and N more"
@@ -107,7 +107,7 @@ def _follow(state: State, run_id: str) -> RunRecord:
     """Wait for the run, drawing a progress line on the terminal (nothing extra with --json)."""
     def draw(run: RunRecord) -> None:
         if not state.as_json:
-            click.echo("\r" + progress_line(run).ljust(100), nl=False, err=True)
+            click.echo("\r" + terminal_safe(progress_line(run)).ljust(100), nl=False, err=True)
 
     run = launcher.wait_for(state.notebook, run_id, on_update=draw)
     if not state.as_json:
@@ -244,7 +244,7 @@ def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
             click.echo(json.dumps([r.model_dump(mode="json", exclude={"result"}) for r in runs], default=str))
         elif watch:
             click.clear()
-            click.echo(_table(runs))
+            click.echo(terminal_safe(_table(runs)))
         else:
             emit(state, [r.model_dump(mode="json", exclude={"result"}) for r in runs], lambda: _table(runs))
         if not watch or not any(not r.status.finished for r in runs):

@@ -83,3 +83,22 @@ def test_creating_a_notebook_where_none_can_be_made_is_one_line(tmp_path):
                          timeout=60, env={**os.environ})
     assert out.returncode == 1
     assert out.stderr.startswith("error: cannot create a notebook") and out.stderr.count("\n") == 1
+
+
+def test_escape_codes_in_stored_titles_never_reach_the_terminal(tmp_path):
+    from inquiry.importing import import_paths
+
+    folder = tmp_path / "nb"
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    # window title (OSC 0), clear screen (CSI 2J), clipboard write (OSC 52), and a C1 CSI
+    title = "Does evil\x1b]0;pwned\x07 \x1b[2J\x1b]52;c;ZXZpbA==\x07 \x9b31m work?"
+    (vault / "evil.md").write_text(f"---\ntitle: \"{title.encode('unicode_escape').decode()}\"\n---\n"
+                                   "# Does evil work?\n\nIt does not.\n", encoding="utf-8")
+    nb = Notebook.open(folder, initialise=None)
+    import_paths(nb, [vault])
+    nb.close()
+    for args in (["list", "notes"], ["search", "evil"], ["--json", "list", "notes"]):
+        out = subprocess.run([*CLI, "--notebook", str(folder), *args], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert not any(ch in out.stdout for ch in "\x1b\x07\x9b"), (args, out.stdout)
