@@ -150,6 +150,7 @@ def run_command(state: State, claim: str | None, runner_name: str | None, preset
     """Queue a reproduction run testing CLAIM (an id, a unique prefix, or a note with one claim)."""
     if allow_refs:  # in the environment, so the workers this command starts (which read the runner back) accept it too
         os.environ[registry.ALLOW_REFS_ENV] = "1"
+    sweeps.check_seed(seed)
     claim_id = _claim_ref(state, claim) if claim else None
     overrides = registry.parse_overrides(list(pairs))
     if axes:

@@ -70,21 +70,45 @@ def parse_axis(text: str) -> tuple[str, list[Any]]:
             raise ConfigError(name, f"--sweep {text!r}: a range A..B needs integers") from None
         if stop < start:
             raise ConfigError(name, f"--sweep {text!r}: the range is empty ({stop} < {start})")
+        if stop - start + 1 > MAX_RUNS:  # checked before the list is built: 0..10**10 must not eat memory
+            raise ConfigError("sweep", f"--sweep {text!r} has {stop - start + 1} values; at most {MAX_RUNS} runs "
+                                       "per launch")
+        if name == "seed":
+            check_seed(start), check_seed(stop)
         return name, list(range(start, stop + 1))
     items = [v.strip() for v in values.split(",") if v.strip()]
+    if len(items) > MAX_RUNS:
+        raise ConfigError("sweep", f"--sweep {name}=… has {len(items)} values; at most {MAX_RUNS} runs per launch")
     if name == "seed":
         try:
-            return name, [int(v) for v in items]
+            return name, [check_seed(int(v)) for v in items]
         except ValueError:
             raise ConfigError("seed", f"--sweep {text!r}: seeds are integers") from None
     return name, items
 
 
+MAX_SEED = 2**32 - 1  # numpy's seed range; torch and random take it too
+
+
+def check_seed(seed: int) -> int:
+    """A seed every random stream of a run accepts, or a one-line error naming ``seed``.
+
+    >>> check_seed(3)
+    3
+    """
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError("seed", f"{seed} is outside 0..{MAX_SEED}")
+    return seed
+
+
 def expand(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Every combination of the axes' values, in a stable order."""
+    total = 1
+    for values in axes.values():
+        total *= len(values)
+    if total > MAX_RUNS:  # counted before the combinations are built
+        raise ConfigError("sweep", f"the sweep has {total} runs; at most {MAX_RUNS} per launch")
     combos = [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
-    if len(combos) > MAX_RUNS:
-        raise ConfigError("sweep", f"the sweep has {len(combos)} runs; at most {MAX_RUNS} per launch")
     return combos
 
 

@@ -102,3 +102,20 @@ def test_escape_codes_in_stored_titles_never_reach_the_terminal(tmp_path):
         out = subprocess.run([*CLI, "--notebook", str(folder), *args], capture_output=True, text=True, timeout=60)
         assert out.returncode == 0, out.stderr
         assert not any(ch in out.stdout for ch in "\x1b\x07\x9b"), (args, out.stdout)
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--seed", "99999999999999999999999"], "seed"),
+    (["--seed", "-1"], "seed"),
+    (["--sweep", "seed=0..10000000000"], "at most 256"),
+    (["--sweep", "seed=0..3", "--sweep", "lr=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,"
+      "26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,"
+      "62,63,64,65"], "at most 256"),
+])
+def test_bad_seeds_and_huge_sweeps_are_one_line_errors(tmp_path, args, field):
+    started = time.monotonic()
+    out = subprocess.run([*CLI, "--notebook", str(tmp_path / "nb"), "--empty", "run", "--runner", "probe",
+                          "--preset", "test", *args], capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 30
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1 and field in out.stderr, out.stderr
