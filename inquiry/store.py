@@ -42,6 +42,8 @@ from .models import (
 )
 
 DB_NAME = "notebook.db"
+# what follows "run:" in a run id: a plain name (no "/", no leading dot, so never ".." or hidden)
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 RUNS_DIR = "runs"
 
 # Each entry migrates the schema from version i to i+1. Never edit a shipped entry: append.
@@ -318,8 +320,14 @@ class Notebook:
         return self.path / RUNS_DIR
 
     def run_dir(self, run_id: str) -> Path:
-        """The artifact folder of a run (created on demand)."""
-        folder = self.runs_dir / run_id.removeprefix("run:")
+        """The artifact folder of a run (created on demand), always inside ``runs/``.
+
+        Run ids can come from files (a vault's run notes), so an id is a name here, never a path.
+        """
+        name = run_id.removeprefix("run:")
+        if not RUN_NAME.fullmatch(name):
+            raise InquiryError(f"not a run id: {run_id!r} (expected run: and letters, digits, '.', '_', '-')")
+        folder = self.runs_dir / name
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 

@@ -119,3 +119,13 @@ def test_bad_seeds_and_huge_sweeps_are_one_line_errors(tmp_path, args, field):
     assert time.monotonic() - started < 30
     assert out.returncode == 1, out.stdout + out.stderr
     assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1 and field in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("run_id", ["run:../../../ESCAPED_RUN", "run:..", "run:a/b", "run:.hidden", "run:"])
+def test_a_run_id_is_never_a_path(notebook, run_id):
+    from inquiry.errors import InquiryError
+
+    with pytest.raises(InquiryError, match="not a run id"):
+        notebook.run_dir(run_id)
+    assert not (notebook.path.parent / "ESCAPED_RUN").exists()
+    assert not any(p.name == "ESCAPED_RUN" for p in notebook.path.parent.parent.iterdir())
