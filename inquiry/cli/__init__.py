@@ -131,7 +131,9 @@ def open_app(state: State, notebook: Path | None = None) -> None:
 
 
 def main() -> None:
-    # Importing the command modules registers their commands on ``cli``.
-    from . import core, export, graph, relations, runs  # noqa: F401
-
     cli(prog_name="inquiry")
+
+
+# The command modules define their commands on ``cli``; importing the package gives the whole CLI
+# (tests and `python -m inquiry` alike), with no import needed for its side effect elsewhere.
+from . import core, export, graph, relations, runs  # noqa: E402,F401

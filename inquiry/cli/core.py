@@ -175,14 +175,18 @@ def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> 
 # ---- search ----------------------------------------------------------------------------------
 
 
-@cli.command("search")
-@click.argument("query")
+@cli.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True)
 @click.option("--limit", default=10, show_default=True, help="most results to show")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["inquiry", "note", "claim"]),
               help="only these kinds (repeatable)")
 @click.pass_obj
-def search_cmd(state: State, query: str, limit: int, kinds: tuple[str, ...]) -> None:
-    """Full-text search, best first. A matching claim stands for its note unless --kind claim."""
+def search_cmd(state: State, words: tuple[str, ...], limit: int, kinds: tuple[str, ...]) -> None:
+    """Full-text search, best first. A matching claim stands for its note unless --kind claim.
+
+    The query is free text (several words, or one quoted string); a word starting with "-" is a word.
+    """
+    query = " ".join(words)
     hits = search_grouped(state.notebook, query, limit, list(kinds))
     terms, shortened = query_terms(query)
     if shortened:

@@ -129,3 +129,12 @@ def test_a_run_id_is_never_a_path(notebook, run_id):
         notebook.run_dir(run_id)
     assert not (notebook.path.parent / "ESCAPED_RUN").exists()
     assert not any(p.name == "ESCAPED_RUN" for p in notebook.path.parent.parent.iterdir())
+
+
+def test_search_takes_words_that_look_like_options(tmp_path):
+    from click.testing import CliRunner
+
+    from inquiry.cli import cli
+
+    result = CliRunner().invoke(cli, ["--notebook", str(tmp_path / "nb"), "search", "-foo", "pass@k", "--limit", "3"])
+    assert result.exit_code == 0, result.output
