@@ -138,3 +138,17 @@ def test_search_takes_words_that_look_like_options(tmp_path):
 
     result = CliRunner().invoke(cli, ["--notebook", str(tmp_path / "nb"), "search", "-foo", "pass@k", "--limit", "3"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_killed_builder_leaves_no_staging_folder_for_long(tmp_path):
+    from inquiry.runners.substrate.cache import cached_checkpoint
+
+    script = ("import os, sys; from pathlib import Path\n"
+              "from inquiry.runners.substrate.cache import cached_checkpoint\n"
+              "cached_checkpoint(Path(sys.argv[1]), {'k': 1}, lambda folder: os._exit(9))\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], timeout=60)
+    assert proc.returncode == 9
+    assert len(list(tmp_path.glob(".*"))) == 1  # the dead builder's staging folder
+    built = cached_checkpoint(tmp_path, {"k": 1}, lambda folder: (folder / "w").write_text("1"))
+    assert (built / "w").read_text() == "1"
+    assert list(tmp_path.glob(".*")) == []  # cleaned up by the next builder

@@ -46,7 +46,8 @@ def cached_checkpoint(cache_root: Path, key: dict[str, Any], build: Callable[[Pa
     if (final / _DONE).is_file():
         return final
     cache_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=cache_root))
+    remove_stale_staging(cache_root)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-{os.getpid()}-", dir=cache_root))
     try:
         build(staging)
         (staging / "key.json").write_text(json.dumps(key, sort_keys=True, indent=1, default=str))
@@ -62,3 +63,31 @@ def cached_checkpoint(cache_root: Path, key: dict[str, Any], build: Callable[[Pa
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def remove_stale_staging(cache_root: Path) -> list[Path]:
+    """Delete the staging folders of builders that died (killed runs); returns what was removed.
+
+    A staging folder is named ``.<key>-<pid>-<random>``; it is stale when no process has that pid.
+    """
+    removed = []
+    for folder in Path(cache_root).glob(".*-*-*"):
+        parts = folder.name[1:].split("-")
+        if len(parts) < 3 or not parts[1].isdigit() or not folder.is_dir():
+            continue
+        pid = int(parts[1])
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
