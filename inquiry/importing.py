@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .ids import normalize_title
-from .models import ImportBatch, ImportNotice
-from .notes.importer import build_batch, collect_files
-from .notes.vault import build_vault_batch, is_vault_file
+from .models import ImportBatch, ImportNotice, Paper
+from .notes.bib import parse_bib
+from .notes.importer import build_batch, collect_files, read_document
+from .notes.inquiring_line import has_header
+from .notes.papers import known_paper, paper_keys
+from .notes.vault import is_vault_file, read_vault
 from .runs.imported import add_run_summaries, apply_statuses
 from .store import ApplyReport, Notebook
 
@@ -41,9 +44,47 @@ class ImportResult:
     files: list[str]  # the documents imported, resolved paths
 
 
-def build_notebook_batch(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> ImportBatch:
+def build_notebook_batch(nb: Notebook, paths: Iterable[str | os.PathLike[str]],
+                         keys: dict[str, str] | None = None) -> ImportBatch:
     """The batch importing ``paths`` into ``nb`` would apply, resolved against what ``nb`` holds."""
-    return build_batch(paths, nb.titles(), known_note=nb.get_note)
+    return build_batch(paths, nb.titles(), known_note=nb.get_note,
+                       paper_keys=known_paper_keys(nb.list_papers()) if keys is None else keys)
+
+
+def known_paper_keys(papers: Iterable[Paper]) -> dict[str, str]:
+    """Each paper's recognition keys (arXiv id, DOI, first author and year) → its id; the first paper keeps a key."""
+    keys: dict[str, str] = {}
+    for paper in papers:
+        for key in paper_keys(paper):
+            keys.setdefault(key, paper.id)
+    return keys
+
+
+NEITHER = ("skipped: neither a note (.md) nor an inquiring line (no 'INQUIRING LINE' header as its first line)")
+
+
+def classify(files: list[Path], named: set[Path]) -> tuple[list[Path], list[Path], list[Path], list[ImportNotice]]:
+    """Split files into inquiring lines, notes (``.md``) and ``.bib`` references.
+
+    A ``.txt`` file from a folder without the ``INQUIRING LINE`` header is skipped with a warning; one
+    named on the command line is parsed, so that its error says what is wrong.
+    """
+    lines, notes, bibs, skipped = [], [], [], []
+    for path in files:
+        if path.suffix.lower() == ".bib":
+            bibs.append(path)
+        elif is_vault_file(path):
+            notes.append(path)
+        elif path.suffix.lower() == ".md" or path in named:
+            lines.append(path)
+        else:
+            with path.open("rb") as handle:
+                head = handle.read(4096).decode("utf-8", "ignore")
+            if has_header(head) or not head.strip() or "\x00" in head:
+                lines.append(path)  # a document, or a broken file whose error the parser names
+            else:
+                skipped.append(ImportNotice(path=str(path), message=NEITHER))
+    return lines, notes, bibs, skipped
 
 
 @contextmanager
@@ -69,24 +110,40 @@ def import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impor
 
 
 def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> ImportResult:
+    paths = list(paths)
     files, skipped = collect_files(paths)
-    vault_files = [f for f in files if is_vault_file(f)]
-    batch = build_notebook_batch(nb, [f for f in files if f not in vault_files])
+    named = {Path(p) for p in paths if Path(p).is_file()}
+    line_files, vault_files, bib_files, neither = classify(files, named)
+    known = nb.list_papers()
+    keys = known_paper_keys(known)
+    references: list[Paper] = []
+    for path in bib_files:  # before the notes, so that their mentions find the papers' metadata
+        for paper in parse_bib(read_document(path), str(path)):
+            paper = known_paper(paper, keys)
+            references.append(paper)
+            for key in paper_keys(paper):
+                keys.setdefault(key, paper.id)
+    titles = nb.titles()
+    vault = None
+    if vault_files:  # read first: the notes' titles and aliases resolve the documents' citations too
+        vault = read_vault(vault_files, titles, known_claims=lambda nid: nb.list_claims(note_id=nid),
+                           known_note=nb.get_note, paper_keys=keys, note_urls=nb.note_urls())
+        titles = {**vault.prepare(), **titles}
+    batch = build_batch(line_files, titles, known_note=nb.get_note, paper_keys=keys)
+    batch.papers[:0] = references
     if vault_files:  # a vault's images and other attachments are expected company, not worth a warning
         skipped = [s for s in skipped if Path(s.path).suffix.lower() not in ATTACHMENTS]
-    batch.warnings[:0] = skipped
-    if not vault_files:
+    batch.warnings[:0] = skipped + neither
+    sources = [i.source_path for i in batch.inquiries if i.source_path] + [str(p.resolve()) for p in bib_files]
+    if vault is None:
         report = nb.apply(batch)
-        return ImportResult(report=report, warnings=batch.warnings,
-                            files=[i.source_path for i in batch.inquiries if i.source_path])
+        return ImportResult(report=report, warnings=batch.warnings, files=sources)
     # the vault resolves links against the notebook and the documents imported alongside it
-    titles = {**nb.titles(), **{normalize_title(n.title): n.id for n in batch.notes}}
-    vault = build_vault_batch(vault_files, titles, known_claims=lambda nid: nb.list_claims(note_id=nid))
-    merged = ImportBatch(**{name: getattr(batch, name) + getattr(vault.batch, name) for name in ImportBatch.model_fields})
+    result = vault.build({normalize_title(n.title): n.id for n in batch.notes})
+    merged = ImportBatch(**{name: getattr(batch, name) + getattr(result.batch, name) for name in ImportBatch.model_fields})
     with nb.transaction():
         report = nb.apply(merged)
-        for run_id in add_run_summaries(nb, vault.runs, source=str(vault_files[0].parent)):
+        for run_id in add_run_summaries(nb, result.runs, source=str(vault_files[0].parent)):
             report.record("runs", "added", run_id)
-        apply_statuses(nb, vault.statuses)
-    return ImportResult(report=report, warnings=merged.warnings,
-                        files=[i.source_path for i in batch.inquiries if i.source_path] + vault.files)
+        apply_statuses(nb, result.statuses)
+    return ImportResult(report=report, warnings=merged.warnings, files=sources + result.files)

@@ -62,6 +62,7 @@ class EdgeKind(str, Enum):
     CONTRADICTS = "contradicts"  # claim -> claim
     REFINES = "refines"  # claim -> claim
     TESTED_BY = "tested-by"  # claim -> run
+    CONTRASTS_WITH = "contrasts-with"  # note -> note (an essay sets one against the other)
 
 
 CLAIM_RELATIONS = (EdgeKind.SUPPORTS, EdgeKind.CONTRADICTS, EdgeKind.REFINES)
@@ -154,6 +155,7 @@ class Note(_Model):
     summary_variants: dict[str, str] = Field(default_factory=dict)
     is_placeholder: bool = False
     arxiv: str | None = None
+    url: str | None = None  # where the note's source lives; the same url under two titles is one note
 
 
 class Citation(_Model):
@@ -188,9 +190,24 @@ class Inquiry(_Model):
 
 
 class Paper(_Model):
+    """A referenced work. ``name`` is how notes mention it ("Yue et al. 2025", "RLAG", an arXiv id);
+    the rest is bibliographic metadata where known (from a ``.bib`` file or the mention itself).
+
+    ``bibkey``, ``entry_type`` and ``fields`` keep a BibTeX entry exactly as imported, so that
+    exporting it writes the same key and fields back.
+    """
+
     id: str
     name: str
     arxiv: str | None = None
+    doi: str | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
+    url: str | None = None
+    bibkey: str | None = None
+    entry_type: str | None = None
+    fields: dict[str, str] = Field(default_factory=dict)
 
 
 class Edge(_Model):

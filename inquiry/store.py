@@ -116,6 +116,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX runs_sweep ON runs(sweep_id);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2 -> 3: papers as references (bibliographic metadata, the BibTeX entry as imported); a note's source url
+    """
+    ALTER TABLE notes ADD COLUMN url TEXT;
+    CREATE INDEX notes_url ON notes(url);
+    ALTER TABLE papers ADD COLUMN doi TEXT;
+    ALTER TABLE papers ADD COLUMN title TEXT;
+    ALTER TABLE papers ADD COLUMN authors TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE papers ADD COLUMN year INTEGER;
+    ALTER TABLE papers ADD COLUMN url TEXT;
+    ALTER TABLE papers ADD COLUMN bibkey TEXT;
+    ALTER TABLE papers ADD COLUMN entry_type TEXT;
+    ALTER TABLE papers ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -380,9 +393,7 @@ class Notebook:
             self._index([(i.id, NodeKind.INQUIRY, i.question, "\n\n".join([i.framing, *i.essay]), outcome)
                          for i, outcome in zip(batch.inquiries, outcomes)], report, "inquiries")
             self._upsert_notes(batch.notes, report)
-            outcomes = self._upsert_rows("papers", [(p.id, {"name": p.name, "arxiv": p.arxiv}) for p in batch.papers])
-            for paper, outcome in zip(batch.papers, outcomes):
-                report.record("papers", outcome, paper.id)
+            self._upsert_papers(batch.papers, report)
             self._replace_claims(batch.claims, report)
             self._replace_citations(batch.inquiries, batch.citations)
             self._add_new_edges(batch.edges)
@@ -474,6 +485,7 @@ class Notebook:
                         "topics": _union(existing.topics, note.topics),
                         "aliases": _union(existing.aliases, note.aliases),
                         "arxiv": note.arxiv or existing.arxiv,
+                        "url": note.url or existing.url,
                         "is_placeholder": False,
                     })
             merged_notes[note.id] = note
@@ -481,7 +493,7 @@ class Notebook:
             rows.append((note.id, {
                 "title": note.title, "summary": note.summary, "body": note.body,
                 "topics": _dump(note.topics), "aliases": _dump(note.aliases),
-                "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv}))
+                "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv, "url": note.url}))
             variants.extend((note.id, source_id, summary) for source_id, summary in note.summary_variants.items())
         outcomes = self._upsert_rows("notes", rows, timestamps=True, current=current)
         self.db.conn.executemany(
@@ -490,6 +502,17 @@ class Notebook:
         self._index([(note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]), outcome)
                      for note, outcome in zip(written, outcomes)],
                     report, "notes")
+
+    def _upsert_papers(self, papers: list[Paper], report: ApplyReport) -> None:
+        """Merge papers: a bare mention never erases metadata a ``.bib`` file or an earlier mention gave."""
+        current = self._rows_by_id("papers", [paper.id for paper in papers])
+        merged: dict[str, Paper] = {}
+        for paper in papers:
+            existing = merged.get(paper.id) or (_paper(current[paper.id]) if paper.id in current else None)
+            merged[paper.id] = merge_papers(existing, paper) if existing is not None else paper
+        outcomes = self._upsert_rows("papers", [(p.id, _paper_row(p)) for p in merged.values()], current=current)
+        for paper_id, outcome in zip(merged, outcomes):
+            report.record("papers", outcome, paper_id)
 
     def _replace_claims(self, claims: list[Claim], report: ApplyReport) -> None:
         """Make each note's claims equal to the batch's; a dropped claim that has runs is retired, not deleted."""
@@ -514,6 +537,59 @@ class Notebook:
             for claim_id in gone:
                 self._drop_claim(claim_id)
                 report.record("claims", "retired", claim_id)
+
+    def merge_note_into(self, old: str, new: str) -> Note:
+        """Fold note ``old`` into note ``new``: its citations, links and source summaries move over, its
+        title and aliases become aliases of ``new``, and ``old`` is deleted. Returns the merged note.
+
+        ``old``'s claims are dropped (their ids name ``old``); a claim with runs cannot be dropped, so a
+        note whose claims have runs is refused rather than losing their link to the evidence.
+        """
+        with self.transaction():
+            source, target = self.get_note(old), self.get_note(new)
+            if source is None or target is None:
+                raise NotFound(f"no note with id {old if source is None else new}")
+            tested = self.db.execute("SELECT count(*) FROM runs r JOIN claims c ON c.id = r.claim_id "
+                                     "WHERE c.note_id = ?", [old]).fetchone()[0]
+            if tested:
+                raise InquiryError(f"{old} has {tested} run(s) on its claims; merging would cut them off "
+                                   "from their claims, so it is refused")
+            self.db.execute("UPDATE citations SET note_id = ? WHERE note_id = ?", [new, old])
+            moved = []
+            for row in self.db.query("SELECT * FROM edges WHERE (src = ? OR dst = ?) AND kind != 'asserts'", [old, old]):
+                edge = _edge(row)
+                src, dst = (new if edge.src == old else edge.src), (new if edge.dst == old else edge.dst)
+                if src != dst:
+                    moved.append(edge.model_copy(update={"src": src, "dst": dst}))
+            for claim in self.list_claims(note_id=old, include_retired=True):
+                self._drop_claim(claim.id)
+            self.remove_edges(old)
+            self._add_new_edges(moved)
+            self.db.execute("INSERT OR IGNORE INTO note_summaries (note_id, source_id, summary) "
+                            "SELECT ?, source_id, summary FROM note_summaries WHERE note_id = ?", [new, old])
+            self.db.execute("DELETE FROM note_summaries WHERE note_id = ?", [old])
+            merged = target.model_copy(update={
+                "aliases": [a for a in _union(target.aliases, [source.title, *source.aliases]) if a != target.title],
+                "topics": _union(target.topics, source.topics),
+                "summary": target.summary or source.summary, "body": target.body or source.body,
+                "is_placeholder": target.is_placeholder and source.is_placeholder,
+                "arxiv": target.arxiv or source.arxiv, "url": target.url or source.url, "summary_variants": {}})
+            self.db.execute("DELETE FROM notes WHERE id = ?", [old])
+            self.db.execute("DELETE FROM search WHERE node_id = ?", [old])
+            self._pending.removed.append(old)
+            self.save_note(merged)
+        return self.get_note(new)  # type: ignore[return-value]
+
+    def save_note(self, note: Note) -> None:
+        """Write a note's own fields as given (title, aliases, summary…); its source summaries stay as stored."""
+        with self.transaction():
+            self._upsert_rows("notes", [(note.id, {
+                "title": note.title, "summary": note.summary, "body": note.body, "topics": _dump(note.topics),
+                "aliases": _dump(note.aliases), "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv,
+                "url": note.url})], timestamps=True)
+            self.db.execute("DELETE FROM search WHERE node_id = ?", [note.id])
+            self.db.execute("INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
+                            [note.id, NodeKind.NOTE.value, note.title, "\n".join([note.summary, note.body])])
 
     def _drop_claim(self, claim_id: str) -> None:
         """Retire a claim that has runs (their results stay readable); delete one that has none."""
@@ -654,7 +730,33 @@ class Notebook:
 
     def get_paper(self, paper_id: str) -> Paper | None:
         rows = list(self.db.query("SELECT * FROM papers WHERE id = ?", [paper_id]))
-        return Paper(**rows[0]) if rows else None
+        return _paper(rows[0]) if rows else None
+
+    def list_papers(self, ids: list[str] | None = None) -> list[Paper]:
+        """Every paper (or those with these ids), by year then name."""
+        if ids is None:
+            rows = list(self.db.query("SELECT * FROM papers"))
+        else:
+            rows = [row for chunk in _chunks(ids) for row in self.db.query(
+                f"SELECT * FROM papers WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+        return sorted((_paper(r) for r in rows), key=lambda p: (p.year or 0, p.name.casefold(), p.id))
+
+    def split_notes(self) -> list[dict[str, Any]]:
+        """Pairs of notes that look like one note split in two by a title change: the same summary text,
+        or the same source url, under two ids. Exact matches only — titles are never compared for likeness."""
+        pairs = []
+        for column, why in (("summary", "same summary"), ("url", "same source url")):
+            for group in self.db.execute(f"SELECT group_concat(id, char(31)) FROM notes WHERE {column} IS NOT NULL "
+                                         f"AND {column} != '' GROUP BY {column} HAVING count(*) > 1").fetchall():
+                ids = sorted(group[0].split("\x1f"))
+                titles = self.titles_of(ids)
+                pairs += [{"a": {"id": a, "title": titles[a]}, "b": {"id": b, "title": titles[b]}, "why": why}
+                          for i, a in enumerate(ids) for b in ids[i + 1:]]
+        return pairs
+
+    def note_urls(self) -> dict[str, str]:
+        """Source url → note id, for recognizing a note exported again under a new title."""
+        return dict(self.db.execute("SELECT url, id FROM notes WHERE url IS NOT NULL").fetchall())
 
     def get_node(self, node_id: str) -> Inquiry | Note | Claim | Paper | dict[str, Any]:
         """Any node by id; runs come back as their row dict. Raises :class:`NotFound`."""
@@ -692,6 +794,12 @@ class Notebook:
             for row in self.db.query(f"SELECT id, {column} AS t FROM {table}"):
                 if normalize_title(row["t"]) == wanted:
                     return row["id"]
+        by_alias = self.titles().get(wanted)  # a note's former title
+        if by_alias is not None:
+            return by_alias
+        for row in self.db.query("SELECT id, name, bibkey FROM papers"):
+            if wanted in (normalize_title(row["name"]), normalize_title(row["bibkey"] or "")):
+                return row["id"]
         raise NotFound(f"nothing in the notebook matches {ref!r}")
 
     def list_inquiries(self) -> list[Inquiry]:
@@ -953,7 +1061,33 @@ def _inquiry(row: dict[str, Any]) -> Inquiry:
 def _note(row: dict[str, Any], variants: dict[str, str]) -> Note:
     return Note(id=row["id"], title=row["title"], summary=row["summary"], body=row["body"],
                 topics=json.loads(row["topics"]), aliases=json.loads(row["aliases"]),
-                summary_variants=variants, is_placeholder=bool(row["is_placeholder"]), arxiv=row["arxiv"])
+                summary_variants=variants, is_placeholder=bool(row["is_placeholder"]), arxiv=row["arxiv"],
+                url=row.get("url"))
+
+
+def _paper(row: dict[str, Any]) -> Paper:
+    return Paper(id=row["id"], name=row["name"], arxiv=row["arxiv"], doi=row["doi"], title=row["title"],
+                 authors=json.loads(row["authors"]), year=row["year"], url=row["url"], bibkey=row["bibkey"],
+                 entry_type=row["entry_type"], fields=json.loads(row["fields"]))
+
+
+def _paper_row(paper: Paper) -> dict[str, Any]:
+    return {"name": paper.name, "arxiv": paper.arxiv, "doi": paper.doi, "title": paper.title,
+            "authors": _dump(paper.authors), "year": paper.year, "url": paper.url, "bibkey": paper.bibkey,
+            "entry_type": paper.entry_type, "fields": _dump(paper.fields)}
+
+
+def merge_papers(old: Paper, new: Paper) -> Paper:
+    """``new`` over ``old`` field by field, where ``new`` says something; a bib entry's name wins over a mention's.
+
+    >>> merge_papers(Paper(id="paper:x", name="Yue et al. 2025", title="Does RL…", year=2025),
+    ...              Paper(id="paper:x", name="Yue et al. 2025")).title
+    'Does RL…'
+    """
+    update = {k: v for k, v in new.model_dump().items() if v not in (None, [], {}, "") and k not in ("id", "name")}
+    if new.bibkey or not old.bibkey:
+        update["name"] = new.name
+    return old.model_copy(update=update)
 
 
 def _claim(row: dict[str, Any]) -> Claim:

@@ -139,9 +139,17 @@ def placeholders_cmd(state: State) -> None:
 
 @graph_group.command("duplicates")
 @click.option("--threshold", default=0.6, show_default=True, help="minimum Jaccard overlap of cited notes")
+@click.option("--notes", "split", is_flag=True,
+              help="notes split in two by a title change instead (same summary or source url under two titles)")
 @click.pass_obj
-def duplicates_cmd(state: State, threshold: float) -> None:
-    """Inquiries whose cited notes overlap strongly."""
+def duplicates_cmd(state: State, threshold: float, split: bool) -> None:
+    """Inquiries whose cited notes overlap strongly (or, with --notes, notes that look split in two)."""
+    if split:
+        pairs = state.notebook.split_notes()
+        emit(state, pairs, lambda: "\n".join(
+            f"{p['why']}: {p['a']['title']}  ~  {p['b']['title']}   (inquiry alias OLD NEW joins them)"
+            for p in pairs) or "(none)")
+        return
     rows = queries.near_duplicates(load(state.notebook), threshold=threshold)
     emit(state, rows, lambda: "\n".join(
         f"{r['jaccard']:.2f} ({r['shared']} shared)  {r['a']['title']}  ~  {r['b']['title']}" for r in rows)

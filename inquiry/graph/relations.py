@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from ..store import Notebook
 
 RELATION_KINDS = tuple(kind.value for kind in CLAIM_RELATIONS)
+# What the importer suggests and the user reviews: claim relations, and notes an essay sets against each other.
+REVIEWABLE = (*CLAIM_RELATIONS, EdgeKind.CONTRASTS_WITH)
 
 
 class BadRelation(InquiryError):
@@ -68,6 +70,10 @@ def relation_row(nb: Notebook, row_id: int, edge: Edge) -> dict[str, Any]:
     """A relation as plain data, with both claims' texts for review."""
     texts = {}
     for end in (edge.src, edge.dst):
+        if end.startswith("note:"):
+            note = nb.get_note(end)
+            texts[end] = note.title if note else ""
+            continue
         claim = nb.get_claim(end)
         texts[end] = claim.text if claim else ""
     return {"id": row_id, "src": edge.src, "dst": edge.dst, "kind": edge.kind.value, "state": edge.state.value,
@@ -76,16 +82,16 @@ def relation_row(nb: Notebook, row_id: int, edge: Edge) -> dict[str, Any]:
 
 
 def list_relations(nb: Notebook, suggested: bool = False) -> list[dict[str, Any]]:
-    """Accepted claim relations, or with ``suggested=True`` the suggestions awaiting review."""
+    """Accepted claim relations (and note contrasts), or with ``suggested=True`` the suggestions awaiting review."""
     state = EdgeState.SUGGESTED if suggested else EdgeState.ACCEPTED
-    return [relation_row(nb, row_id, edge) for kind in CLAIM_RELATIONS
+    return [relation_row(nb, row_id, edge) for kind in REVIEWABLE
             for row_id, edge in nb.edges(kind=kind, state=state)]
 
 
 def _review(nb: Notebook, row_id: int, state: EdgeState) -> dict[str, Any]:
     edge = nb.edge_by_row(row_id)
-    if edge.kind not in CLAIM_RELATIONS:
-        raise BadRelation(f"edge {row_id} is a {edge.kind.value!r} edge, not a claim relation")
+    if edge.kind not in REVIEWABLE:
+        raise BadRelation(f"edge {row_id} is a {edge.kind.value!r} edge, not a relation to review")
     return relation_row(nb, row_id, nb.set_edge_state(row_id, state))
 
 

@@ -89,14 +89,46 @@ def extract_quantities(text: str) -> list[Quantity]:
     return [q for _, q in sorted(found, key=lambda item: item[0])]
 
 
-def claims_for(note_id: str, summary: str) -> list[Claim]:
-    """One claim per sentence of ``summary``; a sentence quoting a figure is quantitative.
+# Sections of a note that list links or to-dos, not findings.
+NON_FINDING_SECTIONS = {"references", "reference", "see also", "links", "related", "related notes", "sources",
+                        "backlinks", "further reading", "bibliography", "tags", "todo", "to do", "questions",
+                        "open questions", "next", "next steps", "next inquiring lines", "citation", "cite",
+                        "metadata"}
+MIN_CLAIM_WORDS = 4
 
-    A sentence repeated in the summary is one claim (claim ids hash the normalized text).
+
+def is_finding(text: str) -> bool:
+    """A statement worth testing: a few words long, not a question, not a bare heading-like fragment.
+
+    >>> is_finding("RL touches 5–30% of parameters."), is_finding("Why does it work?"), is_finding("See below")
+    (True, False, False)
     """
+    text = text.strip()
+    return len(text.split()) >= MIN_CLAIM_WORDS and not text.endswith("?")
+
+
+def claims_for_note(note_id: str, summary: str, body: list[tuple[str | None, str, str]] = ()) -> list[Claim]:
+    """A note's claims: each sentence of the summary, then its body's findings.
+
+    ``body`` holds ``(section, kind, text)`` per block after the summary: ``kind`` ``"item"`` is a
+    bullet (one claim as a whole, however many sentences), ``"paragraph"`` prose (one claim per
+    sentence). Sections that hold links or to-dos (:data:`NON_FINDING_SECTIONS`) are left out, and
+    so are questions and fragments. A sentence given twice is one claim (ids hash the normalized text).
+
+    >>> [c.text for c in claims_for_note("note:x", "RL helps. Why?", [
+    ...     ("Findings", "item", "Base models win at k=256."), ("See also", "item", "Another note on sampling"),
+    ...     (None, "paragraph", "Sparse updates are full rank. They repeat across seeds.")])]
+    ['RL helps.', 'Why?', 'Base models win at k=256.', 'Sparse updates are full rank.', 'They repeat across seeds.']
+    """
+    texts = [sentence for _, _, sentence in split_sentences(summary)]  # as for an inquiring line's Sources
+    for section, kind, text in body:
+        if section and section.strip().casefold().rstrip(":") in NON_FINDING_SECTIONS:
+            continue
+        pieces = [text.strip()] if kind == "item" else [s for _, _, s in split_sentences(text)]
+        texts += [piece for piece in pieces if is_finding(piece)]
     claims: list[Claim] = []
     seen: set[str] = set()
-    for _, _, sentence in split_sentences(summary):
+    for sentence in texts:
         cid = claim_id(note_id, sentence)
         if cid in seen:
             continue
@@ -106,3 +138,11 @@ def claims_for(note_id: str, summary: str) -> list[Claim]:
         claims.append(Claim(id=cid, note_id=note_id, text=sentence, index=len(claims), kind=kind,
                             quantities=quantities))
     return claims
+
+
+def claims_for(note_id: str, summary: str) -> list[Claim]:
+    """One claim per sentence of ``summary``; a sentence quoting a figure is quantitative.
+
+    A sentence repeated in the summary is one claim (claim ids hash the normalized text).
+    """
+    return claims_for_note(note_id, summary)

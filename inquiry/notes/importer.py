@@ -22,13 +22,15 @@ from pathlib import Path
 from ..errors import ImportFailed
 from ..ids import content_hash, inquiry_id, note_id, paper_id
 from ..models import Claim, Edge, EdgeKind, ImportBatch, ImportNotice, Inquiry, Note, Paper, ReproSpec
+from .aliases import SlugIndex
 from .citations import TitleIndex, scan_citations
 from .claims import claims_for
 from .contrast import contrast_edges
 from .inquiring_line import ParsedDocument, parse_document
+from .papers import find_papers, known_paper
 from .repro_specs import SpecRules, default_rules
 
-SUFFIXES = (".txt", ".md")  # also covers ".inquiry.txt"
+SUFFIXES = (".txt", ".md", ".bib")  # also covers ".inquiry.txt"; .bib files are references
 MAX_BYTES = 20 * 1024 * 1024
 _HTML_MARKERS = ("<!doctype html", "<html", "<head", "<body")
 
@@ -49,7 +51,7 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
                 if child.name.lower().endswith(SUFFIXES):
                     files.append(child)
                 else:
-                    skipped.append(ImportNotice(path=str(child), message="skipped: not a .txt or .md file"))
+                    skipped.append(ImportNotice(path=str(child), message="skipped: not a .txt, .md or .bib file"))
         elif path.is_file():
             files.append(path)
         else:
@@ -84,12 +86,17 @@ def read_document(path: Path) -> str:
 
 def build_batch(paths: Iterable[str | os.PathLike[str]], titles: Mapping[str, str],
                 known_note: Callable[[str], Note | None] | None = None,
-                rules: SpecRules | None = None) -> ImportBatch:
-    """Read, parse and resolve every document under ``paths`` into one batch (or raise ImportFailed)."""
+                rules: SpecRules | None = None, paper_keys: Mapping[str, str] | None = None) -> ImportBatch:
+    """Read, parse and resolve every document under ``paths`` into one batch (or raise ImportFailed).
+
+    ``paper_keys``: known papers by :func:`~inquiry.notes.papers.paper_keys` key → paper id.
+    """
     files, skipped = collect_files(paths)
-    builder = _BatchBuilder(titles, known_note, rules or default_rules())
+    builder = _BatchBuilder(titles, known_note, rules or default_rules(), paper_keys or {})
     builder.batch.warnings.extend(skipped)
     for path in files:
+        if path.suffix.lower() == ".bib":
+            continue  # references, read by inquiry.notes.bib
         text = read_document(path)
         builder.add_document(parse_document(text, str(path)), str(path.resolve()), text)
     return builder.finish()
@@ -108,6 +115,7 @@ class _BatchBuilder:
     titles: Mapping[str, str]
     known_note: Callable[[str], Note | None] | None
     rules: SpecRules
+    paper_keys: Mapping[str, str] = field(default_factory=dict)
     batch: ImportBatch = field(default_factory=ImportBatch)
     notes: dict[str, _Pending] = field(default_factory=dict)
     essays: list[tuple[Inquiry, list]] = field(default_factory=list)
@@ -116,8 +124,9 @@ class _BatchBuilder:
     def __post_init__(self) -> None:
         self.index = TitleIndex(self.titles)
         self.known_ids = set(self.titles.values())
+        self.slugs: SlugIndex | None = None  # built on the first slug-shaped title
         self.inquiry_ids: set[str] = set()
-        self.paper_ids: set[str] = set()
+        self.papers: dict[str, Paper] = {}
 
     def known(self, nid: str) -> Note | None:
         """The notebook's version of a note (looked up once), None for a note the notebook lacks."""
@@ -127,8 +136,17 @@ class _BatchBuilder:
             self._known[nid] = self.known_note(nid)
         return self._known[nid]
 
-    def resolve(self, title: str) -> str:
-        nid = self.index.get(title) or self.titles.get(self.index.normalize(title)) or note_id(title)
+    def resolve(self, title: str, doc: ParsedDocument | None = None, line: int | None = None) -> str:
+        """Exact title or alias, then a unique slug prefix (with a warning), else the title's own id."""
+        nid = self.index.get(title) or self.titles.get(self.index.normalize(title))
+        if nid is None:
+            if self.slugs is None:
+                self.slugs = SlugIndex(self.known_ids)
+            nid = self.slugs.resolve(title)
+            if nid is not None and doc is not None:
+                self.warn(doc, f"{title!r} is no known title; read it as the slug of {nid} (a unique prefix)", line)
+            nid = nid or note_id(title)
+            self.slugs.add(nid)
         self.index.add(title, nid)
         return nid
 
@@ -145,7 +163,7 @@ class _BatchBuilder:
         self.batch.warnings.extend(doc.warnings)
         listed: set[str] = set()
         for source in doc.sources:
-            nid = self.resolve(source.title)
+            nid = self.resolve(source.title, doc, source.line)
             if nid in listed:
                 self.warn(doc, f"source note {source.title!r} is listed twice", source.line)
             listed.add(nid)
@@ -169,7 +187,7 @@ class _BatchBuilder:
             self.batch.edges.append(Edge(src=iid, dst=nid, kind=EdgeKind.CITES, provenance="importer",
                                          attrs={"paragraphs": sorted(set(where))}))
         for line in doc.next_lines:
-            nid = self.resolve(line)
+            nid = self.resolve(line, doc)
             if self.known(nid) is None:
                 self.add_placeholder(nid, line)
             self.batch.edges.append(Edge(src=iid, dst=nid, kind=EdgeKind.NEXT, provenance="importer"))
@@ -203,16 +221,23 @@ class _BatchBuilder:
         note = Note(id=nid, title=known.title if known else title, summary=canonical,
                     summary_variants={iid: summary})
         self.notes[nid] = _Pending(note, summary_source)
+        for paper in find_papers(summary):
+            self.add_paper(nid, paper, "importer:reference")
 
     def add_placeholder(self, nid: str, title: str) -> None:
         if nid not in self.notes:
             self.notes[nid] = _Pending(Note(id=nid, title=title, is_placeholder=True), None)
 
     def add_paper_mention(self, nid: str, name: str) -> None:
-        pid = paper_id(name)
-        if all(p.id != pid for p in self.batch.papers):
-            self.batch.papers.append(Paper(id=pid, name=name))
-        self.batch.edges.append(Edge(src=nid, dst=pid, kind=EdgeKind.MENTIONS, provenance="importer:citation-prefix"))
+        self.add_paper(nid, Paper(id=paper_id(name), name=name), "importer:citation-prefix")
+
+    def add_paper(self, nid: str, paper: Paper, provenance: str) -> None:
+        """``nid`` (a note or claim) mentions ``paper``, under the id of a known paper it matches."""
+        paper = known_paper(paper, self.paper_keys)
+        if paper.id not in self.papers:
+            self.papers[paper.id] = paper
+            self.batch.papers.append(paper)
+        self.batch.edges.append(Edge(src=nid, dst=paper.id, kind=EdgeKind.MENTIONS, provenance=provenance))
 
     # ---- the whole batch -----------------------------------------------------------------
 
@@ -234,12 +259,18 @@ class _BatchBuilder:
             claims = claims_by_note[pending.note.id] = claims_for(pending.note.id, pending.note.summary)
             batch.claims.extend(claims)
             for claim in claims:
+                if "et al" in claim.text or "arXiv" in claim.text or "10." in claim.text:
+                    for paper in find_papers(claim.text):
+                        self.add_paper(claim.id, paper, "importer:reference")
                 for spec in self.rules.specs_for(claim, pending.note.title):
                     specs.setdefault((spec.claim_id, spec.runner, spec.preset), spec)
         batch.specs = list(specs.values())
-        for inquiry, citations in self.essays:
-            for nid in {c.note_id for c in citations} - claims_by_note.keys():
+        def claims_of(nid: str) -> list[Claim]:
+            if nid not in claims_by_note:
                 claims_by_note[nid] = self.claims_of(nid)
-            batch.edges.extend(contrast_edges(inquiry.essay, citations, claims_by_note))
+            return claims_by_note[nid]
+
+        for inquiry, citations in self.essays:
+            batch.edges.extend(contrast_edges(inquiry.essay, citations, claims_of))
         batch.edges = list({edge.key: edge for edge in batch.edges}.values())
         return batch

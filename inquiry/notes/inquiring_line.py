@@ -45,6 +45,16 @@ _MULTI_SPACE = re.compile(r" {2,}")
 _MAX_TITLE = 300
 
 
+def has_header(text: str) -> bool:
+    r"""Whether ``text`` opens (after blank lines) with the ``INQUIRING LINE`` header.
+
+    >>> has_header("\n\nInquiring line\n\nDoes X?"), has_header("# Does X?\n")
+    (True, False)
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return bool(_HEADER_RE.match(_ZERO_WIDTH.sub("", first).strip()))
+
+
 @dataclass
 class ParsedSource:
     """One entry of the Sources section: a note title and the summary this document gives it."""

@@ -32,10 +32,12 @@ raw text. Bad input raises :class:`~inquiry.errors.ImportFailed` naming the file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from markdown_it.token import Token
@@ -43,12 +45,15 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import ValidationError
 
 from ..errors import ImportFailed
-from ..ids import claim_id, inquiry_id, normalize_title, note_id, paper_id
+from ..ids import claim_id, inquiry_id, normalize_title, note_id, paper_id, slugify
 from ..models import (Citation, Claim, ClaimKind, Edge, EdgeKind, ImportBatch, ImportNotice, Inquiry, Note, Paper,
                       Status)
+from .aliases import SlugIndex
 from .citations import TitleIndex, TitleMatch, _prefix, _supported_sentences
-from .claims import extract_quantities
+from .claims import claims_for_note, extract_quantities
 from .importer import read_document
+from .inquiring_line import has_header
+from .papers import find_papers, known_paper
 from .repro_specs import SpecRules, default_rules
 from .vault_format import (CLAIMS, ESSAY, GENERATED, GENERATOR, NEXT, READ_BADGES, SOURCES, ClaimFront, InquiryFront,
                            NoteFront, RunSummary, badge_suffixes)
@@ -57,6 +62,11 @@ from .wikilinks import wiki_markdown
 _MD = wiki_markdown().use(front_matter_plugin)
 _SUFFIXES = badge_suffixes()
 _ID_PREFIX = {"note": "note:", "inquiry": "inq:", "claim": "claim:"}
+# Files a notes folder keeps beside its notes that are about the folder, not notes (unless front matter says so).
+NOT_NOTES = {"readme", "index", "_index", "changelog", "license", "contributing", "code_of_conduct", "todo",
+             "summary", "security"}
+# A markdown link as written: ``[shown](href)`` or ``[shown](<href> "title")``; kept only where markdown-it saw a link.
+_MD_LINK = re.compile(r"\[(?P<shown>[^\]\n]*)\]\(\s*<?(?P<href>[^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 
 
 @dataclass
@@ -100,6 +110,8 @@ class _File:
     title: str
     blocks: list[_Block]
     node: str = ""  # the inquiry or note id the file stands for (claims: unused)
+    has_front: bool = False
+    has_heading: bool = False
 
     @property
     def exported(self) -> bool:
@@ -160,7 +172,19 @@ def parse_file(path: Path) -> _File:
     h1 = next((b for b in blocks if b.kind == "heading_open" and b.tokens[0].tag == "h1"), None)
     title = (getattr(front, "question", None) or front.title or (h1.inlines()[0].content.strip() if h1 else "")
              or path.stem)
-    return _File(path, text, kind, front, title.strip(), blocks)
+    return _File(path, text, kind, front, title.strip(), blocks, has_front=bool(data), has_heading=h1 is not None)
+
+
+def _not_a_note(file: _File) -> str | None:
+    """Why a file without front matter is neither a note nor an inquiring line, or None if it is a note."""
+    if file.has_front or file.kind != "note":
+        return None
+    if file.path.stem.casefold() in NOT_NOTES:
+        return (f"skipped: {file.path.name} reads as the folder's {file.path.stem} file, not a note "
+                "(give it a '# Title' heading or front matter to import it)") if not file.has_heading else None
+    if not any(b.kind in ("paragraph_open", "bullet_list_open", "ordered_list_open") for b in file.blocks):
+        return "skipped: neither a note (no text under a title) nor an inquiring line (no 'INQUIRING LINE' header)"
+    return None
 
 
 # ---- text as a reader sees it ----------------------------------------------------------------
@@ -184,18 +208,43 @@ def visible_text(inline: Token, strip_badges: bool) -> tuple[str, list[_Link]]:
     out: list[str] = []
     links: list[_Link] = []
     cursor = 0
-    for token in inline.children or ():
-        if token.type != "wikilink" or token.meta["embed"]:
+    for start_at, end_at, shown, target, section, wiki in _link_spans(inline):
+        if start_at < cursor:
             continue
-        out.append(source[cursor:token.meta["start"]])
+        out.append(source[cursor:start_at])
         start = sum(map(len, out))
-        out.append(token.meta["shown"])
-        links.append(_Link(start, start + len(token.meta["shown"]), token.meta["target"], token.meta["section"]))
-        cursor = token.meta["end"]
-        if strip_badges:
+        out.append(shown)
+        links.append(_Link(start, start + len(shown), target, section))
+        cursor = end_at
+        if strip_badges and wiki:
             cursor += next((len(s) for s in _SUFFIXES if source.startswith(s, cursor)), 0)
     out.append(source[cursor:])
     return "".join(out).replace("\n", " "), links
+
+
+def _note_href(href: str) -> tuple[str, str | None] | None:
+    """The note a relative link to a ``.md`` file names (its file name without ``.md``) and the section."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not unquote(parts.path).lower().endswith(".md"):
+        return None
+    return PurePosixPath(unquote(parts.path)).stem, unquote(parts.fragment) or None
+
+
+def _link_spans(inline: Token) -> list[tuple[int, int, str, str, str | None, bool]]:
+    """``(start, end, shown, target, section, is_wikilink)`` of each link to a note, in order of position.
+
+    Markdown links to ``.md`` files (Foam, zk) count when markdown-it read them as links; their spans
+    are found in the source by the same text, since markdown-it keeps no offsets inside an inline.
+    """
+    spans = [(t.meta["start"], t.meta["end"], t.meta["shown"], t.meta["target"], t.meta["section"], True)
+             for t in inline.children or () if t.type == "wikilink" and not t.meta["embed"]]
+    hrefs = {t.attrs.get("href") for t in inline.children or () if t.type == "link_open"}
+    if hrefs:
+        for m in _MD_LINK.finditer(inline.content):
+            note = _note_href(m.group("href")) if m.group("href") in hrefs else None
+            if note is not None and not any(a < m.end() and m.start() < b for a, b, *_ in spans):
+                spans.append((m.start(), m.end(), m.group("shown"), note[0], note[1], False))
+    return sorted(spans)
 
 
 def _strip_leading_badge(text: str, exported: bool) -> str:
@@ -215,6 +264,9 @@ class _VaultBuilder:
     titles: Mapping[str, str]
     known_claims: Callable[[str], list[Claim]]
     rules: SpecRules
+    known_note: Callable[[str], Note | None] = lambda nid: None
+    paper_keys: Mapping[str, str] = field(default_factory=dict)
+    note_urls: Mapping[str, str] = field(default_factory=dict)
     result: VaultImport = field(default_factory=lambda: VaultImport(ImportBatch()))
     by_stem: dict[str, str] = field(default_factory=dict)
     by_title: dict[str, str] = field(default_factory=dict)
@@ -222,6 +274,9 @@ class _VaultBuilder:
     claims: dict[str, list[Claim]] = field(default_factory=dict)
     note_titles: dict[str, str] = field(default_factory=dict)
     index: TitleIndex | None = None  # known titles, for unlinked mentions (built on first use)
+    slugs: SlugIndex | None = None  # known note slugs, for a raw slug written as a link (built on first use)
+    former_titles: dict[str, list[str]] = field(default_factory=dict)  # note id -> titles it was known by
+    papers: dict[str, Paper] = field(default_factory=dict)
 
     @property
     def batch(self) -> ImportBatch:
@@ -238,8 +293,7 @@ class _VaultBuilder:
         for file in self.files:
             if file.kind == "claim":
                 continue
-            make = inquiry_id if file.kind == "inquiry" else self.known_or_new_note
-            node = file.front.id or make(file.title)
+            node = file.front.id or (inquiry_id(file.title) if file.kind == "inquiry" else self.identify_note(file))
             if node in owner:
                 raise file.fail(f"same {file.kind} ({node}) as {owner[node].path}")
             owner[node] = file
@@ -248,15 +302,45 @@ class _VaultBuilder:
             for name in [file.title, *file.front.aliases]:
                 self.by_title.setdefault(normalize_title(name), node)
 
-    def known_or_new_note(self, title: str) -> str:
-        return self.titles.get(normalize_title(title)) or note_id(title)
+    def identify_note(self, file: _File) -> str:
+        """A note file's id: the known note with its title, one of its aliases, its url, or its file name
+        as a slug; else a new note. A known note found any way but its title keeps that title as an alias."""
+        front: NoteFront = file.front
+        candidates = [self.titles.get(normalize_title(name)) for name in [file.title, *front.aliases]]
+        candidates.append(self.note_urls.get(front.url) if front.url else None)
+        stem_slug = note_id(file.path.stem)
+        candidates.append(stem_slug if stem_slug in self.known_ids else None)
+        node = next((c for c in candidates if c), None) or note_id(file.title)
+        known = self.known_note(node) if node in self.known_ids else None
+        if known is not None and normalize_title(known.title) != normalize_title(file.title):
+            self.former_titles.setdefault(node, []).append(known.title)
+        return node
 
-    def resolve(self, target: str) -> str:
-        """The node a link target names; a note nobody knows becomes a placeholder."""
+    @property
+    def known_ids(self) -> set[str]:
+        if not hasattr(self, "_known_ids"):
+            self._known_ids = set(self.titles.values())
+        return self._known_ids
+
+    def resolve(self, target: str, file: _File | None = None) -> str:
+        """The node a link target names: file name, title or alias, then a unique slug prefix (with a
+        warning naming the note chosen); a note nobody knows becomes a placeholder."""
         node = (self.by_stem.get(target.casefold()) or self.by_title.get(normalize_title(target))
                 or self.titles.get(normalize_title(target)))
         if node is None:
+            if self.slugs is None:
+                self.slugs = SlugIndex([*self.known_ids, *self.by_stem.values(), *self.by_title.values()])
+            node = self.slugs.resolve(target)
+            if node is not None:
+                if file is not None:
+                    self.warn(file, f"link {target!r} names no file or title; read it as the slug of {node} "
+                                    "(a unique prefix)")
+                self.by_title[normalize_title(target)] = node
+                return node
+        if node is None:
             node = note_id(target)
+            if self.slugs is not None:
+                self.slugs.add(node)
             self.by_title[normalize_title(target)] = node
             self.notes.setdefault(node, Note(id=node, title=target, is_placeholder=True))
         return node
@@ -268,10 +352,12 @@ class _VaultBuilder:
         nid = file.node
         summary, body_lines, topics, links = "", [], list(front.tags), []
         claim_texts: list[str] = []
+        findings: list[tuple[str | None, str, str]] = []  # the body's blocks, for claims when no Claims list
         body_started = False
         for block in file.blocks:
             heading = block.kind == "heading_open"
-            if block.section in GENERATED or (heading and (block.tokens[0].tag == "h1" or block.section == CLAIMS)):
+            if ((file.exported and block.section in GENERATED)
+                    or (heading and (block.tokens[0].tag == "h1" or block.section == CLAIMS))):
                 continue
             for inline in block.inlines():
                 topics += [t.meta["tag"] for t in inline.children or () if t.type == "tag"]
@@ -288,24 +374,57 @@ class _VaultBuilder:
                 body_lines.append(block.lines)
                 for inline in block.inlines():
                     links += visible_text(inline, False)[1]
+                if block.kind == "paragraph_open":
+                    findings.append((block.section, "paragraph", visible_text(block.inlines()[0], False)[0]))
+                elif block.kind in ("bullet_list_open", "ordered_list_open"):
+                    findings += [(block.section, "item", text) for text, found in self.list_items(file, block)
+                                 if not any((lk.start, lk.end) == (0, len(text)) for lk in found)]
         lines = file.text.splitlines()
         body = "\n\n".join("\n".join(lines[a:b]) for a, b in _merge(body_lines)).strip()
         variants = {source: summary for source in front.summary_sources} | front.summary_variants
+        aliases = list(dict.fromkeys([*front.aliases, *self.former_titles.get(nid, [])]))
         self.notes[nid] = Note(id=nid, title=file.title, summary=summary, body=body,
-                               topics=list(dict.fromkeys(topics)), aliases=front.aliases, arxiv=front.arxiv,
-                               is_placeholder=front.placeholder, summary_variants=variants)
+                               topics=list(dict.fromkeys(topics)), aliases=aliases, arxiv=front.arxiv,
+                               url=front.url, is_placeholder=front.placeholder, summary_variants=variants)
         self.note_titles[nid] = file.title
         for link in links:
-            target = self.resolve(link.target)
+            target = self.resolve(link.target, file)
             if target.startswith("note:") and target != nid:
                 self.batch.edges.append(Edge(src=nid, dst=target, kind=EdgeKind.LINKS_TO, provenance="importer:vault",
                                              attrs={"section": link.section} if link.section else {}))
-        self.claims[nid] = [_claim(nid, text, i) for i, text in enumerate(dict.fromkeys(claim_texts))]
+        if claim_texts or file.exported:
+            self.claims[nid] = [_claim(nid, text, i) for i, text in enumerate(dict.fromkeys(claim_texts))]
+        else:  # a user's own note: the same extraction as an inquiring line's Sources, plus the body's findings
+            self.claims[nid] = claims_for_note(nid, summary, findings)
         self.add_claim_front(file, nid)
+        if not file.exported:
+            self.add_references(nid, front, summary, findings)
         for mention in front.mentions:
             self.add_paper(Paper(id=mention.paper, name=mention.name, arxiv=mention.arxiv))
             self.batch.edges.append(Edge(src=nid, dst=mention.paper, kind=EdgeKind.MENTIONS,
                                          provenance=mention.provenance))
+
+    def add_references(self, nid: str, front: NoteFront, summary: str,
+                       findings: list[tuple[str | None, str, str]]) -> None:
+        """Papers the note names (arXiv ids, DOIs, "Author et al. YEAR"), linked from the note and from
+        each claim that names them."""
+        papers = find_papers("\n".join([front.url or "", summary, *(text for _, _, text in findings)]))
+        if front.arxiv:
+            papers.insert(0, Paper(id=f"paper:{front.arxiv}", name=f"arXiv:{front.arxiv}", arxiv=front.arxiv))
+        if front.doi:
+            papers.insert(0, Paper(id="paper:doi-" + slugify(front.doi.casefold()), name=f"doi:{front.doi}",
+                                   doi=front.doi.casefold()))
+        for paper in papers:
+            paper = known_paper(paper, self.paper_keys)
+            self.add_paper(paper)
+            self.batch.edges.append(Edge(src=nid, dst=paper.id, kind=EdgeKind.MENTIONS,
+                                         provenance="importer:reference"))
+        for claim in self.claims[nid]:
+            for paper in find_papers(claim.text):
+                paper = known_paper(paper, self.paper_keys)
+                self.add_paper(paper)
+                self.batch.edges.append(Edge(src=claim.id, dst=paper.id, kind=EdgeKind.MENTIONS,
+                                             provenance="importer:reference"))
 
     @staticmethod
     def list_items(file: _File, block: _Block) -> list[tuple[str, list[_Link]]]:
@@ -415,13 +534,31 @@ class _VaultBuilder:
         return found
 
     def add_paper(self, paper: Paper) -> None:
-        if all(p.id != paper.id for p in self.batch.papers):
+        if paper.id not in self.papers:
+            self.papers[paper.id] = paper
             self.batch.papers.append(paper)
 
     # ---- finish --------------------------------------------------------------------------
 
-    def build(self) -> VaultImport:
+    def prepare(self) -> dict[str, str]:
+        """Skip the files that are not notes, identify the rest; returns each note's names (title and
+        aliases, normalized) → id, so that documents imported alongside resolve them too."""
+        kept = []
+        for file in self.files:
+            reason = _not_a_note(file)
+            if reason is None:
+                kept.append(file)
+            else:
+                self.warn(file, reason)
+        self.files = kept
         self.identify()
+        return {name: node for name, node in self.by_title.items() if node.startswith("note:")}
+
+    def build(self, more_titles: Mapping[str, str] | None = None) -> VaultImport:
+        """The batch; ``more_titles``: titles of the notes that documents imported alongside add."""
+        if more_titles:
+            self.titles = {**more_titles, **self.titles}
+            self.__dict__.pop("_known_ids", None)
         for kind, add in (("note", self.add_note), ("inquiry", self.add_inquiry), ("claim", self.add_claim_file)):
             for file in self.files:
                 if file.kind == kind:
@@ -461,18 +598,36 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def is_vault_file(path: Path) -> bool:
-    """A ``.md`` file that opens with YAML front matter, or lies in an Obsidian vault (a ``.obsidian`` folder above it)."""
+    """A ``.md`` file that is not an inquiring line: a note (or an inquiry or claim file of an exported vault)."""
     if path.suffix.lower() != ".md":
         return False
     with path.open("rb") as handle:
-        if handle.read(4).lstrip(b"\xef\xbb\xbf").startswith(b"---"):
-            return True
-    return any((parent / ".obsidian").is_dir() for parent in path.resolve().parents)
+        head = handle.read(4096).decode("utf-8", "ignore")
+    return not has_header(head)
+
+
+def read_vault(paths: Iterable[Path], titles: Mapping[str, str],
+               known_claims: Callable[[str], list[Claim]] | None = None,
+               rules: SpecRules | None = None, known_note: Callable[[str], Note | None] | None = None,
+               paper_keys: Mapping[str, str] | None = None,
+               note_urls: Mapping[str, str] | None = None) -> _VaultBuilder:
+    """Parse every vault file; call ``prepare()`` then ``build()`` on the result.
+
+    ``titles``: normalized title (or alias) → note id for the notebook's notes; ``known_note`` looks
+    up a known note (to keep its former title as an alias), ``paper_keys`` known papers by key,
+    ``note_urls`` known notes by source url.
+    """
+    files = [parse_file(Path(p)) for p in paths]
+    return _VaultBuilder(files, dict(titles), known_claims or (lambda nid: []), rules or default_rules(),
+                         known_note or (lambda nid: None), paper_keys or {}, note_urls or {})
 
 
 def build_vault_batch(paths: Iterable[Path], titles: Mapping[str, str],
                       known_claims: Callable[[str], list[Claim]] | None = None,
-                      rules: SpecRules | None = None) -> VaultImport:
-    """Parse every vault file and resolve it against the vault and ``titles`` (normalized title → note id)."""
-    files = [parse_file(Path(p)) for p in paths]
-    return _VaultBuilder(files, titles, known_claims or (lambda nid: []), rules or default_rules()).build()
+                      rules: SpecRules | None = None, known_note: Callable[[str], Note | None] | None = None,
+                      paper_keys: Mapping[str, str] | None = None,
+                      note_urls: Mapping[str, str] | None = None) -> VaultImport:
+    """Parse every vault file and resolve it against the vault and ``titles`` (see :func:`read_vault`)."""
+    reader = read_vault(paths, titles, known_claims, rules, known_note, paper_keys, note_urls)
+    reader.prepare()
+    return reader.build()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..models import STATUS_GLYPH, EdgeKind, EdgeState, Status
 from ..runners.api import Estimate, VerdictReport
@@ -109,6 +109,8 @@ class NoteFront(_Front):
     aliases: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     arxiv: str | None = None
+    doi: str | None = None
+    url: str | None = None  # the note's source; the same url under a new title is the same note
     placeholder: bool = False
     status: Status | None = None
     summary_sources: list[str] = Field(default_factory=list)  # inquiries whose summary equals the note's
@@ -118,10 +120,20 @@ class NoteFront(_Front):
 
     _lists = field_validator("aliases", "tags", mode="before")(_as_list)
 
-    @field_validator("arxiv", mode="before")
+    @field_validator("arxiv", "doi", "url", mode="before")
     @classmethod
     def _arxiv_text(cls, value: Any) -> Any:
         return None if value is None else str(value)  # YAML reads 2504.13837 as a float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source_as_url(cls, data: Any) -> Any:
+        """Clippers write the page a note came from as ``source:`` or ``link:``; both mean ``url``."""
+        if isinstance(data, dict) and not data.get("url"):
+            for key in ("source", "link"):
+                if isinstance(data.get(key), str) and data[key].startswith(("http://", "https://")):
+                    return {**data, "url": data[key]}
+        return data
 
 
 class InquiryFront(_Front):

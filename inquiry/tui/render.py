@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..graph import rollup
-from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeState, Inquiry, Note, Paper, Status
+from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeKind, EdgeState, Inquiry, Note, Paper, Status
 from ..runners.api import FidelityCard
 from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs.records import RunRecord
@@ -68,9 +68,28 @@ def page(data: NotebookData, node_id: str) -> str:
     if isinstance(node, Claim):
         return claim_page(data, node)
     if isinstance(node, Paper):
-        arxiv = f"\n\narXiv: [{node.arxiv}](https://arxiv.org/abs/{node.arxiv})" if node.arxiv else ""
-        return f"# {node.name}\n\n*Paper*{arxiv}\n\nNotes mentioning it are listed under **Links**."
+        return paper_page(data, node)
     return f"# Run {node_id}\n\nStatus: {node['status']}"
+
+
+def paper_page(data: NotebookData, paper: Paper) -> str:
+    """A paper's metadata, where to read it, and the notes and claims that rest on it."""
+    with data.read() as nb:
+        users = [e.src for _, e in nb.edges(dst=paper.id, kind=EdgeKind.MENTIONS)]
+        titles = nb.titles_of(list(dict.fromkeys(users)))
+    parts = [f"# {paper.title or paper.name}", "*Paper*"]
+    facts = [f"**{label}:** {value}" for label, value in (
+        ("Authors", ", ".join(paper.authors)), ("Year", paper.year), ("Cited as", paper.name),
+        ("arXiv", paper.arxiv and f"[{paper.arxiv}](https://arxiv.org/abs/{paper.arxiv})"),
+        ("DOI", paper.doi and f"[{paper.doi}](https://doi.org/{paper.doi})"), ("URL", paper.url),
+        ("BibTeX key", paper.bibkey)) if value]
+    if facts:
+        parts.append(bullets(facts))
+    for label, prefix in (("Notes that rest on it", "note:"), ("Claims that rest on it", "claim:")):
+        rows = [link(titles[u], u) for u in titles if u.startswith(prefix)]
+        if rows:
+            parts.append(f"## {label}\n\n" + bullets(rows))
+    return "\n\n".join(parts) + "\n"
 
 
 def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
