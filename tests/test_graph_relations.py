@@ -13,36 +13,29 @@ from inquiry.errors import NotFound
 from inquiry.graph.build import load
 from inquiry.graph.relations import BadRelation, accept, add_relation, list_relations, reject
 
-TWIST_NOTES = {"Does RLVR actually expand what models can reason about?",
-               "What does reward learning actually do to model reasoning?",
-               "Do base models already contain hidden reasoning ability?",
-               "Does reinforcement learning update only a small fraction of parameters?"}
+TWIST_NOTE = "Does RLVR actually expand what models can reason about?"
 BEFORE_NOTES = {"Can language modeling close the knowing-doing gap in AI?",
                 "Can reinforcement learning embed domain knowledge more effectively than supervised fine-tuning?"}
 
 
-def _note_title(nb, claim_id):
-    return nb.get_note(nb.get_claim(claim_id).note_id).title
-
-
-def test_twist_paragraph_suggests_contradictions_for_review(seeded_notebook):
+def test_twist_paragraph_suggests_note_contrasts_for_review(seeded_notebook):
     nb = seeded_notebook
     suggested = list_relations(nb, suggested=True)
-    assert suggested and all(r["kind"] == "contradicts" for r in suggested)
-    assert {_note_title(nb, r["src"]) for r in suggested} == TWIST_NOTES
-    assert {_note_title(nb, r["dst"]) for r in suggested} == BEFORE_NOTES
+    assert len(suggested) == 2 and all(r["kind"] == "contrasts-with" for r in suggested)
+    assert {r["src_text"] for r in suggested} == {TWIST_NOTE}
+    assert {r["dst_text"] for r in suggested} == BEFORE_NOTES
     assert all(r["why"].startswith("But here's the twist") for r in suggested)
     assert list_relations(nb) == []
 
     graph = load(nb)
     first, second = suggested[0], suggested[1]
-    assert graph.edges[first["src"], first["dst"], "contradicts"]["state"] == "suggested"
+    assert graph.edges[first["src"], first["dst"], "contrasts-with"]["state"] == "suggested"
     assert accept(nb, first["id"])["state"] == "accepted"
     assert reject(nb, second["id"])["state"] == "rejected"
     assert [r["id"] for r in list_relations(nb)] == [first["id"]]
     assert len(list_relations(nb, suggested=True)) == len(suggested) - 2
-    assert graph.edges[first["src"], first["dst"], "contradicts"]["state"] == "accepted"
-    assert not graph.has_edge(second["src"], second["dst"], "contradicts")
+    assert graph.edges[first["src"], first["dst"], "contrasts-with"]["state"] == "accepted"
+    assert not graph.has_edge(second["src"], second["dst"], "contrasts-with")
 
 
 def test_user_relations_are_validated(seeded_notebook):
@@ -59,7 +52,7 @@ def test_user_relations_are_validated(seeded_notebook):
         add_relation(nb, a, b, "cites", why="x")
     with pytest.raises(NotFound, match="claim:nope"):
         add_relation(nb, a, "claim:nope", "refines", why="x")
-    with pytest.raises(BadRelation, match="not a claim relation"):
+    with pytest.raises(BadRelation, match="not a relation to review"):
         accept(nb, nb.edges(kind=None)[0][0])
 
 

@@ -48,12 +48,15 @@ def test_a_version_1_notebook_is_migrated_with_its_data_intact(tmp_path):
             VALUES ('run:old', 'claim:old/1', 'probe', 'succeeded', '2024-01-02', NULL);
     """)
     nb = Notebook.open(tmp_path / "nb")
-    assert nb.schema_version == SCHEMA_VERSION == 2
+    assert nb.schema_version == SCHEMA_VERSION == 3
     note = nb.get_note("note:old")
     assert (note.title, note.summary) == ("An old note", "Written by version 1.")
     assert [c.text for c in nb.list_claims(note_id="note:old")] == ["RL helps."]
     tables = {row[0] for row in nb.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sweeps", "settings"} <= tables  # what migration 1 -> 2 adds
+    paper_columns = {row[1] for row in nb.db.execute("PRAGMA table_info(papers)")}
+    assert {"authors", "year", "title", "doi", "bibkey", "fields"} <= paper_columns  # what 2 -> 3 adds
+    assert note.url is None
     assert nb.db.execute("SELECT runner, status FROM runs WHERE claim_id = 'claim:old/1'").fetchall() == [
         ("probe", "succeeded")]
     nb.close()

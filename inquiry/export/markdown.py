@@ -31,7 +31,7 @@ from ..graph.rollup import citation_flags, claim_status, inquiry_summary, note_s
 from ..ids import normalize_title, slugify
 from ..models import CLAIM_RELATIONS, Citation, Claim, EdgeKind, Inquiry, Note, Status, utcnow
 from ..notes.vault_format import (BADGES, CLAIMS, CONTRADICTED_MARK, ESSAY, GENERATOR, NEXT, SOURCES, ClaimSummary,
-                                  MentionSummary, RelationSummary, RunSummary)
+                                  MentionSummary, NoteRelationSummary, RelationSummary, RunSummary)
 from ..notes.wikilinks import escape_link_text
 from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs.records import RunRecord, list_runs
@@ -282,8 +282,15 @@ class _Obsidian(_Writer):
             "summary_variants": {s: text for s, text in sorted(variants.items()) if text != note.summary},
             "claims": [s.model_dump(mode="json", exclude_defaults=True) | {"status": s.status.value}
                        for s in summaries],
-            "mentions": [m.model_dump(mode="json", exclude_none=True) for m in self.mentions(note)],
+            "mentions": [m.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+                         for m in self.mentions(note)],
         }
+        relations = [NoteRelationSummary(to=e.dst, kind=e.kind, state=e.state, why=e.why, provenance=e.provenance,
+                                         attrs=e.attrs).model_dump(mode="json", exclude_defaults=True)
+                     | {"kind": e.kind.value}
+                     for _, e in self.nb.edges(src=note.id, kind=EdgeKind.CONTRASTS_WITH, state=None)]
+        if relations:
+            front["relations"] = relations
         lines = [front_matter(front), f"# {note.title}", ""]
         lines += [note.summary, ""] if note.summary else []
         lines += [note.body, ""] if note.body else []
@@ -339,7 +346,8 @@ class _Obsidian(_Writer):
         for _, edge in self.nb.edges(src=note.id, kind=EdgeKind.MENTIONS):
             paper = self.nb.get_paper(edge.dst)
             if paper is not None:
-                found.append(MentionSummary(paper=paper.id, name=paper.name, arxiv=paper.arxiv,
+                found.append(MentionSummary(paper=paper.id, name=paper.name, arxiv=paper.arxiv, doi=paper.doi,
+                                            title=paper.title, authors=paper.authors, year=paper.year,
                                             provenance=edge.provenance))
         return found
 

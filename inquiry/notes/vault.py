@@ -399,8 +399,11 @@ class _VaultBuilder:
         self.add_claim_front(file, nid)
         if not file.exported:
             self.add_references(nid, front, summary, findings)
+        self.batch.edges += [Edge(src=nid, dst=r.to, kind=r.kind, state=r.state, why=r.why, provenance=r.provenance,
+                                  attrs=r.attrs) for r in front.relations]
         for mention in front.mentions:
-            self.add_paper(Paper(id=mention.paper, name=mention.name, arxiv=mention.arxiv))
+            self.add_paper(Paper(id=mention.paper, name=mention.name, arxiv=mention.arxiv, doi=mention.doi,
+                                 title=mention.title, authors=mention.authors, year=mention.year))
             self.batch.edges.append(Edge(src=nid, dst=mention.paper, kind=EdgeKind.MENTIONS,
                                          provenance=mention.provenance))
 

@@ -98,7 +98,22 @@ class MentionSummary(_Front):
     paper: str
     name: str
     arxiv: str | None = None
+    doi: str | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
     provenance: str | None = None
+
+
+class NoteRelationSummary(_Front):
+    """A note-level relation starting at the note that carries it (an essay set the two notes against each other)."""
+
+    to: str
+    kind: Literal[EdgeKind.CONTRASTS_WITH]
+    state: EdgeState = EdgeState.ACCEPTED
+    why: str | None = None
+    provenance: str | None = None
+    attrs: dict[str, Any] = Field(default_factory=dict)
 
 
 class NoteFront(_Front):
@@ -117,6 +132,7 @@ class NoteFront(_Front):
     summary_variants: dict[str, str] = Field(default_factory=dict)  # inquiries that worded it differently
     claims: list[ClaimSummary] = Field(default_factory=list)
     mentions: list[MentionSummary] = Field(default_factory=list)
+    relations: list[NoteRelationSummary] = Field(default_factory=list)
 
     _lists = field_validator("aliases", "tags", mode="before")(_as_list)
 
