@@ -16,11 +16,15 @@ a wrong one costs trust.
 'expand'
 >>> opposite("RL expands reasoning.", "Distillation expands reasoning.") is None
 True
+>>> opposite("RL does not transfer new reasoning patterns to small models.",
+...          "Distillation transfers reasoning patterns the small model does not find with RL.") is None
+True
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # canonical predicate -> its antonyms (a claim using an antonym asserts the predicate's negation)
 PREDICATES: dict[str, tuple[str, ...]] = {
@@ -28,7 +32,7 @@ PREDICATES: dict[str, tuple[str, ...]] = {
     "improve": ("degrade", "hurt", "worsen", "harm", "impair"),
     "increase": ("decrease", "reduce", "lower", "drop", "diminish"),
     "outperform": ("underperform", "trail", "lag"),
-    "help": ("hurt",),
+    "help": (),
     "transfer": (),
     "generalize": (),
     "create": (),
@@ -57,6 +61,7 @@ _WORD = re.compile(r"[a-z0-9@]+(?:'[a-z]+)?|[,;:—–]")
 _WINDOW = 4  # a negation reaches this many words ahead
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -80,16 +85,22 @@ def _canon(word: str) -> tuple[str, bool] | None:
     return _ANTONYM[base], False
 
 
-def analyse(text: str) -> tuple[dict[str, set[bool]], set[str]]:
-    """The directional predicates of a claim with their polarities, and its other content stems."""
+@lru_cache(maxsize=1 << 14)
+def analyse(text: str) -> tuple[dict[str, frozenset[tuple[bool, frozenset[str]]]], frozenset[str]]:
+    """The directional predicates of a claim, each with its polarity and its subject (the content
+    stems of its clause before it), and all the claim's other content stems (remembered: a hub
+    note's claims are compared against many others)."""
     tokens = _WORD.findall(text.casefold().replace("’", "'"))
-    predicates: dict[str, set[bool]] = {}
+    predicates: dict[str, set[tuple[bool, frozenset[str]]]] = {}
     content: set[str] = set()
+    clause: list[str] = []
     negated_until = -1
     rather_than = False
     for i, token in enumerate(tokens):
         if token in _CLAUSE_BREAK:
             negated_until = -1
+            if token != "and":
+                clause = []
             continue
         if _NEGATION.match(token) or token.endswith("n't"):
             negated_until = i + _WINDOW
@@ -102,20 +113,32 @@ def analyse(text: str) -> tuple[dict[str, set[bool]], set[str]]:
             canon, positive = found
             if i <= negated_until or rather_than:
                 positive = not positive
-            predicates.setdefault(canon, set()).add(positive)
-        elif token not in _STOP and len(token) > 2:
-            content.add(_stem(token))
-    return predicates, content
+            predicates.setdefault(canon, set()).add((positive, frozenset(clause)))
+        elif token not in _STOP and len(token) >= 2:
+            stem = _stem(token)
+            content.add(stem)
+            clause.append(stem)
+    return {canon: frozenset(uses) for canon, uses in predicates.items()}, frozenset(content)
 
 
 def opposite(a: str, b: str, min_shared: int = 2) -> str | None:
-    """The predicate on which claim ``a`` and claim ``b`` take opposite sides of one subject, else None."""
+    """The predicate on which claim ``a`` and claim ``b`` take opposite sides of one subject, else None.
+
+    Both claims must use the predicate one way only, its subjects must share a word ("RL does not
+    transfer…" and "Distillation transfers…" are about different things), and the claims must share
+    ``min_shared`` content words in all.
+    """
     pred_a, content_a = analyse(a)
     pred_b, content_b = analyse(b)
     if len(content_a & content_b) < min_shared:
         return None
     for canon in sorted(pred_a.keys() & pred_b.keys()):
-        sides_a, sides_b = pred_a[canon], pred_b[canon]
-        if len(sides_a) == 1 and len(sides_b) == 1 and sides_a != sides_b:
+        sides_a = {positive for positive, _ in pred_a[canon]}
+        sides_b = {positive for positive, _ in pred_b[canon]}
+        if len(sides_a) != 1 or len(sides_b) != 1 or sides_a == sides_b:
+            continue
+        subjects_a = frozenset().union(*(subject for _, subject in pred_a[canon]))
+        subjects_b = frozenset().union(*(subject for _, subject in pred_b[canon]))
+        if subjects_a & subjects_b:
             return canon
     return None
