@@ -140,6 +140,14 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
         return ImportResult(report=report, warnings=batch.warnings, files=sources)
     # the vault resolves links against the notebook and the documents imported alongside it
     result = vault.build({normalize_title(n.title): n.id for n in batch.notes})
+    # A note written in the vault is the note's own text: its claims come from it, not from a document's
+    # summary of it (else which claims a note has would depend on what was imported with it).
+    written = {n.id for n in result.batch.notes if not n.is_placeholder}
+    dropped = {c.id for c in batch.claims if c.note_id in written}
+    if dropped:
+        batch.claims = [c for c in batch.claims if c.id not in dropped]
+        batch.specs = [s for s in batch.specs if s.claim_id not in dropped]
+        batch.edges = [e for e in batch.edges if e.src not in dropped and e.dst not in dropped]
     merged = ImportBatch(**{name: getattr(batch, name) + getattr(result.batch, name) for name in ImportBatch.model_fields})
     with nb.transaction():
         report = nb.apply(merged)
