@@ -14,28 +14,24 @@ from inquiry.graph.build import load
 from inquiry.graph.relations import BadRelation, accept, add_relation, list_relations, reject
 
 TWIST_NOTE = "Does RLVR actually expand what models can reason about?"
-BEFORE_NOTES = {"Can language modeling close the knowing-doing gap in AI?",
-                "Can reinforcement learning embed domain knowledge more effectively than supervised fine-tuning?"}
+LEAD_NOTE = "Can language modeling close the knowing-doing gap in AI?"
 
 
-def test_twist_paragraph_suggests_note_contrasts_for_review(seeded_notebook):
+def test_twist_paragraph_suggests_note_contrasts_for_review(seeded_notebook, tmp_path):
     nb = seeded_notebook
-    suggested = list_relations(nb, suggested=True)
-    assert len(suggested) == 2 and all(r["kind"] == "contrasts-with" for r in suggested)
-    assert {r["src_text"] for r in suggested} == {TWIST_NOTE}
-    assert {r["dst_text"] for r in suggested} == BEFORE_NOTES
-    assert all(r["why"].startswith("But here's the twist") for r in suggested)
+    (suggested,) = list_relations(nb, suggested=True)
+    assert suggested["kind"] == "contrasts-with"
+    assert (suggested["src_text"], suggested["dst_text"]) == (TWIST_NOTE, LEAD_NOTE)
+    assert suggested["why"].startswith("But here's the twist")
     assert list_relations(nb) == []
 
     graph = load(nb)
-    first, second = suggested[0], suggested[1]
-    assert graph.edges[first["src"], first["dst"], "contrasts-with"]["state"] == "suggested"
-    assert accept(nb, first["id"])["state"] == "accepted"
-    assert reject(nb, second["id"])["state"] == "rejected"
-    assert [r["id"] for r in list_relations(nb)] == [first["id"]]
-    assert len(list_relations(nb, suggested=True)) == len(suggested) - 2
-    assert graph.edges[first["src"], first["dst"], "contrasts-with"]["state"] == "accepted"
-    assert not graph.has_edge(second["src"], second["dst"], "contrasts-with")
+    assert graph.edges[suggested["src"], suggested["dst"], "contrasts-with"]["state"] == "suggested"
+    assert accept(nb, suggested["id"])["state"] == "accepted"
+    assert [r["id"] for r in list_relations(nb)] == [suggested["id"]] and list_relations(nb, suggested=True) == []
+    assert graph.edges[suggested["src"], suggested["dst"], "contrasts-with"]["state"] == "accepted"
+    assert reject(nb, suggested["id"])["state"] == "rejected"
+    assert not graph.has_edge(suggested["src"], suggested["dst"], "contrasts-with")
 
 
 def test_user_relations_are_validated(seeded_notebook):

@@ -47,11 +47,12 @@ def test_hubs_and_local_graph_on_the_seed(seeded_notebook):
     nb = seeded_notebook
     graph = load(nb)
     assert {h["used_by"] for h in hubs(graph)} == {1} and len(hubs(graph)) == 10
-    local = local_graph(graph, nb.resolve_id(RLVR), radius=2, per_node=3)
+    # per node: the note's two claims, the note the "But…" paragraph contrasts it with, and its inquiry
+    local = local_graph(graph, nb.resolve_id(RLVR), radius=2, per_node=4)
     inquiry = nb.resolve_id(QUESTION)
     assert local.depth[inquiry] == 1
-    assert local.hidden[inquiry] == 9 - 3  # ten notes, one is the centre, three shown
+    assert local.hidden[inquiry] == 10 - 6  # ten notes: the centre, the contrasted note and four more shown
     text = render_local(local)
     assert text.splitlines()[0] == f"{RLVR} [note · untested]"
     assert f"└─ ← lists-source, cites: {QUESTION[:69]}… [inquiry]" in text.splitlines()
-    assert "… 6 more not shown" in text
+    assert "… 4 more not shown" in text

@@ -21,7 +21,7 @@ def test_seed_round_trip_keeps_every_node_edge_and_claim(seeded_notebook, tmp_pa
     before = snapshot(seeded_notebook)
     after = snapshot(round_trip(seeded_notebook, tmp_path))
     assert len(before["citations"]) == 10 and len(before["claims"]) == 20
-    assert sum(1 for e in before["edges"] if e[3] == "suggested") == 2  # two note contrasts (the "But…" paragraph)
+    assert sum(1 for e in before["edges"] if e[3] == "suggested") == 1  # one note contrast (the "But…" paragraph)
     for key in before:
         assert after[key] == before[key], key
 

@@ -12,9 +12,6 @@ from inquiry.tui.widgets.links import LinksPanel
 
 pytestmark = pytest.mark.anyio
 
-RLVR = "claim:does-rlvr-actually-expand-what-models-can-reason-about/"
-
-
 def claim_with_text(nb, words: str) -> str:
     return next(c.id for c in nb.list_claims() if words in c.text)
 
@@ -45,21 +42,21 @@ async def test_marking_the_open_claim_as_contradicting_another_via_the_fuzzy_pic
 
 
 async def test_a_suggested_relation_is_accepted_or_rejected_from_the_links_panel(app, seeded_notebook):
-    suggested = seeded_notebook.edges(kind=EdgeKind.CONTRADICTS, state=EdgeState.SUGGESTED)
-    source = next(e.src for _, e in suggested if e.src.startswith(RLVR))
-    mine = [row for row, e in suggested if e.src == source]
-    assert len(mine) >= 2
+    # the seed's "But…" paragraph suggests that the RLVR note contrasts with the paragraph before's lead note
+    ((row, edge),) = seeded_notebook.edges(kind=EdgeKind.CONTRASTS_WITH, state=EdgeState.SUGGESTED)
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.navigate(source)
+        app.screen.navigate(edge.src)
         await settle(pilot, app)
         panel = app.screen.query_one(LinksPanel)
         options = panel.query_one(OptionList)
-        for row, key in ((mine[0], "a"), (mine[1], "x")):
+        for key, state in (("a", EdgeState.ACCEPTED), ("x", EdgeState.REJECTED)):
+            seeded_notebook.set_edge_state(row, EdgeState.SUGGESTED)  # only a suggestion can be reviewed
+            app.screen.navigate(edge.dst)
+            await settle(pilot, app)
+            app.screen.navigate(edge.src)
+            await settle(pilot, app)
             options.focus()
             options.highlighted = next(i for i, entry in enumerate(panel.entries) if entry and entry.edge == row)
             await pilot.press(key)
             await settle(pilot, app)
-
-    states = {row: e.state for row, e in seeded_notebook.edges(src=source, state=None)}
-    assert states[mine[0]] is EdgeState.ACCEPTED
-    assert states[mine[1]] is EdgeState.REJECTED
+            assert seeded_notebook.edge_by_row(row).state is state
