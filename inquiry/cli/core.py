@@ -34,7 +34,10 @@ def _clip(text: str, width: int = WIDTH) -> str:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
 def import_cmd(state: State, paths: tuple[Path, ...]) -> None:
-    """Import inquiring-line documents (files or folders); all or nothing."""
+    """Import inquiring lines, markdown notes (plain, zk/Foam, Obsidian) and .bib files; all or nothing.
+
+    In a folder, files that are neither notes nor inquiring lines are skipped with a warning each.
+    """
     result = import_paths(state.notebook, paths)
     data = {"files": result.files, "changes": result.report.changes,
             "warnings": [w.model_dump() for w in result.warnings]}
@@ -113,7 +116,9 @@ def show_cmd(state: State, ref: str) -> None:
     else:
         render = None
         if isinstance(node, Paper):
-            render = lambda: f"{node.id}\n{node.name}" + "".join(  # noqa: E731
+            facts = [node.title, ", ".join(node.authors), str(node.year or ""),
+                     node.arxiv and f"arXiv:{node.arxiv}", node.doi and f"doi:{node.doi}", node.bibkey and f"@{node.bibkey}"]
+            render = lambda: f"{node.id}\n{node.name}" + "".join(f"\n  {f}" for f in facts if f) + "".join(  # noqa: E731
                 f"\n  mentioned by {r['src']}" for r in relations if r["dst"] == node_id)
     emit(state, data, render)
 
