@@ -117,12 +117,15 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
     known = nb.list_papers()
     keys = known_paper_keys(known)
     references: list[Paper] = []
+    duplicates: list[tuple[str, str]] = []  # (paper, the paper it is): one entry matched two known papers
     for path in bib_files:  # before the notes, so that their mentions find the papers' metadata
         for paper in parse_bib(read_document(path), str(path)):
+            matched = {keys[key] for key in paper_keys(paper) if key in keys}
             paper = known_paper(paper, keys)
+            duplicates += [(other, paper.id) for other in sorted(matched - {paper.id})]
             references.append(paper)
             for key in paper_keys(paper):
-                keys.setdefault(key, paper.id)
+                keys[key] = paper.id
     titles = nb.titles()
     vault = None
     if vault_files:  # read first: the notes' titles and aliases resolve the documents' citations too
@@ -136,7 +139,9 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
     batch.warnings[:0] = skipped + neither
     sources = [i.source_path for i in batch.inquiries if i.source_path] + [str(p.resolve()) for p in bib_files]
     if vault is None:
-        report = nb.apply(batch)
+        with nb.transaction():
+            report = nb.apply(batch)
+            _fold_duplicates(nb, duplicates, report)
         return ImportResult(report=report, warnings=batch.warnings, files=sources)
     # the vault resolves links against the notebook and the documents imported alongside it
     result = vault.build({normalize_title(n.title): n.id for n in batch.notes})
@@ -154,4 +159,14 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
         for run_id in add_run_summaries(nb, result.runs, source=str(vault_files[0].parent)):
             report.record("runs", "added", run_id)
         apply_statuses(nb, result.statuses)
+        _fold_duplicates(nb, duplicates, report)
     return ImportResult(report=report, warnings=merged.warnings, files=sources + result.files)
+
+
+def _fold_duplicates(nb: Notebook, duplicates: list[tuple[str, str]], report: ApplyReport) -> None:
+    """A ``.bib`` entry that names two papers the notes mention apart (by arXiv id and by "Author et al.
+    YEAR") shows they are one: the mentions move to the paper the entry attached to."""
+    for old, new in duplicates:
+        if old != new and nb.get_paper(old) is not None:
+            nb.merge_paper_into(old, new)
+            report.record("papers", "merged", old)

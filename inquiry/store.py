@@ -580,6 +580,16 @@ class Notebook:
             self.save_note(merged)
         return self.get_note(new)  # type: ignore[return-value]
 
+    def merge_paper_into(self, old: str, new: str) -> None:
+        """Fold paper ``old`` into ``new`` (two mentions of one paper): what mentioned ``old`` mentions ``new``."""
+        with self.transaction():
+            moved = [_edge(row).model_copy(update={"dst": new})
+                     for row in self.db.query("SELECT * FROM edges WHERE dst = ?", [old])]
+            self.remove_edges(old)
+            self._add_new_edges(moved)
+            self.db.execute("DELETE FROM papers WHERE id = ?", [old])
+            self._pending.removed.append(old)
+
     def save_note(self, note: Note) -> None:
         """Write a note's own fields as given (title, aliases, summary…); its source summaries stay as stored."""
         with self.transaction():

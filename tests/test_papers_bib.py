@@ -54,7 +54,12 @@ def test_bib_attaches_metadata_to_the_papers_notes_mention(notebook):
     r1 = notebook.get_paper("paper:doi-10-48550-arxiv-2501-12948")
     assert r1.bibkey == "deepseek2025r1" and note_id("Why does GRPO drop the value network?") in {
         e.src for _, e in notebook.edges(dst=r1.id)}
-    assert {p.id for p in notebook.list_papers()} == before | {"paper:lightman-2024"}
+    # "Mukherjee et al. 2025" and arXiv 2505.11711 were two papers until the entry named both
+    assert "paper:mukherjee-2025" in before
+    assert {p.id for p in notebook.list_papers()} == before - {"paper:mukherjee-2025"} | {"paper:lightman-2024"}
+    assert {e.src for _, e in notebook.edges(dst="paper:2505.11711")} >= {
+        note_id("Sparse RL updates"), *(c.id for c in notebook.list_claims(note_id=note_id("Sparse RL updates"))
+                                        if "Mukherjee" in c.text)}
 
 
 def test_bib_round_trip_keeps_every_key_and_field(notebook, tmp_path):
