@@ -124,3 +124,22 @@ def test_alias_command(notebook, seed_path):
     assert notebook.resolve_id("Can modular cognitive tools unlock reasoning without training?") == UNLOCK
     with pytest.raises(NotFound, match="no note is titled"):
         add_alias(notebook, "Nothing like this?", "Nor this?")
+
+
+def test_a_vault_exported_from_user_notes_reimports_to_the_same_graph(imported, tmp_path):
+    from inquiry.export.markdown import export
+    from inquiry.store import Notebook
+
+    nb, _ = imported
+    export(nb, tmp_path / "vault")
+    again = Notebook.open(tmp_path / "again")
+    import_paths(again, [tmp_path / "vault"])
+
+    def snapshot(n):
+        return ({(c.id, c.text) for c in n.list_claims()},
+                {(e.src, e.dst, e.kind.value, e.state.value) for _, e in n.edges(state=None)},
+                {(x.id, x.title, x.is_placeholder) for x in n.list_notes()})
+
+    # links by zk file name survive (the file names become aliases), and so do the claims' paper mentions
+    assert snapshot(again) == snapshot(nb)
+    assert "8f3k2" in again.get_note(note_id("Why does GRPO drop the value network?")).aliases

@@ -330,7 +330,9 @@ class _Obsidian(_Writer):
              for _, e in self.nb.edges(src=claim.id, state=None) if e.kind in CLAIM_RELATIONS),
             key=lambda r: (r.kind.value, r.to))
         runs = [self.run_summary(r) for r in self.evidence.claim_runs(claim.id)]
-        return ClaimSummary(id=claim.id, status=self.evidence.claim(claim.id), relations=relations, runs=runs)
+        mentions = sorted(e.dst for _, e in self.nb.edges(src=claim.id, kind=EdgeKind.MENTIONS))
+        return ClaimSummary(id=claim.id, status=self.evidence.claim(claim.id), relations=relations, runs=runs,
+                            mentions=mentions)
 
     def run_summary(self, run: RunRecord) -> RunSummary:
         result = run.result

@@ -276,6 +276,7 @@ class _VaultBuilder:
     index: TitleIndex | None = None  # known titles, for unlinked mentions (built on first use)
     slugs: SlugIndex | None = None  # known note slugs, for a raw slug written as a link (built on first use)
     former_titles: dict[str, list[str]] = field(default_factory=dict)  # note id -> titles it was known by
+    stem_aliases: dict[str, list[str]] = field(default_factory=dict)  # note id -> file names links name it by
     papers: dict[str, Paper] = field(default_factory=dict)
 
     @property
@@ -325,8 +326,12 @@ class _VaultBuilder:
     def resolve(self, target: str, file: _File | None = None) -> str:
         """The node a link target names: file name, title or alias, then a unique slug prefix (with a
         warning naming the note chosen); a note nobody knows becomes a placeholder."""
-        node = (self.by_stem.get(target.casefold()) or self.by_title.get(normalize_title(target))
-                or self.titles.get(normalize_title(target)))
+        node = self.by_title.get(normalize_title(target)) or self.titles.get(normalize_title(target))
+        by_stem = self.by_stem.get(target.casefold())
+        if by_stem is not None and node != by_stem:
+            node = by_stem
+            if node.startswith("note:"):  # a link by file name (zk ids, Foam slugs): keep it reachable after export
+                self.stem_aliases.setdefault(node, []).append(target)
         if node is None:
             if self.slugs is None:
                 self.slugs = SlugIndex([*self.known_ids, *self.by_stem.values(), *self.by_title.values()])
@@ -450,6 +455,8 @@ class _VaultBuilder:
                 continue
             self.result.statuses[summary.id] = summary.status
             self.result.runs += [(summary.id, run) for run in summary.runs]
+            self.batch.edges += [Edge(src=summary.id, dst=paper, kind=EdgeKind.MENTIONS, provenance="importer:reference")
+                                 for paper in summary.mentions]
             self.batch.edges += [Edge(src=summary.id, dst=r.to, kind=r.kind, state=r.state, why=r.why,
                                       provenance=r.provenance, attrs=r.attrs) for r in summary.relations]
 
@@ -567,6 +574,10 @@ class _VaultBuilder:
                 if file.kind == kind:
                     add(file)
         batch = self.batch
+        for nid, stems in self.stem_aliases.items():
+            note = self.notes.get(nid)
+            if note is not None:
+                note.aliases = list(dict.fromkeys([*note.aliases, *stems]))
         batch.notes = list(self.notes.values())
         batch.claims = [claim for claims in self.claims.values() for claim in claims]
         specs = {}

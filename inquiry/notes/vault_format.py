@@ -92,6 +92,7 @@ class ClaimSummary(_Front):
     status: Status = Status.UNTESTED
     relations: list[RelationSummary] = Field(default_factory=list)
     runs: list[RunSummary] = Field(default_factory=list)
+    mentions: list[str] = Field(default_factory=list)  # ids of the papers the claim names (the note lists them)
 
 
 class MentionSummary(_Front):
