@@ -143,3 +143,14 @@ def test_a_vault_exported_from_user_notes_reimports_to_the_same_graph(imported, 
     # links by zk file name survive (the file names become aliases), and so do the claims' paper mentions
     assert snapshot(again) == snapshot(nb)
     assert "8f3k2" in again.get_note(note_id("Why does GRPO drop the value network?")).aliases
+
+
+def test_the_same_file_name_slug_under_a_new_title_is_the_same_note(notebook, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "does-rl-teach-reasoning.md").write_text("# Does RL teach reasoning?\n\nIt mostly deploys it.\n")
+    import_paths(notebook, [folder])
+    (folder / "does-rl-teach-reasoning.md").write_text("# Does RL create reasoning?\n\nIt mostly deploys it.\n")
+    import_paths(notebook, [folder])
+    (stored,) = notebook.list_notes()
+    assert (stored.title, stored.aliases) == ("Does RL create reasoning?", ["Does RL teach reasoning?"])
