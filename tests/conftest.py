@@ -36,3 +36,19 @@ def seeded_notebook(notebook: Notebook, seed_path: Path) -> Notebook:
     """A notebook into which the seed has been imported."""
     import_paths(notebook, [seed_path])
     return notebook
+
+
+@pytest.fixture(scope="session")
+def qwen_checkpoint(tmp_path_factory) -> Path:
+    """A tiny Qwen2ForCausalLM checkpoint: no bos, two eos ids, a chat template (``fixture_checkpoints``)."""
+    from fixture_checkpoints import build_qwen_checkpoint
+
+    return build_qwen_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny-qwen2")
+
+
+@pytest.fixture(scope="session")
+def llama_checkpoint(tmp_path_factory) -> Path:
+    """A tiny LlamaForCausalLM checkpoint: bos prepended, one eos, no pad, no chat template."""
+    from fixture_checkpoints import build_llama_checkpoint
+
+    return build_llama_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny-llama")

@@ -98,9 +98,8 @@ def test_bad_settings_are_rejected_naming_the_field(steering, tmp_path):
         resolve_config(steering, "test", {"random_vectors": 5})
     with pytest.raises(ConfigError, match="positions"):
         resolve_config(steering, "test", {"positions": ["every_token"]})
-    config = resolve_config(steering, "test", {"checkpoint": str(tmp_path)})
-    with pytest.raises(ConfigError, match="eval_path"):
-        steering.run(config, RunContext(tmp_path / "run", device="cpu"))
+    with pytest.raises(ConfigError, match="checkpoint.* is missing config.json"):  # not a checkpoint folder
+        resolve_config(steering, "test", {"checkpoint": str(tmp_path)})
 
 
 def test_claim_wording_suits_the_seed_note(steering):

@@ -300,10 +300,11 @@ class Runner(abc.ABC):
     arxiv: ClassVar[tuple[str, ...]] = ()
     Config: ClassVar[type[RunnerConfig]]
     # "test" (<= 60 s on 2 cores), "default" (the CPU miniature), "control" (a world where the registered
-    # hypothesis is false: must return `contradicts`), "gpu"
+    # hypothesis is false: must return `contradicts`), "gpu" (from scratch on one GPU), "gpu_checkpoint" (a local
+    # checkpoint and dataset on one GPU)
     presets: ClassVar[dict[str, dict[str, Any]]]
     # presets whose verdicts count as evidence about a claim; `test` and `control` never do
-    evidence_presets: ClassVar[frozenset[str]] = frozenset({"default", "gpu"})
+    evidence_presets: ClassVar[frozenset[str]] = frozenset({"default", "gpu", "gpu_checkpoint"})
     # a diagnostic of the measuring chain (the probe): its runs never count toward a claim's status
     diagnostic: ClassVar[bool] = False
     # the registration file, relative to the runner's module folder

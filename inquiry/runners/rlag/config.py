@@ -9,7 +9,10 @@ True
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
+
+from pydantic import field_validator
 
 from ..api import RunnerConfig, param
 
@@ -61,13 +64,38 @@ class Config(RunnerConfig):
     dtype: Literal["float32", "bfloat16", "float16"] = param("float32", "weights' dtype (bf16 on a GPU)")
     score_batch: int = param(256, "sequences per forward pass when scoring options", unit="sequences",
                              ge=1, le=8192)
+    needs_checkpoint: bool = param(False, "set by the gpu_checkpoint preset: the run stops at once, naming the "
+                                          "field, unless checkpoint and dataset are given")
+
+    @field_validator("checkpoint")
+    @classmethod
+    def _a_checkpoint_folder(cls, value: str) -> str:
+        from ..substrate.model_files import checkpoint_problem  # stdlib only: configs stay light
+
+        problem = checkpoint_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("dataset")
+    @classmethod
+    def _a_data_file(cls, value: str) -> str:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"data file {value} does not exist")
+        return value
 
 
 PRESETS: dict[str, dict] = {
     "test": {"n_known": 24, "n_target": 8, "pretrain_steps": 150, "pretrain_batch": 32, "passes": 2,
              "chunks": 2, "seeds": 2, "bootstrap": 500},
     "default": {},
-    "gpu": {"device": "cuda", "dtype": "bfloat16", "batch_size": 4, "lr": 1e-5, "baseline_lr": 1e-5,
-            "passes": 5, "chunks": 9, "epochs_per_chunk": 2, "seeds": 1, "score_batch": 16,
-            "checkpoint": "~/models/Qwen2.5-0.5B-Instruct", "dataset": "~/data/rlag/current_events.jsonl"},
+    # From scratch on CUDA, no checkpoint: the miniature's world and pipeline at 4x the width, twice the depth
+    # and 2.5x the entities (estimate: docs/results/gpu-path.md, "RLAG").
+    "gpu": {"device": "cuda", "n_known": 150, "n_target": 60, "hidden": 256, "layers": 4, "heads": 8,
+            "pretrain_steps": 2000, "pretrain_batch": 128, "seeds": 3, "score_batch": 1024},
+    # A local instruct checkpoint (about 0.5B) and a dataset in the authors' schema: pass checkpoint= and
+    # dataset=. Authors' loop (5 passes x 9 chunks x 2 epochs), one seed; sized for <= 1,000 items.
+    "gpu_checkpoint": {"device": "cuda", "dtype": "bfloat16", "batch_size": 4, "lr": 1e-5, "baseline_lr": 1e-5,
+                       "passes": 5, "chunks": 9, "epochs_per_chunk": 2, "seeds": 1, "score_batch": 16,
+                       "needs_checkpoint": True},
 }

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ...errors import ConfigError
 from ..api import Artifact, Estimate, Result, RunContext, Series, Table
 from ..substrate.stats import bootstrap_ci
 from .baselines import BASELINES, train_baseline
@@ -26,6 +27,10 @@ REWARD_KEYS = ("reward_information", "reward_chosen", "reward_rejected", "loss")
 def run_rlag(config: Config, context: RunContext) -> Result:
     """Train and measure every arm on the miniature world, or on a local checkpoint and dataset."""
     context.setup_torch()
+    if config.needs_checkpoint and not (config.checkpoint and config.dataset):
+        raise ConfigError("checkpoint" if not config.checkpoint else "dataset",
+                          "this preset runs on a local checkpoint and dataset: give checkpoint=<folder> and "
+                          "dataset=<file.jsonl>")
     source = real_checkpoint(config) if config.checkpoint else miniature(config, context)
     return _Experiment(config, context, source).run()
 

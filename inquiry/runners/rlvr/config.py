@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pathlib import Path
+
+from pydantic import field_validator, model_validator
 
 from ..api import RunnerConfig, param
 
@@ -62,17 +64,43 @@ class Config(RunnerConfig):
         0.2, "spurious variant: trace_prior of the contrast base, whose accurate (trace) style is low-prior "
              "(None skips it)", ge=0, le=1)
     sparsity_seeds: int = param(2, "RL seeds for the sparsity variant (overlap needs 2)", unit="seeds", ge=1, le=5)
-    # evaluation-only mode on local checkpoints (the GPU path)
-    base_checkpoint: str | None = param(None, "local base checkpoint folder (eval-only mode with rl_checkpoint)")
+    # checkpoint modes on local files (the GPU path): eval-only (base + RL checkpoints) or GRPO from a checkpoint
+    base_checkpoint: str | None = param(None, "local base checkpoint folder: with rl_checkpoint, eval-only mode; "
+                                              "alone, GRPO from it on data_path's problems")
     rl_checkpoint: str | None = param(None, "local RL checkpoint folder (eval-only mode)")
-    data_path: str | None = param(None, "local JSONL of {\"prompt\", \"answer\"} problems for eval-only mode")
-    dtype: Literal["float32", "bfloat16", "float16"] = param("float32", "weights dtype when loading checkpoints")
+    data_path: str | None = param(None, "local JSONL of math problems: {prompt, answer}, GSM8K {question, answer "
+                                        "'... #### N'} or MATH {problem, solution with \\boxed{}}")
+    dtype: Literal["float32", "bfloat16", "float16"] = param(
+        "float32", "checkpoint modes: weights dtype for evaluation; GRPO keeps fp32 masters and autocasts to it")
+    chat_template: bool = param(True, "checkpoint modes: prompt as a user turn of the checkpoint's chat template "
+                                      "when it has one (recorded per run)")
+    needs_checkpoint: bool = param(False, "set by the gpu_checkpoint preset: the run stops at once, naming the "
+                                          "field, unless base_checkpoint and data_path are given")
+    math_verify: bool = param(True, "checkpoint modes: check answers with math-verify when installed (extra "
+                                    "'math'); else, or off, the built-in check")
+
+    @field_validator("base_checkpoint", "rl_checkpoint")
+    @classmethod
+    def _a_checkpoint_folder(cls, value: str | None) -> str | None:
+        from ..substrate.model_files import checkpoint_problem  # stdlib only: configs stay light
+
+        problem = checkpoint_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("data_path")
+    @classmethod
+    def _a_data_file(cls, value: str | None) -> str | None:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"data file {value} does not exist")
+        return value
 
     @model_validator(mode="after")
     def _eval_only_needs_all_three(self) -> Config:
-        given = [self.base_checkpoint, self.rl_checkpoint, self.data_path]
-        if any(given) and not all(given):
-            raise ValueError("eval-only mode needs base_checkpoint, rl_checkpoint and data_path together")
+        if bool(self.base_checkpoint) != bool(self.data_path) or (self.rl_checkpoint and not self.base_checkpoint):
+            raise ValueError("checkpoint modes need base_checkpoint and data_path (and rl_checkpoint for "
+                             "eval-only) together")
         if self.variant == "spurious" and self.minibatches < 4:
             raise ValueError(f"the spurious variant needs minibatches >= 4 so the clip is active (got "
                              f"{self.minibatches}); its M = 1 control arm is added automatically")
@@ -82,6 +110,12 @@ class Config(RunnerConfig):
 
     @property
     def eval_only(self) -> bool:
+        """Base and RL checkpoints compared on data_path (no training)."""
+        return bool(self.base_checkpoint and self.rl_checkpoint)
+
+    @property
+    def from_checkpoint(self) -> bool:
+        """Either checkpoint mode: eval-only, or GRPO from base_checkpoint on data_path."""
         return bool(self.base_checkpoint)
 
 
@@ -100,5 +134,14 @@ PRESETS: dict[str, dict] = {
                      pretrain_batch=128),
     # lr 1e-5 for 100 steps left held-out pass@1 unchanged (+0.010, CI [-0.001, 0.020]): nothing to measure
     "sparsity": dict(variant="sparsity", rl_lr=3e-5, rl_steps=150, n_samples=32),
-    "gpu": dict(device="cuda", n_samples=256, n_secondary=64, max_new_tokens=1024, dtype="bfloat16"),
+    # From scratch on CUDA, no checkpoint: the countdown task with a 4.8M-parameter base (hidden 256, 6 layers),
+    # 6x the pretraining, 2x the GRPO batch, n = 256 (estimate: docs/results/gpu-path.md, "RLVR").
+    "gpu": dict(device="cuda", hidden=256, layers=6, heads=8, pretrain_steps=3000, pretrain_batch=512,
+                rl_steps=300, prompts_per_step=64, group_size=8, n_held_out=300, n_samples=256, n_secondary=64),
+    # Local checkpoints (about 0.5B) and a local GSM8K/MATH JSONL: pass base_checkpoint= and data_path= (and
+    # rl_checkpoint= for eval-only). 100 held-out problems x 64 samples of up to 512 tokens per model; GRPO
+    # 40 steps of 16 x 8 from the base (fp32 masters, bf16 autocast).
+    "gpu_checkpoint": dict(device="cuda", n_held_out=100, n_samples=64, max_new_tokens=512, dtype="bfloat16",
+                           rl_steps=40, prompts_per_step=16, group_size=8, rl_lr=1e-6, std_normalise=True,
+                           needs_checkpoint=True),
 }

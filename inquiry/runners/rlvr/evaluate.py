@@ -11,7 +11,6 @@ per-problem counts, which the runner returns raw so anyone can recompute it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -49,20 +48,26 @@ class Counts:
 
 def sample_counts(model, tokenizer, items: Sequence[EvalItem], *, n: int, temperature: float, top_p: float,
                   max_new_tokens: int, generator: torch.Generator, tracked_style: str | None = None,
-                  batch_size: int = 2048) -> Counts:
-    """Sample ``n`` completions per item and count the verified ones (and those in ``tracked_style``)."""
+                  batch_size: int = 2048, encode_prompt: Callable[[str], list[int]] | None = None,
+                  stop_ids: Sequence[int] | None = None) -> Counts:
+    """Sample ``n`` completions per item and count the verified ones (and those in ``tracked_style``).
+
+    ``encode_prompt`` / ``stop_ids`` default to the miniature's; a checkpoint passes its chat-template
+    encoder and every eos id of its generation config (:func:`~inquiry.runners.substrate.stop_token_ids`).
+    """
     from ..substrate import encode, sample  # transformers and torch: only when sampling
 
-    prompts = [encode(tokenizer, item.prompt) for item in items]
+    encode_prompt = encode_prompt or (lambda text: encode(tokenizer, text))
+    prompts = [encode_prompt(item.prompt) for item in items]
     out = sample(model, prompts, n=n, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                 eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id, generator=generator,
-                 batch_size=batch_size, return_logprobs=True)
+                 eos_id=list(stop_ids) if stop_ids else tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id,
+                 generator=generator, batch_size=batch_size, return_logprobs=True)
     texts = out.texts(tokenizer)
     correct = [sum(map(item.check, group)) for item, group in zip(items, texts)]
     styled = [sum(item.style(t) == tracked_style for t in group) if item.style and tracked_style else 0
               for item, group in zip(items, texts)]
     entropies = [e for per_prompt in out.entropies for row in per_prompt for e in row]
-    cut = [c[-1] != tokenizer.eos_token_id for per_prompt in out.completions for c in per_prompt]
+    cut = [not out.stopped(c) for per_prompt in out.completions for c in per_prompt]
     return Counts(n=n, temperature=temperature, top_p=top_p, correct=correct, styled=styled,
                   entropy=float(np.mean(entropies)), truncated=float(np.mean(cut)))
 
@@ -123,25 +128,20 @@ def accuracy_gain(base: Sequence[int], other: Sequence[int], n: int, *, B: int =
                           description="pass@1 gain over the base (paired over problems)")
 
 
-_BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+)?")
-
-
 def extract_answer(text: str) -> str | None:
-    r"""The final answer of a free-form completion: the last ``\boxed{...}``, else the last number.
+    r"""The final answer of a free-form completion (:func:`inquiry.runners.substrate.answers.extract_answer`).
 
-    >>> extract_answer("so x = 3, and the answer is \\boxed{12}."), extract_answer("it is 7 or -2.5")
-    ('12', '-2.5')
+    >>> extract_answer("so x = 3, and the answer is \\boxed{\\frac{1}{2}}."), extract_answer("it is 7 or -2.5")
+    ('\\frac{1}{2}', '-2.5')
     """
-    boxed = _BOXED.findall(text)
-    if boxed:
-        return boxed[-1].strip()
-    numbers = _NUMBER.findall(text)
-    return numbers[-1] if numbers else None
+    from ..substrate.answers import extract_answer as extract
+
+    return extract(text)
 
 
 def answer_matches(answer: str, text: str) -> bool:
-    """Exact match of the extracted final answer with the reference (whitespace and ``$`` ignored)."""
-    got = extract_answer(text)
-    clean = lambda s: s.replace(" ", "").replace("$", "").strip()  # noqa: E731
-    return got is not None and clean(got) == clean(str(answer))
+    """Whether ``text``'s final answer equals ``answer`` (math-verify when installed, else the built-in check:
+    :mod:`inquiry.runners.substrate.answers`)."""
+    from ..substrate.answers import answers_match
+
+    return answers_match(str(answer), text)

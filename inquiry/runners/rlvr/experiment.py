@@ -16,14 +16,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ...errors import ConfigError
 from ..api import Artifact, Estimate, Result, RunContext, Series, Table
-from ..substrate import (TinyModelConfig, bootstrap_ci, load_checkpoint, load_jsonl, log2_grid, save_checkpoint,
+from ..substrate import (TinyModelConfig, bootstrap_ci, load_checkpoint, log2_grid, save_checkpoint,
                          train_lm)
 from . import sparsity as sp
 from .base import cached_base, teacher_batches
 from .config import Config
-from .evaluate import (Counts, EvalItem, accuracy_gain, accuracy_histogram, answer_matches, pass_curve_series,
-                       sample_counts, solvable_sets)
+from .evaluate import (Counts, EvalItem, accuracy_gain, accuracy_histogram, pass_curve_series, sample_counts,
+                       solvable_sets)
 from .grpo import GRPOSettings, train_grpo
 from .plots import plot_pass_curves
 from .rewards import make_reward
@@ -37,8 +38,13 @@ SAMPLER_BACKEND = "inquiry.runners.substrate.sample (HF forward, KV cache, inver
 def run_rlvr(config: Config, context: RunContext) -> Result:
     """The configured variant on the miniature, or eval-only on two local checkpoints."""
     context.setup_torch()
-    if config.eval_only:
-        return _eval_only(config, context)
+    if config.needs_checkpoint and not config.from_checkpoint:
+        raise ConfigError("base_checkpoint", "this preset runs on local checkpoints: give base_checkpoint=<folder> "
+                          "and data_path=<file.jsonl> (and rl_checkpoint=<folder> for eval-only)")
+    if config.from_checkpoint:  # eval-only or GRPO from a local checkpoint: the GPU path
+        from .checkpoint_mode import run_from_checkpoints
+
+        return run_from_checkpoints(config, context)
     pipeline = _Pipeline(config, context)
     return {"passk": pipeline.passk, "one_example": pipeline.one_example, "spurious": pipeline.spurious,
             "sparsity": pipeline.sparsity}[config.variant]()
@@ -454,31 +460,3 @@ def _sample_texts(model, tok, problems, n, generator) -> list[list[str]]:
     out = sample(model, [encode(tok, p.prompt) for p in problems], n=n, max_new_tokens=MAX_ANSWER_LEN,
                  temperature=1.0, eos_id=tok.eos_token_id, pad_id=tok.pad_token_id, generator=generator)
     return out.texts(tok)
-
-
-def _eval_only(c: Config, ctx: RunContext) -> Result:
-    """Yue et al.'s own form: two local checkpoints, a local dataset, n samples each, same decoding."""
-    rows = load_jsonl(c.data_path, ["prompt", "answer"])
-    dtype = getattr(torch, c.dtype)
-    items = [EvalItem(r["prompt"], lambda text, a=r["answer"]: answer_matches(a, text)) for r in rows]
-    counts = {}
-    for label, folder in (("base", c.base_checkpoint), ("rl", c.rl_checkpoint)):
-        ctx.progress(0, 2, f"sampling {label} from {folder}")
-        model, tok = load_checkpoint(folder, device=ctx.device, dtype=dtype)
-        counts[label] = sample_counts(model, tok, items, n=c.n_samples, temperature=c.temperature, top_p=c.top_p,
-                                      max_new_tokens=c.max_new_tokens, generator=ctx.torch_generator(7),
-                                      batch_size=256 if ctx.device == "cuda" else 2048)
-        del model
-    n = c.n_samples
-    ev = passk_evidence(counts["base"].correct, counts["rl"].correct, n, seed=ctx.seed, B=c.bootstrap)
-    verdict = passk_verdict(ev, scope=f"checkpoint:{Path(c.rl_checkpoint).name}")
-    ks = log2_grid(n)
-    series = [pass_curve_series(label, cnt, ks, "pass@k", B=c.bootstrap) for label, cnt in counts.items()]
-    plot = plot_pass_curves(series, ctx.artifact_dir / "passk.png", f"pass@k on {Path(c.data_path).name}")
-    raw = {"seed": ctx.seed, "bootstrap": c.bootstrap, "n": n, "sampler_backend": SAMPLER_BACKEND,
-           "held_out": {label: cnt.correct for label, cnt in counts.items()}}
-    metrics = {"delta_pass1": ev.delta_1, f"delta_pass{n}": ev.delta_n, "rl_only_share": ev.rl_only,
-               "truncated_share": Estimate(value=max(cnt.truncated for cnt in counts.values()))}
-    return Result(metrics=metrics, series=series, raw=raw, verdict=verdict,
-                  artifacts=[Artifact(name="pass@k curves", path=plot.name, kind="plot")],
-                  headline=["delta_pass1", f"delta_pass{n}"])

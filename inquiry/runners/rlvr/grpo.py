@@ -13,6 +13,7 @@ tensor([[ 0.0000,  0.0000,  0.0000,  0.0000],
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
 from collections.abc import Callable, Sequence
@@ -41,6 +42,9 @@ class GRPOSettings:
     grad_clip: float = 1.0
     max_new_tokens: int = 16
     checkpoints: int = 3  # snapshots at 0, 1/3, 2/3, end (plus the end)
+    # Reduced precision: the weights (and AdamW's state) stay fp32 masters, forwards run under autocast to
+    # this dtype ("bfloat16" on a GPU); None = plain fp32. Same code on CPU and CUDA.
+    autocast_dtype: str | None = None
 
 
 def group_advantages(rewards: torch.Tensor, std_normalise: bool = False, eps: float = 1e-4) -> torch.Tensor:
@@ -73,6 +77,13 @@ def completion_logprobs(model: PreTrainedModel, prompts: Sequence[Sequence[int]]
     logits = model(input_ids=ids).logits[:, :-1].float()
     logprobs = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
     return logprobs, mask
+
+
+def autocast(device: torch.device, dtype: str | None):
+    """``torch.autocast`` to ``dtype`` on ``device``'s type, or nothing when ``dtype`` is None or float32."""
+    if dtype is None or dtype == "float32":
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=torch.device(device).type, dtype=getattr(torch, dtype))
 
 
 @dataclass
@@ -108,34 +119,47 @@ def train_grpo(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, probl
                generator: torch.Generator, rng: random.Random,
                is_correct: Callable[[object, str], bool], style_of: Callable[[str], str | None] | None = None,
                high_prior_style: str | None = None,
-               on_step: Callable[[StepLog], None] | None = None) -> GRPOOutcome:
-    """Run GRPO on ``problems``, updating ``model`` in place; returns per-step logs and snapshots."""
+               on_step: Callable[[StepLog], None] | None = None,
+               encode_prompt: Callable[[str], list[int]] | None = None,
+               stop_ids: Sequence[int] | None = None) -> GRPOOutcome:
+    """Run GRPO on ``problems``, updating ``model`` in place; returns per-step logs and snapshots.
+
+    ``encode_prompt`` and ``stop_ids`` default to the miniature's (:func:`encode`, the tokenizer's
+    eos); a checkpoint passes its chat-template encoder and every eos id of its generation config.
+    """
     s = settings
     device = next(model.parameters()).device
+    if any(p.dtype != torch.float32 for p in model.parameters() if p.requires_grad):
+        raise ValueError("GRPO trains fp32 master weights (load the model in float32 and set "
+                         "autocast_dtype for reduced-precision forwards); AdamW updates round away in bf16")
+    encode_prompt = encode_prompt or (lambda text: encode(tokenizer, text))
     reference = None
     if s.kl_coef > 0:
         reference = copy.deepcopy(model).eval().requires_grad_(False)
     optimizer = torch.optim.AdamW(model.parameters(), lr=s.lr, betas=(0.9, 0.99), weight_decay=s.weight_decay)
     keep = set(snapshot_steps(s.steps))
     outcome = GRPOOutcome()
-    pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
+    pad = tokenizer.pad_token_id
+    eos = list(stop_ids) if stop_ids else tokenizer.eos_token_id
     for step in range(s.steps + 1):
         if step in keep:
             outcome.snapshots[step] = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if step == s.steps:
             break
         batch_problems = [problems[rng.randrange(len(problems))] for _ in range(s.prompts_per_step)]
-        prompt_ids = [encode(tokenizer, prompt_of(p)) for p in batch_problems]
-        rollout = sample(model, prompt_ids, n=s.group_size, max_new_tokens=s.max_new_tokens,
-                         temperature=s.temperature, eos_id=eos, pad_id=pad, generator=generator,
-                         return_logprobs=True)
+        prompt_ids = [encode_prompt(prompt_of(p)) for p in batch_problems]
+        with autocast(device, s.autocast_dtype):
+            rollout = sample(model, prompt_ids, n=s.group_size, max_new_tokens=s.max_new_tokens,
+                             temperature=s.temperature, eos_id=eos, pad_id=pad, generator=generator,
+                             return_logprobs=True)
         texts = rollout.texts(tokenizer)
         rewards = torch.tensor([[reward(p, t) for t in group] for p, group in zip(batch_problems, texts)])
         advantages = group_advantages(rewards, s.std_normalise).flatten()
         rows_prompt = [ids for ids in prompt_ids for _ in range(s.group_size)]
         rows_completion = [c for group in rollout.completions for c in group]
-        stats = _update(model, optimizer, reference, rows_prompt, rows_completion, advantages.to(device),
-                        pad, s, generator)
+        with autocast(device, s.autocast_dtype):
+            stats = _update(model, optimizer, reference, rows_prompt, rows_completion, advantages.to(device),
+                            pad, s, generator)
         flat = [(p, t) for p, group in zip(batch_problems, texts) for t in group]
         entropies = [e for group in rollout.entropies for row in group for e in row]
         log = StepLog(
@@ -154,8 +178,9 @@ def train_grpo(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, probl
 def _update(model, optimizer, reference, prompts, completions, advantages, pad, s: GRPOSettings,
             generator: torch.Generator) -> dict[str, float]:
     """M minibatch updates over one rollout with the clipped surrogate; returns clip/ratio/KL stats."""
+    # the draw happens on the generator's device (a CUDA generator cannot drive a CPU randint)
     order = torch.randperm(len(prompts), generator=torch.Generator().manual_seed(
-        int(torch.randint(0, 2**31 - 1, (1,), generator=generator))))
+        int(torch.randint(0, 2**31 - 1, (1,), generator=generator, device=generator.device))))
     chunks = [order[i::s.minibatches].tolist() for i in range(s.minibatches)]
     model.eval()  # no dropout in Llama, but keep old and new log-probs on the same code path
     with torch.no_grad():  # the behaviour policy's log-probs, before any update of this rollout

@@ -13,6 +13,7 @@ alphas
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import field_validator
@@ -85,8 +86,29 @@ class Config(RunnerConfig):
                                   "many words", unit="words", ge=1, le=10_000)
     max_new_tokens: int = param(0, "generation limit; 0 = the task's own (scratchpad length for the miniature)",
                                 unit="tokens", ge=0, le=32_768)
+    needs_checkpoint: bool = param(False, "set by the gpu_checkpoint preset: the run stops at once, naming the "
+                                          "field, unless checkpoint and eval_path are given")
+    chat_template: bool = param(True, "checkpoint path: prompt as a user turn of the checkpoint's chat template "
+                                      "when it has one (recorded per run)")
     dtype: Literal["float32", "bfloat16", "float16"] = param("float32", "weights and activations dtype")
     generation_batch: int = param(1024, "sequences decoded together", unit="sequences", ge=1, le=65_536)
+
+    @field_validator("checkpoint")
+    @classmethod
+    def _a_checkpoint_folder(cls, value: str) -> str:
+        from ..substrate.model_files import checkpoint_problem  # stdlib only: configs stay light
+
+        problem = checkpoint_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("eval_path", "contrast_path", "neutral_path")
+    @classmethod
+    def _a_data_file(cls, value: str) -> str:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"data file {value} does not exist")
+        return value
 
     @field_validator("alphas")
     @classmethod
@@ -116,7 +138,15 @@ PRESETS: dict[str, dict] = {
     "test": {"operands": 3, "hidden": 48, "ffn": 144, "pretrain_steps": 800, "batch_size": 64, "lr": 4e-3,
              "contrast_pairs": 64, "dev_items": 60, "test_items": 150, "samples": 4, "bootstrap": 500},
     "default": {},
-    "gpu": {"device": "cuda", "dtype": "bfloat16", "contrast_pairs": 128, "dev_items": 100, "test_items": 500,
-            "alphas": [0.05, 0.1, 0.2, 0.4, 0.8], "samples": 8, "max_new_tokens": 512, "generation_batch": 128,
-            "max_nll_increase": 0.2},
+    # From scratch on CUDA, no checkpoint: the chained-sum task with a 4.7M-parameter base (hidden 256, 6 blocks)
+    # and larger splits (estimate: docs/results/gpu-path.md, "Steering").
+    "gpu": {"device": "cuda", "hidden": 256, "layers": 6, "heads": 8, "ffn": 768, "pretrain_steps": 4000,
+            "batch_size": 256, "contrast_pairs": 512, "dev_items": 300, "test_items": 1000, "samples": 8,
+            "generation_batch": 4096},
+    # A local checkpoint (about 0.5B) and question JSONL: pass checkpoint= and eval_path=. The middle third of
+    # the blocks x 3 alphas x one injection mode, greedy up to 192 tokens, so the grid fits in ~10 minutes.
+    "gpu_checkpoint": {"device": "cuda", "dtype": "bfloat16", "contrast_pairs": 128, "dev_items": 50,
+                       "test_items": 150, "alphas": [0.1, 0.3, 1.0], "positions": ["from_prompt_end"],
+                       "samples": 4, "max_new_tokens": 192, "generation_batch": 512, "max_nll_increase": 0.2,
+                       "needs_checkpoint": True},
 }

@@ -45,7 +45,7 @@ class _Experiment:
         self.config, self.context, self.bench, self.layers = config, context, bench, layers
         self.pad_id = bench.tokenizer.pad_token_id
         self.evaluator = Evaluator(bench.model, bench.task, bench.encode, bench.decode,
-                                   eos_id=bench.tokenizer.eos_token_id, pad_id=self.pad_id,
+                                   eos_id=bench.stop_ids, pad_id=self.pad_id,
                                    max_new_tokens=bench.max_new_tokens, batch_size=config.generation_batch,
                                    generator=context.torch_generator(1))
         self.rng = np.random.default_rng(context.seed)
@@ -186,7 +186,8 @@ class _Experiment:
                  "nll": {"unsteered": nll_base.tolist(), "steered": nll_steered.tolist()},
                  # the verdict rule's settings, so a seed sweep can be pooled under the same rule (:mod:`.pool`)
                  "max_valid_format_drop": config.max_valid_format_drop,
-                 "max_nll_increase": config.max_nll_increase, "bootstrap": config.bootstrap},
+                 "max_nll_increase": config.max_nll_increase, "bootstrap": config.bootstrap,
+                 "decoding": {"chat_template": self.bench.chat_template, "stop_ids": self.bench.stop_ids}},
             headline=["accuracy_gain", "tag_gain", "gap_recovered", "scratchpad_rate_gain", "null_p95"])
 
     def gap_recovered(self, steered: np.ndarray, base: np.ndarray, tagged: np.ndarray) -> Estimate:

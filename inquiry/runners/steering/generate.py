@@ -49,9 +49,11 @@ def _steered(model, steering: Steering | None, start: int):
 
 
 def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: int, max_new_tokens: int,
-             temperature: float, eos_id: int, pad_id: int, generator: torch.Generator,
+             temperature: float, eos_id: int | list[int], pad_id: int, generator: torch.Generator,
              batch_size: int = 1024) -> list[list[list[int]]]:
-    """``n`` completions per prompt (eos stripped), steered at each prompt's last token (and on, per mode)."""
+    """``n`` completions per prompt (the stop id stripped), steered at each prompt's last token (and on, per
+    mode). ``eos_id`` may list several stop ids (a checkpoint's generation config)."""
+    stops = set(eos_id) if isinstance(eos_id, (list, tuple)) else {eos_id}
     out: list[list[list[int]]] = [[] for _ in prompts]
     for length, indices in group_by_length(prompts).items():
         with _steered(model, steering, start=length - 1):
@@ -59,7 +61,7 @@ def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: i
                            temperature=temperature, eos_id=eos_id, pad_id=pad_id, generator=generator,
                            batch_size=batch_size)
         for index, completions in zip(indices, batch.completions):
-            out[index] = [c[:-1] if c and c[-1] == eos_id else c for c in completions]
+            out[index] = [c[:-1] if c and c[-1] in stops else c for c in completions]
     return out
 
 

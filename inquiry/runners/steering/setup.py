@@ -14,7 +14,8 @@ import torch
 
 from ...errors import ConfigError
 from ..api import RunContext
-from ..substrate import encode, load_checkpoint, load_jsonl
+from ..substrate import (encode, encode_prompt, has_chat_template, load_checkpoint, load_jsonl, load_qa_jsonl,
+                         stop_token_ids)
 from .base import cached_base
 from .config import Config
 from .qa_task import QATask
@@ -36,6 +37,12 @@ class Workbench:
     encode_continuation: Callable[[str], list[int]]
     max_new_tokens: int
     scope: str
+    stop_ids: list[int] | None = None  # every id that ends a completion (None: the tokenizer's eos)
+    chat_template: bool = False  # whether prompts are user turns of the checkpoint's chat template
+
+    def __post_init__(self):
+        if self.stop_ids is None:
+            self.stop_ids = [self.tokenizer.eos_token_id]
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
@@ -63,7 +70,7 @@ def checkpoint(config: Config, context: RunContext) -> Workbench:
     if not config.eval_path:
         raise ConfigError("eval_path", "a checkpoint run needs a JSONL of {\"prompt\", \"answer\"} questions")
     model, tokenizer = load_checkpoint(config.checkpoint, device=context.device, dtype=DTYPES[config.dtype])
-    qa = QATask(load_jsonl(config.eval_path, ["prompt", "answer"]), config.reason_suffix, config.direct_suffix,
+    qa = QATask(load_qa_jsonl(config.eval_path), config.reason_suffix, config.direct_suffix,
                 config.reason_min_words)
     if config.contrast_path:
         rows = load_jsonl(config.contrast_path, ["positive", "negative"])
@@ -79,16 +86,21 @@ def checkpoint(config: Config, context: RunContext) -> Workbench:
         neutral = [("", row["text"]) for row in load_jsonl(config.neutral_path, ["text"])]
     else:
         neutral = qa.neutral_pairs(test)
-    start_token = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+    chat = config.chat_template and has_chat_template(tokenizer)
 
-    def encode_prompt(text: str) -> list[int]:
-        return tokenizer(text)["input_ids"] or [start_token]  # Qwen adds no bos: "" would be empty
+    def prompt_ids(text: str) -> list[int]:
+        # the neutral NLL texts ("" + continuation) are scored from the bare start token, never templated
+        return encode_prompt(tokenizer, text, chat=chat and bool(text))
 
     name = config.checkpoint.rstrip("/").split("/")[-1]
-    return Workbench(model, tokenizer, qa, dev, test, contrast, neutral, encode_prompt,
+    return Workbench(model, tokenizer, qa, dev, test, contrast, neutral, prompt_ids,
                      lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
-                     max_new_tokens=config.max_new_tokens or qa.max_new_tokens, scope=f"checkpoint:{name}")
+                     max_new_tokens=config.max_new_tokens or qa.max_new_tokens, scope=f"checkpoint:{name}",
+                     stop_ids=stop_token_ids(model, tokenizer), chat_template=chat)
 
 
 def workbench(config: Config, context: RunContext) -> Workbench:
+    if config.needs_checkpoint and not (config.checkpoint and config.eval_path):
+        raise ConfigError("checkpoint" if not config.checkpoint else "eval_path",
+                          "this preset runs on a local checkpoint: give checkpoint=<folder> and eval_path=<file.jsonl>")
     return checkpoint(config, context) if config.checkpoint else miniature(config, context)

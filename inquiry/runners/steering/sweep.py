@@ -52,7 +52,7 @@ class Evaluator:
     task: object  # ChainSumTask or QATask: prompt(item, mode), grade(item, text)
     encode: Callable[[str], list[int]]
     decode: Callable[[list[int]], str]
-    eos_id: int
+    eos_id: int | list[int]  # one stop id or several
     pad_id: int
     max_new_tokens: int
     batch_size: int

@@ -24,15 +24,18 @@ from typing import Any
 # exported name -> the submodule defining it
 _HOME = {
     "cached_checkpoint": "cache", "config_key": "cache",
-    "DatasetError": "datasets", "load_jsonl": "datasets",
+    "DatasetError": "datasets", "load_jsonl": "datasets", "load_qa_jsonl": "datasets",
+    "answers_match": "answers", "extract_answer": "answers",
     "CheckpointError": "model", "TinyModelConfig": "model", "build_model": "model", "decoder_layers": "model",
-    "load_checkpoint": "model", "save_checkpoint": "model",
+    "load_checkpoint": "model", "save_checkpoint": "model", "checkpoint_problem": "model_files",
+    "stop_token_ids": "model",
     "log2_grid": "passk", "pass_at_k": "passk", "pass_at_k_curve": "passk",
     "SampleBatch": "sampler", "cache_kwarg": "sampler", "cache_of": "sampler", "sample": "sampler",
     "PassKComparison": "stats", "bootstrap_ci": "stats", "paired_diff_ci": "stats",
     "two_level_passk_bootstrap": "stats",
     "AdditionTask": "tasks", "Problem": "tasks",
-    "build_tokenizer": "tokenizer", "encode": "tokenizer",
+    "build_tokenizer": "tokenizer", "encode": "tokenizer", "encode_prompt": "tokenizer",
+    "has_chat_template": "tokenizer",
     "IGNORE": "train", "lr_factor": "train", "masked_lm_loss": "train", "pad_batch": "train", "train_lm": "train",
 }
 

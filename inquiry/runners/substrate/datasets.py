@@ -60,3 +60,53 @@ def load_jsonl(path: Path | str, required: list[str]) -> list[dict]:
     if not rows:
         raise DatasetError(path, "no records (the file is empty)")
     return rows
+
+
+def load_qa_jsonl(path: Path | str) -> list[dict]:
+    r"""Math questions as ``{"prompt", "answer"}`` records from any of three local JSONL layouts, per line:
+
+    * ``{"prompt", "answer"}`` as is;
+    * GSM8K: ``{"question", "answer"}`` whose answer is a worked solution ending ``#### 72``;
+    * MATH: ``{"problem", "solution"}`` whose solution boxes its answer (``\boxed{\frac{1}{2}}``); an
+      ``"answer"`` field, as MATH-500 has, wins over the box.
+
+    A line matching none of them, or whose answer cannot be found, is a bad line (named in the error).
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "mixed.jsonl"
+    >>> _ = path.write_text('{"question": "2 + 3?", "answer": "2 + 3 = 5\\n#### 5"}\n'
+    ...                     '{"problem": "Half of 1?", "solution": "It is $\\\\boxed{\\\\frac{1}{2}}$."}\n')
+    >>> load_qa_jsonl(path)
+    [{'prompt': '2 + 3?', 'answer': '5'}, {'prompt': 'Half of 1?', 'answer': '\\frac{1}{2}'}]
+    """
+    from .answers import last_boxed
+
+    path = Path(path)
+    rows = load_jsonl(path, [])
+    records, problems = [], []
+    for number, row in enumerate(rows, start=1):
+        if "prompt" in row and "answer" in row:
+            prompt, answer = row["prompt"], str(row["answer"])
+        elif "question" in row and "answer" in row:
+            prompt, text = row["question"], str(row["answer"])
+            answer = text.rsplit("####", 1)[1].strip().replace(",", "") if "####" in text else None
+            if answer is None:
+                problems.append((number, "a GSM8K answer needs a final '#### <number>' line"))
+                continue
+        elif "problem" in row and ("answer" in row or "solution" in row):
+            prompt = row["problem"]
+            answer = str(row["answer"]) if "answer" in row else last_boxed(str(row["solution"]))
+            if answer is None:
+                problems.append((number, "a MATH solution needs a \\boxed{...} answer"))
+                continue
+        else:
+            problems.append((number, "expected fields prompt+answer, question+answer (GSM8K) or "
+                                     "problem+solution (MATH); found " + ", ".join(map(repr, row)) or "none"))
+            continue
+        records.append({"prompt": str(prompt), "answer": answer})
+    if problems:
+        shown = "; ".join(f"record {number}: {why}" for number, why in problems[:_SHOWN])
+        more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+        raise DatasetError(path, f"{len(problems)} bad record{'s' if len(problems) > 1 else ''}: {shown}{more}",
+                           [n for n, _ in problems])
+    return records

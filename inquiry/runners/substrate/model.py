@@ -24,6 +24,7 @@ from transformers import (AutoModelForCausalLM, AutoTokenizer, LlamaConfig, Llam
 from transformers.utils import logging as hf_logging
 
 from ...errors import InquiryError
+from .model_files import checkpoint_problem
 
 
 class CheckpointError(InquiryError):
@@ -93,9 +94,6 @@ def save_checkpoint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, 
     return folder
 
 
-# Only safetensors: pickle-based ``pytorch_model.bin`` files can run code when loaded.
-_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json")
-
 
 def load_checkpoint(folder: Path | str, *, device: str = "cpu", dtype: torch.dtype | None = None,
                     trust_remote_code: bool = False) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
@@ -104,18 +102,9 @@ def load_checkpoint(folder: Path | str, *, device: str = "cpu", dtype: torch.dty
     Raises :class:`CheckpointError` naming the folder and what is missing or broken.
     """
     folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        raise CheckpointError(f"checkpoint folder {folder} does not exist")
-    missing = [name for name in ("config.json",) if not (folder / name).is_file()]
-    if not any((folder / name).is_file() for name in _WEIGHT_FILES):
-        legacy = (folder / "pytorch_model.bin").is_file()
-        missing.append("model weights (model.safetensors)" + (
-            "; pytorch_model.bin is not loaded because pickle files can run code — convert it to safetensors"
-            if legacy else ""))
-    if not any((folder / name).is_file() for name in ("tokenizer.json", "tokenizer_config.json")):
-        missing.append("tokenizer (tokenizer.json)")
-    if missing:
-        raise CheckpointError(f"checkpoint folder {folder} is missing {', '.join(missing)}")
+    problem = checkpoint_problem(folder)
+    if problem:
+        raise CheckpointError(problem)
     kwargs: dict[str, Any] = {"local_files_only": True, "trust_remote_code": trust_remote_code}
     try:
         with _quiet_hub():
@@ -126,6 +115,23 @@ def load_checkpoint(folder: Path | str, *, device: str = "cpu", dtype: torch.dty
     if tokenizer.pad_token_id is None:  # common for base LLM tokenizers; left padding needs a pad id
         tokenizer.pad_token = tokenizer.eos_token
     return model.to(device).eval(), tokenizer
+
+
+def stop_token_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """Every token id that ends a completion: the generation config's ``eos_token_id`` (an int or a list:
+    Qwen2.5-Instruct stops on both ``<|im_end|>`` and ``<|endoftext|>``) and the tokenizer's eos, deduplicated,
+    the tokenizer's first."""
+    ids: list[int] = []
+    gen = getattr(model, "generation_config", None)
+    for value in (tokenizer.eos_token_id, getattr(gen, "eos_token_id", None),
+                  getattr(model.config, "eos_token_id", None)):
+        for token in (value if isinstance(value, (list, tuple)) else [value]):
+            if token is not None and int(token) not in ids:
+                ids.append(int(token))
+    if not ids:
+        raise CheckpointError(f"the {type(model).__name__} checkpoint names no eos token: nothing would end a "
+                              "completion")
+    return ids
 
 
 def decoder_layers(model: PreTrainedModel) -> list[torch.nn.Module]:

@@ -22,9 +22,9 @@ analysis needs, whatever temperature was used to draw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from transformers import PreTrainedModel
@@ -32,12 +32,17 @@ from transformers import PreTrainedModel
 
 @dataclass
 class SampleBatch:
-    """Per prompt, its completions (token ids, ending with ``eos_id`` when the model stopped)."""
+    """Per prompt, its completions (token ids, ending with a stop id when the model stopped)."""
 
     completions: list[list[list[int]]]
     logprobs: list[list[list[float]]] | None = None
     entropies: list[list[list[float]]] | None = None
-    eos_id: int | None = None
+    eos_id: int | None = None  # the first stop id
+    eos_ids: tuple[int, ...] = ()  # every id that ended a completion
+
+    def stopped(self, completion: list[int]) -> bool:
+        """Whether ``completion`` ended on a stop id (rather than at the token limit)."""
+        return bool(completion) and completion[-1] in self.eos_ids
 
     @property
     def num_tokens(self) -> int:
@@ -97,7 +102,8 @@ def _pick(logits: torch.Tensor, temperature: float, top_p: float, generator: tor
         mass_before = probs.cumsum(dim=-1) - probs
         probs = probs.masked_fill(mass_before >= top_p, 0.0)
     cdf = probs.cumsum(dim=-1)
-    draws = torch.rand(cdf.shape[0], 1, generator=generator, device=cdf.device) * cdf[:, -1:]
+    # drawn on the generator's own device: a CPU generator can drive CUDA sampling and vice versa
+    draws = torch.rand(cdf.shape[0], 1, generator=generator, device=generator.device).to(cdf.device) * cdf[:, -1:]
     picked = torch.searchsorted(cdf, draws).clamp_(max=cdf.shape[-1] - 1)
     if order is not None:
         picked = order.gather(-1, picked)
@@ -120,9 +126,10 @@ def cache_of(output):
 
 
 @torch.inference_mode()
-def _sample_chunk(model, prompts, counts, *, max_new_tokens, temperature, top_p, eos_id, pad_id,
+def _sample_chunk(model, prompts, counts, *, max_new_tokens, temperature, top_p, eos_ids, pad_id,
                   generator, return_logprobs):
     device = next(model.parameters()).device
+    stop = torch.tensor(eos_ids, dtype=torch.long, device=device)
     ids, mask = _left_pad(prompts, pad_id, device)
     padded = bool((mask == 0).any())
     positions = (mask.cumsum(-1) - 1).clamp_(min=0)
@@ -154,7 +161,7 @@ def _sample_chunk(model, prompts, counts, *, max_new_tokens, temperature, top_p,
             log_dist = torch.log_softmax(logits.float(), dim=-1)
             logprobs[:, step] = log_dist.gather(-1, token[:, None]).squeeze(-1)
             entropies[:, step] = -(log_dist.exp() * log_dist).sum(-1)
-        stopped = (token == eos_id) & ~done
+        stopped = torch.isin(token, stop) & ~done
         lengths[stopped] = step + 1
         done |= stopped
         if step + 1 == max_new_tokens or bool(done.all()):
@@ -176,9 +183,16 @@ def _sample_chunk(model, prompts, counts, *, max_new_tokens, temperature, top_p,
 
 
 def sample(model: PreTrainedModel, prompts: list[list[int]], *, n: int, max_new_tokens: int,
-           temperature: float = 1.0, top_p: float = 1.0, eos_id: int, pad_id: int,
+           temperature: float = 1.0, top_p: float = 1.0, eos_id: int | Sequence[int], pad_id: int,
            generator: torch.Generator, batch_size: int = 1024, return_logprobs: bool = False) -> SampleBatch:
-    """``n`` completions of up to ``max_new_tokens`` for each prompt (greedy when ``temperature == 0``)."""
+    """``n`` completions of up to ``max_new_tokens`` for each prompt (greedy when ``temperature == 0``).
+
+    ``eos_id`` is one stop id or several (a checkpoint's generation config may list more than one:
+    :func:`~inquiry.runners.substrate.model.stop_token_ids`); a completion ends at the first of any.
+    """
+    eos_ids = tuple(int(t) for t in (eos_id if isinstance(eos_id, Sequence) else [eos_id]))
+    if not eos_ids:
+        raise ValueError("need at least one stop id (eos_id)")
     if n < 1 or max_new_tokens < 1 or batch_size < 1:
         raise ValueError(f"n, max_new_tokens and batch_size must be >= 1 (got {n}, {max_new_tokens}, {batch_size})")
     if temperature < 0 or not 0 < top_p <= 1:
@@ -194,7 +208,7 @@ def sample(model: PreTrainedModel, prompts: list[list[int]], *, n: int, max_new_
         for chunk in _chunks([n] * len(prompts), batch_size):
             rows, lp, ent = _sample_chunk(
                 model, [prompts[i] for i, _ in chunk], [count for _, count in chunk],
-                max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, eos_id=eos_id,
+                max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, eos_ids=eos_ids,
                 pad_id=pad_id, generator=generator, return_logprobs=return_logprobs)
             start = 0
             for index, count in chunk:
@@ -206,4 +220,4 @@ def sample(model: PreTrainedModel, prompts: list[list[int]], *, n: int, max_new_
     finally:
         model.train(was_training)
     return SampleBatch(completions, logprobs if return_logprobs else None,
-                       entropies if return_logprobs else None, eos_id)
+                       entropies if return_logprobs else None, eos_ids[0], eos_ids)

@@ -20,7 +20,7 @@ from typing import Literal
 
 from tokenizers import Tokenizer, decoders, pre_tokenizers
 from tokenizers.models import WordLevel
-from transformers import PreTrainedTokenizerFast
+from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
 SPECIAL_TOKENS = ("<pad>", "<bos>", "<eos>", "<unk>")
 PAD, BOS, EOS, UNK = SPECIAL_TOKENS
@@ -48,7 +48,33 @@ def build_tokenizer(symbols: list[str], *, level: Literal["char", "word"] = "cha
                                    unk_token=UNK, padding_side="left")
 
 
-def encode(tok: PreTrainedTokenizerFast, text: str, bos: bool = True) -> list[int]:
-    """Token ids of ``text``, with ``<bos>`` first when ``bos`` and nothing else added (no eos, no padding)."""
-    ids = tok(text, add_special_tokens=False)["input_ids"]
-    return [tok.bos_token_id, *ids] if bos else list(ids)
+def encode(tok: PreTrainedTokenizerBase, text: str, bos: bool = True) -> list[int]:
+    """Token ids of ``text``, with the bos token first when ``bos`` and the tokenizer has one (Qwen's has
+    none), and nothing else added (no eos, no padding)."""
+    ids = list(tok(text, add_special_tokens=False)["input_ids"])
+    return [tok.bos_token_id, *ids] if bos and tok.bos_token_id is not None else ids
+
+
+def has_chat_template(tok: PreTrainedTokenizerBase) -> bool:
+    """Whether the tokenizer carries a chat template (instruct checkpoints do, base ones mostly not)."""
+    return bool(getattr(tok, "chat_template", None))
+
+
+def encode_prompt(tok: PreTrainedTokenizerBase, text: str, *, chat: bool = False) -> list[int]:
+    """The ids a model is prompted with: ``text`` as one user turn of the chat template followed by the
+    assistant header when ``chat`` (the template then places any bos itself), else :func:`encode`.
+
+    Never empty: a tokenizer without bos prompting an empty text starts from its eos token, the
+    usual document separator of such models.
+
+    >>> tok = build_tokenizer(list("ab"))
+    >>> encode_prompt(tok, "ab"), encode_prompt(tok, "ab", chat=True)  # no template: chat is ignored
+    ([1, 4, 5], [1, 4, 5])
+    """
+    if chat and has_chat_template(tok):
+        ids = tok.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True,
+                                      tokenize=True, return_dict=False)
+        ids = list(ids["input_ids"] if isinstance(ids, dict) or hasattr(ids, "keys") else ids)
+    else:
+        ids = encode(tok, text)
+    return ids or [tok.eos_token_id]
