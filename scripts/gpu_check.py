@@ -40,7 +40,7 @@ SIZES = {
                                       {"n_held_out": 10, "n_samples": 4, "max_new_tokens": 6, "bootstrap": 100}),
     "rlvr gpu_checkpoint grpo": ({"n_held_out": 32, "n_samples": 16, "max_new_tokens": 64, "rl_steps": 5,
                                   "prompts_per_step": 8},
-                                 {"n_held_out": 10, "n_samples": 4, "max_new_tokens": 6, "rl_steps": 2,
+                                 {"n_held_out": 10, "n_samples": 4, "max_new_tokens": 6, "rl_steps": 3,
                                   "prompts_per_step": 2, "group_size": 2, "bootstrap": 100}),
     "rlag gpu": ({"pretrain_steps": 300, "passes": 1, "chunks": 2, "seeds": 1},
                  {"n_known": 8, "n_target": 4, "hidden": 32, "layers": 1, "heads": 2, "pretrain_steps": 10,

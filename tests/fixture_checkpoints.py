@@ -94,8 +94,11 @@ def build_llama_checkpoint(folder: Path, *, hidden: int = 32, layers: int = 3, s
 
 
 def _save(model, tok, folder: Path) -> Path:
+    from transformers.utils import logging as hf_logging
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    hf_logging.disable_progress_bar()  # "Writing model shards" bars would clutter test and check output
     model.save_pretrained(folder, safe_serialization=True)
     tok.save_pretrained(folder)
     assert (folder / "model.safetensors").is_file() and not (folder / "pytorch_model.bin").exists()

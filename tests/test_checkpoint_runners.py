@@ -131,3 +131,41 @@ def test_the_checkpoint_dataset_loaders_name_bad_records(tmp_path):
                                            r"solution needs.*record 3: expected fields"):
         load_qa_jsonl(bad)
     assert json.loads((tmp_path / "ok.jsonl").read_text().splitlines()[0])["answer"].endswith("#### 1,003")
+
+
+def test_grpo_micro_batches_give_the_full_batch_update_and_bf16_weights_are_refused():
+    import copy
+
+    import torch
+
+    from inquiry.runners.rlvr.grpo import GRPOSettings, _update, train_grpo
+    from inquiry.runners.substrate import TinyModelConfig, build_model, build_tokenizer
+
+    tok = build_tokenizer(list("0123456789+="))
+    base = build_model(tok, TinyModelConfig(hidden=32, layers=1, heads=2, ffn=64), seed=0)
+    prompts = [[1, 5, 6, 14, 7, 15][:3 + i % 3] for i in range(10)]  # mixed lengths
+    completions = [[5 + i % 7, 6, 2][:1 + i % 3] for i in range(10)]
+    advantages = torch.linspace(-1, 1, 10)
+    models, stats = [], []
+    for micro in (0, 3):  # 0 = one forward per minibatch; 3 = rows 3 at a time, gradients accumulated
+        model = copy.deepcopy(base).train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+        stats.append(_update(model, optimizer, None, prompts, completions, advantages, 0,
+                             GRPOSettings(micro_batch=micro, minibatches=2), torch.Generator().manual_seed(0)))
+        models.append(model)
+    assert stats[0] == pytest.approx(stats[1]) and stats[0]["clip_fraction"] > 0  # the clip is active (M = 2)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(models[0].parameters(), models[1].parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(base.parameters(), models[0].parameters()))
+    with pytest.raises(ValueError, match="fp32 master weights"):
+        train_grpo(copy.deepcopy(base).to(torch.bfloat16), tok, [], str, lambda p, t: 0.0, GRPOSettings(steps=1),
+                   generator=torch.Generator(), rng=None, is_correct=lambda p, t: False)
+
+
+@pytest.mark.parametrize("runner_name, given, missing", [("steering", "checkpoint", "eval_path"),
+                                                         ("rlag", "checkpoint", "dataset")])
+def test_a_checkpoint_without_its_data_file_stops_naming_the_data_field(runner_name, given, missing,
+                                                                         qwen_checkpoint, tmp_path):
+    runner = registry.get(runner_name)
+    config = registry.resolve_config(runner, "gpu_checkpoint", {"device": "cpu", given: str(qwen_checkpoint)})
+    with pytest.raises(ConfigError, match=missing):
+        runner.run(config, RunContext(tmp_path / "run", device="cpu"))

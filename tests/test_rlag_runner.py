@@ -22,7 +22,7 @@ def test_runner_is_discovered_and_suits_the_seed_claim():
     assert runner.suitability("Can reinforcement learning embed domain knowledge more effectively than "
                               "supervised fine-tuning? RLAG ... progressively internalizing") >= 3
     assert runner.suitability("Does RLVR expand what models can reason about at large k?") == 0
-    assert set(runner.presets) == {"test", "default", "gpu"}
+    assert set(runner.presets) == {"test", "default", "gpu", "gpu_checkpoint"}
 
 
 def test_verdict_follows_from_the_raw_outcomes(result):

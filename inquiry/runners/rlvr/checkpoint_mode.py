@@ -73,7 +73,7 @@ def _counts(model, decoding: _Decoding, rows: list[dict], c: Config, ctx: RunCon
     with autocast(device, c.dtype if next(model.parameters()).dtype == torch.float32 else None):
         return sample_counts(model, decoding.tokenizer, items, n=c.n_samples, temperature=c.temperature,
                              top_p=c.top_p, max_new_tokens=c.max_new_tokens, generator=ctx.torch_generator(stream),
-                             batch_size=256 if ctx.device == "cuda" else 2048, encode_prompt=decoding.encode,
+                             batch_size=512 if ctx.device == "cuda" else 2048, encode_prompt=decoding.encode,
                              stop_ids=decoding.stop_ids)
 
 
@@ -106,7 +106,8 @@ def run_from_checkpoints(c: Config, ctx: RunContext) -> Result:
                                 minibatches=c.minibatches, clip_eps=c.clip_eps, kl_coef=c.kl_coef, lr=c.rl_lr,
                                 temperature=c.rollout_temperature, std_normalise=c.std_normalise,
                                 max_new_tokens=c.max_new_tokens,
-                                autocast_dtype=None if c.dtype == "float32" else c.dtype)
+                                autocast_dtype=None if c.dtype == "float32" else c.dtype,
+                                micro_batch=8)  # a real vocabulary's logits: 8 rows per forward
 
         def on_step(log) -> None:
             ctx.check_cancelled()

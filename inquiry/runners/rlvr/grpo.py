@@ -45,6 +45,7 @@ class GRPOSettings:
     # Reduced precision: the weights (and AdamW's state) stay fp32 masters, forwards run under autocast to
     # this dtype ("bfloat16" on a GPU); None = plain fp32. Same code on CPU and CUDA.
     autocast_dtype: str | None = None
+    micro_batch: int = 0  # rows per forward in the update, gradients accumulated (0 = the whole minibatch)
 
 
 def group_advantages(rewards: torch.Tensor, std_normalise: bool = False, eps: float = 1e-4) -> torch.Tensor:
@@ -182,35 +183,46 @@ def _update(model, optimizer, reference, prompts, completions, advantages, pad, 
     order = torch.randperm(len(prompts), generator=torch.Generator().manual_seed(
         int(torch.randint(0, 2**31 - 1, (1,), generator=generator, device=generator.device))))
     chunks = [order[i::s.minibatches].tolist() for i in range(s.minibatches)]
+    # each minibatch in micro-batches of at most s.micro_batch rows, gradients accumulated: a real vocabulary
+    # (150k ids) makes full-batch logits tens of GB; the update is the same as one full-batch forward
+    micro = [[chunk[k:k + s.micro_batch] for k in range(0, len(chunk), s.micro_batch)] if s.micro_batch
+             else [chunk] for chunk in chunks]
+
+    def logprobs_of(net, rows):
+        return completion_logprobs(net, [prompts[i] for i in rows], [completions[i] for i in rows], pad)
+
     model.eval()  # no dropout in Llama, but keep old and new log-probs on the same code path
     with torch.no_grad():  # the behaviour policy's log-probs, before any update of this rollout
-        old = [completion_logprobs(model, [prompts[i] for i in c], [completions[i] for i in c], pad)[0]
-               for c in chunks]
-        ref = ([completion_logprobs(reference, [prompts[i] for i in c], [completions[i] for i in c], pad)[0]
-                for c in chunks] if reference is not None else None)
+        old = [[logprobs_of(model, rows)[0] for rows in parts] for parts in micro]
+        ref = [[logprobs_of(reference, rows)[0] for rows in parts] for parts in micro] if reference is not None \
+            else None
     clipped = tokens = 0
     max_dev = kl_sum = 0.0
     for j, chunk in enumerate(chunks):
         if not chunk:
             continue
-        new, mask = completion_logprobs(model, [prompts[i] for i in chunk], [completions[i] for i in chunk], pad)
-        ratio = torch.exp(new - old[j])
-        adv = advantages[chunk][:, None]
-        surrogate = torch.minimum(ratio * adv, ratio.clamp(1 - s.clip_eps, 1 + s.clip_eps) * adv)
-        per_token = -surrogate
-        if ref is not None:
-            log_gap = ref[j] - new  # k3 estimator of KL(pi || ref), always >= 0
-            kl = torch.exp(log_gap) - log_gap - 1
-            per_token = per_token + s.kl_coef * kl
-            kl_sum += float(kl[mask].sum())
-        loss = per_token[mask].mean()  # token mean over the minibatch
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        chunk_tokens = sum(len(completions[i]) for i in chunk)
+        for m, rows in enumerate(micro[j]):
+            new, mask = logprobs_of(model, rows)
+            ratio = torch.exp(new - old[j][m])
+            adv = advantages[rows][:, None]
+            surrogate = torch.minimum(ratio * adv, ratio.clamp(1 - s.clip_eps, 1 + s.clip_eps) * adv)
+            per_token = -surrogate
+            if ref is not None:
+                log_gap = ref[j][m] - new  # k3 estimator of KL(pi || ref), always >= 0
+                kl = torch.exp(log_gap) - log_gap - 1
+                per_token = per_token + s.kl_coef * kl
+                kl_sum += float(kl[mask].sum())
+            # token mean over the minibatch (one micro-batch: exactly the plain mean)
+            loss = per_token[mask].mean() if len(micro[j]) == 1 else per_token[mask].sum() / max(1, chunk_tokens)
+            loss.backward()
+            dev = (ratio.detach() - 1).abs()[mask]
+            clipped += int((dev > s.clip_eps).sum())
+            tokens += int(mask.sum())
+            if dev.numel():
+                max_dev = max(max_dev, float(dev.max()))
         torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
         optimizer.step()
-        dev = (ratio.detach() - 1).abs()[mask]
-        clipped += int((dev > s.clip_eps).sum())
-        tokens += int(mask.sum())
-        max_dev = max(max_dev, float(dev.max()))
     return {"clip_fraction": clipped / max(1, tokens), "ratio_max_dev": max_dev,
             "kl": kl_sum / max(1, tokens)}
