@@ -85,3 +85,29 @@ def test_a_cpu_generator_drives_sampling_whatever_the_model_device(qwen):
     out = sample(model, [encode(tok, "ab"), encode(tok, "abc")], n=3, max_new_tokens=3, eos_id=stop_token_ids(model, tok),
                  pad_id=tok.pad_token_id, generator=gen, top_p=0.9)
     assert [len(group) for group in out.completions] == [3, 3]
+
+
+@pytest.mark.parametrize("positions", ["from_prompt_end", "prompt_end_only"])
+def test_steered_generation_shares_a_batch_across_prompt_lengths(qwen, positions):
+    """One left-padded steered batch gives what each prompt gets alone under the absolute-position hook."""
+    from inquiry.runners.steering.generate import Steering, generate
+    from inquiry.runners.steering.hooks import steer
+    from inquiry.runners.substrate import decoder_layers
+
+    model, tok = qwen
+    prompts = [encode_prompt(tok, t, chat=True) for t in ["1+1=", "What is twelve times eleven?", "Q"]]
+    prompts.append([tok.eos_token_id])  # a one-token prompt: its prefill is a single position 0
+    vector = torch.randn(model.config.hidden_size, generator=torch.Generator().manual_seed(0)) * 4
+    steering = Steering(layer=1, vector=vector, positions=positions)
+    stops = stop_token_ids(model, tok)
+    batched = generate(model, prompts, steering, n=1, max_new_tokens=5, temperature=0.0, eos_id=stops,
+                       pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
+    plain = generate(model, prompts, None, n=1, max_new_tokens=5, temperature=0.0, eos_id=stops,
+                     pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
+    assert batched != plain  # the vector changes what is generated
+    for prompt, (got,) in zip(prompts, batched):
+        start = len(prompt) - 1
+        with steer(decoder_layers(model)[1], vector, start, None if positions == "from_prompt_end" else start + 1):
+            alone = sample(model, [prompt], n=1, max_new_tokens=5, temperature=0.0, eos_id=stops,
+                           pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0)).completions[0][0]
+        assert got == [t for t in alone if t not in stops]

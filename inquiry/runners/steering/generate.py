@@ -5,8 +5,10 @@ and every generated one (CAA / ActAdd); ``prompt_end_only`` adds it at the last 
 the point where the model picks its format (closer to Venhoff et al., who steer chosen positions).
 With a KV cache the latter steers only the prefill's last position, never a decoding step.
 
-The steering hook works in absolute positions, so prompts are grouped by token length and each
-group runs with its own start; outputs come back in the input order.
+Generation left-pads prompts of any lengths into shared batches and steers the prefill's last column
+(every prompt's last token) with :func:`~.hooks.steer_prompt_end`. The NLL metric, teacher-forced on
+right-padded rows, steers absolute positions, so its prompts are grouped by token length and each group
+runs with its own start; outputs come back in the input order.
 
 >>> group_by_length([[1, 2], [3], [4, 5]])
 {2: [0, 2], 1: [1]}
@@ -22,7 +24,7 @@ import torch.nn.functional as F
 
 from ..substrate import decoder_layers, pad_batch, sample
 from .config import Positions
-from .hooks import steer
+from .hooks import steer, steer_prompt_end
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,15 @@ def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: i
     """``n`` completions per prompt (the stop id stripped), steered at each prompt's last token (and on, per
     mode). ``eos_id`` may list several stop ids (a checkpoint's generation config)."""
     stops = set(eos_id) if isinstance(eos_id, (list, tuple)) else {eos_id}
-    out: list[list[list[int]]] = [[] for _ in prompts]
-    for length, indices in group_by_length(prompts).items():
-        with _steered(model, steering, start=length - 1):
-            batch = sample(model, [prompts[i] for i in indices], n=n, max_new_tokens=max_new_tokens,
-                           temperature=temperature, eos_id=eos_id, pad_id=pad_id, generator=generator,
-                           batch_size=batch_size)
-        for index, completions in zip(indices, batch.completions):
-            out[index] = [c[:-1] if c and c[-1] in stops else c for c in completions]
-    return out
+    if steering is None:
+        context = contextlib.nullcontext()
+    else:
+        context = steer_prompt_end(decoder_layers(model)[steering.layer], steering.vector,
+                                   then_every_token=steering.positions == "from_prompt_end")
+    with context:  # one left-padded run for prompts of every length
+        batch = sample(model, prompts, n=n, max_new_tokens=max_new_tokens, temperature=temperature,
+                       eos_id=eos_id, pad_id=pad_id, generator=generator, batch_size=batch_size)
+    return [[c[:-1] if c and c[-1] in stops else c for c in completions] for completions in batch.completions]
 
 
 @torch.inference_mode()

@@ -74,6 +74,47 @@ def steer(block: torch.nn.Module, vector: torch.Tensor, start: int, stop: int | 
 
 
 @contextlib.contextmanager
+def steer_prompt_end(block: torch.nn.Module, vector: torch.Tensor, *, then_every_token: bool) -> Iterator[None]:
+    """Add ``vector`` at the last prompt token of every row (and, with ``then_every_token``, at every generated
+    token) of a **left-padded** batch decoded with a KV cache, whatever each prompt's length.
+
+    Left padding puts every prompt's last token in the prefill's last column, so no per-row position is
+    needed and prompts of different lengths share one batch (:func:`steer` needs equal lengths). A call is
+    the prefill when it holds more than one position, or one position that is position 0 (one-token prompts);
+    every other call is a decoding step.
+
+    >>> class Block(torch.nn.Module):
+    ...     def forward(self, hidden, position_ids=None):
+    ...         return hidden
+    >>> block = Block()
+    >>> with steer_prompt_end(block, torch.ones(1), then_every_token=False):
+    ...     prefill = block(torch.zeros(2, 3, 1), position_ids=torch.tensor([[0, 0, 1], [0, 1, 2]]))
+    ...     step = block(torch.zeros(2, 1, 1), position_ids=torch.tensor([[2], [3]]))
+    >>> prefill[..., 0].tolist(), step[..., 0].tolist()
+    ([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]], [[0.0], [0.0]])
+    """
+
+    def hook(module, args, kwargs, output):
+        hidden = hidden_of(output)
+        positions = _absolute_positions(kwargs, hidden)
+        prefill = hidden.shape[1] > 1 or bool((positions == 0).all())
+        if not prefill and not then_every_token:
+            return output
+        added = vector.to(hidden.dtype)
+        if prefill:
+            hidden = torch.cat([hidden[:, :-1], hidden[:, -1:] + added], dim=1)
+        else:
+            hidden = hidden + added
+        return replace_hidden(output, hidden)
+
+    handle = block.register_forward_hook(hook, with_kwargs=True)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+@contextlib.contextmanager
 def record(block: torch.nn.Module, into: list[torch.Tensor]) -> Iterator[None]:
     """Append ``block``'s output hidden states (detached) to ``into`` on every forward while inside.
 
