@@ -169,3 +169,24 @@ def test_a_checkpoint_without_its_data_file_stops_naming_the_data_field(runner_n
     config = registry.resolve_config(runner, "gpu_checkpoint", {"device": "cpu", given: str(qwen_checkpoint)})
     with pytest.raises(ConfigError, match=missing):
         runner.run(config, RunContext(tmp_path / "run", device="cpu"))
+
+
+def test_the_gpu_check_script_runs_its_phases_on_cpu(tmp_path, monkeypatch, capsys):
+    """scripts/gpu_check.py --cpu --tiny, a subset of phases in-process: the script a GPU machine will run."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "gpu_check.py"
+    spec = importlib.util.spec_from_file_location("gpu_check", script)
+    gpu_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu_check)
+    summary = tmp_path / "summary.json"
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", "--cpu", "--tiny", "--json", str(summary), "--only", "fixture",
+                                      "sampler", "rlvr gpu_checkpoint"])
+    assert gpu_check.main() == 0
+    report = json.loads(summary.read_text())
+    assert [p["phase"] for p in report["phases"]] == ["fixture", "sampler", "rlvr gpu_checkpoint eval-only",
+                                                     "rlvr gpu_checkpoint grpo"]
+    assert report["failed"] == [] and report["phases"][1]["ratio"] > 0
+    assert "samples_per_s" in capsys.readouterr().out
