@@ -88,6 +88,8 @@ class Status(str, Enum):
     CONTRADICTED = "contradicted"
     MIXED = "mixed"
     INCONCLUSIVE = "inconclusive"
+    # the status came from another notebook's export, without the raw data: not evidence here until rerun
+    IMPORTED = "imported"
 
 
 # The one glyph per status that the app, the exporter and the CLI all show.
@@ -98,7 +100,27 @@ STATUS_GLYPH = {
     Status.INCONCLUSIVE: "❔",
     Status.UNTESTED: "○",
     Status.RUNNING: "⟳",
+    Status.IMPORTED: "↩",
 }
+
+# What each glyph means, in words (the export's legend, the app's help, the CLI).
+STATUS_MEANING = {
+    Status.SUPPORTED: "the claim held up in a run that tests it",
+    Status.CONTRADICTED: "a run that tests the claim found the opposite of what it says",
+    Status.MIXED: "runs that test the claim disagree",
+    Status.INCONCLUSIVE: "a run that tests the claim could not decide it",
+    Status.UNTESTED: "no run that counts as evidence has tested the claim yet",
+    Status.RUNNING: "a run that tests the claim is queued or running",
+    Status.IMPORTED: "a status copied from another notebook's export, without its raw data; rerun here to count",
+}
+
+
+class SpecState(str, Enum):
+    """Whether a reproduction spec decides its claim's status: only ``accepted`` ones do."""
+
+    ACCEPTED = "accepted"  # a person accepted it, or the rules were confident about runner and direction
+    SUGGESTED = "suggested"  # the rules found the topic but not a sure direction: waits for a person
+    REJECTED = "rejected"  # a person said this runner does not test this claim
 
 
 class Verdict(str, Enum):
@@ -225,14 +247,27 @@ class Edge(_Model):
 
 
 class ReproSpec(_Model):
-    """A reproduction a claim asks for: which runner, which overrides, and what the claim predicts."""
+    """A reproduction a claim asks for: which runner, which overrides, and what the claim predicts.
 
+    ``predicts`` is the verdict the runner would give if the claim (or its ``part``) is true: the
+    runner's verdict is phrased against its own registered hypothesis, so a claim that asserts the
+    opposite of that hypothesis predicts ``contradicts``. A conjunction is split into parts
+    (``part`` numbers them, ``part_text`` is the clause); every part must hold for the claim to be
+    supported. Only ``accepted`` specs decide the status; ``provenance`` says who made the spec
+    (``rule:<rule id>`` or ``user``).
+    """
+
+    id: int | None = None  # the row id once stored
     claim_id: str
     runner: str
     preset: str = "default"
     overrides: dict[str, Any] = Field(default_factory=dict)
     predicts: Verdict = Verdict.SUPPORTS
     why: str = ""
+    state: SpecState = SpecState.SUGGESTED
+    provenance: str = "user"
+    part: int = 0
+    part_text: str = ""
 
 
 class ImportNotice(_Model):
