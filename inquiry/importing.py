@@ -31,6 +31,7 @@ from .notes.inquiring_line import has_header
 from .notes.papers import known_paper, paper_keys
 from .notes.vault import is_vault_file, read_vault
 from .runs.imported import add_run_summaries, apply_statuses
+from .runs.status import refresh_many
 from .store import ApplyReport, Notebook
 
 # Files an Obsidian vault keeps next to its notes; importing a vault skips them without a warning.
@@ -142,6 +143,7 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
         with nb.transaction():
             report = nb.apply(batch)
             _fold_duplicates(nb, duplicates, report)
+            refresh_many(nb, [c.id for c in batch.claims])  # a re-import may have changed a claim's specs
         return ImportResult(report=report, warnings=batch.warnings, files=sources)
     # the vault resolves links against the notebook and the documents imported alongside it
     result = vault.build({normalize_title(n.title): n.id for n in batch.notes})
@@ -158,7 +160,7 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
         report = nb.apply(merged)
         for run_id in add_run_summaries(nb, result.runs, source=str(vault_files[0].parent)):
             report.record("runs", "added", run_id)
-        apply_statuses(nb, result.statuses)
+        apply_statuses(nb, result.statuses, source=str(vault_files[0].parent), refresh=[c.id for c in merged.claims])
         _fold_duplicates(nb, duplicates, report)
     return ImportResult(report=report, warnings=merged.warnings, files=sources + result.files)
 

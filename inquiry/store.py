@@ -36,6 +36,7 @@ from .models import (
     NodeKind,
     Paper,
     ReproSpec,
+    SpecState,
     Status,
     kind_of,
     utcnow,
@@ -129,7 +130,31 @@ MIGRATIONS: list[str] = [
     ALTER TABLE papers ADD COLUMN entry_type TEXT;
     ALTER TABLE papers ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
     """,
+    # 3 -> 4: specs get a state (only accepted ones decide a status), a provenance and a part (a conjunction's
+    # clause); claims remember a status imported from another notebook apart from the one their runs give.
+    # Statuses and rule-made specs are recomputed under the new evidence rule on the first open
+    # (inquiry.runs.status.upgrade, triggered by the settings marker).
+    """
+    CREATE TABLE repro_specs_v4 (
+        id INTEGER PRIMARY KEY, claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        runner TEXT NOT NULL, preset TEXT NOT NULL DEFAULT 'default',
+        overrides TEXT NOT NULL DEFAULT '{}', predicts TEXT NOT NULL, why TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'suggested', provenance TEXT NOT NULL DEFAULT 'user',
+        part INTEGER NOT NULL DEFAULT 0, part_text TEXT NOT NULL DEFAULT '',
+        UNIQUE (claim_id, runner, preset));
+    INSERT INTO repro_specs_v4 (id, claim_id, runner, preset, overrides, predicts, why, state, provenance)
+        SELECT id, claim_id, runner, preset, overrides, predicts, why, 'suggested', 'rule:v1' FROM repro_specs;
+    DROP TABLE repro_specs;
+    ALTER TABLE repro_specs_v4 RENAME TO repro_specs;
+    CREATE INDEX repro_specs_claim ON repro_specs(claim_id);
+    ALTER TABLE claims ADD COLUMN imported_status TEXT;
+    ALTER TABLE claims ADD COLUMN imported_from TEXT;
+    INSERT OR REPLACE INTO settings (key, value) VALUES ('evidence.recompute_pending', '3');
+    """,
 ]
+
+# the settings key that says "recompute statuses under the current evidence rule" (value: the old schema)
+RECOMPUTE_PENDING = "evidence.recompute_pending"
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -327,6 +352,8 @@ class Notebook:
                 for statement in _split_sql(MIGRATIONS[target]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {target + 1}")
+        if version == 0 and SCHEMA_VERSION > 0:  # a new notebook has nothing to recompute
+            self.db.execute("DELETE FROM settings WHERE key = ?", [RECOMPUTE_PENDING])
 
     @property
     def runs_dir(self) -> Path:
@@ -845,21 +872,50 @@ class Notebook:
                 index.setdefault(normalize_title(alias), row["id"])
         return index
 
-    def specs(self, claim_id: str | None = None) -> list[ReproSpec]:
-        sql, args = "SELECT * FROM repro_specs", []
-        if claim_id:
-            sql, args = sql + " WHERE claim_id = ?", [claim_id]
-        return [ReproSpec(claim_id=r["claim_id"], runner=r["runner"], preset=r["preset"],
-                          overrides=json.loads(r["overrides"]), predicts=r["predicts"], why=r["why"])
-                for r in self.db.query(sql + " ORDER BY id", args)]
+    def specs(self, claim_id: str | None = None, state: SpecState | None = None) -> list[ReproSpec]:
+        """Reproduction specs, by part then id (accepted, suggested and rejected ones unless ``state``)."""
+        where, args = where_sql({"claim_id": claim_id, "state": state and state.value})
+        return [_spec(r) for r in self.db.query(f"SELECT * FROM repro_specs{where} ORDER BY claim_id, part, id", args)]
 
-    def add_spec(self, spec: ReproSpec) -> None:
-        self.db.execute(_ADD_SPEC, _spec_row(spec))
+    def get_spec(self, spec_id: int) -> ReproSpec | None:
+        rows = list(self.db.query("SELECT * FROM repro_specs WHERE id = ?", [spec_id]))
+        return _spec(rows[0]) if rows else None
+
+    def add_spec(self, spec: ReproSpec) -> int:
+        """Insert a spec, or update the claim's spec for the same runner and preset unless a person made or
+        reviewed it (rules never overwrite a person's decision); returns the row id."""
+        with self.transaction():
+            self.db.execute(_ADD_SPEC, _spec_row(spec))
+            self._touch(spec.claim_id)
+            return self.db.execute("SELECT id FROM repro_specs WHERE claim_id = ? AND runner = ? AND preset = ?",
+                                   [spec.claim_id, spec.runner, spec.preset]).fetchone()[0]
+
+    def update_spec(self, spec: ReproSpec) -> None:
+        """Write every field of a stored spec (by its id)."""
+        with self.transaction():
+            self.db.execute("UPDATE repro_specs SET runner = ?, preset = ?, overrides = ?, predicts = ?, why = ?, "
+                            "state = ?, provenance = ?, part = ?, part_text = ? WHERE id = ?",
+                            [*_spec_row(spec)[1:], spec.id])
+            self._touch(spec.claim_id)
+
+    def remove_rule_specs(self, claim_id: str) -> None:
+        """Drop the specs rules made for a claim that no person has reviewed (before suggesting them again)."""
+        self.db.execute("DELETE FROM repro_specs WHERE claim_id = ? AND provenance LIKE 'rule:%'", [claim_id])
 
     def set_claim_status(self, claim_id: str, status: Status) -> None:
+        """Store a claim's status. Only :mod:`inquiry.runs.status` calls this: it is the one writer."""
         with self.transaction():
             self.db.execute("UPDATE claims SET status = ? WHERE id = ?", [status.value, claim_id])
             self._touch(claim_id)
+
+    def set_imported_status(self, claim_id: str, status: Status | None, source: str | None) -> None:
+        """Remember the status another notebook's export gave a claim (not evidence here)."""
+        self.db.execute("UPDATE claims SET imported_status = ?, imported_from = ? WHERE id = ?",
+                        [status.value if status else None, source, claim_id])
+
+    def imported_status(self, claim_id: str) -> tuple[Status | None, str | None]:
+        row = self.db.execute("SELECT imported_status, imported_from FROM claims WHERE id = ?", [claim_id]).fetchone()
+        return (Status(row[0]) if row and row[0] else None), (row[1] if row else None)
 
     def get_run_row(self, run_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
@@ -1034,13 +1090,22 @@ class Notebook:
 
 _IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache while an import is applied
 
-_ADD_SPEC = ("INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why) VALUES (?,?,?,?,?,?) "
-             "ON CONFLICT (claim_id, runner, preset) DO UPDATE SET overrides = excluded.overrides, "
-             "predicts = excluded.predicts, why = excluded.why")
+_ADD_SPEC = ("INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why, state, provenance, part, "
+             "part_text) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (claim_id, runner, preset) DO UPDATE SET "
+             "overrides = excluded.overrides, predicts = excluded.predicts, why = excluded.why, state = excluded.state, "
+             "provenance = excluded.provenance, part = excluded.part, part_text = excluded.part_text "
+             "WHERE repro_specs.provenance LIKE 'rule:%' OR excluded.provenance NOT LIKE 'rule:%'")
 
 
 def _spec_row(spec: ReproSpec) -> list[Any]:
-    return [spec.claim_id, spec.runner, spec.preset, _dump(spec.overrides), spec.predicts.value, spec.why]
+    return [spec.claim_id, spec.runner, spec.preset, _dump(spec.overrides), spec.predicts.value, spec.why,
+            spec.state.value, spec.provenance, spec.part, spec.part_text]
+
+
+def _spec(row: dict[str, Any]) -> ReproSpec:
+    return ReproSpec(id=row["id"], claim_id=row["claim_id"], runner=row["runner"], preset=row["preset"],
+                     overrides=json.loads(row["overrides"]), predicts=row["predicts"], why=row["why"],
+                     state=row["state"], provenance=row["provenance"], part=row["part"], part_text=row["part_text"])
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:

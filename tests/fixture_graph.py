@@ -1,14 +1,17 @@
 """A hand-built notebook for the graph tests: every evidence status, a contested claim, a placeholder,
-an orphan and a near-duplicate inquiry, written through the store's public API (runs go straight
-into the runs table, as the run worker would leave them)."""
+an orphan and a near-duplicate inquiry, written through the store's public API. Runs go through the
+run records API (``create``, ``claim``, ``finish``) as a worker would leave them: the rlvr runner's
+``default`` preset, under an accepted spec that predicts ``supports``, each run its own config so that
+no two are pooled as seeds of one."""
 
 from __future__ import annotations
 
-import json
 from itertools import count
 
-from inquiry.graph.rollup import refresh_claim
-from inquiry.models import Citation, Claim, Edge, EdgeKind, ImportBatch, Inquiry, Note
+from inquiry.models import Citation, Claim, Edge, EdgeKind, ImportBatch, Inquiry, Note, ReproSpec, RunStatus, SpecState
+from inquiry.runners.api import Result, VerdictReport
+from inquiry.runs import records
+from inquiry.runs.status import refresh
 from inquiry.store import Notebook
 
 ESSAY = [
@@ -21,8 +24,7 @@ ESSAY = [
 RUNS = {
     "supported": [("1", [("succeeded", "supports"), ("running", None)]), ("2", [])],
     "untested": [("1", [("failed", None), ("cancelled", None)])],
-    "contradicted": [("1", [("succeeded", json.dumps({"verdict": "contradicts", "reason": "ci_below_zero",
-                                                      "explanation": "", "scope": "miniature"}))])],
+    "contradicted": [("1", [("succeeded", "contradicts")])],
     "mixed": [("1", [("succeeded", "supports"), ("succeeded", "contradicts"), ("succeeded", "inconclusive")])],
     "inconclusive": [("1", [("succeeded", "inconclusive"), ("interrupted", None)])],
     "running": [("1", [("succeeded", "inconclusive"), ("queued", None)])],
@@ -31,11 +33,16 @@ RUNS = {
 _run_ids = count(1)
 
 
-def add_run(nb: Notebook, claim_id: str, status: str, verdict: str | None) -> str:
-    run_id = f"run:{next(_run_ids):04d}"
-    with nb.transaction():
-        nb.db["runs"].insert({"id": run_id, "claim_id": claim_id, "runner": "rlvr-passk", "preset": "test",
-                              "status": status, "verdict": verdict, "created": "2025-01-01T00:00:00+00:00"})
+def add_run(nb: Notebook, claim_id: str, status: str, verdict: str | None, preset: str = "default") -> str:
+    """A run of the rlvr runner on the claim, left in ``status`` (with ``verdict`` when it succeeded)."""
+    run_id = records.create(nb, claim_id, "rlvr", preset, {"variant": "passk", "fixture_run": next(_run_ids)},
+                            seed=0, device="cpu")
+    if status != "queued":
+        records.claim(nb, run_id)
+    if status not in ("queued", "running"):
+        result = None if verdict is None else Result(verdict=VerdictReport(
+            verdict=verdict, reason=f"fixture_{verdict}", explanation="a fixture verdict"))
+        records.finish(nb, run_id, RunStatus(status), result=result)
     return run_id
 
 
@@ -65,11 +72,13 @@ def hand_built(nb: Notebook) -> Notebook:
         + _citations("inq:alone", ["Ask Untested note?."], notes),
         edges=[Edge(src="claim:contradicted/1", dst="claim:supported/1", kind=EdgeKind.CONTRADICTS,
                     why="same benchmark, opposite sign", provenance="user")],
+        specs=[ReproSpec(claim_id=f"claim:{name}/{suffix}", runner="rlvr", state=SpecState.ACCEPTED,
+                         why="fixture") for name, claims in RUNS.items() for suffix, _ in claims],
     )
     nb.apply(batch)
     for name, claims in RUNS.items():
         for suffix, runs in claims:
             for status, verdict in runs:
                 add_run(nb, f"claim:{name}/{suffix}", status, verdict)
-            refresh_claim(nb, f"claim:{name}/{suffix}")
+            refresh(nb, f"claim:{name}/{suffix}")
     return nb

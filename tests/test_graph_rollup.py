@@ -7,8 +7,10 @@ from fixture_graph import add_run, hand_built
 
 from inquiry.errors import NotFound
 from inquiry.graph.build import graph_for
-from inquiry.graph.rollup import citation_flags, claim_status, inquiry_summary, note_status, refresh_claim
-from inquiry.models import Status
+from inquiry.graph.rollup import citation_flags, claim_status, inquiry_summary, note_counts, note_status
+from inquiry.models import RunStatus, Status
+from inquiry.runs import launcher, records
+from inquiry.runs.status import refresh
 from inquiry.store import Notebook
 
 
@@ -23,7 +25,7 @@ def nb(tmp_path):
     ("claim:supported/1", "supported"),  # a decisive verdict outranks a run still in flight
     ("claim:supported/2", "untested"),  # no runs
     ("claim:untested/1", "untested"),  # failed and cancelled runs say nothing
-    ("claim:contradicted/1", "contradicted"),  # verdict stored as a VerdictReport JSON
+    ("claim:contradicted/1", "contradicted"),
     ("claim:mixed/1", "mixed"),
     ("claim:inconclusive/1", "inconclusive"),
     ("claim:running/1", "running"),  # a retry in flight outranks an earlier inconclusive result
@@ -40,8 +42,13 @@ def test_note_status_rolls_up_its_claims(nb):
                    "mixed": "mixed", "inconclusive": "inconclusive", "running": "running", "split": "mixed"}
 
 
+def test_a_note_shows_counts_not_one_glyph(nb):
+    assert note_counts(nb, "note:split") == {"supported": 1, "contradicted": 1, "other": 0}
+    assert note_counts(nb, "note:supported") == {"supported": 1, "contradicted": 0, "other": 1}
+
+
 def test_inquiry_summary_counts_cited_claims(nb):
-    assert inquiry_summary(nb, "inq:main") == {
+    assert inquiry_summary(nb, "inq:main") == {**{s.value: 0 for s in Status},
         "untested": 2, "running": 1, "supported": 2, "contradicted": 2, "mixed": 1, "inconclusive": 1}
     assert inquiry_summary(nb, "inq:alone") == {**{s.value: 0 for s in Status}, "untested": 1}
 
@@ -66,12 +73,13 @@ def test_a_finished_run_updates_claim_note_and_graph(nb):
     graph = graph_for(nb).graph
     assert graph.nodes["note:running"]["status"] == "running"
     builds = graph_for(nb).builds
-    nb.db.execute("UPDATE runs SET status = 'succeeded', verdict = 'contradicts' WHERE status = 'queued'")
-    assert refresh_claim(nb, "claim:running/1") is Status.CONTRADICTED
-    assert graph.nodes["claim:running/1"]["status"] == "contradicted"
-    assert graph.nodes["note:running"]["status"] == "contradicted"
+    queued = records.list_runs(nb, claim_id="claim:running/1", status=RunStatus.QUEUED)[0]
+    launcher.end_run(nb, queued.id, RunStatus.CANCELLED, message="cancelled", start_next=False)
+    assert nb.get_claim("claim:running/1").status is Status.INCONCLUSIVE
+    assert graph.nodes["claim:running/1"]["status"] == "inconclusive"
+    assert graph.nodes["note:running"]["status"] == "inconclusive"
     new_run = add_run(nb, "claim:supported/2", "succeeded", "contradicts")
-    refresh_claim(nb, "claim:supported/2")
+    refresh(nb, "claim:supported/2")
     assert graph.has_edge("claim:supported/2", new_run, key="tested-by")
     assert graph.nodes["note:supported"]["status"] == "mixed"
     assert graph_for(nb).builds == builds

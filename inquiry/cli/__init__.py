@@ -50,6 +50,13 @@ class State:
                 from ..example import import_example as initialise
             # the example is imported while the notebook is created, atomically (see Notebook.open)
             self._notebook = Notebook.open(self.notebook_path, initialise=initialise)
+            from ..runs.status import upgrade
+
+            changed = upgrade(self._notebook)  # a notebook from an older inquiry: statuses under the current rule
+            if changed is not None:
+                click.echo(f"upgraded {self.notebook_path} to schema {self._notebook.schema_version}: statuses "
+                           f"recomputed under the current evidence rule, {len(changed)} claim"
+                           f"{'s' if len(changed) != 1 else ''} changed", err=True)
         return self._notebook
 
 
@@ -136,4 +143,4 @@ def main() -> None:
 
 # The command modules define their commands on ``cli``; importing the package gives the whole CLI
 # (tests and `python -m inquiry` alike), with no import needed for its side effect elsewhere.
-from . import core, export, graph, literature, relations, runs  # noqa: E402,F401
+from . import core, export, graph, literature, relations, runs, specs  # noqa: E402,F401

@@ -17,6 +17,7 @@ from ..models import NodeKind, kind_of
 from ..runners import registry
 from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs import launcher, notebook_settings, records, sweeps
+from ..runs import status as claim_status
 from ..runs.records import RunRecord
 from . import State, cli, emit, terminal_safe
 
@@ -93,14 +94,22 @@ def outcome_text(run: RunRecord) -> str:
     return "\n".join(lines)
 
 
-def _table(runs: list[RunRecord]) -> str:
+def _table(runs: list[RunRecord], why_not: dict[str, str] | None = None) -> str:
     if not runs:
         return "no runs"
+    why_not = why_not or {}
     rows = [(r.id, r.status.value, r.runner, f"{r.step or 0}/{r.total}" if r.total else "",
-             r.verdict or "", r.claim_id or "") for r in runs]
+             r.verdict or "", (r.claim_id or "") + (f"  (not counted: {why_not[r.id]})" if r.id in why_not else ""))
+            for r in runs]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5]
                      for row in rows)
+
+
+def _run_data(run: RunRecord, why_not: dict[str, str], **exclude: Any) -> dict[str, Any]:
+    """A run as JSON, with ``counted`` and, when it does not count toward its claim, ``not_counted``: why."""
+    return {**run.model_dump(mode="json", **exclude), "counted": run.id not in why_not,
+            "not_counted": why_not.get(run.id)}
 
 
 def _follow(state: State, run_id: str) -> RunRecord:
@@ -118,7 +127,14 @@ def _follow(state: State, run_id: str) -> RunRecord:
 def _report_launch(state: State, run_id: str, wait: bool) -> None:
     if wait:
         run = _follow(state, run_id)
-        emit(state, run.model_dump(mode="json"), lambda: outcome_text(run))
+        data = run.model_dump(mode="json")
+        extra = ""
+        if run.claim_id:
+            found = claim_status.evidence(state.notebook, run.claim_id)
+            data["claim_status"] = {"claim": run.claim_id, "status": found.status.value,
+                                    "runs": found.describe(), "not_counted": found.not_counted.get(run.id)}
+            extra = f"\nclaim {run.claim_id}: {found.status.value} ({found.describe()})"
+        emit(state, data, lambda: outcome_text(run) + extra)
         if run.status.value != "succeeded":
             raise SystemExit(1)
     else:
@@ -241,23 +257,26 @@ def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
     claim_id = _claim_ref(state, claim) if claim else None
     while True:
         runs = launcher.list_runs(state.notebook, claim_id=claim_id)
+        why_not = claim_status.not_counted(state.notebook, runs)
+        data = [_run_data(r, why_not, exclude={"result"}) for r in runs]
         if watch and state.as_json:
-            click.echo(json.dumps([r.model_dump(mode="json", exclude={"result"}) for r in runs], default=str))
+            click.echo(json.dumps(data, default=str))
         elif watch:
             click.clear()
-            click.echo(terminal_safe(_table(runs)))
+            click.echo(terminal_safe(_table(runs, why_not)))
         else:
-            emit(state, [r.model_dump(mode="json", exclude={"result"}) for r in runs], lambda: _table(runs))
+            emit(state, data, lambda: _table(runs, why_not))
         if not watch or not any(not r.status.finished for r in runs):
             return
         time.sleep(1.0)
 
 
-def _show_text(run: RunRecord, log_path: str) -> str:
+def _show_text(run: RunRecord, log_path: str, why_not: dict[str, str]) -> str:
     prov: dict[str, Any] = run.provenance
     lines = [outcome_text(run) if run.status.finished else progress_line(run),
              f"runner: {run.runner} (preset {run.preset}, seed {run.seed})",
-             f"claim: {run.claim_id or '-'}",
+             f"claim: {run.claim_id or '-'}"
+             + (f"  (not counted: {why_not[run.id]})" if run.id in why_not else "  (counts toward its status)"),
              f"created {run.created}, started {run.started or '-'}, ended {run.ended or '-'}"]
     if run.backend != "local":
         lines.append(f"backend: {run.backend}" + (f", node {prov['ray_node_id']}" if prov.get("ray_node_id") else "")
@@ -279,7 +298,8 @@ def runs_show(state: State, run: str) -> None:
     launcher.reap(state.notebook)
     record = records.get(state.notebook, _run_ref(state, run))
     log_path = str(state.notebook.run_dir(record.id) / "run.log")
-    emit(state, {**record.model_dump(mode="json"), "log": log_path}, lambda: _show_text(record, log_path))
+    why_not = claim_status.not_counted(state.notebook, [record])
+    emit(state, {**_run_data(record, why_not), "log": log_path}, lambda: _show_text(record, log_path, why_not))
 
 
 @runs_group.command("cancel")

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ..models import EdgeKind, EdgeState, NodeKind, kind_of
-from .rollup import combine, verdict_of
+from .rollup import combine
 
 if TYPE_CHECKING:
     from ..store import ChangeEvent, Notebook
@@ -66,7 +66,7 @@ def _claim_attrs(row: tuple) -> dict[str, Any]:
 
 def _run_attrs(row: tuple) -> dict[str, Any]:
     title = row[2] + (f"/{row[3]}" if row[3] else "")
-    return {"kind": "run", "title": title, "status": row[4], "verdict": verdict_of(row[5]) or ""}
+    return {"kind": "run", "title": title, "status": row[4], "verdict": row[5] or ""}
 
 
 # One builder per kind, looked up once per table: the full build calls them for every row.

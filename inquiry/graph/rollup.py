@@ -1,20 +1,14 @@
-"""Evidence roll-up: from run verdicts to claims, from claims to notes, inquiries and essay sentences.
+"""Evidence roll-up: from claims' stored statuses to notes, inquiries and essay sentences.
 
-Precedence, the same at every level (:func:`combine`):
+A claim's status is computed and stored by :mod:`inquiry.runs.status` (the only writer of
+``claims.status``: runs seen through the claim's specs). This module only reads stored statuses and
+rolls them up. A note or an inquiry is not one claim, so it shows *counts* (``✅ 1 · ❌ 0 · ○ 1``,
+:func:`note_counts`, :func:`inquiry_summary`); :func:`combine` still gives the one-word roll-up the
+graph and the essay's citation flags use, with this precedence:
 
-1. **mixed** when the evidence disagrees: some parts say *supported* and others *contradicted*
-   (or a part is already mixed);
+1. **mixed** when some parts say *supported* and others *contradicted* (or a part is already mixed);
 2. else **contradicted** / **supported** when every decisive part agrees;
-3. else **running** when a run is queued or running (it may still decide the matter, so an earlier
-   inconclusive result is shown as "running" while its retry is in flight);
-4. else **inconclusive** when finished runs gave only inconclusive verdicts;
-5. else **untested** (no runs, or only runs that failed, were cancelled or interrupted).
-
-A claim's parts are its runs (a finished run counts by its verdict, a queued/running one as
-*running*; the seeds of a finished sweep count once, by their pooled verdict); a note's parts
-are its live claims. The stored ``claims.status`` column is a cache that :func:`refresh_claim`
-keeps equal to what the runs say; the other functions here read the runs table directly, so they
-are right even before a refresh.
+3. else **running**; 4. else **inconclusive**; 5. else **imported**; 6. else **untested**.
 
 >>> combine([Status.SUPPORTED, Status.INCONCLUSIVE]).value
 'supported'
@@ -28,92 +22,31 @@ are right even before a refresh.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
-from ..models import EdgeKind, EdgeState, RunStatus, Status, Verdict
+from ..evidence import counts
+from ..models import EdgeKind, EdgeState, Status
 
 if TYPE_CHECKING:
     from ..store import Notebook
 
-_FROM_VERDICT = {
-    Verdict.SUPPORTS.value: Status.SUPPORTED,
-    Verdict.CONTRADICTS.value: Status.CONTRADICTED,
-    Verdict.INCONCLUSIVE.value: Status.INCONCLUSIVE,
-}
-_IN_FLIGHT = {RunStatus.QUEUED.value, RunStatus.RUNNING.value}
-
 
 def combine(statuses: Iterable[Status | str]) -> Status:
-    """The status of a whole from the statuses of its parts (see the module docstring)."""
+    """The one-word status of a whole from the statuses of its parts (see the module docstring)."""
     seen = {Status(s) for s in statuses}
     if Status.MIXED in seen or {Status.SUPPORTED, Status.CONTRADICTED} <= seen:
         return Status.MIXED
-    for status in (Status.CONTRADICTED, Status.SUPPORTED, Status.RUNNING, Status.INCONCLUSIVE):
+    for status in (Status.CONTRADICTED, Status.SUPPORTED, Status.RUNNING, Status.INCONCLUSIVE, Status.IMPORTED):
         if status in seen:
             return status
     return Status.UNTESTED
 
 
-def verdict_of(raw: str | None) -> str | None:
-    """The verdict word of a run row's ``verdict`` column, which holds the word or a VerdictReport as JSON.
-
-    >>> verdict_of('{"verdict": "contradicts", "reason": "ci_excludes_zero_negative"}')
-    'contradicts'
-    >>> verdict_of("supports"), verdict_of(None)
-    ('supports', None)
-    """
-    if not raw:
-        return None
-    text = raw.strip()
-    if text.startswith("{"):
-        return json.loads(text).get("verdict")
-    return text
-
-
-def run_part(run_status: str, verdict: str | None) -> Status | None:
-    """What one run says about its claim, or None when it says nothing (failed, cancelled, no verdict).
-
-    >>> run_part("succeeded", "supports").value, run_part("queued", None).value, run_part("failed", None)
-    ('supported', 'running', None)
-    """
-    word = verdict_of(verdict)
-    if word in _FROM_VERDICT:
-        return _FROM_VERDICT[word]
-    if run_status in _IN_FLIGHT:
-        return Status.RUNNING
-    return None
-
-
-def _sweep_pools(nb: Notebook, chunk: list[str], parts: dict[str, list[Status]]) -> set[str]:
-    """Add each pooled sweep's verdicts (one part per pool of seeds) and return the runs they stand for.
-
-    A sweep is pooled once all its runs ended (:mod:`inquiry.runs.sweeps`); until then its runs
-    count one by one.
-    """
-    covered: set[str] = set()
-    sql = f"SELECT claim_id, pooled FROM sweeps WHERE pooled IS NOT NULL AND claim_id IN ({','.join('?' * len(chunk))})"
-    for claim_id, pooled in nb.db.execute(sql, chunk):
-        for pool in json.loads(pooled):
-            parts[claim_id].append(_FROM_VERDICT[pool["result"]["verdict"]["verdict"]])
-            covered.update(pool["runs"])
-    return covered
-
-
-def _statuses_from_runs(nb: Notebook, claim_ids: list[str]) -> dict[str, Status]:
-    """Each claim's status from the runs table, in one query per 500 claims."""
-    parts: dict[str, list[Status]] = {claim_id: [] for claim_id in claim_ids}
-    for start in range(0, len(claim_ids), 500):
-        chunk = claim_ids[start:start + 500]
-        pooled = _sweep_pools(nb, chunk, parts)
-        sql = (f"SELECT claim_id, status, verdict, id FROM runs WHERE claim_id IN ({','.join('?' * len(chunk))})")
-        for claim_id, run_status, verdict, run_id in nb.db.execute(sql, chunk):
-            part = run_part(run_status, verdict) if run_id not in pooled else None
-            if part is not None:
-                parts[claim_id].append(part)
-    return {claim_id: combine(found) for claim_id, found in parts.items()}
+def _stored(nb: Notebook, claim_ids: list[str]) -> dict[str, Status]:
+    found = nb.claim_statuses(claim_ids)
+    return {claim_id: found.get(claim_id, Status.UNTESTED) for claim_id in claim_ids}
 
 
 def _require(nb: Notebook, table: str, node_id: str) -> None:
@@ -122,21 +55,9 @@ def _require(nb: Notebook, table: str, node_id: str) -> None:
 
 
 def claim_status(nb: Notebook, claim_id: str) -> Status:
-    """A claim's status as its runs say now (reads the runs table; writes nothing)."""
+    """A claim's stored status."""
     _require(nb, "claims", claim_id)
-    return _statuses_from_runs(nb, [claim_id])[claim_id]
-
-
-def refresh_claim(nb: Notebook, claim_id: str) -> Status:
-    """Recompute a claim's status from its runs and store it; the run worker calls this after a run ends.
-
-    Writes (and so notifies listeners such as the graph) only when the status changed.
-    """
-    status = claim_status(nb, claim_id)
-    stored = nb.db.execute("SELECT status FROM claims WHERE id = ?", [claim_id]).fetchone()[0]
-    if stored != status.value:
-        nb.set_claim_status(claim_id, status)
-    return status
+    return _stored(nb, [claim_id])[claim_id]
 
 
 def _live_claims(nb: Notebook, note_ids: list[str]) -> dict[str, list[str]]:
@@ -148,10 +69,16 @@ def _live_claims(nb: Notebook, note_ids: list[str]) -> dict[str, list[str]]:
 
 
 def note_status(nb: Notebook, note_id: str) -> Status:
-    """A note's status from its live claims' statuses (retired claims no longer speak for the note)."""
+    """A note's one-word roll-up of its live claims' statuses (retired claims no longer speak for the note)."""
     _require(nb, "notes", note_id)
     claim_ids = _live_claims(nb, [note_id])[note_id]
-    return combine(_statuses_from_runs(nb, claim_ids).values())
+    return combine(_stored(nb, claim_ids).values())
+
+
+def note_counts(nb: Notebook, note_id: str) -> dict[str, int]:
+    """How many of a note's live claims are supported, contradicted, and neither (what the note shows)."""
+    _require(nb, "notes", note_id)
+    return counts(_stored(nb, _live_claims(nb, [note_id])[note_id]).values())
 
 
 def _cited_notes(nb: Notebook, inquiry_id: str) -> list[str]:
@@ -166,7 +93,7 @@ def inquiry_summary(nb: Notebook, inquiry_id: str) -> dict[str, int]:
     Every status is a key, zeros included, so callers can render a fixed legend.
     """
     claims_by_note = _live_claims(nb, _cited_notes(nb, inquiry_id))
-    statuses = _statuses_from_runs(nb, [c for ids in claims_by_note.values() for c in ids])
+    statuses = _stored(nb, [c for ids in claims_by_note.values() for c in ids])
     counts = {status.value: 0 for status in Status}
     for status in statuses.values():
         counts[status.value] += 1
@@ -194,7 +121,7 @@ def citation_flags(nb: Notebook, inquiry_id: str) -> list[dict[str, Any]]:
     cited = _cited_notes(nb, inquiry_id)
     claims_by_note = _live_claims(nb, cited)
     all_claims = [c for ids in claims_by_note.values() for c in ids]
-    statuses = _statuses_from_runs(nb, all_claims)
+    statuses = _stored(nb, all_claims)
     contested = _contested_by(nb, all_claims)
     flags = []
     for citation in nb.citations(inquiry_id=inquiry_id):

@@ -7,20 +7,22 @@ came from, plus the claim's ``tested-by`` edge. The roll-up then reads these row
 claim, note and inquiry statuses survive the round trip. Runs that were still queued or running at
 export time come back ``interrupted``: no worker here will ever finish them.
 
-Status precedence on import: a claim that has runs in the target notebook takes the status its runs
-give (:func:`~inquiry.graph.rollup.refresh_claim`); a claim without any takes the status written in
-the front matter.
+These runs never count as evidence here: the raw data stayed behind, so the verdict cannot be
+pooled or checked (:mod:`inquiry.runs.status` marks them "not counted: imported from …"). A status
+written in the front matter is kept apart (``claims.imported_status``, with where it came from) and
+shows as ``imported`` while the claim has no counted evidence of its own, never as supported or
+contradicted; a run here replaces it.
 """
 
 from __future__ import annotations
 
 import json
 
-from ..graph.rollup import refresh_claim
 from ..models import Edge, EdgeKind, RunStatus, Status
 from ..notes.vault_format import RunSummary
 from ..runners.api import Result
 from ..store import Notebook
+from . import status as claim_status
 
 _IN_FLIGHT = {RunStatus.QUEUED.value, RunStatus.RUNNING.value}
 
@@ -51,10 +53,17 @@ def add_run_summaries(nb: Notebook, runs: list[tuple[str, RunSummary]], source: 
     return added
 
 
-def apply_statuses(nb: Notebook, statuses: dict[str, Status]) -> None:
-    """Give each claim its status: from its runs when it has any here, else the one the vault wrote."""
+def apply_statuses(nb: Notebook, statuses: dict[str, Status], source: str = "an exported vault",
+                   refresh: list[str] | tuple[str, ...] = ()) -> None:
+    """Remember the status the vault wrote for each claim (as imported, with ``source``), then recompute the
+    status of those claims and of the claims in ``refresh`` (an import may have changed their specs)."""
     for claim, status in statuses.items():
-        if nb.db.execute("SELECT 1 FROM runs WHERE claim_id = ? LIMIT 1", [claim]).fetchone():
-            refresh_claim(nb, claim)
-        elif nb.get_claim(claim) is not None and nb.get_claim(claim).status is not status:
-            nb.set_claim_status(claim, status)
+        if nb.get_claim(claim) is None:
+            continue
+        if status in (Status.IMPORTED, Status.RUNNING, Status.UNTESTED):  # nothing decided there, or a copy
+            previous, where = nb.imported_status(claim)
+            nb.set_imported_status(claim, previous if status is Status.IMPORTED else None,
+                                   where if status is Status.IMPORTED else None)
+        else:
+            nb.set_imported_status(claim, status, source)
+    claim_status.refresh_many(nb, list(dict.fromkeys([*statuses, *refresh])))

@@ -26,26 +26,26 @@ from typing import Any
 import psutil
 
 from ..errors import ConfigError, InquiryError
-from ..graph import rollup
-from ..models import RunStatus
+from ..models import RunStatus, SpecState
 from ..runners import registry
-from ..runners.api import resolve_device
+from ..runners.api import Result, resolve_device
 from ..store import Notebook
-from . import notebook_settings, ray_driver, records, settings, sweeps
+from . import notebook_settings, ray_driver, records, settings, status, sweeps
 from .records import RunRecord
 
 WORKER_MODULES = ("inquiry.runs.worker", "inquiry.runs.ray_driver")  # processes that keep a run alive
 
 
 def refresh_claim(nb: Notebook, claim_id: str | None) -> None:
-    """Let the graph roll the claim's runs up into its status (a run without a claim has none)."""
-    if claim_id:
-        rollup.refresh_claim(nb, claim_id)
+    """Recompute the claim's status (a run without a claim has none); see :mod:`inquiry.runs.status`."""
+    status.refresh(nb, claim_id)
 
 
 def spec_for(nb: Notebook, claim_id: str) -> tuple[str, str, dict[str, Any]]:
-    """The claim's first reproduction spec as (runner, preset, overrides); errors say what to do instead."""
-    specs = nb.specs(claim_id)
+    """The claim's first reproduction spec as (runner, preset, overrides), accepted ones first (a rejected
+    one never); errors say what to do instead."""
+    specs = sorted((s for s in nb.specs(claim_id) if s.state is not SpecState.REJECTED),
+                   key=lambda s: (s.state is not SpecState.ACCEPTED, s.part, s.id))
     if not specs:
         installed = ", ".join(registry.available()) or "none installed"
         raise ConfigError("runner", f"claim {claim_id} has no reproduction spec; choose one with --runner "
@@ -157,26 +157,36 @@ def _spawn(nb: Notebook, run_id: str) -> None:
                              stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True, env=env, close_fds=True)
     except OSError as exc:
-        records.finish(nb, run_id, RunStatus.FAILED, error=f"could not start the worker process: {exc}")
-        refresh_claim(nb, run.claim_id)
+        end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the worker process: {exc}")
 
 
-def after_run(nb: Notebook, claim_id: str | None, sweep_id: str | None = None) -> None:
-    """What follows any run's end: its sweep's pooling, the claim's roll-up, then the next queued run."""
-    sweeps.settle(nb, sweep_id)
-    refresh_claim(nb, claim_id)
-    start_queued(nb)
+def end_run(nb: Notebook, run_id: str, run_status: RunStatus, *, result: Result | None = None,
+            error: str | None = None, message: str | None = None, provenance: dict[str, Any] | None = None,
+            start_next: bool = True) -> bool:
+    """Every way a run ends goes through here: finish the row, pool its sweep once all its runs ended,
+    refresh the claim's status, start the next queued run. Returns whether the run's row changed
+    (False: it had already ended; pooling and refreshing again are harmless)."""
+    ended = records.finish(nb, run_id, run_status, result=result, error=error, message=message,
+                           provenance=provenance)
+    run = records.get(nb, run_id)
+    sweeps.settle(nb, run.sweep_id)
+    status.refresh(nb, run.claim_id)
+    if start_next:
+        start_queued(nb)
+    return ended
 
 
 def cancel(nb: Notebook, run_id: str) -> RunStatus:
-    """Cancel a run: a queued one at once; a running one's worker stops within seconds."""
+    """Cancel a run: a queued one at once (its sweep is pooled if it was the last); a running one's worker
+    stops within seconds."""
     run = records.get(nb, run_id)
     if run.status.finished:
         raise InquiryError(f"run {run_id} already ended ({run.status.value})")
-    status = records.request_cancel(nb, run_id)
-    if status is RunStatus.CANCELLED:
-        refresh_claim(nb, run.claim_id)
-    return status
+    if run.status is RunStatus.QUEUED:
+        if end_run(nb, run_id, RunStatus.CANCELLED, message="cancelled before it started"):
+            return RunStatus.CANCELLED
+        run = records.get(nb, run_id)  # a worker claimed it meanwhile: ask that one to stop
+    return records.request_cancel(nb, run_id)
 
 
 def _worker_alive(run: RunRecord) -> bool:
@@ -204,15 +214,13 @@ def reap(nb: Notebook) -> list[str]:
         patience = settings.stale_after() if run.pid else max(settings.stale_after(), settings.startup_grace())
         if records.age_seconds(run.heartbeat) > patience and not _worker_alive(run):
             if run.cancel_requested:  # it died on its way out
-                ended = records.finish(nb, run.id, RunStatus.CANCELLED, message="cancelled by the user")
+                ended = end_run(nb, run.id, RunStatus.CANCELLED, message="cancelled by the user", start_next=False)
             else:
-                ended = records.finish(nb, run.id, RunStatus.INTERRUPTED, message="interrupted",
-                                       error=f"the worker stopped without finishing (last heartbeat "
-                                             f"{run.heartbeat}); start it again with `inquiry runs rerun {run.id}`")
+                ended = end_run(nb, run.id, RunStatus.INTERRUPTED, message="interrupted", start_next=False,
+                                error=f"the worker stopped without finishing (last heartbeat "
+                                      f"{run.heartbeat}); start it again with `inquiry runs rerun {run.id}`")
             if ended:
                 reaped.append(run.id)
-                sweeps.settle(nb, run.sweep_id)
-                refresh_claim(nb, run.claim_id)
     if reaped:
         start_queued(nb)
     return reaped

@@ -69,8 +69,7 @@ def spawn(nb: Notebook, run_ids: list[str], address: str | None) -> None:
                              start_new_session=True, env=env, close_fds=True)
     except OSError as exc:
         for run_id in run_ids:
-            records.finish(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
-            launcher.refresh_claim(nb, records.get(nb, run_id).claim_id)
+            launcher.end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
 
 
 # ---- inside the cluster ------------------------------------------------------------------------
@@ -216,10 +215,9 @@ class Driver:
         if run.id in self.cancel_sent and outcome.status is not RunStatus.SUCCEEDED:
             outcome = Outcome(RunStatus.CANCELLED, "cancelled by the user", provenance=outcome.provenance)
         prov = {**records.get(self.nb, run.id).provenance, **outcome.provenance}
-        records.finish(self.nb, run.id, outcome.status, result=outcome.result, error=outcome.error,
-                       message=outcome.message, provenance=prov)
         self.log(run.id, f"{run.id} {outcome.status.value}" + (f": {outcome.error}" if outcome.error else ""))
-        launcher.after_run(self.nb, run.claim_id, run.sweep_id)
+        launcher.end_run(self.nb, run.id, outcome.status, result=outcome.result, error=outcome.error,
+                         message=outcome.message, provenance=prov)
 
     def loop(self) -> None:
         while self.pending:
@@ -235,9 +233,8 @@ class Driver:
 def give_up(nb: Notebook, runs: list[records.RunRecord], why: str) -> None:
     """Mark runs still running as interrupted (the cluster is gone or the driver failed)."""
     for run in runs:
-        if records.finish(nb, run.id, RunStatus.INTERRUPTED, message="interrupted",
-                          error=f"{why}; start it again with `inquiry runs rerun {run.id}`"):
-            launcher.after_run(nb, run.claim_id, run.sweep_id)
+        launcher.end_run(nb, run.id, RunStatus.INTERRUPTED, message="interrupted",
+                         error=f"{why}; start it again with `inquiry runs rerun {run.id}`")
 
 
 class Heartbeat(threading.Thread):

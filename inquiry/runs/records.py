@@ -200,12 +200,10 @@ def finish(nb: Notebook, run_id: str, status: RunStatus, *, result: Result | Non
 
 
 def request_cancel(nb: Notebook, run_id: str) -> RunStatus:
-    """Cancel a queued run at once, or flag a running one for its worker; returns the status after."""
+    """Flag a running run for its worker to stop; returns the status. (A queued run is cancelled by
+    :func:`inquiry.runs.launcher.cancel`, which ends it through ``end_run``.)"""
     with nb.transaction():
         run = get(nb, run_id)
-        if run.status is RunStatus.QUEUED:
-            finish(nb, run_id, RunStatus.CANCELLED, message="cancelled before it started")
-            return RunStatus.CANCELLED
         if run.status is RunStatus.RUNNING:
             nb.db.execute("UPDATE runs SET cancel_requested = 1 WHERE id = ?", [run_id])
         return run.status

@@ -59,10 +59,8 @@ class Heartbeat(threading.Thread):
     def _force_stop(self, nb: Notebook) -> None:
         grace = settings.cancel_grace()
         self.log(f"the runner ignored the cancel request for {grace:.0f} s; stopping the process")
-        records.finish(nb, self.run_id, RunStatus.CANCELLED,
-                       message=f"stopped by force: the runner did not stop within {grace:.0f} s of the cancel")
-        run = records.get(nb, self.run_id)
-        launcher.after_run(nb, run.claim_id, run.sweep_id)
+        launcher.end_run(nb, self.run_id, RunStatus.CANCELLED,
+                         message=f"stopped by force: the runner did not stop within {grace:.0f} s of the cancel")
         os._exit(1)
 
     def stop(self) -> None:
@@ -105,10 +103,9 @@ def execute(nb: Notebook, run_id: str) -> RunStatus:
     finally:
         heartbeat.stop()
     progress.flush()
-    records.finish(nb, run_id, outcome.status, result=outcome.result, error=outcome.error,
-                   message=outcome.message, provenance=outcome.provenance)
     _log(f"{run_id} {outcome.status.value}" + (f": {outcome.error}" if outcome.error else ""))
-    launcher.after_run(nb, run.claim_id, run.sweep_id)
+    launcher.end_run(nb, run_id, outcome.status, result=outcome.result, error=outcome.error,
+                     message=outcome.message, provenance=outcome.provenance)
     return outcome.status
 
 
