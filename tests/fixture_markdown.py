@@ -1,16 +1,20 @@
 """The seed notebook plus runs and claim relations, for the markdown export tests.
 
 Runs go through the run records API as a worker would leave them (``create`` then ``finish`` with a
-Result built from the runner API models): one with a plot the runner saved, one with only series.
+Result built from the runner API models): one with a plot the runner saved, one with only series. They
+are rlvr ``default`` runs under an accepted spec (each its own config, so none are pooled as seeds), so
+they count toward their claims' statuses.
 """
 
 from __future__ import annotations
 
 from inquiry.graph.relations import add_relation
-from inquiry.graph.rollup import citation_flags, claim_status, inquiry_summary, note_status, refresh_claim
-from inquiry.models import EdgeState, RunStatus, Verdict
+from itertools import count
+
+from inquiry.graph.rollup import citation_flags, claim_status, inquiry_summary, note_status
+from inquiry.models import EdgeState, ReproSpec, RunStatus, SpecState, Verdict
 from inquiry.runners.api import Artifact, Estimate, Result, Series, VerdictReport
-from inquiry.runs import records
+from inquiry.runs import launcher, records
 from inquiry.store import Notebook
 
 RLVR = "note:does-rlvr-actually-expand-what-models-can-reason-about"
@@ -32,12 +36,21 @@ def _result(verdict: Verdict, gain: float, plot: str | None = None) -> Result:
         verdict=VerdictReport(verdict=verdict, reason=f"test_{verdict.value}", explanation=f"gain {gain:+.2f}"))
 
 
+_configs = count(1)
+
+
 def add_finished_run(nb: Notebook, claim_id: str, verdict: Verdict, gain: float, saved_plot: bool = False) -> str:
-    run_id = records.create(nb, claim_id, "probe", "test", {"n": 16, "hidden": 32, "threads": 1}, seed=3, device="cpu")
+    """A finished rlvr ``default`` run on the claim, under an accepted spec that predicts ``supports``."""
+    if not any(s.runner == "rlvr" and s.preset == "default" and s.state is SpecState.ACCEPTED
+               for s in nb.specs(claim_id)):
+        nb.add_spec(ReproSpec(claim_id=claim_id, runner="rlvr", state=SpecState.ACCEPTED, why="fixture"))
+    run_id = records.create(nb, claim_id, "rlvr", "default", {"n_samples": 16 + next(_configs), "hidden": 32,
+                                                               "threads": 1}, seed=3, device="cpu")
     if saved_plot:
         (nb.run_dir(run_id) / "curve.png").write_bytes(TINY_PNG)
-    records.finish(nb, run_id, RunStatus.SUCCEEDED, result=_result(verdict, gain, "curve.png" if saved_plot else None))
-    refresh_claim(nb, claim_id)
+    records.claim(nb, run_id)
+    launcher.end_run(nb, run_id, RunStatus.SUCCEEDED, start_next=False,
+                     result=_result(verdict, gain, "curve.png" if saved_plot else None))
     return run_id
 
 

@@ -46,13 +46,20 @@ def test_gfm_links_and_images_resolve_and_badges_match(evidence_nb, tmp_path):
     assert all((page.parent / src).is_file() for src in images)
     saved = next(src for src in images if (page.parent / src).stat().st_size < 200)  # the runner's own PNG, copied
     assert (page.parent / saved).read_bytes().startswith(b"\x89PNG")
-    # each citation link is followed by the cited note's badge; ⚠ only after a note with a contradicted claim
+    # each citation link (a note: a question, not a claim) is followed by the counts of the cited note's claims,
+    # never by one glyph; ⚠ only after a note with a contradicted claim
     for note_id, anchor in zip(dict.fromkeys(c.note_id for c in evidence_nb.citations()), sorted(anchors, key=lambda a: int(a.split("-")[1]))):
         after = text.split(f"](#{anchor}) ", 1)[1]
-        assert after.startswith(BADGES[note_status(evidence_nb, note_id).value])
-        contradicted = any(claim_status(evidence_nb, c.id).value == "contradicted"
-                           for c in evidence_nb.list_claims(note_id=note_id))
-        assert after[1:].startswith(f" {CONTRADICTED_MARK}") == contradicted
+        statuses = [claim_status(evidence_nb, c.id).value for c in evidence_nb.list_claims(note_id=note_id)]
+        shown = (f"(✅ {statuses.count('supported')} · ❌ {statuses.count('contradicted')} · "
+                 f"○ {len(statuses) - statuses.count('supported') - statuses.count('contradicted')})")
+        assert after.startswith(shown)
+        assert after[len(shown):].startswith(f" {CONTRADICTED_MARK}") == ("contradicted" in statuses)
+    assert "Does RLVR actually expand what models can reason about?](#note-3) (✅ 1 · ❌ 0 · ○ 1)" in text
+    assert not re.search(r"\?\]\(#note-\d+\) [✅❌⚖❔○⟳↩]", text)  # no glyph right after a question title
+    # the legend says in words what each glyph means
+    assert "- ✅ supported: the claim held up in a run that tests it" in text
+    assert "Claims this inquiry cites: ✅ 1 · ❌ 1 · ○ 18" in text
     # every claim of a cited note is listed with the badge of its status
     for claim in evidence_nb.list_claims(note_id=AGENTS):
         assert f"- {BADGES[claim_status(evidence_nb, claim.id).value]} {claim.text}" in text
@@ -65,8 +72,9 @@ def test_gfm_shows_runs_with_intervals_verdict_scope_and_fidelity(evidence_nb, t
     assert "- gain: 0.2 (95% CI 0.15 to 0.25, n=30): pass@16 - pass@1" in text
     assert "- Verdict: **contradicts** (test_contradicts): gain -0.10" in text
     assert "not about the paper's models" in text
-    assert "| aspect | paper | miniature |" in text and "HumanEval" in text  # the probe's fidelity card
-    assert "- Settings: preset test, seed 3; hidden=32, n=16" in text
+    assert "| aspect | paper | miniature |" in text and "countdown-3" in text  # the rlvr runner's fidelity card
+    assert re.search(r"- Settings: preset default, seed 3; hidden=32, n_samples=\d+\n- Counts toward the claim's status", text)
+    assert "- Counts toward the claim's status." in text
     assert "## Sources" in text and "## Next inquiring lines" in text and "## Backlinks" in text
 
 

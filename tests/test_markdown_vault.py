@@ -6,7 +6,7 @@ import pytest
 
 from inquiry.errors import ImportFailed
 from inquiry.importing import import_paths
-from inquiry.models import EdgeKind
+from inquiry.models import EdgeKind, Status
 from inquiry.notes.wikilinks import inline_tokens, wiki_markdown
 
 RLVR_TITLE = "Does RLVR actually expand what models can reason about?"
@@ -104,7 +104,10 @@ def test_claim_files_join_their_note(seeded_notebook, tmp_path):
     import_paths(seeded_notebook, [vault])
     texts = [c.text for c in seeded_notebook.list_claims(note_id=RLVR)]
     assert len(texts) == 3 and texts[-1] == "Base models beat RLVR models at k = 256."
-    assert seeded_notebook.list_claims(note_id=RLVR)[-1].status.value == "supported"
+    # a status written in a vault is no evidence here: it shows as imported, with where it came from
+    claim = seeded_notebook.list_claims(note_id=RLVR)[-1]
+    assert claim.status.value == "imported"
+    assert seeded_notebook.imported_status(claim.id) == (Status.SUPPORTED, str(vault))
 
 
 @pytest.mark.parametrize("text, message", [

@@ -1,11 +1,13 @@
 """Export inquiries as annotated markdown: an Obsidian vault, or one GitHub-flavoured file.
 
 Both styles show the framing and essay with every citation turned into a link followed by the cited
-note's status badge (✅ supported, ❌ contradicted, ⚖ mixed, ❔ inconclusive, ○ untested, ⟳ running)
-and ⚠ after any sentence that rests on a contradicted claim; an Evidence section per cited note (its
-claims with status; per run the runner, key settings, headline metrics with confidence intervals, the
-verdict with its reason and scope, the fidelity card, the date and the plot); Sources; Next inquiring
-lines; Backlinks.
+note's claim counts, ``(✅ 1 · ❌ 0 · ○ 1)``: supported, contradicted, neither (a note is a question,
+not a claim: one glyph after "Does RLVR expand…?" would read as the answer), and ⚠ after any sentence
+that rests on a contradicted claim; an Evidence section per cited note (its claims, each with the
+glyph of its own status; per run the runner, key settings, whether it counts toward the claim's
+status and if not why, headline metrics with confidence intervals, the verdict with its reason and
+scope, the fidelity card, the date and the plot); Sources; Next inquiring lines; Backlinks. The
+legend says in words what each glyph means.
 
 * ``obsidian`` writes a vault: one file per inquiry and per note, ``[[wikilinks]]`` between them,
   front matter with ids, statuses, claim relations and run summaries, so that importing the vault
@@ -27,14 +29,16 @@ from typing import Any
 import yaml
 
 from ..errors import NotFound
-from ..graph.rollup import citation_flags, claim_status, inquiry_summary, note_status
+from ..evidence import counts, counts_text
+from ..graph.rollup import citation_flags, claim_status, inquiry_summary, note_counts, note_status
 from ..ids import normalize_title, slugify
-from ..models import CLAIM_RELATIONS, Citation, Claim, EdgeKind, Inquiry, Note, Status, utcnow
+from ..models import CLAIM_RELATIONS, STATUS_MEANING, Citation, Claim, EdgeKind, Inquiry, Note, Status, utcnow
 from ..notes.vault_format import (BADGES, CLAIMS, CONTRADICTED_MARK, ESSAY, GENERATOR, NEXT, SOURCES, ClaimSummary,
                                   MentionSummary, NoteRelationSummary, RelationSummary, RunSummary)
 from ..notes.wikilinks import escape_link_text
 from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs.records import RunRecord, list_runs
+from ..runs.status import not_counted
 from ..store import Notebook
 from .images import run_plot
 from .paths import unique_names, write_files
@@ -53,8 +57,16 @@ def badge(status: Status | str) -> str:
 
 
 def legend() -> str:
-    names = " · ".join(f"{BADGES[s.value]} {s.value}" for s in Status)
-    return f"Legend: {names} · {CONTRADICTED_MARK} the sentence rests on a contradicted claim"
+    """What every glyph means, in words: a bullet list under a bold "Legend"."""
+    lines = ["**Legend**", ""]
+    lines += [f"- {BADGES[s.value]} {s.value}: {STATUS_MEANING[s]}" for s in Status]
+    lines += ["- (✅ 1 · ❌ 0 · ○ 2) after a note or an inquiry: how many of its claims are supported, contradicted, "
+              "and neither (untested, inconclusive, mixed, running or imported)",
+              f"- {CONTRADICTED_MARK} after a citation: the sentence rests on a contradicted claim",
+              "- A claim's status is the verdict of the runs that test it, seen through what the claim predicts; "
+              "runs of a test or control preset, diagnostic runners, runs without an accepted spec and runs "
+              "imported without raw data are shown but not counted."]
+    return "\n".join(lines)
 
 
 def front_matter(data: dict[str, Any]) -> str:
@@ -82,6 +94,11 @@ class _Evidence:
     note_statuses: dict[str, Status] = field(default_factory=dict)
     claim_statuses: dict[str, Status] = field(default_factory=dict)
     runs: dict[str, list[RunRecord]] = field(default_factory=dict)
+    why_not: dict[str, str] = field(default_factory=dict)  # run id -> why it does not count
+
+    def counts(self, note_id: str) -> str:
+        """``(✅ 1 · ❌ 0 · ○ 1)``: the note's claims by status."""
+        return f"({counts_text(note_counts(self.nb, note_id))})"
 
     def note(self, note_id: str) -> Status:
         if note_id not in self.note_statuses:
@@ -96,6 +113,7 @@ class _Evidence:
     def claim_runs(self, claim_id: str) -> list[RunRecord]:
         if claim_id not in self.runs:
             self.runs[claim_id] = sorted(list_runs(self.nb, claim_id=claim_id), key=lambda r: (r.created, r.id))
+            self.why_not.update(not_counted(self.nb, self.runs[claim_id]))
         return self.runs[claim_id]
 
 
@@ -140,7 +158,7 @@ class _Writer:
             out.append(text[cursor:citation.start])
             mark = f" {CONTRADICTED_MARK}" if flag.get("rests_on") == Status.CONTRADICTED.value else ""
             out.append(f"{self.note_link(citation.note_id, text[citation.start:citation.end])} "
-                       f"{badge(flag['status'])}{mark}")
+                       f"{self.evidence.counts(citation.note_id)}{mark}")
             cursor = citation.end
         out.append(text[cursor:])
         return "".join(out)
@@ -161,6 +179,8 @@ class _Writer:
         lines = [f"{'#' * level} Run {run.id}: {run.runner} ({run.status.value}, {when})", ""]
         settings = ", ".join(f"{k}={v}" for k, v in sorted(run.config.items()) if k not in _GENERIC_SETTINGS)
         lines.append(f"- Settings: preset {run.preset or 'none'}, seed {run.seed}" + (f"; {settings}" if settings else ""))
+        why_not = self.evidence.why_not.get(run.id)
+        lines.append(f"- Not counted: {why_not}." if why_not else "- Counts toward the claim's status.")
         result = run.result
         if result is None:
             lines += [f"- No result{': ' + run.error if run.error else ''}.", ""]
@@ -199,7 +219,7 @@ class _Writer:
 
     def note_evidence(self, note: Note, heading: str, level: int) -> list[str]:
         claims = self.nb.list_claims(note_id=note.id)
-        lines = [f"{'#' * level} {heading} {badge(self.evidence.note(note.id))}", ""]
+        lines = [f"{'#' * level} {heading} {self.evidence.counts(note.id)}", ""]
         lines += self.claims_list(claims) or ["No claims recorded."]
         lines.append("")
         for claim in claims:
@@ -225,6 +245,11 @@ class _Writer:
 
     def next_target(self, line: str) -> str | None:
         return self.nb.titles().get(normalize_title(line))
+
+    def inquiry_counts(self, inquiry: Inquiry) -> str:
+        tally = inquiry_summary(self.nb, inquiry.id)
+        shown = counts(status for status, n in tally.items() for _ in range(n))
+        return f"Claims this inquiry cites: {counts_text(shown)}"
 
     def inquiry_front(self, inquiry: Inquiry) -> dict[str, Any]:
         counts = inquiry_summary(self.nb, inquiry.id)
@@ -255,7 +280,7 @@ class _Obsidian(_Writer):
         lines += [f"## {ESSAY}", ""] if inquiry.essay else []
         for paragraph in self.essay(inquiry):
             lines += [paragraph, ""]
-        lines += ["## Evidence", "", legend(), ""]
+        lines += ["## Evidence", "", legend(), "", self.inquiry_counts(inquiry), ""]
         for note in self.cited_notes(inquiry):
             lines += self.note_evidence(note, self.note_link(note.id, note.title), 3)
         lines += [f"## {SOURCES}", ""] + [f"- {self.note_link(n.id, n.title)}" for n in self.listed_notes(inquiry)]
@@ -367,7 +392,7 @@ class _Gfm(_Writer):
     def inquiry_file(self, inquiry: Inquiry) -> str:
         lines = [front_matter(self.inquiry_front(inquiry)), f"# {inquiry.question}", ""]
         lines += [inquiry.framing, ""] if inquiry.framing else []
-        lines += [legend(), ""]
+        lines += [legend(), "", self.inquiry_counts(inquiry), ""]
         for paragraph in self.essay(inquiry):
             lines += [paragraph, ""]
         lines += ["## Evidence", ""]
@@ -376,7 +401,7 @@ class _Gfm(_Writer):
             lines += self.note_evidence(note, note.title, 3)
         lines += [f"## {SOURCES}", ""]
         for note in self.listed_notes(inquiry):
-            lines += [f"- **{note.title}** {badge(self.evidence.note(note.id))}"
+            lines += [f"- **{note.title}** {self.evidence.counts(note.id)}"
                       + (f": {note.summary}" if note.summary else " (placeholder: no summary yet)")]
         lines += ["", f"## {NEXT}", ""] + [f"- {line}" for line in inquiry.next_lines]
         lines += ["", "## Backlinks", ""]

@@ -56,11 +56,10 @@ from .inquiring_line import has_header
 from .papers import find_papers, known_paper
 from .repro_specs import SpecRules, default_rules
 from .vault_format import (CLAIMS, ESSAY, GENERATED, GENERATOR, NEXT, READ_BADGES, SOURCES, ClaimFront, InquiryFront,
-                           NoteFront, RunSummary, badge_suffixes)
+                           NoteFront, RunSummary, citation_suffix_length)
 from .wikilinks import wiki_markdown
 
 _MD = wiki_markdown().use(front_matter_plugin)
-_SUFFIXES = badge_suffixes()
 _ID_PREFIX = {"note": "note:", "inquiry": "inq:", "claim": "claim:"}
 # Files a notes folder keeps beside its notes that are about the folder, not notes (unless front matter says so).
 NOT_NOTES = {"readme", "index", "_index", "changelog", "license", "contributing", "code_of_conduct", "todo",
@@ -217,7 +216,7 @@ def visible_text(inline: Token, strip_badges: bool) -> tuple[str, list[_Link]]:
         links.append(_Link(start, start + len(shown), target, section))
         cursor = end_at
         if strip_badges and wiki:
-            cursor += next((len(s) for s in _SUFFIXES if source.startswith(s, cursor)), 0)
+            cursor += citation_suffix_length(source, cursor)
     out.append(source[cursor:])
     return "".join(out).replace("\n", " "), links
 

@@ -16,6 +16,8 @@ files marked ``generator: inquiry`` only (in a user's vault, a ✅ is the user's
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -39,10 +41,26 @@ NEXT = "Next inquiring lines"
 GENERATED = ("Evidence", "Backlinks", "Cited by", "Relations")
 
 
+# What the exporter writes after a citation link: the cited note's claim counts, supported · contradicted · neither
+COUNTS_SUFFIX = re.compile(rf" \(✅ \d+ · ❌ \d+ · ○ \d+\)(?: {CONTRADICTED_MARK})?")
+
+
 def badge_suffixes() -> list[str]:
-    """What the exporter may write right after a citation link, longest first."""
+    """The single-glyph suffixes older exports wrote right after a citation link, longest first."""
     suffixes = [f" {b} {CONTRADICTED_MARK}" for b in READ_BADGES] + [f" {b}" for b in READ_BADGES]
     return sorted(suffixes, key=len, reverse=True)
+
+
+def citation_suffix_length(source: str, at: int) -> int:
+    """How many characters of ``source`` from ``at`` the exporter wrote after a citation link (0: none).
+
+    >>> citation_suffix_length("[[x]] (✅ 1 · ❌ 0 · ○ 2) ⚠ and on", 5), citation_suffix_length("[[x]] ✅ ok", 5)
+    (18, 2)
+    """
+    counts = COUNTS_SUFFIX.match(source, at)
+    if counts:
+        return counts.end() - at
+    return next((len(s) for s in badge_suffixes() if source.startswith(s, at)), 0)
 
 
 def _as_list(value: Any) -> list[str]:
