@@ -1032,6 +1032,29 @@ class Notebook:
                 out[note_id].add(Status(status))
         return out
 
+    def live_claim_counts(self, note_ids: list[str]) -> dict[str, dict[str, int]]:
+        """Per note, how many live claims are supported, contradicted, and neither (what a note shows)."""
+        out = {note_id: {"supported": 0, "contradicted": 0, "other": 0} for note_id in note_ids}
+        for chunk in _chunks(note_ids):
+            for note_id, status, n in self.db.execute(
+                    "SELECT note_id, CASE WHEN status IN ('supported', 'contradicted') THEN status ELSE 'other' END "
+                    f"AS s, count(*) FROM claims WHERE retired = 0 AND note_id IN ({','.join('?' * len(chunk))}) "
+                    "GROUP BY note_id, s", chunk):
+                out[note_id][status] = n
+        return out
+
+    def cited_claim_counts(self, inquiry_ids: list[str]) -> dict[str, dict[str, int]]:
+        """Per inquiry, the counts of the live claims of the notes its essay cites (each claim once)."""
+        out = {inquiry_id: {"supported": 0, "contradicted": 0, "other": 0} for inquiry_id in inquiry_ids}
+        for chunk in _chunks(inquiry_ids):
+            for inquiry_id, status, n in self.db.execute(
+                    "SELECT inquiry_id, s, count(*) FROM (SELECT DISTINCT c.inquiry_id, k.id, CASE WHEN k.status IN "
+                    "('supported', 'contradicted') THEN k.status ELSE 'other' END AS s FROM citations c JOIN claims k "
+                    f"ON k.note_id = c.note_id AND k.retired = 0 WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})) "
+                    "GROUP BY inquiry_id, s", chunk):
+                out[inquiry_id][status] = n
+        return out
+
     def cited_claim_statuses(self, inquiry_ids: list[str]) -> dict[str, set[Status]]:
         """Per inquiry, the stored statuses of the live claims of the notes its essay cites."""
         out: dict[str, set[Status]] = {inquiry_id: set() for inquiry_id in inquiry_ids}

@@ -10,8 +10,11 @@ from typing import Any
 
 import click
 
+from ..evidence import counts_text
+from ..graph.rollup import note_counts
 from ..importing import ImportResult, import_paths
-from ..models import Claim, EdgeState, Inquiry, Note, NodeKind, Paper, Status, kind_of
+from ..models import STATUS_GLYPH, Claim, EdgeState, Inquiry, Note, NodeKind, Paper, Status, kind_of
+from ..runs.status import evidence
 from ..store import DB_NAME, Notebook, query_terms
 from . import State, cli, emit
 
@@ -105,13 +108,17 @@ def show_cmd(state: State, ref: str) -> None:
                             "relations": relations}
     if kind is NodeKind.INQUIRY:
         data["citations"] = [c.model_dump() for c in nb.citations(inquiry_id=node_id)]
+        data["claim_counts"] = nb.cited_claim_counts([node_id])[node_id]
         render = lambda: _show_inquiry(nb, node)  # noqa: E731
     elif kind is NodeKind.NOTE:
         data["claims"] = [c.model_dump(mode="json") for c in nb.list_claims(note_id=node_id)]
         data["cited_by"] = [c.model_dump() for c in nb.citations(note_id=node_id)]
+        data["claim_counts"] = note_counts(nb, node_id)
         render = lambda: _show_note(nb, node)  # noqa: E731
     elif kind is NodeKind.CLAIM:
         data["specs"] = [s.model_dump(mode="json") for s in nb.specs(claim_id=node_id)]
+        found = evidence(nb, node_id)
+        data["evidence"] = {"status": found.status.value, "runs": found.describe(), "not_counted": found.not_counted}
         render = lambda: _show_claim(nb, node, relations)  # noqa: E731
     else:
         render = None
@@ -125,7 +132,9 @@ def show_cmd(state: State, ref: str) -> None:
 
 def _show_inquiry(nb: Notebook, inquiry: Inquiry) -> str:
     citations = nb.citations(inquiry_id=inquiry.id)
-    lines = [inquiry.id, "", inquiry.question, "", _clip(inquiry.framing, 400), ""]
+    lines = [inquiry.id, "", inquiry.question, "",
+             f"claims it cites: {counts_text(nb.cited_claim_counts([inquiry.id])[inquiry.id])} "
+             "(supported · contradicted · neither)", "", _clip(inquiry.framing, 400), ""]
     for number, paragraph in enumerate(inquiry.essay):
         lines += [f"[{number}] {_clip(paragraph, 300)}"]
         for c in (c for c in citations if c.paragraph == number):
@@ -139,6 +148,8 @@ def _show_inquiry(nb: Notebook, inquiry: Inquiry) -> str:
 
 def _show_note(nb: Notebook, note: Note) -> str:
     lines = [note.id + ("  [placeholder: no summary yet]" if note.is_placeholder else ""), "", note.title, ""]
+    if not note.is_placeholder:  # a note is a question: counts of its claims, never one glyph
+        lines += [f"claims: {counts_text(note_counts(nb, note.id))} (supported · contradicted · neither)", ""]
     if note.summary:
         lines += [note.summary, ""]
     others = {source: text for source, text in note.summary_variants.items() if text != note.summary}
@@ -149,7 +160,7 @@ def _show_note(nb: Notebook, note: Note) -> str:
         lines.append("Claims:")
         for claim in claims:
             figures = ", ".join(q.text for q in claim.quantities)
-            lines.append(f"  {claim.id}  [{claim.status.value}]  {_clip(claim.text, 80)}"
+            lines.append(f"  {claim.id}  {STATUS_GLYPH[claim.status]} {claim.status.value}  {_clip(claim.text, 80)}"
                          + (f"  ({figures})" if figures else ""))
     cited = nb.citations(note_id=note.id)
     if cited:
@@ -160,13 +171,15 @@ def _show_note(nb: Notebook, note: Note) -> str:
 
 def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> str:
     lines = [claim.id, "", claim.text, "",
-             f"note: {claim.note_id}", f"kind: {claim.kind.value}", f"status: {claim.status.value}"]
+             f"note: {claim.note_id}", f"kind: {claim.kind.value}",
+             f"status: {STATUS_GLYPH[claim.status]} {claim.status.value} ({evidence(nb, claim.id).describe()})"]
     if claim.quantities:
         lines.append("quantities: " + ", ".join(f"{q.text} ({q.relation})" for q in claim.quantities))
     specs = nb.specs(claim_id=claim.id)
     if specs:
-        lines.append("reproductions:")
-        lines += [f"  {s.runner} --preset {s.preset}: predicts {s.predicts.value} ({s.why})" for s in specs]
+        lines.append("reproduction specs (review with `inquiry specs CLAIM`):")
+        lines += [f"  #{s.id} {s.state.value} {s.runner} --preset {s.preset}: predicts {s.predicts.value} "
+                  f"({s.provenance}) {s.why}".rstrip() for s in specs]
     shown = [r for r in relations if r["kind"] != "asserts"]
     if shown:
         lines.append("relations:")

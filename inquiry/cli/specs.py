@@ -44,10 +44,12 @@ def _prediction(word: str) -> Verdict:
 
 
 def _runner_preset(runner_name: str, preset: str | None) -> str:
-    runners = registry.available()
-    if runner_name not in runners:
-        raise InquiryError(f"no runner named {runner_name!r} (installed: {', '.join(sorted(runners)) or 'none'})")
-    runner = runners[runner_name]
+    """The preset to record, after checking that the runner is installed and has it."""
+    try:
+        runner = registry.get(runner_name)
+    except InquiryError:
+        installed = ", ".join(sorted(registry.available())) or "none"
+        raise InquiryError(f"no runner named {runner_name!r} (installed: {installed})") from None
     preset = preset or "default"
     if preset not in runner.presets:
         raise InquiryError(f"runner {runner_name} has no preset {preset!r} (its presets: {', '.join(sorted(runner.presets))})")

@@ -52,6 +52,7 @@ class ProbeRunner(Runner):
         "test": {"hidden": 32, "heads": 2, "pretrain_steps": 80, "held_out": 30, "n": 16, "bootstrap": 300},
         "default": {},
     }
+    diagnostic = True  # it checks the measuring chain; its verdicts never count toward a claim's status
     # A diagnostic of the measuring chain: it is suggested only for claims that say exactly what it
     # measures, never for a literature claim that merely mentions pass@k (its verdict would read as
     # evidence about that claim).

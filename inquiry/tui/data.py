@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..graph import build, queries, rollup
+from ..evidence import counts_text
 from ..models import STATUS_GLYPH, NodeKind, Status, kind_of
 from ..runs import launcher, records
 from ..runs.records import RunRecord
@@ -152,6 +153,11 @@ class NotebookData:
             parts = nb.live_claim_statuses(note_ids)
         return {note_id: rollup.combine(found) for note_id, found in parts.items()}
 
+    def note_counts(self, note_id: str) -> str:
+        """``✅ 1 · ❌ 0 · ○ 1``: the note's live claims by stored status."""
+        with self.read() as nb:
+            return counts_text(nb.live_claim_counts([note_id])[note_id])
+
     def note_status(self, note_id: str) -> Status:
         """One note's status as the roll-up computes it from the runs."""
         with self.read() as nb:
@@ -165,10 +171,11 @@ class NotebookData:
     # ---- navigator groups ------------------------------------------------------------------
 
     def inquiries(self, offset: int = 0, limit: int = PAGE) -> Page:
+        """Inquiries with the counts of the claims they cite (a question gets counts, never one glyph)."""
         with self.read() as nb:
             found, total = nb.inquiry_rows(offset, limit)
-            parts = nb.cited_claim_statuses([r["id"] for r in found])
-        return Page([Row(r["id"], r["question"], rollup.combine(parts[r["id"]]), f"{r['cited']} notes",
+            tally = nb.cited_claim_counts([r["id"] for r in found])
+        return Page([Row(r["id"], r["question"], None, f"{counts_text(tally[r['id']])} · {r['cited']} notes",
                          r["cited"] > 0) for r in found], total, offset)
 
     def cited_notes(self, inquiry_id: str, offset: int = 0, limit: int = PAGE) -> Page:
@@ -214,13 +221,13 @@ class NotebookData:
         """Rows for notes in the given order, each with its status, 'used by N' and whether it has claims."""
         with self.read() as nb:
             found = nb.note_rows(note_ids)
-        statuses = self.note_statuses(list(found))
+            tally = nb.live_claim_counts(list(found))
         rows = []
         for note_id in note_ids:
             r = found.get(note_id)
-            if r is not None:
-                detail = "placeholder" if r["is_placeholder"] else f"used by {r['used']}"
-                rows.append(Row(note_id, r["title"], statuses[note_id], detail, r["claims"] > 0))
+            if r is not None:  # a note is a question: its claims' counts, never one glyph
+                detail = "placeholder" if r["is_placeholder"] else f"{counts_text(tally[note_id])} · used by {r['used']}"
+                rows.append(Row(note_id, r["title"], None, detail, r["claims"] > 0))
         return rows
 
     # ---- filter ----------------------------------------------------------------------------
@@ -239,8 +246,8 @@ class NotebookData:
             [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.NOTE])}
         inquiry_ids = [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.INQUIRY]
         with self.read() as nb:
-            parts = nb.cited_claim_statuses(inquiry_ids)
-        rows = [notes.get(node_id) or Row(node_id, title, rollup.combine(parts.get(node_id, ())), "inquiry", True)
+            tally = nb.cited_claim_counts(inquiry_ids)
+        rows = [notes.get(node_id) or Row(node_id, title, None, f"{counts_text(tally[node_id])} · inquiry", True)
                 for node_id, title in hits]
         return Page(rows, total)
 

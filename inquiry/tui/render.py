@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
+from ..evidence import counts_text
 from ..graph import rollup
-from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeKind, EdgeState, Inquiry, Note, Paper, Status
+from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeKind, EdgeState, Inquiry, Note, Paper, SpecState, Status
 from ..runners.api import FidelityCard
 from ..runners.api import MINIATURE_SCOPE_NOTE
+from ..runs import status as claim_status
 from ..runs.records import RunRecord
 from .data import NotebookData
 
@@ -99,6 +101,8 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
                   for c in citations}
     with data.read() as nb:
         flags = {(f["note_id"], f["paragraph"], f["sentence"]): f for f in rollup.citation_flags(nb, inquiry.id)}
+        note_counts = {note_id: counts_text(tally) for note_id, tally in
+                       nb.live_claim_counts(list({c.note_id for c in citations})).items()}
     parts = [f"# {inquiry.question}", "*Inquiry*"]
     if inquiry.framing:
         parts.append(f"_{inquiry.framing}_")
@@ -109,7 +113,8 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
         spans = sorted((c for c in citations if c.paragraph == index), key=lambda c: c.start, reverse=True)
         for c in spans:
             paragraph = (paragraph[:c.start] + link(paragraph[c.start:c.end] or titles[c.note_id], c.note_id)
-                         + _badge(flags.get((c.note_id, c.paragraph, c.sentence))) + paragraph[c.end:])
+                         + _badge(flags.get((c.note_id, c.paragraph, c.sentence)), note_counts.get(c.note_id))
+                         + paragraph[c.end:])
         parts.append(paragraph)
     if inquiry.next_lines:
         parts.append("## Next inquiring lines\n\n" + bullets(inquiry.next_lines))
@@ -118,29 +123,34 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
 
 def _inquiry_summary(data: NotebookData, inquiry_id: str) -> str:
     with data.read() as nb:
+        tally = nb.cited_claim_counts([inquiry_id])[inquiry_id]
         counts = rollup.inquiry_summary(nb, inquiry_id)
+    if not sum(tally.values()):
+        return ""
     shown = [f"{STATUS_GLYPH[Status(k)]} {n} {k}" for k, n in counts.items() if n]
-    return "Claims it cites: " + " · ".join(shown) if shown else ""
+    return f"Claims it cites: {counts_text(tally)} ({' · '.join(shown)})"
 
 
-def _badge(flag: dict | None) -> str:
-    """What follows a citation link: the cited note's rolled-up status, and ⚠ when the sentence rests
-    on a contradicted or mixed claim (the roll-up's :func:`~inquiry.graph.rollup.citation_flags`).
+def _badge(flag: dict | None, note_counts: str | None = None) -> str:
+    """What follows a citation link: the cited note's claim counts (a note is a question: never one glyph),
+    and ⚠ when the sentence rests on a contradicted or mixed claim (:func:`~inquiry.graph.rollup.citation_flags`).
 
-    >>> _badge({"status": "supported", "rests_on": None}), _badge({"status": "mixed", "rests_on": "mixed"})
-    (' ✅', ' ⚖ ⚠ *rests on contested evidence*')
+    >>> _badge({"status": "supported", "rests_on": None}, "✅ 1 · ❌ 0 · ○ 1")
+    ' (✅ 1 · ❌ 0 · ○ 1)'
+    >>> _badge({"status": "mixed", "rests_on": "mixed"}, "✅ 1 · ❌ 1 · ○ 0")
+    ' (✅ 1 · ❌ 1 · ○ 0) ⚠ *rests on contested evidence*'
     """
     if flag is None:
         return ""
     mark = " ⚠ *rests on contested evidence*" if flag["rests_on"] else ""
-    return f" {STATUS_GLYPH[Status(flag['status'])]}{mark}"
+    return f" ({note_counts}){mark}" if note_counts else mark
 
 
 def note_page(data: NotebookData, note: Note) -> str:
     claims = data.note_claims(note.id).rows
     users = data.inquiries_using(note.id)
     parts = [f"# {note.title}", "*Placeholder note: cited but not yet written*" if note.is_placeholder
-             else f"*Note* · {status_word(data.note_status(note.id))}"]
+             else f"*Note* · claims {data.note_counts(note.id)}"]
     if note.summary:
         parts.append(note.summary)
     if note.body and note.body != note.summary:
@@ -167,7 +177,8 @@ def claim_page(data: NotebookData, claim: Claim) -> str:
         texts = {cid: (nb.get_claim(cid).text if nb.get_claim(cid) else cid)
                  for cid in {e.dst for e in outgoing} | {e.src for e in incoming}}
         specs = nb.specs(claim.id)
-    parts = [f"# Claim · {status_word(status)}", f"> {claim.text}",
+        found = claim_status.evidence(nb, claim.id)
+    parts = [f"# Claim · {status_word(status)}", f"> {claim.text}", f"Evidence: {found.describe()}",
              f"From {link(note.title if note else claim.note_id, claim.note_id)}"]
     if claim.quantities:
         parts.append("Quantities: " + ", ".join(f"`{q.text}`" for q in claim.quantities))
@@ -177,11 +188,18 @@ def claim_page(data: NotebookData, claim: Claim) -> str:
                   if e.state is not EdgeState.REJECTED]
     parts.append("## Relations\n\n" + (bullets(relations) or "None yet. Press `t` to relate this claim."))
     if specs:
-        parts.append("## Reproductions suggested\n\n" + bullets([
-            f"runner **{s.runner}** (preset `{s.preset}`), the claim predicts *{s.predicts.value}*"
-            + (f": {s.why}" if s.why else "") for s in specs]))
+        parts.append("## Reproduction specs\n\n" + bullets([
+            f"{_SPEC_STATE[s.state]} runner **{s.runner}** (preset `{s.preset}`), the claim predicts "
+            f"*{s.predicts.value}*" + (f" (part {s.part}: {s.part_text})" if s.part_text else "")
+            + f" · {s.state.value}, {s.provenance}" for s in specs])
+            + "\n\nPress `p` to review: accept, reject, or set what the claim predicts.")
+    if found.not_counted:
+        parts.append("Not counted: " + "; ".join(f"{run_id} ({why})" for run_id, why in found.not_counted.items()))
     parts.append("## Runs\n\nListed below; `r` launches a reproduction, `c` cancels the selected run.")
     return "\n\n".join(parts) + "\n"
+
+
+_SPEC_STATE = {SpecState.ACCEPTED: "✓", SpecState.SUGGESTED: "?", SpecState.REJECTED: "✗"}
 
 
 def _relation_line(kind: str, edge, text: str, target: str) -> str:

@@ -39,6 +39,7 @@ from .launch import LaunchScreen
 from .relation import RelationChoice, RelationScreen
 from .result import ResultScreen
 from .search import SearchScreen
+from .specs import SpecsScreen
 
 def closing_ok():
     """A worker's result can arrive while the app is closing and its widgets are gone: drop it then."""
@@ -46,7 +47,7 @@ def closing_ok():
 
 
 CONTEXT_ACTIONS = {"run": NodeKind.CLAIM, "relate": NodeKind.CLAIM, "cancel_run": NodeKind.CLAIM,
-                   "export": NodeKind.INQUIRY}
+                   "specs": NodeKind.CLAIM, "export": NodeKind.INQUIRY}
 
 
 class MainScreen(Screen[None]):
@@ -58,6 +59,7 @@ class MainScreen(Screen[None]):
         Binding("r", "run", "Run"),
         Binding("c", "cancel_run", "Cancel run"),
         Binding("t", "relate", "Relate"),
+        Binding("p", "specs", "Specs", show=False),
         Binding("g", "draw_graph", "Graph"),
         Binding("e", "export", "Export"),
         Binding("left_square_bracket", "back", "Back"),
@@ -257,6 +259,11 @@ class MainScreen(Screen[None]):
             return
         self.app.call_from_thread(self.notify, f"{run_id}: {status.value}" if status.finished
                                   else f"{run_id}: cancelling; it stops within seconds", title="Cancel")
+
+    def action_specs(self) -> None:
+        if self.claim is not None:
+            self.app.push_screen(SpecsScreen(self.data, self.claim.id),
+                                 lambda changed: changed and self._changed("Specs updated; the claim's status follows"))
 
     def action_relate(self) -> None:
         if self.claim is not None:
