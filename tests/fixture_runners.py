@@ -88,15 +88,17 @@ TESTS_DIR = Path(__file__).parent
 
 
 def notebook_with_claim(folder: Path):
-    """A fresh notebook holding one note with one claim; returns (notebook, claim id)."""
+    """A fresh notebook holding one note with one claim, which an accepted spec says this module's runner
+    (``default`` preset) tests and which predicts ``supports``; returns (notebook, claim id)."""
     from inquiry.ids import claim_id, note_id
-    from inquiry.models import Claim, ImportBatch, Note
+    from inquiry.models import Claim, ImportBatch, Note, ReproSpec, SpecState
     from inquiry.store import Notebook
 
     nb = Notebook.open(folder)
     note = note_id("Do linear probes work?")
     claim = Claim(id=claim_id(note, CLAIM_TEXT), note_id=note, text=CLAIM_TEXT)
-    nb.apply(ImportBatch(notes=[Note(id=note, title="Do linear probes work?")], claims=[claim]))
+    spec = ReproSpec(claim_id=claim.id, runner=REFERENCE, state=SpecState.ACCEPTED, why="the fixture's own claim")
+    nb.apply(ImportBatch(notes=[Note(id=note, title="Do linear probes work?")], claims=[claim], specs=[spec]))
     return nb, claim.id
 
 

@@ -27,14 +27,14 @@ def running_with_progress(nb, run_id):
 def test_a_run_is_queued_executed_and_its_verdict_updates_the_claim(run_notebook):
     nb, claim_id = run_notebook
     seen = []
-    run_id = launcher.launch(nb, claim_id, REFERENCE, "test", {"separation": "3"}, seed=1, wait=True,
+    run_id = launcher.launch(nb, claim_id, REFERENCE, "default", {"separation": "3"}, seed=1, wait=True,
                              on_update=lambda run: seen.append(run.status))
     run = records.get(nb, run_id)
     assert run.status is RunStatus.SUCCEEDED, run.error
     assert run.verdict == Verdict.SUPPORTS.value
     assert run.result.metrics["accuracy"].low > 0.5
     assert len(run.result.raw["correct"]) == run.config["n_test"] == 400
-    assert run.config["separation"] == 3.0 and run.preset == "test"
+    assert run.config["separation"] == 3.0 and run.preset == "default"
     prov = run.provenance
     assert prov["runner"] == "linear-probe" and prov["seed"] == 1 and prov["device"] == "cpu"
     assert prov["versions"]["torch"] and prov["versions"]["inquiry"] and prov["threads"] == 1
@@ -48,7 +48,7 @@ def test_a_run_is_queued_executed_and_its_verdict_updates_the_claim(run_notebook
 
 def test_progress_is_visible_while_running_and_cancel_stops_the_worker_within_seconds(run_notebook):
     nb, claim_id = run_notebook
-    run_id = launcher.launch(nb, claim_id, REFERENCE, "test", LONG)
+    run_id = launcher.launch(nb, claim_id, REFERENCE, "default", LONG)
     first = wait_until(lambda: running_with_progress(nb, run_id))
     assert first.total == LONG["steps"] and first.message == "training" and "loss" in first.live_metrics
     assert nb.get_claim(claim_id).status is Status.RUNNING

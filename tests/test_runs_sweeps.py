@@ -14,7 +14,7 @@ from inquiry.runs import launcher, notebook_settings, records, sweeps
 
 def test_a_local_seed_sweep_runs_every_seed_and_pools_them_on_the_claim(run_notebook):
     nb, claim_id = run_notebook
-    sweep_id, run_ids = launcher.launch_sweep(nb, claim_id, REFERENCE, "test", {"separation": "3"},
+    sweep_id, run_ids = launcher.launch_sweep(nb, claim_id, REFERENCE, "default", {"separation": "3"},
                                               {"seed": [0, 1], "steps": ["20", "40"]})
     sweep = launcher.wait_for_sweep(nb, sweep_id, run_ids, timeout_s=60)
     runs = [records.get(nb, run_id) for run_id in run_ids]
@@ -33,7 +33,7 @@ def test_a_local_seed_sweep_runs_every_seed_and_pools_them_on_the_claim(run_note
 def test_pooled_seeds_stand_in_for_their_runs_in_the_claims_status(run_notebook):
     nb, claim_id = run_notebook
     # separation 0: a seed may beat chance by luck; the pool is inconclusive unless every seed supports
-    sweep_id, run_ids = launcher.launch_sweep(nb, claim_id, REFERENCE, "test", {"separation": "0"},
+    sweep_id, run_ids = launcher.launch_sweep(nb, claim_id, REFERENCE, "default", {"separation": "0"},
                                               {"seed": [0, 1, 2]})
     sweep = launcher.wait_for_sweep(nb, sweep_id, run_ids, timeout_s=60)
     verdicts = [records.get(nb, run_id).verdict for run_id in run_ids]
