@@ -10,6 +10,7 @@ from fixture_runners import REFERENCE, run_notebook  # noqa: F401  (fixture)
 
 import inquiry.cli.runs  # noqa: F401  (registers the commands)
 from inquiry.cli import cli
+from inquiry.models import SpecState
 
 
 def invoke(nb, *args):
@@ -54,6 +55,8 @@ def test_run_rejects_a_bad_field_by_name_and_queues_without_wait(run_notebook):
     assert bad.exit_code == 1 and "config field 'stepz': unknown field" in bad.output
     no_pair = invoke(nb, "run", claim_id, "--runner", REFERENCE, "--set", "steps")
     assert no_pair.exit_code == 1 and "expected key=value" in no_pair.output
+    (spec,) = nb.specs(claim_id)
+    nb.update_spec(spec.model_copy(update={"state": SpecState.REJECTED}))  # a rejected spec launches nothing
     no_spec = invoke(nb, "run", claim_id)
     assert no_spec.exit_code == 1 and "has no reproduction spec; choose one with --runner" in no_spec.output
     assert json.loads(invoke(nb, "--json", "runs").stdout) == []
@@ -82,7 +85,7 @@ def test_a_runner_module_reference_needs_the_opt_in_also_on_rerun(run_notebook, 
 
 def test_runners_lists_five_suited_claims_then_says_how_many_more(notebook):
     from inquiry.ids import claim_id, note_id
-    from inquiry.models import Claim, ImportBatch, Note
+    from inquiry.models import SpecState, Claim, ImportBatch, Note
 
     note = note_id("Sampling budgets")
     claims = [Claim(id=claim_id(note, f"pass@k rises with k on task {i}"), note_id=note,

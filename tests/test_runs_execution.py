@@ -11,7 +11,7 @@ import pytest
 from fixture_runners import REFERENCE, run_notebook, wait_until
 
 from inquiry.errors import ConfigError, NotFound
-from inquiry.models import EdgeKind, ReproSpec, RunStatus, Status, Verdict
+from inquiry.models import EdgeKind, RunStatus, Status, Verdict
 from inquiry.runners import registry
 from inquiry.runs import launcher, records
 
@@ -147,8 +147,9 @@ def test_a_failure_is_recorded_in_words_with_the_log_path(run_notebook):
 
 def test_a_claim_spec_picks_runner_preset_and_overrides_and_rerun_repeats_a_run(run_notebook):
     nb, claim_id = run_notebook
-    nb.add_spec(ReproSpec(claim_id=claim_id, runner=REFERENCE, preset="test", overrides={"separation": 0.0},
-                          predicts=Verdict.SUPPORTS))
+    (spec,) = nb.specs(claim_id)
+    nb.update_spec(spec.model_copy(update={"preset": "test", "overrides": {"separation": 0.0},
+                                           "predicts": Verdict.SUPPORTS}))
     run_id = launcher.launch(nb, claim_id, overrides={"steps": 20}, seed=3, wait=True)
     run = records.get(nb, run_id)
     assert (run.runner, run.preset, run.config["separation"], run.config["steps"]) == (REFERENCE, "test", 0.0, 20)
