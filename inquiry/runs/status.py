@@ -25,6 +25,7 @@ from .. import evidence as rule
 from ..models import ReproSpec, RunStatus, SpecState, Status
 from ..runners import registry
 from ..runners.api import Result, Runner
+from ..runners.pooling import pool_conservatively
 from ..store import RECOMPUTE_PENDING, Notebook
 from .records import RunRecord, list_runs
 
@@ -104,10 +105,17 @@ def config_key(run: RunRecord) -> str:
 
 
 def _pooled(runner: Runner, results: list[Result]) -> str:
-    """The pooled verdict of several seeds of one config (one seed: its own verdict)."""
+    """The pooled verdict of several seeds of one config (one seed: its own verdict).
+
+    A runner whose own pooling cannot use these results (say, rows imported without raw items) falls
+    back to the conservative rule: a verdict holds only when every seed gives it.
+    """
     if len(results) == 1:
         return results[0].verdict.verdict.value
-    return runner.pool(results).verdict.verdict.value
+    try:
+        return runner.pool(results).verdict.verdict.value
+    except Exception:  # noqa: BLE001 - the status must still be computed when a runner cannot pool
+        return pool_conservatively(results).verdict.verdict.value
 
 
 def evidence(nb: Notebook, claim_id: str, runs: list[RunRecord] | None = None) -> Evidence:

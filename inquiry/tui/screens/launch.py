@@ -25,7 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Select, Static
 
 from ...errors import InquiryError
-from ...models import Claim
+from ...models import Claim, SpecState
 from ...runners import registry
 from ...runners.api import Runner
 from ...runs import launcher
@@ -93,7 +93,7 @@ class LaunchScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="launch-runners")
     def _load_runners(self) -> None:
         with self.data.read() as nb:
-            specs = nb.specs(self.claim.id)
+            specs = [s for s in nb.specs(self.claim.id) if s.state is not SpecState.REJECTED]
         runners = ranked_runners(self.claim, [s.runner for s in specs])  # imports the runner modules
         self.app.call_from_thread(self._runners_loaded, specs, runners)
 
