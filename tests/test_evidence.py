@@ -274,3 +274,17 @@ def test_the_packaged_rules_give_the_seed_the_specs_the_audit_asks_for(seeded_no
                    for s in seeded_notebook.specs(c.id)]
     assert [(s.preset, s.part) for s in conjunction] == [("one_example", 0), ("spurious", 1)]
     assert default_rules().rules  # every file in spec_rules/ loaded
+
+
+def test_one_module_writes_claim_statuses():
+    """Only inquiry/runs/status.py calls the store's status writer; nothing else updates the column."""
+    from pathlib import Path
+
+    import inquiry
+
+    root = Path(inquiry.__file__).parent
+    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if "set_claim_status(" in p.read_text(encoding="utf-8") and p.name != "store.py")
+    assert writers == ["runs/status.py"]
+    direct = [p.name for p in root.rglob("*.py") if "UPDATE claims SET status" in p.read_text(encoding="utf-8")]
+    assert direct == ["store.py"]

@@ -55,7 +55,7 @@ def citation_suffix_length(source: str, at: int) -> int:
     """How many characters of ``source`` from ``at`` the exporter wrote after a citation link (0: none).
 
     >>> citation_suffix_length("[[x]] (✅ 1 · ❌ 0 · ○ 2) ⚠ and on", 5), citation_suffix_length("[[x]] ✅ ok", 5)
-    (18, 2)
+    (20, 2)
     """
     counts = COUNTS_SUFFIX.match(source, at)
     if counts:
