@@ -126,7 +126,7 @@ def evidence(nb: Notebook, claim_id: str, runs: list[RunRecord] | None = None) -
     not_counted: dict[str, str] = {}
     by_spec: dict[int, dict[str, list[RunRecord]]] = {}
     in_flight: set[int] = set()
-    for run in sorted(runs, key=lambda r: (r.created, r.id)):
+    for run in sorted(runs, key=lambda r: (r.created, r.seed, r.id)):
         why = why_not_counted(run, specs, runners[run.runner])
         if why is not None:
             not_counted[run.id] = why
