@@ -3,8 +3,9 @@
 Prints the figures side by side (the cached run is the baseline ratio) and one JSON line last.
 On a shared machine wall time depends on the load, so each run also reports its CPU seconds
 (one torch thread: about the wall time it would take alone) and the 1-minute load average.
-``--quick`` times only the test preset (tens of seconds); ``--variants`` adds the one-example,
-spurious-reward and sparsity presets (several CPU-minutes each).
+The control preset (distillation in place of GRPO) shares the default base. ``--quick`` times only
+the test preset (tens of seconds); ``--variants`` adds the one-example, spurious-reward and sparsity
+presets (several CPU-minutes each).
 """
 
 import argparse
@@ -25,8 +26,8 @@ def timed(runner, preset: str, cache: Path, artifacts: Path) -> tuple[float, dic
     figures = {k: round(result.metrics[k].value, 3) for k in result.headline if k in result.metrics}
     figures.update(cpu_s=round(time.process_time() - cpu, 1), load=round(os.getloadavg()[0], 2),
                    verdict=result.verdict.verdict.value, reason=result.verdict.reason,
-                   crossing=result.metrics.get("crossing_k_observed").value
-                   if "crossing_k_observed" in result.metrics else None)
+                   crossing=round(result.metrics["crossing_k"].value, 2) if "crossing_k" in result.metrics else None,
+                   registration=result.verdict.registration)
     return wall, figures
 
 
@@ -47,6 +48,8 @@ def main() -> None:
         print(f"default full: {out['default_full_s']:.1f} s | cached base: {out['default_cached_s']:.1f} s "
               f"| ratio {ratio:.2f}x  {out['default']}")
         out["full_over_cached"] = round(ratio, 2)
+        out["control_cached_s"], out["control"] = timed(runner, "control", root / "cache", root / "c")
+        print(f"control (cached default base): {out['control_cached_s']:.1f} s  {out['control']}")
     if args.variants:
         for preset in ("one_example", "spurious", "sparsity"):
             out[f"{preset}_s"], out[preset] = timed(runner, preset, root / "cache", root / preset)

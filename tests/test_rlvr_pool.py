@@ -67,12 +67,15 @@ def test_seeds_that_disagree_widen_the_interval_beyond_problem_resampling():
     assert "by seed: contradicts, supports" in pooled.verdict.explanation
 
 
-def test_a_base_at_the_guessing_floor_is_named_in_the_pooled_explanation():
+def test_a_base_at_the_guessing_floor_fails_the_pooled_precondition():
     runs = [passk_run(seed, [0.2] * 60, [0.8] * 40 + [0.0] * 20, guess_rates=[0.2] * 60) for seed in (3, 4)]
     pooled = available()["rlvr"].pool(runs)
     gap = pooled.metrics[f"base_minus_guess_pass{N}"]
     assert gap.n == 120 and abs(gap.value) < 0.02
-    assert "not clearly above a uniform guesser" in pooled.verdict.explanation
+    assert pooled.verdict.verdict.value == "inconclusive"
+    assert pooled.verdict.reason == "precondition_failed:base_above_guesser"
+    [check] = [c for c in pooled.verdict.preconditions if c.id == "base_above_guesser"]
+    assert not check.passed and check.value == gap.low
 
 
 @pytest.mark.parametrize("results, why", [

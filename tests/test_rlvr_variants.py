@@ -9,8 +9,8 @@ import pytest
 from inquiry.runners.api import RunContext
 from inquiry.runners.registry import available, resolve_config
 from inquiry.runners.rlvr.sparsity import PRECISIONS
-from inquiry.runners.rlvr.verdict import (SparsityEvidence, gain_evidence, one_example_verdict, sparsity_verdict,
-                                          spurious_verdict)
+from inquiry.runners.rlvr.verdict import (SparsityEvidence, clip_check, entropy_check, gain_evidence,
+                                          one_example_verdict, sparsity_verdict, spurious_verdict)
 
 # The test preset's base (one pretraining per session, shared through the cache with test_rlvr_run.py),
 # so that some RL problems sit in the [0.2, 0.8] band; short GRPO arms and small n on top.
@@ -47,7 +47,10 @@ def test_one_example_variant_trains_on_an_example_the_base_half_solves(tmp_path,
 
     evidence = gain_evidence(held["base"], held["full_set"], held["one_example"], n, control=held["random_example"],
                              seed=raw["seed"], B=raw["bootstrap"])
-    assert one_example_verdict(evidence) == result.verdict
+    collapse = entropy_check(raw["entropy"]["one_example"], raw["entropy"]["base"])
+    assert one_example_verdict(evidence, entropy=collapse) == result.verdict
+    assert {c.id for c in result.verdict.preconditions} == {"one_example.reference_learned",
+                                                            "one_example.no_policy_collapse"}
     assert interval(result.metrics["gain_one_example"]) == interval(evidence.tested)
     mean = lambda xs: sum(xs) / (len(xs) * n)  # noqa: E731
     assert result.metrics["gain_full_set"].value == pytest.approx(mean(held["full_set"]) - mean(held["base"]))
@@ -69,7 +72,8 @@ def test_spurious_variant_has_every_reward_arm_the_clip_control_and_the_contrast
                          B=raw["bootstrap"])
     low = gain_evidence(contrast["base"], contrast["true"], contrast["random"], n, seed=raw["seed"],
                         B=raw["bootstrap"])
-    assert spurious_verdict(main, contrast=low) == result.verdict
+    assert spurious_verdict(main, contrast=low, clip=clip_check(m["clip_fraction_random"].value)) == result.verdict
+    assert "spurious.clip_binds" in {c.id for c in result.verdict.preconditions}
     assert interval(m["gain_random"]) == interval(main.tested)
     assert interval(m["contrast_gain_random"]) == interval(low.tested)
     assert "Contrast base" in result.verdict.explanation and "Mechanism control" in result.verdict.explanation
@@ -113,8 +117,14 @@ def test_sparsity_variant_measures_every_precision_against_an_sft_arm(tmp_path, 
     ranks = raw["rank_ratio_per_matrix"]
     assert ranks and all(0.0 < r <= 1.0 for r in ranks.values())
     assert m["rank_ratio"].value == pytest.approx(sum(ranks.values()) / len(ranks))
-    per_layer, per_matrix, arms = result.tables
+    per_layer, per_matrix, arms = result.tables[:3]
     assert per_layer.columns == ["group", *PRECISIONS] and "layer 0" in [row[0] for row in per_layer.rows]
     assert len(per_matrix.rows) == len(ranks)
     assert [row[0] for row in arms.rows] == ["RL seed 0", "RL seed 1", "SFT (gold)"]
+    assert result.tables[3].rows == [["bf16", "bf16_isclose", raw["verdict_per_precision"]["bf16"]],
+                                     ["fp32", "fp32_exact", raw["verdict_per_precision"]["fp32"]]]
     assert {"gain_rl_seed0", "gain_sft"} <= set(m)
+    assert set(raw["verdict_per_precision"]) == {"bf16", "fp32"}
+    if len(set(raw["verdict_per_precision"].values())) > 1 and not result.verdict.reason.startswith("precondition"):
+        assert result.verdict.reason == "precision_dependent"
+        assert "precision/lr-dependent" in result.verdict.explanation

@@ -1,4 +1,4 @@
-"""The base model: a tiny Llama pretrained from scratch on the noisy teacher, cached by config.
+"""The base model: a tiny Llama pretrained from scratch on a task's noisy teacher, cached by config.
 
 The pretraining loss covers the answer tokens only; the held-out problems never appear.
 """
@@ -13,10 +13,9 @@ import torch
 
 from ..substrate import (TinyModelConfig, build_model, build_tokenizer, cached_checkpoint, encode, pad_batch,
                          save_checkpoint, train_lm)
-from .task import SYMBOLS, Problem, Teacher
 
 
-def teacher_batches(tokenizer, problems: Sequence[Problem], teacher: Teacher, batch_size: int,
+def teacher_batches(tokenizer, problems: Sequence, teacher, batch_size: int,
                     rng: random.Random) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Endless (input_ids, labels) batches of ``<bos>prompt answer<eos>``, loss on the answer only."""
     while True:
@@ -30,12 +29,12 @@ def teacher_batches(tokenizer, problems: Sequence[Problem], teacher: Teacher, ba
         yield pad_batch(seqs, tokenizer.pad_token_id, prefix)
 
 
-def pretrain_base(folder: Path, problems: Sequence[Problem], teacher: Teacher, model_cfg: TinyModelConfig, *,
+def pretrain_base(folder: Path, problems: Sequence, teacher, model_cfg: TinyModelConfig, *, symbols: list[str],
                   steps: int, batch_size: int, lr: float, seed: int,
                   on_step: Callable[[int, float], None] | None = None,
                   check_cancelled: Callable[[], None] | None = None) -> list[float]:
     """Build a tokenizer and model, pretrain on teacher documents, save both into ``folder``."""
-    tokenizer = build_tokenizer(SYMBOLS)
+    tokenizer = build_tokenizer(symbols)
     model = build_model(tokenizer, model_cfg, seed=seed)
     batches = teacher_batches(tokenizer, problems, teacher, batch_size, random.Random(f"pretrain-{seed}"))
     losses = train_lm(model, batches, steps=steps, lr=lr, warmup=min(100, steps // 10), on_step=on_step,
@@ -45,7 +44,7 @@ def pretrain_base(folder: Path, problems: Sequence[Problem], teacher: Teacher, m
     return losses
 
 
-def cached_base(cache_root: Path, key: dict, problems: Sequence[Problem], teacher: Teacher,
+def cached_base(cache_root: Path, key: dict, problems: Sequence, teacher,
                 model_cfg: TinyModelConfig, **train_kwargs) -> Path:
     """The base checkpoint for ``key``, pretrained only if it is not in the cache yet."""
     return cached_checkpoint(cache_root, key, lambda folder: pretrain_base(

@@ -1,7 +1,7 @@
-"""The RLVR runner's configuration; defaults are the CPU miniature (measured: 203 CPU-s on one thread).
+"""The RLVR runner's configuration; defaults are the CPU miniature.
 
->>> Config().variant, Config(**PRESETS["test"]).n_samples
-('passk', 32)
+>>> Config().variant, Config().task, Config(**PRESETS["test"]).n_samples
+('passk', 'chains', 32)
 """
 
 from __future__ import annotations
@@ -20,6 +20,17 @@ class Config(RunnerConfig):
         "passk", "which claim to test: pass@k (Yue), one training example (Wang), spurious rewards (Shao), "
                  "parameter-update sparsity (Mukherjee)")
     # task and teacher
+    task: Literal["chains", "countdown3"] = param(
+        "chains", "chains: modular-arithmetic chains with a checked 3-step trace (guess rate 8.2e-5 per sample); "
+                  "countdown3: three digits to a target (54 expressions, guess rate ~0.07; the variants' task)")
+    blind_share: float = param(0.1, "chains: share of method x's steps the base's teacher never writes right",
+                               ge=0, le=1)
+    blind_share_y: float = param(0.2, "chains: the same for method y (the weaker method)", ge=0, le=1)
+    method_prior: float = param(0.5, "chains: share of teacher documents written with method x (the rest y)",
+                                ge=0, le=1)
+    post_training: Literal["grpo", "distill"] = param(
+        "grpo", "pass@k arm: GRPO on the true reward, or (the control) SFT on a clean teacher's traces with the "
+                "same steps, batch (P x G sequences) and learning rate")
     n_held_out: int = param(150, "held-out problems (never seen in pretraining or RL)", unit="problems",
                             ge=10, le=1000)
     n_rl_train: int = param(1500, "RL training problems (the first n_held_out of them are evaluated too, like "
@@ -104,6 +115,12 @@ class Config(RunnerConfig):
         if self.variant == "spurious" and self.minibatches < 4:
             raise ValueError(f"the spurious variant needs minibatches >= 4 so the clip is active (got "
                              f"{self.minibatches}); its M = 1 control arm is added automatically")
+        if self.variant == "spurious" and self.task != "countdown3":
+            raise ValueError("the spurious variant needs task countdown3 (its two solution styles)")
+        if self.task == "chains" and self.reward in ("format", "incorrect"):
+            raise ValueError(f"reward {self.reward!r} is defined on countdown3 only (set task: countdown3)")
+        if self.post_training == "distill" and (self.variant != "passk" or self.task != "chains"):
+            raise ValueError("post_training distill is the pass@k control on the chains task")
         if self.heads and self.hidden % self.heads:
             raise ValueError(f"hidden={self.hidden} must be divisible by heads={self.heads}")
         return self
@@ -119,24 +136,32 @@ class Config(RunnerConfig):
         return bool(self.base_checkpoint)
 
 
-# The test preset is the prototype's CI configuration (feasibility.md §7): 0.11M parameters, 400 pretraining
-# steps, 60 held-out problems x 32 samples; GRPO 150 steps of 32 x 8 (16 x 8 gave a gain too small to resolve).
-_TEST = dict(hidden=64, layers=2, pretrain_steps=400, pretrain_batch=128, rl_steps=150, prompts_per_step=32,
-             group_size=8, n_held_out=60, n_samples=32, n_secondary=16, bootstrap=300)
+# The variants keep the countdown-3 task they were built on (its two written styles are the spurious
+# variant's high- and low-prior styles); the pass@k claim runs on the chains, where guessing is hopeless.
+_COUNTDOWN = dict(task="countdown3")
+# The chains base: 400 pretraining steps of 128 sequences (the plateau before the lookups are learned lasts
+# ~150 steps; 300 steps of noisy documents left the base at the guessing floor). GRPO at lr 1e-3 (3e-4 for 100
+# steps left pass@1 unchanged: +0.0007 [-0.007, 0.008]).
+_CHAINS = dict(hidden=64, layers=2, pretrain_steps=400, pretrain_batch=128, rl_lr=3e-4, rl_steps=100,
+               rollout_temperature=0.6)
+_TEST = dict(_CHAINS, rl_steps=60, prompts_per_step=16, group_size=8, n_held_out=60, n_samples=32, n_secondary=16,
+             bootstrap=300)
 PRESETS: dict[str, dict] = {
     "test": _TEST,
-    "default": {},
-    "one_example": dict(variant="one_example", n_samples=64, rl_steps=100),
+    "default": _CHAINS,
+    # the registered pipeline with distillation in place of GRPO: the hypothesis is false by construction
+    "control": dict(_CHAINS, post_training="distill", rl_steps=60, n_samples=64, n_secondary=16),
+    "one_example": dict(_COUNTDOWN, variant="one_example", n_samples=64, rl_steps=100),
     # 7 GRPO arms (5 rewards/controls on base A, 2 on the contrast base B) and two pretrainings on the longer
     # trace documents: at the default size (hidden 96, 3 layers) this took 611 CPU-s, so it uses the test size
-    "spurious": dict(variant="spurious", trace_prior=0.65, noise=0.4, direct_noise=0.9, minibatches=4,
+    "spurious": dict(_COUNTDOWN, variant="spurious", trace_prior=0.65, noise=0.4, direct_noise=0.9, minibatches=4,
                      rl_lr=1e-4, rl_steps=60, n_samples=32, hidden=64, layers=2, pretrain_steps=400,
                      pretrain_batch=128),
     # lr 1e-5 for 100 steps left held-out pass@1 unchanged (+0.010, CI [-0.001, 0.020]): nothing to measure
-    "sparsity": dict(variant="sparsity", rl_lr=3e-5, rl_steps=150, n_samples=32),
+    "sparsity": dict(_COUNTDOWN, variant="sparsity", rl_lr=3e-5, rl_steps=150, n_samples=32),
     # From scratch on CUDA, no checkpoint: the countdown task with a 4.8M-parameter base (hidden 256, 6 layers),
     # 6x the pretraining, 2x the GRPO batch, n = 256 (estimate: docs/results/gpu-path.md, "RLVR").
-    "gpu": dict(device="cuda", hidden=256, layers=6, heads=8, pretrain_steps=3000, pretrain_batch=512,
+    "gpu": dict(_COUNTDOWN, device="cuda", hidden=256, layers=6, heads=8, pretrain_steps=3000, pretrain_batch=512,
                 rl_steps=300, prompts_per_step=64, group_size=8, n_held_out=300, n_samples=256, n_secondary=64),
     # Local checkpoints (about 0.5B) and a local GSM8K/MATH JSONL: pass base_checkpoint= and data_path= (and
     # rl_checkpoint= for eval-only). 100 held-out problems x 64 samples of up to 512 tokens per model; GRPO

@@ -28,9 +28,11 @@ from .evaluate import (Counts, EvalItem, accuracy_gain, accuracy_histogram, pass
 from .grpo import GRPOSettings, train_grpo
 from .plots import plot_pass_curves
 from .rewards import make_reward
-from .task import MAX_ANSWER_LEN, Problem, Teacher, final_value, guess_rate, make_split, style_of, verify
-from .verdict import (SparsityEvidence, gain_evidence, one_example_verdict, passk_evidence, passk_verdict,
-                      sparsity_verdict, spurious_verdict)
+from .task import MAX_ANSWER_LEN, Problem, final_value
+from .verdict import (REGISTERED_PRECISIONS, SparsityEvidence, clip_check, entropy_check, gain_evidence,
+                      one_example_verdict, passk_evidence, passk_verdict, sparsity_at, sparsity_verdict,
+                      spurious_verdict)
+from .worlds import task_kit
 
 SAMPLER_BACKEND = "inquiry.runners.substrate.sample (HF forward, KV cache, inverse-CDF top-p)"
 
@@ -62,12 +64,15 @@ class _Pipeline:
 
     def __init__(self, config: Config, context: RunContext, tracked_style: str | None = None):
         self.cfg, self.ctx = config, context
-        self.split = make_split(config.n_held_out, config.n_rl_train, seed=context.seed)
+        self.kit = task_kit(config, context.seed)
+        self.split = self.kit.split
         # RL-training problems evaluated like the held-out ones (Omni-MATH-Train): a same-size sample of them.
         self.train_eval = self.split.rl_train[:config.n_held_out]
-        self.teacher = Teacher(noise=config.noise, direct_noise=config.direct_noise, trace_prior=config.trace_prior)
-        # the base's high-prior style, unless the caller tracks a given one (the spurious contrast base)
-        self.tracked_style = tracked_style or ("trace" if config.trace_prior >= 0.5 else "direct")
+        self.teacher = self.kit.teacher
+        # the base's high-prior style, unless the caller tracks a given one (the spurious contrast base);
+        # on the chains, method x
+        default_style = "x" if config.task == "chains" else "trace" if config.trace_prior >= 0.5 else "direct"
+        self.tracked_style = tracked_style or default_style
         self.device = context.device
         self.base_dir = self._base()
         self.base, self.tok = load_checkpoint(self.base_dir, device=self.device)
@@ -78,7 +83,7 @@ class _Pipeline:
     def _base(self) -> Path:
         c = self.cfg
         model_cfg = TinyModelConfig(hidden=c.hidden, layers=c.layers, heads=c.heads, ffn=3 * c.hidden, max_len=32)
-        key = {"runner": "rlvr-base", "version": 1, "model": model_cfg.model_dump(), "teacher": vars(self.teacher),
+        key = {"runner": "rlvr-base", "version": 1, "model": model_cfg.model_dump(), **self.kit.cache_key,
                "steps": c.pretrain_steps, "batch": c.pretrain_batch, "lr": c.pretrain_lr, "seed": self.ctx.seed,
                "held_out": c.n_held_out}
 
@@ -87,18 +92,20 @@ class _Pipeline:
                 self.ctx.progress(step, c.pretrain_steps, "pretraining the base on the noisy teacher", loss=loss)
 
         return cached_base(self.ctx.cache_dir / "rlvr-base", key, self.split.pretrain, self.teacher, model_cfg,
-                           steps=c.pretrain_steps, batch_size=c.pretrain_batch, lr=c.pretrain_lr, seed=self.ctx.seed,
+                           symbols=self.kit.symbols, steps=c.pretrain_steps, batch_size=c.pretrain_batch,
+                           lr=c.pretrain_lr, seed=self.ctx.seed,
                            on_step=on_step, check_cancelled=self.ctx.check_cancelled)
 
     def items(self, problems: list[Problem]) -> list[EvalItem]:
-        return [EvalItem(p.prompt, lambda text, p=p: verify(p, text), style_of) for p in problems]
+        verify = self.kit.verify
+        return [EvalItem(p.prompt, lambda text, p=p: verify(p, text), self.kit.style_of) for p in problems]
 
     def counts(self, model, problems: list[Problem], *, n: int | None = None, temperature: float | None = None,
                offset: int = 0) -> Counts:
         c = self.cfg
         return sample_counts(model, self.tok, self.items(problems), n=n or c.n_samples,
                              temperature=c.temperature if temperature is None else temperature,
-                             top_p=c.top_p if temperature is None else 1.0, max_new_tokens=MAX_ANSWER_LEN,
+                             top_p=c.top_p if temperature is None else 1.0, max_new_tokens=self.kit.max_answer_len,
                              generator=self.ctx.torch_generator(10_000 + offset), tracked_style=self.tracked_style)
 
     def settings(self, **overrides) -> GRPOSettings:
@@ -106,7 +113,7 @@ class _Pipeline:
         values = dict(steps=c.rl_steps, prompts_per_step=c.prompts_per_step, group_size=c.group_size,
                       minibatches=c.minibatches, clip_eps=c.clip_eps, kl_coef=c.kl_coef, lr=c.rl_lr,
                       temperature=c.rollout_temperature, std_normalise=c.std_normalise,
-                      max_new_tokens=MAX_ANSWER_LEN)
+                      max_new_tokens=self.kit.max_answer_len)
         return GRPOSettings(**{**values, **overrides})
 
     def rl(self, label: str, problems: list[Problem], reward, settings: GRPOSettings, stream: int):
@@ -120,7 +127,8 @@ class _Pipeline:
 
         outcome = train_grpo(model, self.tok, problems, lambda p: p.prompt, reward, settings,
                              generator=self.ctx.torch_generator(stream), rng=random.Random(f"{self.ctx.seed}-{stream}"),
-                             is_correct=verify, style_of=style_of, high_prior_style=self.tracked_style,
+                             is_correct=self.kit.verify, style_of=self.kit.style_of,
+                             high_prior_style=self.tracked_style,
                              on_step=on_step)
         return model.eval(), outcome
 
@@ -137,95 +145,141 @@ class _Pipeline:
         return out
 
     # ------------------------------------------------------------------------------ variants
+    def post_train(self):
+        """The pass@k arm: GRPO on the true reward, or (the control) SFT on the clean teacher's traces with
+        GRPO's steps, batch (P x G sequences) and learning rate. Returns (model, GRPO outcome or None)."""
+        c, ctx = self.cfg, self.ctx
+        if c.post_training == "grpo":
+            reward = make_reward(c.reward, seed=ctx.seed, verifier=self.kit.verify,
+                                 wrong_labels=self.wrong_labels() if c.reward == "incorrect" else None)
+            return self.rl("rl", self.split.rl_train, reward, self.settings(), stream=1)
+        model = copy.deepcopy(self.base).train()
+        total = c.rl_steps
+
+        def on_step(step: int, loss: float) -> None:
+            if step % 10 == 0 or step == total:
+                ctx.progress(step, total, "distillation: SFT on the clean teacher's traces", loss=loss)
+
+        train_lm(model, teacher_batches(self.tok, self.split.rl_train, self.kit.clean_teacher,
+                                        c.prompts_per_step * c.group_size, random.Random(f"distill-{ctx.seed}")),
+                 steps=total, lr=c.rl_lr, weight_decay=0.0, betas=(0.9, 0.99), cosine=False, on_step=on_step,
+                 check_cancelled=ctx.check_cancelled)
+        return model.eval(), None
+
     def passk(self) -> Result:
         c, ctx, split = self.cfg, self.ctx, self.split
         n, B = c.n_samples, c.bootstrap
+        arm = "RL" if c.post_training == "grpo" else "distillation"
         ctx.progress(0, 1, "sampling the base")
-        base_held, base_train = self.counts(self.base, split.held_out), self.counts(self.base, self.train_eval,
-                                                                                  offset=1)
+        # the RL-training problems are exploratory: sampled n_secondary times, to keep the run short
+        base_held = self.counts(self.base, split.held_out)
+        base_train = self.counts(self.base, self.train_eval, n=c.n_secondary, offset=1)
         base_hot = self.counts(self.base, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature,
                                offset=2)
-        reward = make_reward(c.reward, seed=ctx.seed, wrong_labels=self.wrong_labels() if c.reward == "incorrect"
-                             else None)
-        rl_model, outcome = self.rl("rl", split.rl_train, reward, self.settings(), stream=1)
-        ctx.progress(0, 1, "sampling the RL model")
-        rl_held, rl_train = self.counts(rl_model, split.held_out, offset=3), self.counts(rl_model, self.train_eval,
-                                                                                       offset=4)
+        rl_model, outcome = self.post_train()
+        ctx.progress(0, 1, f"sampling the {arm} model")
+        rl_held = self.counts(rl_model, split.held_out, offset=3)
+        rl_train = self.counts(rl_model, self.train_eval, n=c.n_secondary, offset=4)
         rl_hot = self.counts(rl_model, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature,
                              offset=5)
         checkpoints = {}
-        for step, state in sorted(outcome.snapshots.items()):
+        for step, state in sorted((outcome.snapshots if outcome else {}).items()):
             if 0 < step < c.rl_steps:
                 snap = copy.deepcopy(self.base)
                 snap.load_state_dict(state)
                 checkpoints[step] = self.counts(snap.eval(), split.held_out, n=c.n_secondary, offset=100 + step)
 
-        guess_rates = [guess_rate(p) for p in split.held_out]
-        evidence = passk_evidence(base_held.correct, rl_held.correct, n, seed=ctx.seed, B=B, guess_rates=guess_rates)
+        guess_rates = [self.kit.guess_rate(p) for p in split.held_out]
+        truncated = max(base_held.truncated, rl_held.truncated)
+        evidence = passk_evidence(base_held.correct, rl_held.correct, n, seed=ctx.seed, B=B, guess_rates=guess_rates,
+                                  truncated=truncated, arm=arm)
         verdict = passk_verdict(evidence)
-        train_ev = passk_evidence(base_train.correct, rl_train.correct, n, seed=ctx.seed + 7, B=B)
+        train_ev = passk_evidence(base_train.correct, rl_train.correct, c.n_secondary, seed=ctx.seed + 7, B=B, arm=arm)
         ks = log2_grid(n)
         series = [pass_curve_series("base (held-out)", base_held, ks, "pass@k held-out, T=0.6", B=B, seed=ctx.seed),
-                  pass_curve_series("RL (held-out)", rl_held, ks, "pass@k held-out, T=0.6", B=B, seed=ctx.seed + 1),
-                  pass_curve_series("base (RL train)", base_train, ks, "pass@k RL-training problems", B=B,
-                                    seed=ctx.seed + 2),
-                  pass_curve_series("RL (RL train)", rl_train, ks, "pass@k RL-training problems", B=B,
-                                    seed=ctx.seed + 3)]
-        guesser = guess_curve(split.held_out, ks)
+                  pass_curve_series(f"{arm} (held-out)", rl_held, ks, "pass@k held-out, T=0.6", B=B,
+                                    seed=ctx.seed + 1),
+                  pass_curve_series("base (RL train)", base_train, log2_grid(c.n_secondary),
+                                    "pass@k RL-training problems", B=B, seed=ctx.seed + 2),
+                  pass_curve_series(f"{arm} (RL train)", rl_train, log2_grid(c.n_secondary),
+                                    "pass@k RL-training problems", B=B, seed=ctx.seed + 3)]
+        guesser = guess_curve(guess_rates, ks, self.kit.guesser)
         series.append(guesser)
         hot_ks = log2_grid(c.n_secondary)
         series += [pass_curve_series(f"base T={c.sensitivity_temperature}", base_hot, hot_ks, "sensitivity", B=B),
-                   pass_curve_series(f"RL T={c.sensitivity_temperature}", rl_hot, hot_ks, "sensitivity", B=B)]
+                   pass_curve_series(f"{arm} T={c.sensitivity_temperature}", rl_hot, hot_ks, "sensitivity", B=B)]
         series += [pass_curve_series(f"RL step {s}", cnt, hot_ks, "checkpoints", B=200) for s, cnt in
                    checkpoints.items()]
-        series += self.training_series("rl", outcome)
+        if outcome is not None:
+            series += self.training_series("rl", outcome)
         plot = plot_pass_curves([*series[:2], guesser], ctx.artifact_dir / "passk.png",
                                 "pass@k on held-out problems (T=0.6, top-p 0.95)")
-        crossing = evidence.comparison.crossing_estimate()
+        comparison = evidence.comparison
+        crossing = comparison.crossing_estimate()
         metrics = {
             "pass1_base": _estimate(base_held.correct, n, 1, B, ctx.seed, "base pass@1 (held-out)"),
-            "pass1_rl": _estimate(rl_held.correct, n, 1, B, ctx.seed, "RL pass@1 (held-out)"),
+            "pass1_rl": _estimate(rl_held.correct, n, 1, B, ctx.seed, f"{arm} pass@1 (held-out)"),
             f"pass{n}_base": _estimate(base_held.correct, n, n, B, ctx.seed, f"base pass@{n} (held-out)"),
-            f"pass{n}_rl": _estimate(rl_held.correct, n, n, B, ctx.seed, f"RL pass@{n} (held-out)"),
+            f"pass{n}_rl": _estimate(rl_held.correct, n, n, B, ctx.seed, f"{arm} pass@{n} (held-out)"),
             "delta_pass1": evidence.delta_1, f"delta_pass{n}": evidence.delta_n,
-            "delta_pass1_train": train_ev.delta_1, f"delta_pass{n}_train": train_ev.delta_n,
             "rl_only_share": evidence.rl_only,
-            "crossing_share": Estimate(value=evidence.comparison.crossing_share(),
+            "crossing_share": Estimate(value=comparison.crossing_share() or 0.0,
                                        description="share of bootstrap draws whose curves cross on the grid"),
-            "delta_se": self.delta_se(base_held, rl_held),
-            "guess_pass1": Estimate(value=guesser.y[0], description="uniform guesser over the 54 expressions, "
+            "guess_rate": Estimate(value=float(np.mean(guess_rates)), description=(
+                f"uniform guesser's per-sample success over {self.kit.guesser}, mean over held-out problems")),
+            "guess_pass1": Estimate(value=guesser.y[0], description=f"uniform guesser over {self.kit.guesser}, "
                                     "pass@1 (exact, held-out)"),
             f"guess_pass{n}": Estimate(value=guesser.y[-1], description=f"uniform guesser pass@{n} (exact)"),
             f"base_minus_guess_pass{n}": evidence.base_over_guesser,
             "entropy_base": Estimate(value=base_held.entropy, unit=" nats", description="mean per-token entropy"),
             "entropy_rl": Estimate(value=rl_held.entropy, unit=" nats", description="mean per-token entropy"),
-            "truncated_share": Estimate(value=max(base_held.truncated, rl_held.truncated),
-                                        description="samples cut at max_new_tokens (must be ~0)"),
+            "truncated_share": Estimate(value=truncated, description="samples cut at max_new_tokens (must be ~0)"),
         }
         if crossing is not None:
             metrics["crossing_k"] = crossing
-        if evidence.comparison.crossing_observed is not None:
-            metrics["crossing_k_observed"] = Estimate(value=evidence.comparison.crossing_observed,
-                                                      description="smallest k on the grid with Δ(k) <= 0")
+        exploratory = {"delta_pass1_train": train_ev.delta_1, f"delta_pass{c.n_secondary}_train": train_ev.delta_n,
+                       "delta_se": self.delta_se(base_held, rl_held)}
+        for label, cnt in (("base", base_held), ("rl", rl_held)):
+            exploratory[f"style_share_{label}"] = self.style_share(cnt, label)
         for step, cnt in checkpoints.items():
-            metrics[f"pass1_rl_step{step}"] = _estimate(cnt.correct, cnt.n, 1, B, ctx.seed, f"RL pass@1 at step {step}")
+            exploratory[f"pass1_rl_step{step}"] = _estimate(cnt.correct, cnt.n, 1, B, ctx.seed,
+                                                            f"RL pass@1 at step {step}")
+        if self.kit.in_support is not None:
+            support = [self.kit.in_support(p) for p in split.held_out]
+            outside = [i for i, ok in enumerate(support) if not ok]
+            exploratory["outside_base_support_share"] = Estimate(
+                value=len(outside) / len(support), description="held-out problems the base's teacher never solves "
+                "(a blind step on every method's path)")
+            if outside:
+                exploratory[f"pass{n}_rl_outside_support"] = Estimate(value=float(np.mean(
+                    [rl_held.correct[i] > 0 for i in outside])), n=len(outside), description=(
+                    f"{arm}: share of those problems solved at least once in n"))
+            self.raw["in_base_support"] = support
+            y_only = [i for i, p in enumerate(split.held_out) if self.kit.open_methods(p) == {"y"}]
+            if y_only:
+                for label, cnt in (("base", base_held), ("rl", rl_held)):
+                    exploratory[f"pass{n}_{label}_y_only"] = Estimate(value=float(np.mean(
+                        [cnt.correct[i] > 0 for i in y_only])), n=len(y_only), description=(
+                        f"{label}: share solved (>= 1 of n) of the held-out problems only method y's teacher solves"))
         self.raw.update({
+            "task": self.kit.name, "arm": arm, "truncated": truncated,
             "held_out": {"base": base_held.correct, "rl": rl_held.correct}, "guess_rates": guess_rates,
-            "rl_train": {"base": base_train.correct, "rl": rl_train.correct},
+            "rl_train": {"n": c.n_secondary, "base": base_train.correct, "rl": rl_train.correct},
             "sensitivity": {"temperature": c.sensitivity_temperature, "n": c.n_secondary,
                             "base": base_hot.correct, "rl": rl_hot.correct},
             "checkpoints": {str(s): cnt.correct for s, cnt in checkpoints.items()},
-            "training_log": [vars(log) for log in outcome.logs], "sampler_backend": SAMPLER_BACKEND})
+            "training_log": [vars(log) for log in outcome.logs] if outcome else [],
+            "sampler_backend": SAMPLER_BACKEND})
         tables = [self.solvable_table("held-out", base_held, rl_held), self.solvable_table("RL train", base_train,
                                                                                           rl_train),
-                  self.histogram_table(base_held, rl_held)]
+                  self.histogram_table(base_held, rl_held, names=("base", arm))]
         artifacts = [Artifact(name="pass@k curves", path=plot.name, kind="plot",
-                              description="held-out pass@k of base and RL with 95% bootstrap bands"),
+                              description=f"held-out pass@k of base and {arm} with 95% bootstrap bands"),
                      self.save(rl_model, "rl_checkpoint")]
         return Result(metrics=metrics, series=series, tables=tables, artifacts=artifacts, raw=self.raw,
-                      verdict=verdict, headline=["delta_pass1", f"delta_pass{n}", "pass1_base", "pass1_rl",
-                                                 f"pass{n}_base", f"pass{n}_rl", "crossing_k", "delta_se",
-                                                 f"guess_pass{n}"])
+                      verdict=verdict, exploratory=exploratory,
+                      headline=["delta_pass1", f"delta_pass{n}", "pass1_base", "pass1_rl", f"pass{n}_base",
+                                f"pass{n}_rl", "rl_only_share", "crossing_k", f"guess_pass{n}"])
 
     def delta_se(self, base: Counts, rl: Counts) -> Estimate:
         from ..substrate import paired_diff_ci, pass_at_k
@@ -269,7 +323,7 @@ class _Pipeline:
             raise ValueError("no RL training problem has base success in [0.2, 0.8]; raise n_rl_train")
         chosen = min(eligible, key=lambda i: (abs(rates[i] - 0.5), i))
         control = random.Random(f"one-example-{ctx.seed}").randrange(len(split.rl_train))
-        reward = make_reward("true")
+        reward = make_reward("true", verifier=self.kit.verify)
         arms = {"full_set": split.rl_train, "one_example": [split.rl_train[chosen]],
                 "random_example": [split.rl_train[control]]}
         base_held = self.counts(self.base, split.held_out, offset=2)
@@ -280,16 +334,21 @@ class _Pipeline:
             series += self.training_series(arm, outcome)
         ev = gain_evidence(base_held.correct, held["full_set"].correct, held["one_example"].correct, c.n_samples,
                            control=held["random_example"].correct, seed=ctx.seed, B=c.bootstrap)
-        verdict = one_example_verdict(ev)
+        collapse = entropy_check(held["one_example"].entropy, base_held.entropy)
+        verdict = one_example_verdict(ev, entropy=collapse)
         ks = log2_grid(c.n_samples)
         series = [pass_curve_series(arm, cnt, ks, "pass@k held-out, T=0.6", B=c.bootstrap) for arm, cnt in
                   held.items()] + series
         plot = plot_pass_curves(series[:len(held)], ctx.artifact_dir / "passk.png", "one-example RL: held-out pass@k")
         self.raw.update({"held_out": {arm: cnt.correct for arm, cnt in held.items()},
+                         "entropy": {arm: cnt.entropy for arm, cnt in held.items()},
                          "chosen_example": {"prompt": split.rl_train[chosen].prompt, "base_success": rates[chosen]},
                          "random_example": {"prompt": split.rl_train[control].prompt,
                                             "base_success": rates[control]}})
         metrics = {"gain_full_set": ev.reference, "gain_one_example": ev.tested, "gain_random_example": ev.control,
+                   "one_example_vs_half_full": ev.versus_fraction,
+                   "entropy_ratio_one_example": Estimate(value=collapse.value, description=(
+                       "mean token entropy of the one-example policy / the base's (held-out samples)")),
                    "chosen_base_success": Estimate(value=rates[chosen], n=base_train.n, description=(
                        f"base success on the chosen example {split.rl_train[chosen].prompt!r} "
                        f"({len(eligible)} of {len(rates)} examples were in [0.2, 0.8])")),
@@ -327,7 +386,8 @@ class _Pipeline:
             self.raw["contrast"] = {"trace_prior": c.contrast_trace_prior,
                                     "held_out": {arm: cnt.correct for arm, cnt in c_held.items()},
                                     "styled": {arm: cnt.styled for arm, cnt in c_held.items()}}
-        verdict = spurious_verdict(ev, contrast=contrast_ev)
+        verdict = spurious_verdict(ev, contrast=contrast_ev, clip=clip_check(metrics["clip_fraction_random"].value))
+        metrics["random_vs_half_true"] = ev.versus_fraction
         self.raw.update({"held_out": {arm: cnt.correct for arm, cnt in held.items()}, "styled": raw_styled,
                          "tracked_style": self.tracked_style})
         ks = log2_grid(c.n_samples)
@@ -381,7 +441,7 @@ class _Pipeline:
     def sparsity(self) -> Result:
         c, ctx, split = self.cfg, self.ctx, self.split
         before = {k: v.detach().clone() for k, v in self.base.state_dict().items()}
-        reward = make_reward("true")
+        reward = make_reward("true", verifier=self.kit.verify)
         runs, gains = [], []
         base_held = self.counts(self.base, split.held_out, offset=2)
         for seed in range(c.sparsity_seeds):
@@ -391,7 +451,7 @@ class _Pipeline:
         # SFT on gold answers (off-policy), matched to RL: AdamW, weight decay 0, the same constant lr,
         # batch P x G sequences and number of steps.
         sft = copy.deepcopy(self.base).train()
-        gold = Teacher(noise=0.0, trace_prior=c.trace_prior, direct_noise=0.0)
+        gold = self.kit.clean_teacher
         ctx.progress(0, c.rl_steps, "SFT on gold answers (contrast arm)")
         train_lm(sft, teacher_batches(self.tok, split.rl_train, gold, c.prompts_per_step * c.group_size,
                                       random.Random(f"sft-{ctx.seed}")),
@@ -407,6 +467,8 @@ class _Pipeline:
         ev = SparsityEvidence(rl=rl_share, sft=sft_share, overlap_minus_chance=overlap, rank_ratio=rank,
                               rl_gain=rl_gain)
         verdict = sparsity_verdict(ev)
+        per_precision = {name: sparsity_at(ev, p)[0] for name, p in REGISTERED_PRECISIONS.items()}
+        self.raw["verdict_per_precision"] = per_precision
         layers = {p: sp.per_layer_unchanged(before, runs[0], p) for p in sp.PRECISIONS}
         metrics = {f"unchanged_rl_{p}": Estimate(value=float(np.mean(v)), low=min(v), high=max(v), n=len(v),
                                                  description=f"RL sparsity ({p}); low/high = min/max over seeds")
@@ -430,7 +492,9 @@ class _Pipeline:
                         rows=[[name, r] for name, r in ranks.items()]),
                   Table(name="unchanged share, RL seeds vs SFT", columns=["arm", *sp.PRECISIONS],
                         rows=[*([f"RL seed {i}", *(rl_share[p][i] for p in sp.PRECISIONS)] for i in range(len(runs))),
-                              ["SFT (gold)", *(sft_share[p] for p in sp.PRECISIONS)]])]
+                              ["SFT (gold)", *(sft_share[p] for p in sp.PRECISIONS)]]),
+                  Table(name="registered rule per precision", columns=["precision", "comparison", "verdict"],
+                        rows=[[name, p, per_precision[name]] for name, p in REGISTERED_PRECISIONS.items()])]
         return Result(metrics=metrics, raw=self.raw, verdict=verdict, tables=tables,
                       headline=["unchanged_rl_bf16_isclose", "unchanged_sft_bf16_isclose", "unchanged_rl_fp32_exact",
                                 "rank_ratio", "gain_rl_seed0"])
@@ -440,17 +504,17 @@ class _Pipeline:
         return estimate.model_copy(update={"description": f"held-out pass@1 gain over the base: {label}"})
 
 
-def guess_curve(problems: list[Problem], ks: list[int]) -> Series:
-    """pass@k of a uniform guesser over the 54 expressions, exact: mean over problems of 1 - (1 - q)^k.
+def guess_curve(rates: list[float], ks: list[int], over: str = "the answer space") -> Series:
+    """pass@k of a uniform guesser hitting problem i with probability ``rates[i]`` per sample, exact:
+    mean over problems of 1 - (1 - q)^k. The floor of the task: coverage at large k means something
+    only above it.
 
-    The floor of the task: coverage at large k means something only above it.
-
-    >>> [round(y, 4) for y in guess_curve([Problem((3, 4, 5), 17)], [1, 2]).y]  # q = 4/54
+    >>> [round(y, 4) for y in guess_curve([4 / 54], [1, 2]).y]
     [0.0741, 0.1427]
     """
-    rates = np.array([guess_rate(p) for p in problems])
+    q = np.asarray(rates, dtype=float)
     return Series(name="uniform guesser", x=[float(k) for k in ks],
-                  y=[float(np.mean(1 - (1 - rates) ** k)) for k in ks], x_label="k (samples)", y_label="pass@k",
+                  y=[float(np.mean(1 - (1 - q) ** k)) for k in ks], x_label="k (samples)", y_label="pass@k",
                   log_x=True, chart="pass@k held-out, T=0.6")
 
 

@@ -28,9 +28,9 @@ import numpy as np
 from ..api import Estimate, Result, Series
 from ..pooling import seed_bootstrap_ci
 from ..substrate import log2_grid, pass_at_k
-from ..substrate.stats import PassKComparison
+from ..substrate.stats import PassKComparison, crossing_point
 from .config import Config
-from .verdict import PassKEvidence, finite_n_allowance, passk_verdict
+from .verdict import PassKEvidence, passk_verdict
 
 PASSK_ARMS = {"base", "rl"}  # the held-out arms of the pass@k variant (and of eval-only)
 
@@ -80,17 +80,18 @@ def pool_passk(results: Sequence[Result]) -> Result:
 
     delta = [pooled([curve[r, j] - curve[b, j] for b, r in zip(base, rl)], f"pass@{k}(RL) − pass@{k}(base)")
              for j, k in enumerate(ks)]
-    below = [k for k, d in zip(ks, delta) if d.value <= 0]
     # the per-draw crossings need the joint draws, which seed_bootstrap_ci does not return: none recorded
-    comparison = PassKComparison(ks=ks, delta=delta, crossing_observed=below[0] if below else None, crossing=[])
+    comparison = PassKComparison(ks=ks, delta=delta, crossing=[],
+                                 crossing_observed=crossing_point([d.value for d in delta], ks))
     evidence = PassKEvidence(n=n, comparison=comparison,
                              rl_only=pooled([((b == 0) & (r > 0)).astype(float) for b, r in zip(base, rl)],
-                                            f"share of problems solved only by RL (>= 1 of {n})"),
-                             finite_n_allowance=finite_n_allowance(np.concatenate(base).tolist(), n))
+                                            f"share of problems solved only by RL (>= 1 of {n})"))
     metrics = {"delta_pass1": delta[0], f"delta_pass{n}": delta[-1], "rl_only_share": evidence.rl_only}
     for k, j in ((1, 0), (n, len(ks) - 1)):
         metrics[f"pass{k}_base"] = pooled([curve[b, j] for b in base], f"base pass@{k} (held-out)")
         metrics[f"pass{k}_rl"] = pooled([curve[r, j] for r in rl], f"RL pass@{k} (held-out)")
+    truncated = [raw["truncated"] for raw in raws if "truncated" in raw]
+    evidence.truncated = max(truncated) if truncated else None
     if all("guess_rates" in raw for raw in raws):
         guess_n = [1 - (1 - np.asarray(raw["guess_rates"], dtype=float)) ** n for raw in raws]
         evidence.base_over_guesser = pooled([curve[b, -1] - g for b, g in zip(base, guess_n)],
@@ -101,8 +102,8 @@ def pool_passk(results: Sequence[Result]) -> Result:
         metrics[f"guess_pass{n}"] = Estimate(value=evidence.guess_pass_n, description="uniform guesser pass@"
                                              f"{n} (exact), mean over {over}")
     if comparison.crossing_observed is not None:
-        metrics["crossing_k_observed"] = Estimate(value=comparison.crossing_observed,
-                                                  description="smallest k on the grid with pooled Δ(k) <= 0")
+        metrics["crossing_k"] = Estimate(value=comparison.crossing_observed,
+                                         description="k* where pooled Δ(k) reaches 0, interpolated on log2 k")
     verdict = passk_verdict(evidence, scope=results[0].verdict.scope)
     verdict.explanation += (f" (seed-level bootstrap over {len(raws)} seeds, then problems; by seed: "
                             + ", ".join(r.verdict.verdict.value for r in results) + ")")

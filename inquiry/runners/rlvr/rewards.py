@@ -25,18 +25,18 @@ from .task import Problem, final_value, parse, verify
 RewardKind = Literal["true", "random", "format", "incorrect"]
 
 
-def make_reward(kind: RewardKind, *, seed: int = 0,
-                wrong_labels: dict[Problem, int] | None = None) -> Callable[[Problem, str], float]:
+def make_reward(kind: RewardKind, *, seed: int = 0, wrong_labels: dict[Problem, int] | None = None,
+                verifier: Callable[[object, str], bool] = verify) -> Callable[[Problem, str], float]:
     """A reward function ``(problem, completion) -> 0.0 | 1.0`` of the given kind.
 
-    * ``true``: the whole trace is right (:func:`~.task.verify`)
+    * ``true``: the whole trace is right (``verifier``: countdown's :func:`~.task.verify` unless given)
     * ``random``: Bernoulli(0.5), independent of the text
     * ``format``: a well-formed solution in either style, right or wrong
     * ``incorrect``: a well-formed, arithmetically consistent solution over the prompt's digits
       whose final value is the problem's fixed *wrong* label (``wrong_labels``)
     """
     if kind == "true":
-        return lambda problem, text: float(verify(problem, text))
+        return lambda problem, text: float(verifier(problem, text))
     if kind == "random":
         stream = random.Random(f"random-reward-{seed}")
         return lambda problem, text: float(stream.random() < 0.5)

@@ -17,6 +17,7 @@ from .pool import not_pooled, pool_passk, why_not_poolable
 
 class RLVRRunner(Runner):
     name = "rlvr"
+    version = "2"  # registration.yaml v2: preconditions, the chains task, the distillation control
     title = "RLVR: does RL expand what a model can solve, or only sharpen it? (pass@k curves)"
     claim = ("RL with verifiable rewards (RLVR) raises pass@1 but does not make the model solve problems its base "
              "could not: sampled enough times (large k), the base model solves as many or more problems, so RL "
@@ -36,35 +37,37 @@ class RLVRRunner(Runner):
              r"\bRLVR\b", r"sharpen")
     fidelity = FidelityCard(rows=[
         FidelityRow(aspect="model", paper="Qwen2.5-7B/14B/32B-Base, LLaMA-3.1-8B (billions of parameters)",
-                    miniature="tiny Llama from scratch: hidden 96, 3 layers (~0.37M params); test 0.11M"),
+                    miniature="tiny Llama from scratch: hidden 64, 2 layers for pass@k; the variants hidden 96, "
+                              "3 layers (one example, sparsity) or 64, 2 (spurious)"),
         FidelityRow(aspect="data", paper="GSM8K/MATH train; Omni-MATH-Rule 2,000 train / 821 test; AIME, AMC",
-                    miniature="countdown-3 (three digits, a target, + - * left to right), answer the bare "
-                              "expression '3*4+5' (a checked trace '3*4=12,12+5=17' with trace_prior=1); base "
-                              "pretrained on a noisy teacher (60% random expressions)"),
+                    miniature="pass@k: modular-arithmetic chains, three steps on Z_23 written as a checked trace in "
+                              "one of two methods (uniform guesser 8.2e-5 per sample); base pretrained on a "
+                              "teacher that knows each step only in part and has blind spots. Variants: "
+                              "countdown-3 (54 expressions; a guesser reaches pass@128 0.99)"),
         FidelityRow(aspect="algorithm", paper="GRPO/PPO/RLOO/… in VeRL, no KL, 128 prompts x 8 rollouts, T=1.0",
                     miniature="hand-written GRPO, P=32 x G=8, Dr.GRPO advantages (r - mean), clip 0.2, M=1, "
-                              "no KL, AdamW lr 3e-4, 200 steps (test 150)"),
+                              "no KL, AdamW lr 3e-4, 100 steps (test 60 x 16 prompts), rollouts at T=0.6 (at "
+                              "T=1.0 the chains base's rollouts were right 1.5% of the time: no signal)"),
         FidelityRow(aspect="sampling", paper="T=0.6, top-p 0.95, zero-shot, same prompt for base and RL",
                     miniature="T=0.6, top-p 0.95 (plus T=1.0 sensitivity), same prompt for both"),
         FidelityRow(aspect="n", paper="n = 128 to 1024 samples per problem", miniature="n = 128 (test: 32)"),
         FidelityRow(aspect="seeds", paper="several vLLM seeds concatenated", miniature="one seed per run: paired "
-                    "two-level bootstrap over problems and Beta(c+1/2, n-c+1/2) success rates; a pass@k seed "
-                    "sweep pools the per-problem counts (resample seeds, then problems)"),
+                    "problem-level bootstrap; a pass@k seed sweep pools the per-problem counts (resample seeds, "
+                    "then problems)"),
+        FidelityRow(aspect="control", paper="distillation (DeepSeek-R1-Distill-Qwen-7B) lies above base at all k",
+                    miniature="control preset: SFT on a clean teacher's traces (same steps, batch, lr as GRPO) "
+                              "in place of GRPO; it must contradict the registered hypothesis"),
     ], caveats=[
-        "The base's errors come from a teacher that writes random expressions; RL can remove that 'noise mode', "
-        "which resembles format correction more than new reasoning.",
-        "Guessing floor: the countdown answer space is small (54 expressions), so a uniform guesser over it "
-        "reaches pass@1 = 0.069 and pass@128 = 0.991 on the default 150 held-out problems (0.072 and pass@32 = "
-        "0.819 on the test preset's 60). The base's pass@n sits at that floor (test preset, seed 0: base "
-        "pass@32 = 0.833 vs the guesser's 0.819, difference CI [-0.07, 0.10]), so 'the base wins at large k' "
-        "here shows a broad output distribution, not reasoning that reaches those answers. The verdict's "
-        "explanation says so with the run's numbers whenever base pass@n is not clearly (>= 0.02, CI above 0) "
-        "above the guesser's (metrics guess_pass*, base_minus_guess_pass<n>). Real math has far larger answer "
-        "spaces. A written trace does not shrink this floor, and at this size it made the base too weak for RL "
-        "to learn (tried: trace_prior=1).",
+        "The chains base's 'reasoning paths' are two methods (notations) with per-step reliabilities and blind "
+        "spots drawn per world; RL can sharpen both or drop the weaker one. A miniature 'supports' shows that "
+        "mechanism operating in a controlled model, not that it operates in the paper's models.",
+        "Guessing floor: on the chains a uniform guesser over well-formed traces hits 1 in 23^3 per sample "
+        "(pass@128 = 0.010); the verdict is inconclusive unless the base's pass@n exceeds it by the registered "
+        "margin (lower CI bound). On countdown-3 (the variants' task) the guesser reaches pass@128 = 0.991, which "
+        "is why the pass@k claim no longer runs there.",
         "In fp32 with Adam almost every parameter moves; sparsity depends on the precision of the comparison. "
         "The miniature keeps fp32 master weights and compares bf16 copies, as the authors' script does on "
-        "checkpoints; it does not train in bf16.",
+        "checkpoints; it does not train in bf16. The verdict is given per precision.",
         "One-example: the example is chosen by base success in [0.2, 0.8] at the rollout temperature (closest "
         "to 0.5), not by the paper's historical-variance score; no entropy-bonus or entropy-only arms.",
         "Spurious rewards: one seed per arm (runners.md asks for >= 5), no majority-vote or eps = inf arms; the "

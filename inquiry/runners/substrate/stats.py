@@ -1,4 +1,4 @@
-"""Bootstrap confidence intervals, including a two-level bootstrap for pass@k differences.
+"""Bootstrap confidence intervals: items resampled with replacement, paired where two arms share items.
 
 Everything takes a ``numpy.random.Generator`` so runs are reproducible from the runner's seed.
 
@@ -23,25 +23,6 @@ def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
     tail = (1.0 - level) / 2.0 * 100.0
     low, high = np.percentile(draws, [tail, 100.0 - tail])
     return float(low), float(high)
-
-
-def _bias_corrected_interval(draws: np.ndarray, observed: float, level: float) -> tuple[float, float]:
-    """The percentile interval shifted so that its median sits on the observed estimate.
-
-    The Jeffreys redraw of the two-level bootstrap is biased where counts sit at 0 or n (a problem
-    never solved in n samples is "solved" in a good share of redraws), which can move the whole
-    bootstrap distribution off the point estimate. The spread of the draws is kept; their median
-    bias is removed. (Efron's z0 correction degenerates when every draw lies on one side.)
-
-    >>> _bias_corrected_interval(np.arange(101.0), 50.0, 0.9) == _interval(np.arange(101.0), 0.9)
-    True
-    >>> low, high = _bias_corrected_interval(np.linspace(0.2, 0.6, 401), 0.1, 0.95)  # all draws above
-    >>> round(low, 3), round(high, 3)  # same width as the percentile interval, centred on 0.1
-    (-0.09, 0.29)
-    """
-    shift = observed - float(np.median(draws))
-    low, high = _interval(draws, level)
-    return low + shift, high + shift
 
 
 def bootstrap_ci(values: Sequence[float], stat: Callable[[np.ndarray], float] = np.mean, B: int = 2000,
@@ -78,50 +59,73 @@ def paired_diff_ci(a: Sequence[float], b: Sequence[float], stat: Callable[[np.nd
 class PassKComparison:
     """Δ(k) = pass@k(a) − pass@k(b) with intervals, and where a stops beating b.
 
-    ``crossing`` holds, per bootstrap draw, the smallest k with Δ(k) <= 0 (None when Δ stays
-    positive on the grid); ``crossing_observed`` is the same on the data themselves.
+    ``crossing`` holds, per bootstrap draw, the crossing point k* (see :func:`crossing_point`; None
+    when Δ stays positive on the grid); ``crossing_observed`` is the same on the data themselves.
     """
 
     ks: list[int]
     delta: list[Estimate]
-    crossing_observed: int | None
-    crossing: list[int | None]
+    crossing_observed: float | None
+    crossing: list[float | None]
 
-    def crossing_share(self) -> float:
-        """Fraction of bootstrap draws in which the curves cross on the grid."""
+    def crossing_share(self) -> float | None:
+        """Fraction of bootstrap draws in which the curves cross on the grid (None without draws)."""
+        if not self.crossing:
+            return None
         return sum(k is not None for k in self.crossing) / len(self.crossing)
 
     def crossing_estimate(self, level: float = 0.95) -> Estimate | None:
-        """Percentile interval of k* over draws that cross (None when none do)."""
-        crossed = np.array([k for k in self.crossing if k is not None], dtype=float)
-        if crossed.size == 0:
+        """k* on the data, with the percentile interval of k* over the draws that cross (None when
+        the data's own curves do not cross). Read it with :meth:`crossing_share`: the interval
+        speaks only for that share of the draws."""
+        if self.crossing_observed is None:
             return None
-        low, high = _interval(crossed, level)
-        return Estimate(value=float(np.median(crossed)), low=low, high=high, level=level, n=int(crossed.size),
-                        description="crossing point k* (median over bootstrap draws that cross)")
+        crossed = np.array([k for k in self.crossing if k is not None], dtype=float)
+        share = self.crossing_share()
+        low, high = _interval(crossed, level) if crossed.size else (None, None)
+        return Estimate(value=float(self.crossing_observed), low=low, high=high, level=level, n=int(crossed.size),
+                        description=f"crossing point k* (log2-interpolated); interval over the "
+                                    f"{share if share is not None else 0:.0%} of bootstrap draws that cross")
 
 
-def _curve_matrix(counts: np.ndarray, n: int, ks: Sequence[int]) -> np.ndarray:
-    """pass@k for every (problem, k): shape (len(counts), len(ks))."""
-    table = {c: [pass_at_k(n, c, k) for k in ks] for c in range(n + 1)}
-    return np.array([table[int(c)] for c in counts])
+def crossing_point(delta: Sequence[float], ks: Sequence[int]) -> float | None:
+    """Where Δ(k) first reaches 0, interpolated linearly in log2 k between the grid points around it.
+
+    None when Δ stays positive on the whole grid; ``ks[0]`` when it starts at or below 0.
+
+    >>> crossing_point([0.3, 0.1, -0.1], [1, 2, 4])  # halfway between log2 2 and log2 4
+    2.8284271247461903
+    >>> crossing_point([0.3, 0.2], [1, 2]) is None, crossing_point([-0.1, 0.2], [1, 2])
+    (True, 1.0)
+    """
+    values = np.asarray(delta, dtype=float)
+    hits = np.flatnonzero(values <= 0)
+    if hits.size == 0:
+        return None
+    j = int(hits[0])
+    if j == 0:
+        return float(ks[0])
+    before, after = values[j - 1], values[j]
+    t = before / (before - after)
+    log_k = np.log2(ks[j - 1]) + t * (np.log2(ks[j]) - np.log2(ks[j - 1]))
+    return float(2.0 ** log_k)
 
 
-def _first_nonpositive(delta: np.ndarray, ks: Sequence[int]) -> int | None:
-    hits = np.flatnonzero(delta <= 0)
-    return int(ks[hits[0]]) if hits.size else None
+def passk_table(n: int, ks: Sequence[int]) -> np.ndarray:
+    """pass@k for every count c in 0..n (rows) and k in ``ks`` (columns)."""
+    return np.array([[pass_at_k(n, c, int(k)) for k in ks] for c in range(n + 1)])
 
 
-def two_level_passk_bootstrap(counts_a: Sequence[int], counts_b: Sequence[int], n: int, ks: Sequence[int],
-                              B: int = 1000, rng: np.random.Generator | None = None,
-                              level: float = 0.95) -> PassKComparison:
-    """Paired two-level bootstrap of Δ(k) = pass@k(a) − pass@k(b) over problems.
+def paired_passk_bootstrap(counts_a: Sequence[int], counts_b: Sequence[int], n: int, ks: Sequence[int],
+                           B: int = 1000, rng: np.random.Generator | None = None,
+                           level: float = 0.95) -> PassKComparison:
+    """Paired problem-level bootstrap of Δ(k) = pass@k(a) − pass@k(b).
 
-    Level 1 resamples problems (the same problems for both models, so the comparison is paired);
-    level 2 redraws each problem's success rate from Beta(c + 1/2, n − c + 1/2) (Jeffreys) and its
-    count from Binomial(n, p*), so the sampling noise of a finite n is carried into the interval.
-    Intervals are percentile intervals recentred on the estimate (:func:`_bias_corrected_interval`),
-    because that redraw is biased for problems solved 0 or n times.
+    Each draw resamples problems with replacement, the same problems for both arms (each problem's
+    per-k values are the unbiased estimator on its own n samples); intervals are plain percentile
+    intervals, with no recentring. A coverage simulation in ``tests/test_substrate_passk.py`` keeps
+    this honest; the earlier two-level variant (problems, then a Beta-Binomial redraw) counted the
+    within-problem noise twice, was biased where c = 0, and covered no better.
     """
     a, b = np.asarray(counts_a, dtype=int), np.asarray(counts_b, dtype=int)
     if a.shape != b.shape or a.size == 0:
@@ -132,17 +136,15 @@ def two_level_passk_bootstrap(counts_a: Sequence[int], counts_b: Sequence[int], 
     if any(not 1 <= k <= n for k in ks):
         raise ValueError(f"every k must lie in [1, {n}], got {ks}")
     rng = rng if rng is not None else np.random.default_rng(0)
-    table = _curve_matrix(np.arange(n + 1), n, ks)  # row c = pass@k curve of a problem with c correct
-    observed = table[a].mean(0) - table[b].mean(0)
-    draws = np.empty((B, len(ks)))
-    for i in range(B):
-        problems = rng.integers(0, a.size, size=a.size)
-        redrawn = [rng.binomial(n, rng.beta(c[problems] + 0.5, n - c[problems] + 0.5)) for c in (a, b)]
-        draws[i] = table[redrawn[0]].mean(0) - table[redrawn[1]].mean(0)
+    table = passk_table(n, ks)
+    per_problem = table[a] - table[b]  # (problems, ks)
+    observed = per_problem.mean(0)
+    picks = rng.integers(0, a.size, size=(B, a.size))
+    draws = per_problem[picks].mean(1)  # (B, ks)
     delta = []
     for j, k in enumerate(ks):
-        low, high = _bias_corrected_interval(draws[:, j], float(observed[j]), level)
+        low, high = _interval(draws[:, j], level)
         delta.append(Estimate(value=float(observed[j]), low=low, high=high, level=level, n=int(a.size),
                               description=f"pass@{k} difference"))
-    return PassKComparison(ks=ks, delta=delta, crossing_observed=_first_nonpositive(observed, ks),
-                           crossing=[_first_nonpositive(row, ks) for row in draws])
+    return PassKComparison(ks=ks, delta=delta, crossing_observed=crossing_point(observed, ks),
+                           crossing=[crossing_point(row, ks) for row in draws])
