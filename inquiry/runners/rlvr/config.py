@@ -151,6 +151,9 @@ PRESETS: dict[str, dict] = {
     "default": _CHAINS,
     # the registered pipeline with distillation in place of GRPO: the hypothesis is false by construction
     "control": dict(_CHAINS, post_training="distill", rl_steps=60, n_samples=64, n_secondary=16),
+    # the same distillation arm as evidence about claims on distillation ("distillation transfers new reasoning
+    # patterns" predicts `contradicts`: the post-trained model solves problems the base cannot)
+    "distillation": dict(_CHAINS, post_training="distill", rl_steps=60, n_samples=64, n_secondary=16),
     "one_example": dict(_COUNTDOWN, variant="one_example", n_samples=64, rl_steps=100),
     # 7 GRPO arms (5 rewards/controls on base A, 2 on the contrast base B) and two pretrainings on the longer
     # trace documents: at the default size (hidden 96, 3 layers) this took 611 CPU-s, so it uses the test size

@@ -31,6 +31,10 @@ class RLVRRunner(Runner):
     arxiv = ("2504.13837", "2504.20571", "2506.10947", "2505.11711")
     Config = Config
     presets = PRESETS
+    # the variants test their own claims (Wang, Shao, Mukherjee) and `distillation` the seed's distillation claim;
+    # `test` and `control` never count
+    evidence_presets = frozenset({"default", "gpu", "gpu_checkpoint", "one_example", "spurious", "sparsity",
+                                  "distillation"})
     suits = (r"pass@\s*k", r"expand\w*\b.{0,60}\b(solv|reason|capab|boundar)", r"reasoning (capacity|boundary)",
              r"sampling efficiency", r"single (training )?example|one(-| )(shot|example)",
              r"spurious reward|random reward", r"fraction of (the )?parameters|sparse (subnetwork|update)",
