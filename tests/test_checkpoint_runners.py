@@ -60,7 +60,7 @@ def test_rlag_on_a_qwen_checkpoint_with_its_chat_template(qwen_checkpoint, tmp_p
                                                       "epochs_per_chunk": 1, "batch_size": 4})
     out = runner.run(config, RunContext(tmp_path / "run", seed=0, device="cpu"))
     assert out.verdict.scope == "tiny-qwen2"
-    assert len(out.raw["heldout_questions"]) == 2
+    assert len(out.raw["heldout_questions"]) + len(out.raw["dev_questions"]) == 2  # held out, then split dev/test
 
 
 def test_steering_on_a_qwen_checkpoint_with_its_chat_template(qwen_checkpoint, tmp_path):

@@ -71,14 +71,25 @@ def test_option_scores_are_mean_log_probs_of_the_option_tokens():
 
 
 def test_verdict_rules():
+    from inquiry.runners.rlag.runner import RLAGRunner
+    from inquiry.runners.rlag.verdict import context_gain
+
+    reg = RLAGRunner.registration()
     n = 60
     rng = np.random.default_rng(0)
     good, bad = np.ones((2, n)), (rng.random((2, n)) < 0.3).astype(float)
     arms = {"rlag": bad, "cpt": good, "sft": bad, "cpt_sft": bad}
-    report, comparison = decide(np.ones(n), np.zeros(n), arms, B=500)
-    assert (report.verdict.value, report.reason, comparison.best_baseline) == (
-        "contradicts", "ci_excludes_zero_negative", "cpt")
-    report, _ = decide(np.ones(n), np.ones(n), arms, B=500)
-    assert report.reason == "precondition_failed:base_cannot_use_context"
-    report, _ = decide(np.ones(n), np.zeros(n), {"rlag": bad, "cpt": bad, "sft": bad, "cpt_sft": bad}, B=500)
+    reads = context_gain(np.ones(n), np.zeros(n), reg, B=500)
+    dev = {"cpt": 0.6, "sft": 0.3, "cpt_sft": 0.3}
+    report, best = decide(reads, dev, arms, reg, B=500)
+    assert (report.verdict.value, report.reason, best) == ("contradicts", "ci_excludes_zero_negative", "cpt")
+    assert report.registration == reg.sha and all(c.passed for c in report.preconditions)
+    # the best baseline is the one best on dev, even when another one does better on the test questions
+    report, best = decide(reads, {"cpt": 0.3, "sft": 0.6, "cpt_sft": 0.3}, arms, reg, B=500)
+    assert best == "sft" and report.reason == "ci_overlaps_zero"
+    report, _ = decide(context_gain(np.ones(n), np.ones(n), reg, B=500), dev, arms, reg, B=500)
+    assert report.reason == "precondition_failed:base_can_use_context"
+    report, _ = decide(reads, dev, arms, reg, registered_protocol=False, B=500)
+    assert report.reason == "precondition_failed:registered_protocol"
+    report, _ = decide(reads, dev, {"rlag": bad, "cpt": bad, "sft": bad, "cpt_sft": bad}, reg, B=500)
     assert report.reason == "ci_overlaps_zero"

@@ -24,14 +24,15 @@ def seed_result(steered_rate: float, seed: int, chosen: dict = CHOSEN, verdict: 
         return {"correct": correct.tolist(), "scratchpad": (rng.random(ITEMS) < scratchpad_rate).astype(int).tolist(),
                 "valid": [1] * ITEMS, "tokens": [6] * ITEMS}
 
-    raw = {"chosen": chosen,
+    raw = {"chosen": chosen, "primary_positions": "prompt_end_only", "registered_grid": True,
            "arms": {"alpha=0": arm(base, 0.1), "steered": arm(steered, 0.9), "reason tag": arm(np.ones(ITEMS), 1.0),
-                    "sign-flipped": arm(base, 0.0)},
+                    "sign-flipped": arm(base, 0.0), "label-shuffled": arm(base, 0.1)},
            "sampled": {"alpha=0": arm(base, 0.1), "steered": arm(steered, 0.9)},
            "test_grid": [{**chosen, "correct": steered.tolist()},
                          {**chosen, "alpha": 0.25, "correct": other_cell.tolist()}],
            "random_vector_accuracy": (base.mean() + rng.normal(0, 0.02, 20)).tolist(),
-           "nll": {"unsteered": [2.0] * 16, "steered": [2.0 + nll_rise] * 16},
+           "nll": {"unsteered": [2.0] * 16, "steered": [2.0 + nll_rise] * 16,
+                   "untagged_unsteered": [1.0] * 16, "untagged_steered": [1.0] * 16},
            "bootstrap": 500, **raw_extra}
     gain = paired_diff_ci(steered, base, B=200, rng=rng, description="greedy accuracy, steered minus alpha = 0")
     return Result(raw=raw, metrics={"accuracy_gain": gain},
@@ -50,8 +51,9 @@ def test_seeds_that_all_gain_pool_to_supports_with_an_interval_over_every_item()
     assert pooled.verdict.verdict.value == "supports" and pooled.verdict.reason == "ci_excludes_zero_positive"
     assert "3 seeds" in pooled.verdict.explanation and "block 1, alpha 2.0" in pooled.verdict.explanation
     assert pooled.raw["chosen"] == CHOSEN and pooled.raw["seed_verdicts"] == ["supports"] * 3
-    assert {"tag_gain", "scratchpad_rate_gain", "nll_increase", "avg_accuracy_gain", "accuracy[sign-flipped]"} \
-        <= set(pooled.metrics)
+    assert {"tag_gain", "scratchpad_rate_gain", "nll_increase", "untagged_nll_increase", "beats_sign_flip",
+            "beats_label_shuffle", "holm_positive_cells", "accuracy[sign-flipped]"} <= set(pooled.metrics)
+    assert pooled.verdict.registration == steering.registration().sha
 
 
 def test_a_seed_without_effect_widens_the_pooled_interval_to_zero():
@@ -66,16 +68,17 @@ def test_a_seed_without_effect_widens_the_pooled_interval_to_zero():
 
 
 def test_no_grid_cell_gaining_across_seeds_pools_to_contradicts():
-    pooled = get("steering").pool([seed_result(0.9, 0), seed_result(0.0, 1)])
+    pooled = get("steering").pool([seed_result(0.0, 0), seed_result(0.0, 1)])
     assert pooled.verdict.verdict.value == "contradicts" and pooled.verdict.reason == "no_gain_in_grid"
+    assert pooled.metrics["holm_positive_cells"].value == 0 and pooled.metrics["gain_below_half_tag"].high < 0
 
 
-def test_the_strictest_seeds_damage_bound_applies():
-    seeds = [seed_result(0.8, 0, nll_rise=0.3, max_nll_increase=0.5),
-             seed_result(0.8, 1, nll_rise=0.3, max_nll_increase=0.2)]
+def test_the_registered_damage_bound_applies_to_the_pooled_rise():
+    bound = get("steering").registration().threshold("max_nll_increase")
+    seeds = [seed_result(0.8, seed, nll_rise=bound + 0.1) for seed in (0, 1)]
     pooled = get("steering").pool(seeds)
-    assert np.isclose(pooled.metrics["nll_increase"].value, 0.3)
-    assert pooled.verdict.reason == "damage_exceeds_bound" and pooled.raw["max_nll_increase"] == 0.2
+    assert np.isclose(pooled.metrics["nll_increase"].value, bound + 0.1)
+    assert pooled.verdict.reason == "damage_exceeds_bound"
 
 
 def test_seeds_that_chose_different_settings_pool_conservatively_and_say_so():

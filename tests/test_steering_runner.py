@@ -1,4 +1,11 @@
-"""The steering runner end to end on its test preset, and its config and task edges."""
+"""The steering runner end to end at test size: the registered pipeline reaches each verdict on a world
+where the answer is known, and its reported verdict follows from the numbers it reports.
+
+* the scratchpad world (the test preset): the mode is latent and steering elicits it -> supports;
+* the hint world (the control preset): the explicit prompt helps by handing the base the running sums,
+  there is no mode to switch on -> contradicts;
+* the ``none`` world: the reason tag means nothing, the precondition fails -> inconclusive.
+"""
 
 import json
 
@@ -9,7 +16,7 @@ from inquiry.errors import ConfigError
 from inquiry.models import Verdict
 from inquiry.runners.api import Estimate, RunContext
 from inquiry.runners.registry import get, resolve_config
-from inquiry.runners.steering.verdict import Evidence, decide
+from inquiry.runners.steering.verdict import Evidence, decide, evidence_from_raw, holm_rejections, mcnemar_p
 
 
 @pytest.fixture(scope="module")
@@ -18,11 +25,62 @@ def steering():
 
 
 @pytest.fixture(scope="module")
-def result(steering, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("steering")
-    config = resolve_config(steering, "test", {"device": "cpu"})
-    context = RunContext(folder, seed=0, device="cpu", threads=1)
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("steering-cache")
+
+
+def _run(steering, folder, cache, preset, **overrides):
+    config = resolve_config(steering, preset, {"device": "cpu", **overrides})
+    context = RunContext(folder, seed=0, device="cpu", threads=1, cache_dir=cache)
     return steering.run(config, context), config, context
+
+
+@pytest.fixture(scope="module")
+def result(steering, tmp_path_factory, cache):
+    return _run(steering, tmp_path_factory.mktemp("steering"), cache, "test")
+
+
+@pytest.fixture(scope="module")
+def control(steering, tmp_path_factory, cache):
+    return _run(steering, tmp_path_factory.mktemp("steering-control"), cache, "control")
+
+
+def test_latent_mode_world_supports(result):
+    res, _, _ = result
+    assert (res.verdict.verdict, res.verdict.reason) == (Verdict.SUPPORTS, "ci_excludes_zero_positive")
+    assert res.verdict.registration == get("steering").registration().sha
+    assert [c.id for c in res.verdict.preconditions] == ["explicit_tag_helps", "registered_grid"]
+    assert all(c.passed for c in res.verdict.preconditions)
+    assert res.metrics["beats_sign_flip"].low > 0 and res.metrics["beats_label_shuffle"].low > 0
+
+
+def test_control_world_without_a_latent_mode_contradicts(control):
+    res, config, _ = control
+    assert config.reason_format == "hint"
+    tag = res.metrics["tag_gain"]
+    assert tag.low > 0.5  # the explicit prompt helps a lot: the precondition holds ...
+    assert res.verdict.preconditions[0].passed
+    assert (res.verdict.verdict, res.verdict.reason) == (Verdict.CONTRADICTS, "no_gain_in_grid")
+    assert res.metrics["holm_positive_cells"].value == 0  # ... but no grid cell elicits anything
+    assert res.metrics["gain_below_half_tag"].high < 0
+    assert np.mean(res.raw["arms"]["steered"]["scratchpad"]) == 0  # the base never writes a scratchpad
+
+
+def test_world_where_the_tag_means_nothing_is_inconclusive(steering, tmp_path, cache):
+    res, _, _ = _run(steering, tmp_path, cache, "test", reason_format="none", pretrain_steps=300)
+    assert res.verdict.verdict is Verdict.INCONCLUSIVE
+    assert res.verdict.reason == "precondition_failed:explicit_tag_helps"
+    check = res.verdict.preconditions[0]
+    assert not check.passed and check.value == res.metrics["tag_gain"].low <= 0
+
+
+def test_off_protocol_grid_cannot_decide(steering):
+    reg = steering.registration()
+    up = Estimate(value=.3, low=.2, high=.4)
+    evidence = Evidence(tag_gain=up, steer_gain=up, null_p95=.0, beats_sign_flip=up, beats_label_shuffle=up,
+                        scratchpad_gain=up, valid_format_drop=0, nll_increase=0, untagged_nll_increase=0,
+                        gain_below_half_tag=up, grid_pvalues=[1e-9], registered_grid=False)
+    assert decide(evidence, reg).reason == "precondition_failed:registered_grid"
 
 
 def test_test_preset_runs_end_to_end_with_every_arm_and_control(result):
@@ -30,12 +88,17 @@ def test_test_preset_runs_end_to_end_with_every_arm_and_control(result):
     names = {row[0] for row in next(t for t in res.tables if t.name == "arms (test)").rows}
     assert names == {"alpha=0", "steered", "reason tag", "direct tag", "sign-flipped", "label-shuffled"}
     assert len(res.raw["random_vector_accuracy"]) == config.random_vectors >= 20
-    assert config.alphas == [0.25, 0.5, 1.0, 2.0, 4.0]  # the pre-registered grid, alpha = 0 being the baseline
+    registered = get("steering").registration().settings
     cells = {(c["layer"], c["alpha"], c["positions"]) for c in res.raw["test_grid"]}
-    assert len(cells) == config.layers * len(config.alphas) * 2
+    alphas = registered["alphas"]["miniature"]
+    assert len(cells) == config.layers * len(alphas) * 2
     assert {c[2] for c in cells} == {"from_prompt_end", "prompt_end_only"}
     chosen = res.raw["chosen"]
+    assert chosen["positions"] == registered["primary_positions"] == res.raw["primary_positions"]
     assert (chosen["layer"], chosen["alpha"], chosen["positions"]) in cells
+    # the other mode is reported apart, with its own dev choice
+    assert "accuracy_gain[from_prompt_end]" in res.exploratory
+    assert not any("from_prompt_end" in key for key in res.metrics)
     assert (context.artifact_dir / res.artifacts[0].path).read_bytes()[:4] == b"\x89PNG"
     charts = {s.chart for s in res.series}
     assert charts == {"accuracy", "scratchpad", "null"}
@@ -48,52 +111,79 @@ def test_reported_numbers_recompute_from_the_raw_per_item_outcomes(result):
     steered, base = np.array(arms["steered"]["correct"]), np.array(arms["alpha=0"]["correct"])
     assert len(base) == config.test_items
     assert res.metrics["accuracy_gain"].value == pytest.approx(steered.mean() - base.mean())
+    flipped = np.array(arms["sign-flipped"]["correct"])
+    assert res.metrics["beats_sign_flip"].value == pytest.approx(steered.mean() - flipped.mean())
     null = np.array(res.raw["random_vector_accuracy"]) - base.mean()
-    assert res.metrics["null_p95"].value == pytest.approx(np.percentile(null, 95))
+    assert res.metrics["null_p95"].value == pytest.approx(np.quantile(null, 0.95))
     tagged = np.array(arms["reason tag"]["scratchpad"])
     assert tagged.mean() > 0.9  # the reason tag writes the scratchpad: the mode was pretrained in
     assert np.mean(arms["reason tag"]["correct"]) > 0.8  # and the base learned it, so the precondition can pass
     grid = next(t for t in res.tables if t.name == "grid")
-    dev_accuracy = {(row[0], row[1], row[2]): row[3] for row in grid.rows[1:]}
+    dev_accuracy = {(row[0], row[1], row[2]): row[3] for row in grid.rows[1:] if row[2] == "prompt_end_only"}
     chosen = res.raw["chosen"]
     assert dev_accuracy[(chosen["layer"], chosen["alpha"], chosen["positions"])] == max(dev_accuracy.values())
+    untagged = res.raw["nll"]
+    assert res.metrics["untagged_nll_increase"].value == pytest.approx(
+        np.mean(untagged["untagged_steered"]) - np.mean(untagged["untagged_unsteered"]))
     for estimate in (res.metrics["accuracy_gain"], res.metrics["tag_gain"]):
         assert estimate.low <= estimate.value <= estimate.high
 
 
-def test_verdict_follows_from_the_measured_numbers(result):
-    res, config, _ = result
-    m = res.metrics
-    evidence = Evidence(tag_gain=m["tag_gain"], steer_gain=m["accuracy_gain"], null_p95=m["null_p95"].value,
-                        scratchpad_gain=m["scratchpad_rate_gain"], valid_format_drop=-m["valid_format_gain"].value,
-                        nll_increase=m["nll_increase"].value,
-                        grid_gains=[Estimate(**cell["gain"]) for cell in res.raw["test_grid"]])
-    again = decide(evidence, max_valid_format_drop=config.max_valid_format_drop,
-                   max_nll_increase=config.max_nll_increase)
+@pytest.mark.parametrize("fixture", ["result", "control"])
+def test_verdict_follows_from_the_measured_numbers(fixture, request):
+    res, _, _ = request.getfixturevalue(fixture)
+    reg = get("steering").registration()
+    cells = [c for c in res.raw["test_grid"] if c["positions"] == res.raw["primary_positions"]]
+    base = res.raw["arms"]["alpha=0"]["correct"]
+    pvalues = [mcnemar_p(c["correct"], base) for c in cells]
+    assert res.metrics["holm_positive_cells"].value == holm_rejections(pvalues, reg.threshold("holm_alpha"))
+
+    def interval(per_run, description):  # the run's own intervals, as reported
+        return next(m for m in res.metrics.values() if m.description == description)
+
+    _, evidence = evidence_from_raw([res.raw], reg, interval)
+    again = decide(evidence, reg)
     assert (again.verdict, again.reason) == (res.verdict.verdict, res.verdict.reason)
-    if m["tag_gain"].excludes_zero() <= 0:
-        assert res.verdict.reason == "precondition_failed:explicit_tag_no_gain"
-    elif res.verdict.verdict is Verdict.SUPPORTS:
-        assert m["accuracy_gain"].low > 0 and m["accuracy_gain"].value > m["null_p95"].value
     assert res.verdict.scope == "miniature"
 
 
-def test_verdict_rule_on_constructed_numbers():
+def test_verdict_rule_on_constructed_numbers(steering):
+    reg = steering.registration()
     up, flat = Estimate(value=.3, low=.2, high=.4), Estimate(value=.0, low=-.05, high=.05)
-    base = Evidence(tag_gain=up, steer_gain=up, null_p95=.05, scratchpad_gain=up, valid_format_drop=0.0,
-                    nll_increase=0.1, grid_gains=[up])
-    bounds = {"max_valid_format_drop": .1, "max_nll_increase": .5}
-    assert decide(base, **bounds).verdict is Verdict.SUPPORTS
-    assert decide(base.model_copy(update={"null_p95": .35}), **bounds).reason == "gain_within_null"
-    assert decide(base.model_copy(update={"valid_format_drop": .3}), **bounds).reason == "damage_exceeds_bound"
-    assert decide(base.model_copy(update={"scratchpad_gain": flat}), **bounds).reason == "scratchpad_rate_not_raised"
-    some_cell = base.model_copy(update={"steer_gain": flat, "grid_gains": [flat, up]})
-    assert decide(some_cell, **bounds).reason == "ci_overlaps_zero"
+    down = Estimate(value=-.3, low=-.4, high=-.2)
+    base = Evidence(tag_gain=up, steer_gain=up, null_p95=.05, beats_sign_flip=up, beats_label_shuffle=up,
+                    scratchpad_gain=up, valid_format_drop=0.0, nll_increase=0.1, untagged_nll_increase=0.1,
+                    gain_below_half_tag=flat, grid_pvalues=[1e-6])
+    assert decide(base, reg).verdict is Verdict.SUPPORTS
+    assert decide(base.model_copy(update={"null_p95": .35}), reg).reason == "gain_within_null"
+    assert decide(base.model_copy(update={"valid_format_drop": .3}), reg).reason == "damage_exceeds_bound"
+    assert decide(base.model_copy(update={"untagged_nll_increase": 2.0}), reg).reason == "damage_exceeds_bound"
+    assert decide(base.model_copy(update={"scratchpad_gain": flat}), reg).reason == "scratchpad_rate_not_raised"
+    assert decide(base.model_copy(update={"beats_label_shuffle": flat}), reg).reason == "controls_not_beaten"
+    # no cell survives Holm, but the chosen cell's gain is not confidently below half the tag's: inconclusive
+    twenty = [0.01] + [0.5] * 19  # 0.01 > 0.05 / 20: uncorrected it would count as a positive cell
+    unclear = base.model_copy(update={"steer_gain": flat, "grid_pvalues": twenty})
+    assert decide(unclear, reg).reason == "ci_overlaps_zero"
+    assert decide(unclear.model_copy(update={"gain_below_half_tag": down}), reg).verdict is Verdict.CONTRADICTS
+    some_cell = unclear.model_copy(update={"grid_pvalues": [1e-6] + [0.5] * 19, "gain_below_half_tag": down})
+    assert decide(some_cell, reg).reason == "ci_overlaps_zero"
+
+
+def test_thresholds_come_from_the_registration(steering):
+    reg = steering.registration()
+    assert reg.runner == "steering" and reg.version == steering.version == "3"
+    assert {"level", "tag_gain_min_low", "null_quantile", "holm_alpha", "max_valid_format_drop", "max_nll_increase",
+            "max_untagged_nll_increase", "contradicts_gap_share"} == set(reg.thresholds)
+    assert reg.settings["primary_positions"] == "prompt_end_only"
+    assert set(reg.decision_rule) == {"supports", "contradicts", "inconclusive"}
+    assert "control" in steering.presets and steering.presets["control"]["reason_format"] == "hint"
 
 
 def test_bad_settings_are_rejected_naming_the_field(steering, tmp_path):
     with pytest.raises(ConfigError, match="alphas"):
         resolve_config(steering, "test", {"alphas": [0.0]})
+    with pytest.raises(ConfigError, match="reason_format"):
+        resolve_config(steering, "test", {"reason_format": "sometimes"})
     with pytest.raises(ConfigError, match="random_vectors"):
         resolve_config(steering, "test", {"random_vectors": 5})
     with pytest.raises(ConfigError, match="positions"):
@@ -123,5 +213,8 @@ def test_checkpoint_path_runs_on_a_local_folder_and_jsonl(steering, tmp_path):
         "bootstrap": 200})
     res = steering.run(config, RunContext(tmp_path / "run", seed=1, device="cpu"))
     assert res.verdict.scope == "checkpoint:tiny-ckpt"
+    registered = steering.registration().settings["alphas"]["checkpoint"]
+    assert sorted({c["alpha"] for c in res.raw["test_grid"]}) == registered and res.raw["registered_grid"]
+    assert res.verdict.reason == "precondition_failed:explicit_tag_helps"  # an untrained model has no mode
     assert res.raw["chosen"]["layer"] == 1  # the middle third of a 3-block stack
     assert len(res.raw["arms"]["steered"]["correct"]) == 20

@@ -180,6 +180,8 @@ class Registration(BaseModel):
     decision_rule: dict[str, str]  # "supports" / "contradicts" / "inconclusive" -> the rule, in words
     control: str = ""  # the world of the `control` preset, where the hypothesis is false
     exploratory: list[str] = Field(default_factory=list)  # analyses reported apart, never deciding
+    # registered settings that are not thresholds (a grid of strengths, an injection mode, a learning-rate grid)
+    settings: dict[str, Any] = Field(default_factory=dict)
     sha: str = ""  # filled by the loader: sha256 of the file's bytes, first 12 hex digits
 
     def threshold(self, name: str) -> float:

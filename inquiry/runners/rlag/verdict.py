@@ -1,42 +1,37 @@
-"""The verdict, fixed before the run, computed from per-question outcomes pooled over seeds.
+"""The registered verdict rule (``registration.yaml``), computed from per-question outcomes pooled over seeds.
 
-Outcomes are arrays of shape (seeds, questions) with 0/1 entries. Pooling over seeds averages each
-question's outcome across seeds, then the bootstrap resamples questions (paired: the same
-resampled questions for both arms).
+Test outcomes are arrays of shape (seeds, questions) with 0/1 entries. Pooling over seeds averages
+each question's outcome across seeds, then the bootstrap resamples questions (paired: the same
+resampled questions for both arms). Every threshold is read from the registration.
 
-1. Precondition: the base's augmented accuracy beats its naive accuracy by >= ``margin``; else
-   ``inconclusive`` with reason ``precondition_failed:base_cannot_use_context`` (RLAG would reduce
-   to pretraining on the snippets).
-2. The best baseline is the one with the highest pooled held-out accuracy.
-3. ``supports`` when RLAG − best baseline has a 95% CI above 0, ``contradicts`` when below 0,
-   else ``inconclusive``.
+1. Preconditions: the lower bound of the base's context gain (augmented minus naive accuracy on the
+   training questions) is at least ``context_margin``, and the run used the registered protocol;
+   else ``inconclusive`` with reason ``precondition_failed:<id>``.
+2. The best baseline is the one with the highest *dev* accuracy at its tuned learning rate (never
+   chosen on the test questions).
+3. ``supports`` when RLAG − best baseline on the test split has an interval above 0, ``contradicts``
+   when below 0, else ``inconclusive``.
 
 >>> import numpy as np
+>>> from inquiry.runners.rlag.runner import RLAGRunner
+>>> reg = RLAGRunner.registration()
 >>> rlag = np.ones((2, 40)); base = np.zeros((2, 40))
->>> report, _ = decide(np.ones(40), np.zeros(40), {"rlag": rlag, "cpt": base, "sft": base, "cpt_sft": base})
->>> report.verdict.value, report.reason
-('supports', 'ci_excludes_zero_positive')
+>>> gain = context_gain(np.ones(40), np.zeros(40), reg)
+>>> dev = {"cpt": 0.3, "sft": 0.5, "cpt_sft": 0.4}
+>>> report, best = decide(gain, dev, {"rlag": rlag, "cpt": base, "sft": base, "cpt_sft": base}, reg)
+>>> report.verdict.value, report.reason, best
+('supports', 'ci_excludes_zero_positive', 'sft')
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
 from ...models import Verdict
-from ..api import Estimate, VerdictReport
+from ..api import Estimate, PreconditionCheck, Registration, VerdictReport
 from ..substrate.stats import paired_diff_ci
-
-CONTEXT_MARGIN = 0.10
-
-
-@dataclass
-class Comparison:
-    best_baseline: str
-    context_gain: Estimate  # base augmented − naive accuracy
-    difference: Estimate | None  # RLAG − best baseline, pooled over seeds
 
 
 def pooled(outcomes: np.ndarray) -> np.ndarray:
@@ -45,50 +40,69 @@ def pooled(outcomes: np.ndarray) -> np.ndarray:
     return outcomes.mean(0) if outcomes.ndim == 2 else outcomes
 
 
-def decide(base_augmented: np.ndarray, base_naive: np.ndarray, arms: Mapping[str, np.ndarray], *,
-           margin: float = CONTEXT_MARGIN, B: int = 2000, seed: int = 0,
-           scope: str = "miniature") -> tuple[VerdictReport, Comparison]:
-    """The verdict and the numbers it rests on; ``arms`` holds "rlag" and the baselines."""
-    rng = np.random.default_rng(seed)
-    gain = paired_diff_ci(pooled(base_augmented), pooled(base_naive), B=B, rng=rng,
-                          description="base accuracy with snippets minus without (training questions)")
-    baselines = {name: pooled(v) for name, v in arms.items() if name != "rlag"}
-    best = best_baseline(baselines)
-    failed = precondition(gain, margin, scope)
-    if failed is not None:
-        return failed, Comparison(best, gain, None)
-    diff = paired_diff_ci(pooled(arms["rlag"]), baselines[best], B=B, rng=rng,
-                          description=f"held-out closed-book accuracy, RLAG minus {best}")
-    return judge(diff, best, scope, f"95% paired bootstrap over {diff.n} questions, pooled over seeds"), \
-        Comparison(best, gain, diff)
+def context_gain(base_augmented, base_naive, reg: Registration, B: int = 2000, seed: int = 0) -> Estimate:
+    """Base accuracy with snippets minus without, paired over the target questions."""
+    return paired_diff_ci(pooled(base_augmented), pooled(base_naive), B=B, level=reg.threshold("level"),
+                          rng=np.random.default_rng(seed),
+                          description="base accuracy with snippets minus without (every target question)")
 
 
-def best_baseline(baselines: Mapping[str, np.ndarray]) -> str:
-    """The baseline with the highest mean held-out outcome (rule 2).
+def best_baseline(dev_accuracy: Mapping[str, float]) -> str:
+    """The baseline with the highest dev accuracy at its tuned learning rate (rule 2).
 
-    >>> best_baseline({"cpt": np.array([0, 1]), "sft": np.array([1, 1])})
+    >>> best_baseline({"cpt": 0.4, "sft": 0.6})
     'sft'
     """
-    return max(baselines, key=lambda name: np.mean(baselines[name]))
+    return max(dev_accuracy, key=lambda name: dev_accuracy[name])
 
 
-def precondition(gain: Estimate, margin: float, scope: str) -> VerdictReport | None:
-    """Rule 1: ``inconclusive`` when the base gains less than ``margin`` from the snippets, else None."""
-    if gain.value >= margin:
+def preconditions(gain: Estimate, reg: Registration, registered_protocol: bool = True) -> list[PreconditionCheck]:
+    margin = reg.threshold("context_margin")
+    low = gain.low if gain.low is not None else gain.value
+    return [
+        PreconditionCheck(id="base_can_use_context", passed=low >= margin, value=low, threshold=margin,
+                          detail=f"base accuracy with snippets minus without {gain}; its lower bound must be at "
+                                 f"least {margin:g}"),
+        PreconditionCheck(id="registered_protocol", passed=registered_protocol, value=float(registered_protocol),
+                          threshold=1.0, detail="the registered learning-rate grid and dev share were used"
+                          if registered_protocol else "the run's learning-rate grid or dev share differ from the "
+                                                      "registered ones"),
+    ]
+
+
+def failed_precondition(checks: list[PreconditionCheck], gain: Estimate, reg: Registration,
+                        scope: str) -> VerdictReport | None:
+    """``inconclusive`` naming the first failed precondition, or None when all hold."""
+    failed = next((c for c in checks if not c.passed), None)
+    if failed is None:
         return None
-    return VerdictReport(
-        verdict=Verdict.INCONCLUSIVE, reason="precondition_failed:base_cannot_use_context", scope=scope,
-        explanation=(f"The base answers only {gain.value:+.1%} better with the snippets than without "
-                     f"(needs {margin:+.0%}); RLAG's chosen answers would be no better than its rejected "
-                     "ones, so the run cannot test the claim."))
+    why = {"base_can_use_context": f"The base answers only {gain} better with the snippets than without (the lower "
+                                   f"bound must reach {reg.threshold('context_margin'):g}); RLAG's chosen answers "
+                                   "would be no better than its rejected ones, so the run cannot test the claim.",
+           "registered_protocol": "The run's learning-rate grid or dev share is not the registered one, so its "
+                                  "numbers cannot decide the registered hypothesis."}[failed.id]
+    return VerdictReport(verdict=Verdict.INCONCLUSIVE, reason=f"precondition_failed:{failed.id}", explanation=why,
+                         scope=scope, registration=reg.sha, preconditions=checks)
 
 
-def judge(diff: Estimate, best: str, scope: str, interval: str) -> VerdictReport:
-    """Rule 3 on the interval of RLAG − best baseline; ``interval`` says how it was computed.
+def decide(gain: Estimate, dev_accuracy: Mapping[str, float], test: Mapping[str, np.ndarray], reg: Registration, *,
+           registered_protocol: bool = True, B: int = 2000, seed: int = 0,
+           scope: str = "miniature") -> tuple[VerdictReport, str]:
+    """The verdict and the dev-chosen best baseline; ``test`` holds "rlag" and the baselines' test outcomes."""
+    checks = preconditions(gain, reg, registered_protocol)
+    best = best_baseline({arm: acc for arm, acc in dev_accuracy.items() if arm != "rlag"})
+    failed = failed_precondition(checks, gain, reg, scope)
+    if failed is not None:
+        return failed, best
+    diff = paired_diff_ci(pooled(test["rlag"]), pooled(test[best]), B=B, level=reg.threshold("level"),
+                          rng=np.random.default_rng(seed + 1),
+                          description=f"test closed-book accuracy, RLAG minus {best} (chosen on dev)")
+    report = judge(diff, best, scope, f"paired bootstrap over {diff.n} test questions, pooled over seeds", reg)
+    return report.model_copy(update={"preconditions": checks}), best
 
-    >>> judge(Estimate(value=0.2, low=0.1, high=0.3), "sft", "miniature", "by hand").reason
-    'ci_excludes_zero_positive'
-    """
+
+def judge(diff: Estimate, best: str, scope: str, interval: str, reg: Registration) -> VerdictReport:
+    """Rule 3 on the interval of RLAG − best baseline; ``interval`` says how it was computed."""
     sign = diff.excludes_zero()
     if sign > 0:
         verdict, reason, words = Verdict.SUPPORTS, "ci_excludes_zero_positive", "beats"
@@ -96,6 +110,6 @@ def judge(diff: Estimate, best: str, scope: str, interval: str) -> VerdictReport
         verdict, reason, words = Verdict.CONTRADICTS, "ci_excludes_zero_negative", "loses to"
     else:
         verdict, reason, words = Verdict.INCONCLUSIVE, "ci_overlaps_zero", "is indistinguishable from"
-    explanation = (f"On held-out closed-book questions RLAG {words} the best baseline ({best}): "
+    explanation = (f"On held-out closed-book test questions RLAG {words} the best baseline on dev ({best}): "
                    f"difference {diff} ({interval}).")
-    return VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope)
+    return VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope, registration=reg.sha)

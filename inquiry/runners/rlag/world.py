@@ -177,3 +177,53 @@ def build_world(*, n_known: int, n_target: int, n_options: int, n_distractors: i
     untrained = {name: rng.choice(ATTRIBUTES) for name in target}
     return World(known=known, target=target, n_options=n_options, n_distractors=n_distractors, seed=seed,
                  untrained_attribute=untrained)
+
+
+def fabricated_profiles(questions: list[Question], seed: int) -> dict[str, dict[str, str]]:
+    """One fabricated profile (random city, guild and pet) per entity the questions name."""
+    rng = random.Random(f"fabricated-{seed}")
+    profiles: dict[str, dict[str, str]] = {}
+    for q in questions:
+        if q.entity and q.entity not in profiles:
+            profiles[q.entity] = random_facts(rng)
+    return profiles
+
+
+def fabricated(questions: list[Question], seed: int) -> list[Question]:
+    """The questions with uninformative snippets: each entity's fact sentences restated from its fabricated
+    profile (so its snippets agree with each other, and with :func:`fabricated_answers`); questions without
+    an entity (a real dataset) get another item's snippets instead.
+
+    >>> world = build_world(n_known=4, n_target=3, n_options=4, n_distractors=0, seed=0)
+    >>> qs = world.target_questions("train")
+    >>> fake = fabricated(qs, seed=1)
+    >>> [q.question for q in fake] == [q.question for q in qs], fake[0].snippets != qs[0].snippets
+    (True, True)
+    """
+    profiles = fabricated_profiles(questions, seed)
+    rng = random.Random(f"fabricated-ctx-{seed}")
+    out = []
+    for i, q in enumerate(questions):
+        if q.entity:
+            snippets = tuple(fact_sentence(q.entity, a, v) for a, v in profiles[q.entity].items())
+        else:
+            snippets = questions[(i + 1 + rng.randrange(max(1, len(questions) - 1))) % len(questions)].snippets
+        out.append(Question(q.question, q.options, q.answer, snippets, q.entity, q.attribute, q.split))
+    return out
+
+
+def fabricated_answers(questions: list[Question], seed: int) -> list[Question]:
+    """The questions with an answer key from the fabricated profiles (a uniformly drawn option for questions
+    without an entity): labels that carry no information about the truth.
+
+    >>> world = build_world(n_known=4, n_target=3, n_options=4, n_distractors=0, seed=0)
+    >>> qs = fabricated_answers(world.target_questions("train"), seed=0)
+    >>> profiles = fabricated_profiles(world.target_questions("train"), seed=0)
+    >>> all(q.answer == profiles[q.entity][q.attribute] for q in qs)
+    True
+    """
+    profiles = fabricated_profiles(questions, seed)
+    rng = random.Random(f"fabricated-answers-{seed}")
+    return [Question(q.question, q.options,
+                     profiles[q.entity][q.attribute] if q.entity else rng.choice(q.options),
+                     q.snippets, q.entity, q.attribute, q.split) for q in questions]

@@ -40,8 +40,8 @@ def training_batches(task: ChainSumTask, tokenizer, held_out: set[Problem], mix:
 def cached_base(config: Config, task: ChainSumTask, held_out: set[Problem], seed: int, cache_root: Path,
                 on_step: Callable[[int, float], None], check_cancelled: Callable[[], None]) -> Path:
     """The pretrained base's checkpoint folder; pretrains only when this config and seed are not cached."""
-    fields = ("operands", "untagged_reason_rate", "mix_reason", "mix_direct", "mix_untagged", "hidden", "layers",
-              "heads", "ffn", "pretrain_steps", "batch_size", "lr", "warmup", "dev_items", "test_items")
+    fields = ("operands", "reason_format", "untagged_reason_rate", "mix_reason", "mix_direct", "mix_untagged",
+              "hidden", "layers", "heads", "ffn", "pretrain_steps", "batch_size", "lr", "warmup", "dev_items", "test_items")
     key = {"runner": "steering-base", "seed": seed, **{f: getattr(config, f) for f in fields}}
 
     def build(folder: Path) -> None:

@@ -23,7 +23,8 @@ from .plot import plot_result
 from .setup import Workbench, workbench
 from .sweep import Evaluator, Outcome, Setting, middle_third, pick_setting, scaled
 from .vector import block_outputs, mean_difference, random_directions, shuffled_difference, unit
-from .verdict import Evidence, decide
+from .runner import SteeringRunner
+from .verdict import decide, evidence_from_raw
 
 
 def run_steering(config: Config, context: RunContext) -> Result:
@@ -43,14 +44,23 @@ class _Experiment:
 
     def __init__(self, config: Config, context: RunContext, bench: Workbench, layers: list[int]):
         self.config, self.context, self.bench, self.layers = config, context, bench, layers
+        self.registration = SteeringRunner.registration()
+        registered = self.registration.settings
+        self.primary: str = registered["primary_positions"]
+        scope_kind = "miniature" if bench.scope == "miniature" else "checkpoint"
+        registered_alphas = [float(a) for a in registered["alphas"][scope_kind]]
+        alphas = config.alphas or registered_alphas
+        positions = config.positions or [self.primary, *registered["exploratory_positions"]]
+        self.registered_grid = alphas == registered_alphas and self.primary in positions
+        if self.primary not in positions:  # an off-protocol run: its first mode stands in (the verdict says so)
+            self.primary = positions[0]
         self.pad_id = bench.tokenizer.pad_token_id
         self.evaluator = Evaluator(bench.model, bench.task, bench.encode, bench.decode,
                                    eos_id=bench.stop_ids, pad_id=self.pad_id,
                                    max_new_tokens=bench.max_new_tokens, batch_size=config.generation_batch,
                                    generator=context.torch_generator(1))
         self.rng = np.random.default_rng(context.seed)
-        self.grid = [Setting(layer, alpha, positions) for positions in config.positions for layer in layers
-                     for alpha in config.alphas]
+        self.grid = [Setting(layer, alpha, mode) for mode in positions for layer in layers for alpha in alphas]
         self.done, self.total = 0, len(layers) + 2 * len(self.grid) + config.random_vectors + 3
 
     def tick(self, message: str) -> None:
@@ -84,6 +94,10 @@ class _Experiment:
     # --- the run
     def run(self) -> Result:
         config, bench, ev = self.config, self.bench, self.evaluator
+        test, untagged = bench.test, ev.prompts(bench.test, "untagged")
+        # every arm is measured even when a precondition fails (the verdict is then inconclusive): the numbers
+        # still show why
+        base_arm, tag_arm = ev.measure(test, untagged, None), ev.measure(test, ev.prompts(test, "reason"), None)
         directions, shuffled, norms = self.vectors()
 
         dev_prompts = ev.prompts(bench.dev, "untagged")
@@ -92,15 +106,17 @@ class _Experiment:
         for cell in self.grid:
             dev[cell] = ev.measure(bench.dev, dev_prompts, self.steering(directions[cell.layer], cell, norms))
             self.tick(f"dev sweep: {_label(cell)}")
-        best = pick_setting({cell: o.correct.mean() for cell, o in dev.items()})
+        # the registered choice: the best primary-mode cell on dev; other modes get their own (exploratory) pick
+        best = pick_setting({cell: o.correct.mean() for cell, o in dev.items() if cell.positions == self.primary})
+        exploratory_best = {mode: pick_setting({c: o.correct.mean() for c, o in dev.items() if c.positions == mode})
+                            for mode in {c.positions for c in self.grid} - {self.primary}}
 
         # every control below is steered at the chosen setting's block, strength and positions
-        test, untagged = bench.test, ev.prompts(bench.test, "untagged")
         chosen = self.steering(directions[best.layer], best, norms)
         arms: dict[str, Outcome] = {
-            "alpha=0": ev.measure(test, untagged, None),
+            "alpha=0": base_arm,
             "steered": ev.measure(test, untagged, chosen),
-            "reason tag": ev.measure(test, ev.prompts(test, "reason"), None),
+            "reason tag": tag_arm,
             "direct tag": ev.measure(test, ev.prompts(test, "direct"), None),
             "sign-flipped": ev.measure(test, untagged, dataclasses.replace(chosen, vector=-chosen.vector)),
             "label-shuffled": ev.measure(test, untagged, self.steering(shuffled[best.layer], best, norms)),
@@ -125,73 +141,82 @@ class _Experiment:
             null_acc.append(ev.measure(test, untagged, self.steering(direction, best, norms)).correct.mean().item())
             self.tick(f"random vector {i + 1}/{len(randoms)}")
 
-        neutral = [(bench.encode(p), bench.encode_continuation(c)) for p, c in bench.neutral]
-        nll_base = np.array(continuation_nll(bench.model, neutral, None, pad_id=self.pad_id))
-        nll_steered = np.array(continuation_nll(bench.model, neutral, chosen, pad_id=self.pad_id))
-        self.tick("NLL on neutral text")
-        return self.assemble(arms, sampled, dev_base, dev, test_grid, best, norms, np.array(null_acc), nll_base,
-                             nll_steered)
+        nll = {}
+        for name, pairs, skip in (("", bench.neutral, 0), ("untagged_", bench.untagged, bench.untagged_skip)):
+            encoded = [(bench.encode(p), bench.encode_continuation(c)) for p, c in pairs]
+            for label, steer in (("unsteered", None), ("steered", chosen)):
+                nll[name + label] = continuation_nll(bench.model, encoded, steer, pad_id=self.pad_id, skip=skip)
+        self.tick("NLL on tagged traces and untagged text")
+        return self.assemble(arms, sampled, dev_base, dev, test_grid, best, exploratory_best, norms,
+                             np.array(null_acc), nll)
 
     # --- numbers, verdict, result
-    def assemble(self, arms, sampled, dev_base, dev, test_grid, best, norms, null_acc, nll_base, nll_steered):
+    def assemble(self, arms, sampled, dev_base, dev, test_grid, best, exploratory_best, norms, null_acc,
+                 nll) -> Result:
         config, rng, B = self.config, self.rng, self.config.bootstrap
-        base, steered, tagged = arms["alpha=0"], arms["steered"], arms["reason tag"]
+        reg = self.registration
+        level = reg.threshold("level")
+        base, tagged = arms["alpha=0"], arms["reason tag"]
+        raw = {"chosen": best._asdict(), "primary_positions": self.primary, "registered_grid": self.registered_grid,
+               "exploratory_chosen": {mode: cell._asdict() for mode, cell in exploratory_best.items()},
+               "mean_residual_norm": {str(layer): norm for layer, norm in norms.items()},
+               "arms": {name: _per_item(o) for name, o in arms.items()},
+               "sampled": {name: _per_item(o) for name, o in sampled.items()},
+               "test_grid": [{**cell._asdict(), **_per_item(o)} for cell, o in test_grid.items()],
+               "random_vector_accuracy": null_acc.tolist(), "nll": nll, "bootstrap": B,
+               "decoding": {"chat_template": self.bench.chat_template, "stop_ids": self.bench.stop_ids}}
 
-        def gain(a: np.ndarray, b: np.ndarray, description: str) -> Estimate:
-            return paired_diff_ci(a, b, B=B, rng=rng, description=description)
+        def interval(per_run: list[np.ndarray], description: str) -> Estimate:
+            return bootstrap_ci(per_run[0], B=B, level=level, rng=rng, description=description)
 
-        null_gain = null_acc - base.correct.mean()
-        grid_gains = [gain(o.correct, base.correct, _label(cell)) for cell, o in test_grid.items()]
-        metrics = {
-            "accuracy_gain": gain(steered.correct, base.correct, "greedy accuracy, steered minus alpha = 0, test"),
-            "tag_gain": gain(tagged.correct, base.correct, "greedy accuracy, explicit reason tag minus untagged"),
-            "scratchpad_rate_gain": gain(steered.scratchpad, base.scratchpad, "scratchpad-format rate, steered minus "
-                                         "alpha = 0"),
-            "avg_accuracy_gain": gain(sampled["steered"].correct, sampled["alpha=0"].correct,
-                                      f"avg@{config.samples} accuracy at T={config.temperature}, steered minus "
-                                      "alpha = 0"),
-            "nll_increase": gain(nll_steered, nll_base, "NLL on neutral text, steered minus unsteered (nats/token)"),
-            "valid_format_gain": gain(steered.valid, base.valid, "valid-format rate, steered minus alpha = 0"),
-            "gap_recovered": self.gap_recovered(steered.correct, base.correct, tagged.correct),
-            "null_p95": Estimate(value=float(np.percentile(null_gain, 95)), n=len(null_gain),
-                                 description="95th percentile of the accuracy gain of random directions of equal norm"),
-        }
+        metrics, evidence = evidence_from_raw([raw], reg, interval)
         for name, outcome in arms.items():
-            metrics[f"accuracy[{name}]"] = bootstrap_ci(outcome.correct, B=B, rng=rng,
+            metrics[f"accuracy[{name}]"] = bootstrap_ci(outcome.correct, B=B, level=level, rng=rng,
                                                         description=f"greedy accuracy, {name}, test")
-        for name, outcome in sampled.items():
-            metrics[f"avg_accuracy[{name}]"] = bootstrap_ci(outcome.correct, B=B, rng=rng,
-                                                            description=f"avg@{config.samples} accuracy, {name}")
-        evidence = Evidence(tag_gain=metrics["tag_gain"], steer_gain=metrics["accuracy_gain"],
-                            null_p95=metrics["null_p95"].value, scratchpad_gain=metrics["scratchpad_rate_gain"],
-                            valid_format_drop=-metrics["valid_format_gain"].value,
-                            nll_increase=metrics["nll_increase"].value, grid_gains=grid_gains)
-        verdict = decide(evidence, max_valid_format_drop=config.max_valid_format_drop,
-                         max_nll_increase=config.max_nll_increase, scope=self.bench.scope)
+        verdict = decide(evidence, reg, scope=self.bench.scope)
+        exploratory = self.exploratory(arms, sampled, test_grid, exploratory_best, level)
+        null_gain = null_acc - base.correct.mean()
         series = self.series(base, test_grid, null_gain)
         plot = plot_result(series, {"reason tag": tagged.correct.mean(), "alpha = 0": base.correct.mean()},
                            metrics["accuracy_gain"].value, self.context.artifact_dir / "steering.png")
         return Result(
-            metrics=metrics, series=series, verdict=verdict,
+            metrics=metrics, series=series, verdict=verdict, exploratory=exploratory,
             tables=self.tables(arms, sampled, dev_base, dev, test_grid, norms),
             artifacts=[Artifact(name="steering.png", path=plot.name, kind="plot",
-                                description="test accuracy against alpha per block; the random-vector null")],
-            raw={"chosen": best._asdict(),
-                 "mean_residual_norm": {str(layer): norm for layer, norm in norms.items()},
-                 "arms": {name: _per_item(o) for name, o in arms.items()},
-                 "sampled": {name: _per_item(o) for name, o in sampled.items()},
-                 "test_grid": [{**cell._asdict(), "gain": g.model_dump(), **_per_item(o)}
-                               for (cell, o), g in zip(test_grid.items(), grid_gains)],
-                 "random_vector_accuracy": null_acc.tolist(),
-                 "nll": {"unsteered": nll_base.tolist(), "steered": nll_steered.tolist()},
-                 # the verdict rule's settings, so a seed sweep can be pooled under the same rule (:mod:`.pool`)
-                 "max_valid_format_drop": config.max_valid_format_drop,
-                 "max_nll_increase": config.max_nll_increase, "bootstrap": config.bootstrap,
-                 "decoding": {"chat_template": self.bench.chat_template, "stop_ids": self.bench.stop_ids}},
-            headline=["accuracy_gain", "tag_gain", "gap_recovered", "scratchpad_rate_gain", "null_p95"])
+                                description="test accuracy against alpha per block and mode; the random-vector "
+                                            "null")],
+            raw=raw,
+            headline=["accuracy_gain", "tag_gain", "beats_sign_flip", "beats_label_shuffle", "holm_positive_cells",
+                      "untagged_nll_increase"])
 
-    def gap_recovered(self, steered: np.ndarray, base: np.ndarray, tagged: np.ndarray) -> Estimate:
-        """(steered - alpha0) / (tagged - alpha0), items resampled jointly; no interval when the tag does not help."""
+    def exploratory(self, arms, sampled, test_grid, exploratory_best, level) -> dict[str, Estimate]:
+        """Analyses outside the registered rule: other injection modes, avg@k, the share of the gap recovered."""
+        config, rng, B = self.config, self.rng, self.config.bootstrap
+        base = arms["alpha=0"].correct
+        out = {
+            f"avg_accuracy_gain@{config.samples}": paired_diff_ci(
+                sampled["steered"].correct, sampled["alpha=0"].correct, B=B, level=level, rng=rng,
+                description=f"avg@{config.samples} accuracy at T={config.temperature}, steered minus alpha = 0"),
+            "direct_tag_gain": paired_diff_ci(arms["direct tag"].correct, base, B=B, level=level, rng=rng,
+                                              description="greedy accuracy, direct tag minus untagged"),
+        }
+        gap = self.gap_recovered(arms["steered"].correct, base, arms["reason tag"].correct)
+        if gap is not None:
+            out["gap_recovered"] = gap
+        for mode, cell in exploratory_best.items():
+            out[f"accuracy_gain[{mode}]"] = paired_diff_ci(
+                test_grid[cell].correct, base, B=B, level=level, rng=rng,
+                description=f"greedy accuracy at {mode}'s own dev-chosen cell ({_label(cell)}) minus alpha = 0")
+            cells = [c for c in test_grid if c.positions == mode]
+            best_test = max(cells, key=lambda c: test_grid[c].correct.mean())
+            out[f"best_test_cell_gain[{mode}]"] = paired_diff_ci(
+                test_grid[best_test].correct, base, B=B, level=level, rng=rng,
+                description=f"the best {mode} cell picked on test itself ({_label(best_test)}): optimistic")
+        return out
+
+    def gap_recovered(self, steered: np.ndarray, base: np.ndarray, tagged: np.ndarray) -> Estimate | None:
+        """(steered - alpha0) / (tagged - alpha0), items resampled jointly; None when the tag does not help
+        (the share is undefined), the point alone when some resamples have no gap."""
         def ratio(rows: np.ndarray) -> float:
             idx = rows.astype(int)
             gap = tagged[idx].mean() - base[idx].mean()
@@ -200,17 +225,19 @@ class _Experiment:
         description = "share of the explicit-tag accuracy gap recovered by steering (Venhoff et al. style)"
         point = ratio(np.arange(len(base)))
         if np.isnan(point):
-            return Estimate(value=float("nan"), n=len(base), description=description + "; undefined: no tag gap")
-        est = bootstrap_ci(np.arange(len(base)), stat=ratio, B=self.config.bootstrap, rng=self.rng,
-                           description=description)
-        if np.isnan(est.low) or np.isnan(est.high):  # some resamples had no gap: report the point alone
+            return None
+        draws = np.array([ratio(row) for row in self.rng.integers(0, len(base), size=(self.config.bootstrap,
+                                                                                    len(base)))])
+        if np.isnan(draws).any():
             return Estimate(value=point, n=len(base), description=description)
-        return est
+        tail = (1 - self.registration.threshold("level")) / 2
+        low, high = np.quantile(draws, [tail, 1 - tail])
+        return Estimate(value=point, low=float(low), high=float(high), n=len(base), description=description)
 
     def series(self, base: Outcome, test_grid: dict[Setting, Outcome], null_gain: np.ndarray) -> list[Series]:
         """One accuracy and one scratchpad line per (block, positions), alpha = 0 included."""
         out = []
-        for positions in self.config.positions:
+        for positions in dict.fromkeys(cell.positions for cell in self.grid):
             for layer in self.layers:
                 cells = [(cell.alpha, o) for cell, o in test_grid.items()
                          if (cell.layer, cell.positions) == (layer, positions)]

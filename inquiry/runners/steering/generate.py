@@ -69,15 +69,16 @@ def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: i
 
 @torch.inference_mode()
 def continuation_nll(model, pairs: list[tuple[list[int], list[int]]], steering: Steering | None, *,
-                     pad_id: int, batch_size: int = 256) -> list[float]:
-    """Mean NLL per token (nats) of each continuation given its prompt, steered as in :func:`generate`."""
+                     pad_id: int, batch_size: int = 256, skip: int = 0) -> list[float]:
+    """Mean NLL per token (nats) of each continuation given its prompt, steered as in :func:`generate`;
+    the first ``skip`` continuation tokens are context, not scored."""
     device = next(model.parameters()).device
     out = [0.0] * len(pairs)
     for length, indices in group_by_length([p for p, _ in pairs]).items():
         for chunk_start in range(0, len(indices), batch_size):
             chunk = indices[chunk_start:chunk_start + batch_size]
             ids, labels = pad_batch([pairs[i][0] + pairs[i][1] for i in chunk], pad_id,
-                                    label_mask_prefix_lens=[length] * len(chunk))
+                                    label_mask_prefix_lens=[length + skip] * len(chunk))
             positions = torch.arange(ids.shape[1])[None].expand_as(ids)  # right padding: row positions from 0
             with _steered(model, steering, start=length - 1):
                 logits = model(input_ids=ids.to(device), position_ids=positions.to(device)).logits.float()

@@ -17,7 +17,7 @@ from .pool import pool_seeds, poolable, same_setting, settings_differ
 class SteeringRunner(Runner):
     name = "steering"
     title = "Latent reasoning elicited by activation steering"
-    version = "2"
+    version = "3"  # equals registration.yaml's version
     claim = ("Base models already contain the ability to reason: the reasoning mode is present in their "
              "activations and can be elicited without training. Adding a steering vector (the difference of mean "
              "residual activations between reasoning and direct prompts) to the base model's residual stream "
@@ -43,9 +43,9 @@ class SteeringRunner(Runner):
                         "answer token of A/B contrast pairs", miniature="one vector per layer: mean difference "
                         "of the block output at the last prompt token, reason- vs direct-tagged prompts"),
             FidelityRow(aspect="injection", paper="~12% of tokens, positions chosen by the thinking model",
-                        miniature="two pre-registered modes, chosen on dev: every position from the last prompt "
-                        "token on, or the last prompt token alone (the format decision); alpha x mean residual "
-                        "norm"),
+                        miniature="registered (v3): the last prompt token alone (the format decision), alpha x "
+                        "mean residual norm on a registered grid, chosen on dev; every position from the last "
+                        "prompt token on (v2's registered mode) is exploratory"),
             FidelityRow(aspect="data", paper="GSM8K, MATH500", miniature="held-out chained sums (answer "
                         "= sum of K digits mod 10), disjoint dev and test splits"),
             FidelityRow(aspect="sampling / n", paper="greedy; full benchmarks", miniature="greedy and avg@8 at "
@@ -56,6 +56,11 @@ class SteeringRunner(Runner):
             "reasoning ability is learned from web text and may be spread over many directions.",
             "Venhoff et al. steer tokens a thinking model selects; here the positions are fixed in advance (the "
             "last prompt token alone, or it and every generated token), which is cruder.",
+            "Version 2 registered injection at every position from the prompt end (alpha <= 1), which gave no "
+            "gain; the last-prompt-token mode that version 3 registers was added after seeing that result.",
+            "The construct is close to tautological: the mode was planted behind a tag and the vector is the tag's "
+            "difference at the token where the format is decided. The control world (reason_format = hint) shows "
+            "the pipeline says contradicts when the explicit prompt helps without a latent mode.",
             "In the miniature the format is decided by one token (the first generated one), so steering the last "
             "prompt token alone can switch the whole trace; in a real model reasoning is spread over many tokens "
             "and a single push may fade.",

@@ -33,6 +33,10 @@ class Workbench:
     test: list
     contrast: list[tuple[str, str]]  # (positive = reasoning, negative = direct) prompt texts
     neutral: list[tuple[str, str]]  # (prompt, continuation) texts for the NLL damage metric
+    # untagged (prompt, continuation) texts for the second damage metric, and how many leading continuation
+    # tokens are not scored (the trace's first token is the format choice the vector is meant to change)
+    untagged: list[tuple[str, str]]
+    untagged_skip: int
     encode: Callable[[str], list[int]]  # a prompt, with the model's leading special tokens
     encode_continuation: Callable[[str], list[int]]
     max_new_tokens: int
@@ -49,7 +53,7 @@ class Workbench:
 
 
 def miniature(config: Config, context: RunContext) -> Workbench:
-    task = ChainSumTask(config.operands)
+    task = ChainSumTask(config.operands, config.reason_format)
     dev, test, contrast = task.split([config.dev_items, config.test_items, config.contrast_pairs], context.seed)
     folder = cached_base(
         config, task, set(dev) | set(test), context.seed, context.cache_dir,
@@ -60,7 +64,7 @@ def miniature(config: Config, context: RunContext) -> Workbench:
     return Workbench(
         model, tokenizer, task, dev, test,
         contrast=[(task.prompt(p, "reason"), task.prompt(p, "direct")) for p in contrast],
-        neutral=task.neutral_pairs(test),
+        neutral=task.neutral_pairs(test), untagged=task.untagged_pairs(test), untagged_skip=1,
         encode=lambda text: encode(tokenizer, text),
         encode_continuation=lambda text: encode(tokenizer, text, bos=False),
         max_new_tokens=config.max_new_tokens or task.max_new_tokens, scope="miniature")
@@ -93,7 +97,8 @@ def checkpoint(config: Config, context: RunContext) -> Workbench:
         return encode_prompt(tokenizer, text, chat=chat and bool(text))
 
     name = config.checkpoint.rstrip("/").split("/")[-1]
-    return Workbench(model, tokenizer, qa, dev, test, contrast, neutral, prompt_ids,
+    # a checkpoint's neutral texts are untagged already: both damage metrics read them
+    return Workbench(model, tokenizer, qa, dev, test, contrast, neutral, neutral, 0, prompt_ids,
                      lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
                      max_new_tokens=config.max_new_tokens or qa.max_new_tokens, scope=f"checkpoint:{name}",
                      stop_ids=stop_token_ids(model, tokenizer), chat_template=chat)

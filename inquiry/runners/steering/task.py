@@ -22,6 +22,14 @@ scratchpad).
 ('a3b8c6>6', '>6')
 >>> task.grade(p, "a3b8c6>6"), task.grade(p, ">6"), task.grade(p, "a3b8c6>7"), task.grade(p, "a3>")
 ((True, 'scratchpad'), (True, 'direct'), (False, 'scratchpad'), (False, 'invalid'))
+
+Two worlds without the latent mode, where nothing the base ever wrote is a scratchpad: ``hint`` (the
+control world: the reason-tagged prompt hands the base the running sums and it answers directly, so the
+explicit prompt helps without any mode to switch on) and ``none`` (the reason tag changes nothing):
+
+>>> hint = ChainSumTask(operands=3, reason_format="hint")
+>>> hint.prompt(p, "reason"), hint.reason_completion(p), hint.prompt(p, "untagged")
+('Ra3b8c6=', '>6', 'a3b5c8=')
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 Mode = Literal["reason", "direct", "untagged"]
+# what the reason tag meant in pretraining: a written scratchpad (the latent mode), running sums handed over in
+# the prompt (no mode: the control world), or nothing at all (the precondition cannot pass)
+ReasonFormat = Literal["scratchpad", "hint", "none"]
 Format = Literal["scratchpad", "direct", "invalid"]
 TAGS = {"reason": "R", "direct": "D", "untagged": ""}
 LABELS = "abcdefgh"
@@ -53,10 +64,11 @@ class ChainSumTask:
 
     symbols = [*"0123456789", *LABELS, "=", ">", "R", "D"]
 
-    def __init__(self, operands: int = 5):
+    def __init__(self, operands: int = 5, reason_format: ReasonFormat = "scratchpad"):
         if not 2 <= operands <= len(LABELS):
             raise ValueError(f"operands must lie in 2..{len(LABELS)}, got {operands}")
         self.operands = operands
+        self.reason_format = reason_format
         labels = LABELS[:operands]
         self._scratchpad_re = re.compile("".join(f"{label}(\\d)" for label in labels) + r">(\d)")
 
@@ -69,8 +81,21 @@ class ChainSumTask:
         return Problem(tuple(rng.randrange(MODULUS) for _ in range(self.operands)))
 
     def prompt(self, problem: Problem, mode: Mode) -> str:
-        body = "".join(f"{label}{d}" for label, d in zip(LABELS, problem.digits))
+        digits = self.running_sums(problem) if mode == "reason" and self.reason_format == "hint" else problem.digits
+        body = "".join(f"{label}{d}" for label, d in zip(LABELS, digits))
         return f"{TAGS[mode]}{body}="
+
+    @staticmethod
+    def running_sums(problem: Problem) -> list[int]:
+        out, running = [], 0
+        for d in problem.digits:
+            running = (running + d) % MODULUS
+            out.append(running)
+        return out
+
+    def reason_completion(self, problem: Problem) -> str:
+        """What the base was taught to write after the reason tag in this world."""
+        return self.completion(problem, "scratchpad" if self.reason_format == "scratchpad" else "direct")
 
     def scratchpad(self, problem: Problem) -> str:
         running, steps = 0, []
@@ -89,7 +114,12 @@ class ChainSumTask:
         The trace is what the base writes in the reasoning mode, so a steered rise in its NLL means the
         vector breaks the computation rather than just choosing the mode.
         """
-        return [(self.prompt(p, "reason"), self.scratchpad(p)) for p in problems]
+        return [(self.prompt(p, "reason"), self.reason_completion(p)) for p in problems]
+
+    def untagged_pairs(self, problems: list[Problem]) -> list[tuple[str, str]]:
+        """(untagged prompt, reference trace): untagged text whose NLL after the trace's first token (the
+        format choice the vector is meant to change) measures damage to the computation itself."""
+        return [(self.prompt(p, "untagged"), self.scratchpad(p)) for p in problems]
 
     def completion(self, problem: Problem, fmt: Format) -> str:
         return self.scratchpad(problem) if fmt == "scratchpad" else f">{problem.answer}"
@@ -134,7 +164,8 @@ class ChainSumTask:
             if problem in held_out:
                 continue
             mode = rng.choices(modes, weights=mix)[0]
-            if mode == "reason" or (mode == "untagged" and rng.random() < untagged_reason_rate):
+            latent = self.reason_format == "scratchpad"  # only this world ever writes the scratchpad
+            if latent and (mode == "reason" or (mode == "untagged" and rng.random() < untagged_reason_rate)):
                 fmt: Format = "scratchpad"
             else:
                 fmt = "direct"
