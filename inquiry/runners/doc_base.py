@@ -1,0 +1,60 @@
+"""A tiny Llama pretrained on a stream of short documents, cached under a hash of everything that shapes it.
+
+The miniature runners that need a base which "knows" a synthetic world (Think-in-Games, cognitive
+tools, AgentFly) build it here: a character-level tokenizer over the world's symbols, a fresh
+model, next-token training on whole documents (each ending with ``<eos>``), saved as a real
+checkpoint under :func:`~inquiry.runners.substrate.cache.cached_checkpoint`, so tests and reruns
+with the same settings skip pretraining.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .substrate.cache import cached_checkpoint
+from .substrate.model import TinyModelConfig, build_model, load_checkpoint, save_checkpoint
+from .substrate.tokenizer import build_tokenizer, encode
+from .substrate.train import pad_batch, train_lm
+
+
+def _batches(document: Callable[[random.Random], str], tok, batch_size: int,
+             rng: random.Random) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    eos = tok.eos_token_id
+    while True:
+        yield pad_batch([encode(tok, document(rng)) + [eos] for _ in range(batch_size)], tok.pad_token_id)
+
+
+def pretrained_base(cache_root: Path, key: dict[str, Any], symbols: list[str],
+                    document: Callable[[random.Random], str], *, model_cfg: TinyModelConfig, steps: int,
+                    batch_size: int, lr: float, seed: int, on_step=None,
+                    check_cancelled=None) -> tuple[Path, list[float]]:
+    """The checkpoint folder (built once per distinct ``key`` and settings) and its pretraining losses.
+
+    ``key`` must name everything about the world that changes the documents.
+    """
+    full_key = {**key, "symbols": "".join(symbols), "model": model_cfg.model_dump(), "steps": steps,
+                "batch": batch_size, "lr": lr, "seed": seed}
+    losses: list[float] = []
+
+    def build(folder: Path) -> None:
+        tok = build_tokenizer(symbols)
+        model = build_model(tok, model_cfg, seed=seed)
+        losses.extend(train_lm(model, _batches(document, tok, batch_size, random.Random(seed)), steps=steps,
+                               lr=lr, warmup=max(1, steps // 20), on_step=on_step, check_cancelled=check_cancelled))
+        save_checkpoint(model, tok, folder)
+        (folder / "losses.txt").write_text("\n".join(f"{x:.5f}" for x in losses))
+
+    folder = cached_checkpoint(cache_root, full_key, build)
+    if not losses and (folder / "losses.txt").is_file():
+        losses = [float(x) for x in (folder / "losses.txt").read_text().split()]
+    return folder, losses
+
+
+def load_base(folder: Path, device: str):
+    """The cached base and its tokenizer, in eval mode."""
+    return load_checkpoint(folder, device=device)
