@@ -1,7 +1,7 @@
 """A tiny Llama pretrained on a stream of short documents, cached under a hash of everything that shapes it.
 
 The miniature runners that need a base which "knows" a synthetic world (Think-in-Games, cognitive
-tools, AgentFly) build it here: a character-level tokenizer over the world's symbols, a fresh
+tools, AgentFly) build it here: a character- or word-level tokenizer over the world's symbols, a fresh
 model, next-token training on whole documents (each ending with ``<eos>``), saved as a real
 checkpoint under :func:`~inquiry.runners.substrate.cache.cached_checkpoint`, so tests and reruns
 with the same settings skip pretraining.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 
@@ -31,18 +31,18 @@ def _batches(document: Callable[[random.Random], str], tok, batch_size: int,
 
 def pretrained_base(cache_root: Path, key: dict[str, Any], symbols: list[str],
                     document: Callable[[random.Random], str], *, model_cfg: TinyModelConfig, steps: int,
-                    batch_size: int, lr: float, seed: int, on_step=None,
+                    batch_size: int, lr: float, seed: int, level: Literal["char", "word"] = "char", on_step=None,
                     check_cancelled=None) -> tuple[Path, list[float]]:
     """The checkpoint folder (built once per distinct ``key`` and settings) and its pretraining losses.
 
     ``key`` must name everything about the world that changes the documents.
     """
-    full_key = {**key, "symbols": "".join(symbols), "model": model_cfg.model_dump(), "steps": steps,
+    full_key = {**key, "symbols": " ".join(symbols), "level": level, "model": model_cfg.model_dump(), "steps": steps,
                 "batch": batch_size, "lr": lr, "seed": seed}
     losses: list[float] = []
 
     def build(folder: Path) -> None:
-        tok = build_tokenizer(symbols)
+        tok = build_tokenizer(symbols, level=level)
         model = build_model(tok, model_cfg, seed=seed)
         losses.extend(train_lm(model, _batches(document, tok, batch_size, random.Random(seed)), steps=steps,
                                lr=lr, warmup=max(1, steps // 20), on_step=on_step, check_cancelled=check_cancelled))

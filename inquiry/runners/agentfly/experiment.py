@@ -17,7 +17,7 @@ from ..substrate.sampler import sample
 from ..substrate.tokenizer import encode
 from .config import Config
 from .memory import FEATURES, CaseBank, RecentSameKey, SoftQRetriever
-from .verdict import ARMS, figures, verdict
+from .verdict import ARMS, base_checks, figures, verdict
 from .world import SYMBOLS, Case, Environment, document, parse_answer, prompt
 
 WINDOW = 50  # episodes per point of the moving-average curves
@@ -46,6 +46,8 @@ def run_agentfly(config: Config, context: RunContext, registration) -> Result:
                            "rewards": {arm: [] for arm in ARMS}, "streams": [], "truths": [],
                            "q_weights": [], "features": list(FEATURES), "pretrain_losses": losses[::25]}
     del model
+    if not all(c.passed for c in base_checks(registration, figures(raw, config.bootstrap, context.seed))):
+        return _result(config, context, registration, raw)  # the frozen base cannot use a case: no stream
     done = config.pretrain_steps
     for seed in range(config.seeds):
         stream = env.stream(config.episodes, seed=context.seed * 1000 + seed)
@@ -131,7 +133,8 @@ def _result(config: Config, context: RunContext, registration, raw: dict[str, An
     metrics = figures(raw, config.bootstrap, context.seed)
     report = verdict(registration, metrics)
     series = []
-    for arm in ARMS:
+    ran = [arm for arm in ARMS if raw["rewards"][arm]]
+    for arm in ran:
         mean = np.asarray(raw["rewards"][arm], float).mean(0)
         points = [(i + WINDOW, float(mean[i:i + WINDOW].mean())) for i in range(0, len(mean) - WINDOW + 1,
                                                                                   max(1, WINDOW // 2))]
@@ -143,16 +146,17 @@ def _result(config: Config, context: RunContext, registration, raw: dict[str, An
             series.append(Series(name=f"w[{name}]", x=[float(i * config.round_size) for i in range(len(history))],
                                  y=history[:, j].tolist(), chart="q_function", x_label="episode",
                                  y_label="retrieval Q weight (stream 0)"))
-    plot = save_arms_plot(context.artifact_dir / "agentfly.png", {arm: metrics[f"late_{arm}"] for arm in ARMS},
+    plot = save_arms_plot(context.artifact_dir / "agentfly.png",
+                          {arm: metrics[f"late_{arm}"] for arm in ran} or {"copies_success": metrics["copies_success"]},
                           [s for s in series if s.chart == "stream"],
                           f"AgentFly miniature ({config.world} world): {report.verdict.value}",
                           "late-half reward (95% CI)", highlight="soft_q")
     table = Table(name="reward per arm (95% CI over late-half episodes)", columns=["arm", "whole stream", "late half"],
-                  rows=[[arm, f"{np.mean(raw['rewards'][arm]):.3f}", str(metrics[f'late_{arm}'])] for arm in ARMS])
+                  rows=[[arm, f"{np.mean(raw['rewards'][arm]):.3f}", str(metrics[f'late_{arm}'])] for arm in ran])
     raw["thresholds"] = dict(registration.thresholds)
     raw["bootstrap"] = config.bootstrap
     return Result(metrics=metrics, series=series, tables=[table], raw=raw, verdict=report,
                   artifacts=[Artifact(name="arms and learning curves", path=plot.name, kind="plot",
                                       description="late-half reward per arm and moving-average reward curves")],
                   headline=["memory_gain", "improvement", "memory_minus_weights", "similarity_gain",
-                            "copies_success"])
+                            "copies_success"] if ran else ["copies_success"])

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..api import Estimate, Registration, VerdictReport
+from ..api import Estimate, PreconditionCheck, Registration, VerdictReport
 from ..registered import at_least, decide
 from ..substrate.stats import bootstrap_ci, paired_diff_ci
 
@@ -25,7 +25,12 @@ def halves(raw: dict[str, Any], arm: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def figures(raw: dict[str, Any], B: int, seed: int) -> dict[str, Estimate]:
+    """The registered metrics (only the base's, when no stream was run)."""
     rng = np.random.default_rng(seed)
+    copies = bootstrap_ci(raw["copies_success"], B=B, rng=rng,
+                          description="frozen base answers a task right with its rewarded case in context")
+    if not raw["rewards"]["soft_q"]:
+        return {"copies_success": copies}
     parts = {arm: halves(raw, arm) for arm in ARMS}
     out = {f"late_{arm}": bootstrap_ci(parts[arm][1], B=B, rng=rng, description=f"{arm}: reward, late half")
            for arm in ARMS}
@@ -40,15 +45,20 @@ def figures(raw: dict[str, Any], B: int, seed: int) -> dict[str, Estimate]:
     out["similarity_gain"] = paired_diff_ci(parts["similarity"][1], parts["no_memory"][1], B=B, rng=rng,
                                             description="late-half reward, same-key recent retrieval minus no "
                                                         "memory")
-    out["copies_success"] = bootstrap_ci(raw["copies_success"], B=B, rng=rng,
-                                         description="frozen base answers a task right with its rewarded case "
-                                                     "in context")
+    out["copies_success"] = copies
     return out
 
 
+def base_checks(reg: Registration, m: dict[str, Estimate]) -> list[PreconditionCheck]:
+    """Measured on the frozen base before any stream; when one fails no stream is run."""
+    return [at_least(reg, "uses_cases", m["copies_success"].value, "copy_floor",
+                     "the frozen base reuses a rewarded case of the same task")]
+
+
 def verdict(reg: Registration, m: dict[str, Estimate]) -> VerdictReport:
-    checks = [at_least(reg, "uses_cases", m["copies_success"].value, "copy_floor",
-                       "the frozen base reuses a rewarded case of the same task")]
+    checks = base_checks(reg, m)
+    if "memory_gain" not in m:
+        return decide(reg, checks, lambda: ("inconclusive", "streams_not_run", "No stream was run."))
 
     def rule() -> tuple[str, str, str]:
         gain, imp, vs = m["memory_gain"], m["improvement"], m["memory_minus_weights"]

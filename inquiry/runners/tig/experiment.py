@@ -17,7 +17,7 @@ from ..substrate.sampler import sample
 from ..substrate.tokenizer import encode
 from .config import Config
 from .verdict import ARMS, base_checks, figures, verdict
-from .world import SYMBOLS, World, fact_prompt, parse_play, play_prompt
+from .world import World, fact_prompt, parse_play, play_prompt, symbols
 
 MAX_NEW = 9  # "K57=1>1" and eos
 
@@ -40,8 +40,9 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
     key = {"runner": "tig", "world": [world.max_n, world.practised_max, world.noise, world.facts, world.trap_share,
                                            world.seed],
            "fact_share": config.fact_share}
-    folder, losses = pretrained_base(context.cache_dir / "tig", key, SYMBOLS,
-                                     lambda rng: world.document(rng, config.fact_share), model_cfg=model_cfg,
+    folder, losses = pretrained_base(context.cache_dir / "tig", key, symbols(),
+                                     lambda rng: world.document(rng, config.fact_share),
+                                     model_cfg=model_cfg,
                                      steps=config.pretrain_steps, batch_size=config.pretrain_batch,
                                      lr=config.pretrain_lr, seed=config.world_seed, on_step=on_pretrain,
                                      check_cancelled=context.check_cancelled)

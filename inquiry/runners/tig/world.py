@@ -1,25 +1,28 @@
-"""The documents the base is pretrained on, and its tokenizer.
+"""The documents the base is pretrained on, its vocabulary, and the play formats.
 
-Two kinds of text, as in a web corpus that describes a game and also holds logs of people playing it:
+Characters; three kinds of text, as in a corpus that describes a game and also holds logs of people
+playing it:
 
-* declarative facts ``K37=1`` ("from 37 the best move takes 1") for every state 1..``max_n``;
-* play transcripts for states 1..``practised_max`` only, in three formats that differ only in what
-  comes before the move: a rationale that states a fact (``P37>K37=1>1``), nothing (``A37>1``), or
-  filler of the rationale's length (``F37>#####>1``). The players are weak: a share ``noise`` of
-  their moves is random, and the rationale they write always names the move they took, so
-  transcripts look explained but are wrong as often as the moves.
+* declarative facts ``K37=1`` ("from pile 37 the best move takes 1") for every winning pile;
+* state descriptions ``D37>K37`` for every pile (how the game's texts name a pile; no moves), which
+  teach the model to restate any pile in the facts' notation;
+* play transcripts for piles up to ``practised_max`` only, in three formats that differ only in what
+  comes before the move: a rationale stating the pile's fact (``P37>K37=1>3``), nothing
+  (``A37>3``), or filler of the rationale's length (``F37>#####>3``). The players know
+  the facts (their rationales state them) but act on them only a share ``1 - noise`` of the time:
+  the knowing–doing gap, in the data.
 
-In the ``control`` world the declarative facts are false: a fixed wrong move per state. The model
-can know them perfectly; turning that knowledge into play cannot make it play better.
+In the ``control`` world the declarative facts (and so the rationales) are false: a fixed losing
+move per pile. The model can know them perfectly; acting on them cannot win.
 
 >>> world = World(max_n=20, practised_max=10, noise=0.7, facts="true", trap_share=0.0, seed=0)
->>> world.fact(13), len(rationale(13, 2))
-(1, 5)
+>>> world.fact(13), play_text("rationale", 13, 1, 2)
+(1, 'P13>K13=1>2')
+>>> play_text("action", 13, 1, 2), play_text("filler", 13, 1, 2)
+('A13>2', 'F13>#####>2')
 >>> false = World(max_n=20, practised_max=10, noise=0.7, facts="false", trap_share=0.0, seed=0)
 >>> any(false.game.move_wins(n, false.fact(n)) for n in false.states)
 False
->>> play_text("rationale", 13, 2), play_text("action", 13, 2), play_text("filler", 13, 2)
-('P13>K13=2>2', 'A13>2', 'F13>#####>2')
 """
 
 from __future__ import annotations
@@ -32,31 +35,40 @@ from .game import MAX_TAKE, Game
 
 FORMATS = ("rationale", "action", "filler")
 _PREFIX = {"rationale": "P", "action": "A", "filler": "F"}
-SYMBOLS = list("0123456789KPAF=>#")
+DESCRIPTION_SHARE = 0.1  # of pretraining documents
+MAX_PILE = 99
 
 
-def rationale(n: int, move: int) -> str:
-    return f"K{n}={move}"
+def symbols() -> list[str]:
+    return list("0123456789KPAFD=>#")
+
+
+def rationale(n: int, stated: int) -> str:
+    return f"K{n}={stated}"
 
 
 def play_prompt(fmt: str, n: int) -> str:
     return f"{_PREFIX[fmt]}{n}>"
 
 
-def play_completion(fmt: str, n: int, move: int) -> str:
+def play_completion(fmt: str, n: int, stated: int, move: int) -> str:
     if fmt == "rationale":
-        return f"{rationale(n, move)}>{move}"
+        return f"{rationale(n, stated)}>{move}"
     if fmt == "filler":
-        return "#" * len(rationale(n, move)) + f">{move}"
+        return "#" * len(rationale(n, stated)) + f">{move}"
     return str(move)
 
 
-def play_text(fmt: str, n: int, move: int) -> str:
-    return play_prompt(fmt, n) + play_completion(fmt, n, move)
+def play_text(fmt: str, n: int, stated: int, move: int) -> str:
+    return play_prompt(fmt, n) + play_completion(fmt, n, stated, move)
 
 
 def fact_prompt(n: int) -> str:
     return f"K{n}="
+
+
+_PATTERNS = {"rationale": re.compile(r"K(?P<pile>\d{1,2})=(?P<stated>[123])>(?P<move>[123])"),
+             "action": re.compile(r"(?P<move>[123])"), "filler": re.compile(r"#{3,5}>(?P<move>[123])")}
 
 
 def parse_play(fmt: str, text: str, n: int | None = None) -> tuple[int | None, int | None]:
@@ -77,22 +89,20 @@ def parse_play(fmt: str, text: str, n: int | None = None) -> tuple[int | None, i
     return move, int(match.group("stated"))
 
 
-_PATTERNS = {"rationale": re.compile(r"K(?P<pile>\d{1,2})=(?P<stated>\d)>(?P<move>\d)"),
-             "action": re.compile(r"(?P<move>\d)"), "filler": re.compile(r"#{3,5}>(?P<move>\d)")}
-
-
 @dataclass
 class World:
     max_n: int
     practised_max: int
     noise: float
-    facts: str  # "true": K facts are the game's best moves; "false": a fixed wrong move per state
+    facts: str  # "true": K facts are the game's best moves; "false": a fixed losing move per pile
     trap_share: float
     seed: int
     game: Game = field(init=False, repr=False)
     _false: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
+        if self.max_n > MAX_PILE:
+            raise ValueError(f"max_n must be at most {MAX_PILE}")
         self.game = Game(self.max_n, self.trap_share, self.seed)
         rng = random.Random(f"facts-{self.seed}")
         for n in self.states:
@@ -116,10 +126,14 @@ class World:
         return self.game.states(self.practised_max + 1, self.max_n)
 
     def document(self, rng: random.Random, fact_share: float) -> str:
-        """One pretraining document: a fact about any state, or a noisy transcript of a practised state."""
-        if rng.random() < fact_share:
+        """One pretraining document: a fact or a description of any pile, or a transcript of a practised one."""
+        roll = rng.random()
+        if roll < fact_share:
             n = rng.choice(self.states)
             return f"{fact_prompt(n)}{self.fact(n)}"
+        if roll < fact_share + DESCRIPTION_SHARE:
+            n = rng.randint(1, self.max_n)
+            return f"D{n}>K{n}"
         n = rng.choice(self.practised)
-        move = self.game.best_move(n) if rng.random() >= self.noise else rng.randint(1, MAX_TAKE)
-        return play_text(rng.choice(FORMATS), n, move)
+        move = self.fact(n) if rng.random() >= self.noise else rng.randint(1, MAX_TAKE)
+        return play_text(rng.choice(FORMATS), n, self.fact(n), move)
