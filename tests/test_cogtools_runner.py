@@ -90,7 +90,7 @@ def test_tool_loop_isolates_each_call_and_counts_calls():
 
     problems = [(3, 4, 2, 5), (9, 9, 9, 9)]
     run = tools.tool_loop(Scripted(), problems, retries=2)
-    assert run.correct == [1, 1] and [answer(p) for p in problems] == [9, 0]
+    assert run.correct == [1, 1] and [answer(p) for p in problems] == [9, 1]
     assert run.calls == [6, 6] and run.backtracks == [0, 0]
     assert all(len(p) <= 8 and p[0] in "SE" for p in seen)  # no call sees the whole problem
 

@@ -38,7 +38,7 @@ class Config(RunnerConfig):
     hidden: int = param(64, "hidden size of the tiny Llama", unit="dims", ge=16, le=1024)
     layers: int = param(2, "decoder layers of the tiny Llama", unit="layers", ge=1, le=16)
     heads: int = param(4, "attention heads (must divide hidden)", unit="heads", ge=1, le=32)
-    pretrain_steps: int = param(1500, "base pretraining steps", unit="steps", ge=1, le=100_000)
+    pretrain_steps: int = param(1600, "base pretraining steps", unit="steps", ge=1, le=100_000)
     pretrain_batch: int = param(64, "base pretraining batch size", unit="documents", ge=1, le=4096)
     pretrain_lr: float = param(3e-3, "base pretraining peak learning rate", unit="lr", gt=0, le=1)
     bootstrap: int = param(2000, "bootstrap resamples for every confidence interval", unit="resamples",
@@ -46,7 +46,7 @@ class Config(RunnerConfig):
 
 
 PRESETS: dict[str, dict] = {
-    "test": {"n_tasks": 20, "episodes": 240, "seeds": 1, "pretrain_steps": 800, "bootstrap": 500},
+    "test": {"n_tasks": 20, "episodes": 240, "seeds": 1, "bootstrap": 500},
     "default": {},
     # The same pipeline where every visit redraws the task's answer: memory cannot help here.
     "control": {"world": "resampled"},

@@ -26,14 +26,14 @@ WINDOW = 50  # episodes per point of the moving-average curves
 def run_agentfly(config: Config, context: RunContext, registration) -> Result:
     context.setup_torch()
     model_cfg = TinyModelConfig(hidden=config.hidden, layers=config.layers, heads=config.heads,
-                                ffn=config.hidden * 3, max_len=40)
+                                ffn=config.hidden * 3, max_len=24)
     total = config.pretrain_steps + config.seeds * len(ARMS)
 
     def on_pretrain(step: int, loss: float) -> None:
         if step % 50 == 0 or step == config.pretrain_steps:
             context.progress(step, total, "pretraining the base", loss=loss)
 
-    folder, losses = pretrained_base(context.cache_dir / "agentfly", {"runner": "agentfly", "documents": "v1"},
+    folder, losses = pretrained_base(context.cache_dir / "agentfly", {"runner": "agentfly", "documents": "v2"},
                                      SYMBOLS, document, model_cfg=model_cfg, steps=config.pretrain_steps,
                                      batch_size=config.pretrain_batch, lr=config.pretrain_lr,
                                      seed=config.world_seed, on_step=on_pretrain,

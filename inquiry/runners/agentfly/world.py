@@ -2,19 +2,20 @@
 
 A task is a two-digit key; the environment holds a hidden answer digit per key and pays 1 when the
 agent's answer equals it. Tasks recur in the stream. The agent's prompt is the cases its memory
-retrieved, then the query: ``c37=5+;c12=3-;q37=`` (a case is key, answer, and whether it was
-rewarded).
+retrieved, then the query: ``5+;3-;q37=`` (a case shows the answer given and whether it was
+rewarded, not which task it came from: judging which past cases bear on the query is the memory's
+job, the credit assignment this runner tests).
 
-The base never sees the stream's answers. Its documents teach only how to use cases: a rewarded
-case with the query's key gives the answer, an unrewarded one rules its answer out, a case with
-another key says nothing. In each document the answers are drawn afresh.
+The base never sees the stream's answers. Its documents teach only how to use cases: reuse the
+answer of a rewarded case, avoid the answer of an unrewarded one. In each document the answers are
+drawn afresh.
 
 In the ``control`` world the hidden answer is redrawn at every visit, so experience never transfers.
 
 >>> env = Environment(n_tasks=5, resample=False, seed=0)
 >>> task = env.tasks[0]
->>> env.reward(task, env.answer(task)), prompt([Case("37", 5, True)], "37")
-(1, 'c37=5+;q37=')
+>>> env.reward(task, env.answer(task)), prompt([Case("37", 5, True), Case("12", 3, False)], "37")
+(1, '5+;3-;q37=')
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-SYMBOLS = list("0123456789cq=;+-")
+SYMBOLS = list("0123456789q=;+-")
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Case:
 
 
 def case_text(case: Case) -> str:
-    return f"c{case.key}={case.answer}{'+' if case.rewarded else '-'};"
+    return f"{case.answer}{'+' if case.rewarded else '-'};"
 
 
 def prompt(cases: list[Case], key: str) -> str:
@@ -80,12 +81,7 @@ def document(rng: random.Random) -> str:
     cases = []
     for _ in range(rng.choice((0, 1, 2, 2))):
         if rng.random() < 0.5:
-            if rng.random() < 0.5:
-                cases.append(Case(key, truth, True))
-            else:
-                cases.append(Case(key, rng.choice([d for d in range(10) if d != truth]), False))
+            cases.append(Case(key, truth, True))
         else:
-            other = f"{rng.randrange(100):02d}"
-            if other != key:
-                cases.append(Case(other, rng.randrange(10), rng.random() < 0.5))
+            cases.append(Case(key, rng.choice([d for d in range(10) if d != truth]), False))
     return prompt(cases, key) + str(truth)
