@@ -22,8 +22,18 @@ def runs(tmp_path_factory):
         return config, context, runner.run(config, context)
 
     # the control world reuses the same base: the base never sees the stream's answers
-    return {"supports": run("test"), "contradicts": run("test", world="resampled"),
-            "inconclusive": run("test", pretrain_steps=20)}
+    worlds = {
+        "supports": lambda: run("test"),
+        "contradicts": lambda: run("test", world="resampled"),
+        "inconclusive": lambda: run("test", pretrain_steps=20),
+    }
+
+    class Runs(dict):  # each world is run on first use, once per module
+        def __missing__(self, world):
+            self[world] = worlds[world]()
+            return self[world]
+
+    return Runs()
 
 
 @pytest.mark.slow

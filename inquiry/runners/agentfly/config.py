@@ -32,7 +32,7 @@ class Config(RunnerConfig):
                                  gt=0, le=10)
     candidates: int = param(120, "most recent cases the retriever scores", unit="cases", ge=2, le=100_000)
     # The weight-update arm.
-    weight_lr: float = param(3e-3, "learning rate of the weight-update arm (policy gradient, AdamW)", unit="lr",
+    weight_lr: float = param(3e-4, "learning rate of the weight-update arm (policy gradient, AdamW)", unit="lr",
                              gt=0, le=1)
     # The tiny base model and its pretraining (cached under a hash of these fields).
     hidden: int = param(64, "hidden size of the tiny Llama", unit="dims", ge=16, le=1024)
