@@ -7,9 +7,15 @@ each beside the same app on an empty notebook in the same run:
 - first screen: from building the app to its first screen composed and mounted;
 - interactive: until the navigator's first group is loaded and takes keys;
 - filter keystroke: one character typed into the filter until its matches are on screen (p50/p95);
-- navigation keystroke: cursor down in the navigator, and enter on a note until the reader shows it.
+- navigation keystroke: cursor down in the navigator, and enter on a note until the reader shows it
+  and the links panel has the note's links (and its local graph, or the note that it is drawn on "g");
+- launch form: ``r`` on a claim until the form is built (the first one imports the runners, cold;
+  the next ones warm);
+- quit: ``q`` until the app has exited;
+- a no-op key (a key bound to nothing) as the baseline every latency is set beside.
 
-Targets: first screen <= 1.0 s at 100k notes and <= 2x the empty notebook; updates <= 50 ms.
+Targets (issue #20, at 10k notes): filter keystroke p50 <= 50 ms, open note p50 <= 100 ms, launch
+form ready <= 300 ms, quit <= 300 ms; first screen <= 1.0 s at 100k notes and <= 2x the empty notebook.
 ``--quick`` uses 2k and 10k notes; ``--corpora DIR`` writes each synthetic notebook once under DIR
 and reuses it on later runs (writing 100k notes takes longer than measuring them).
 """
@@ -20,6 +26,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -31,6 +38,9 @@ from textual.widgets import Input, Tree
 
 from inquiry.store import Notebook
 from inquiry.tui.app import InquiryApp
+from inquiry.tui.data import BUILDING
+from inquiry.tui.screens.launch import LaunchScreen
+from inquiry.tui.widgets.links import LinksPanel
 from inquiry.tui.widgets.navigator import Navigator
 from inquiry.tui.widgets.reader import Reader
 
@@ -64,6 +74,7 @@ async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
         interactive = time.perf_counter() - start
         out = {"first_screen_s": first_screen, "interactive_s": interactive}
         if nb.stats()["notes"] == 0:
+            await pilot.press("q")
             return out
         # keystrokes are timed in steady state: after the background read of the filter's title index
         # (the knowledge graph is not built: above GRAPH_AUTO_NOTES only "g" builds it)
@@ -89,9 +100,14 @@ async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
         tree.move_cursor(popular)
         await pilot.press("space")
         await wait_for(pilot, lambda: len(popular.children) > 1)
-        down_ms, open_ms = [], []
+        down_ms, open_ms, noop_ms = [], [], []
         reader = screen.query_one(Reader)
+        links = screen.query_one(LinksPanel)
         for _ in range(keystrokes):
+            t0 = time.perf_counter()
+            await pilot.press("z")  # bound to nothing: the cost of a key through Pilot and a refresh
+            await pilot.pause()
+            noop_ms.append((time.perf_counter() - t0) * 1000)
             line = tree.cursor_line
             t0 = time.perf_counter()
             await pilot.press("down")
@@ -100,12 +116,34 @@ async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
             target = tree.cursor_node.data.node_id
             t0 = time.perf_counter()
             await pilot.press("enter")
-            await wait_for(pilot, lambda: reader.node_id == target)
+            await wait_for(pilot, lambda: reader.node_id == target and links.shown is not None
+                           and links.shown.node_id == target
+                           and (links.shown.drawing is not None or links.shown.waiting != BUILDING))
             open_ms.append((time.perf_counter() - t0) * 1000)
+            if tree.cursor_node.is_expanded:
+                tree.cursor_node.collapse()  # enter expanded the note; keep the next "down" on notes
+                await pilot.pause()
+        out["noop_key_ms"] = p50_p95(noop_ms)
         out["filter_key_ms"] = p50_p95(filter_ms)
         out["nav_down_ms"] = p50_p95(down_ms)
         out["nav_open_ms"] = p50_p95(open_ms)
-        return out
+        launch_ms = []
+        claim = nb.db.execute("SELECT id FROM claims LIMIT 1").fetchone()[0]
+        for _ in range(3):
+            screen.navigate(claim)
+            await wait_for(pilot, lambda: screen.claim is not None and screen.claim.id == claim)
+            t0 = time.perf_counter()
+            await pilot.press("r")
+            await wait_for(pilot, lambda: isinstance(app.screen, LaunchScreen) and bool(app.screen.field_order))
+            launch_ms.append((time.perf_counter() - t0) * 1000)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen)
+        out["launch_cold_ms"], out["launch_warm_ms"] = launch_ms[0], statistics.median(launch_ms[1:])
+        t0 = time.perf_counter()
+        await pilot.press("q")
+        await wait_for(pilot, lambda: app._exit or not app.is_running, timeout=10)
+    out["quit_ms"] = (time.perf_counter() - t0) * 1000  # until the app has finished exiting
+    return out
 
 
 def corpus(notes: int, folder: str | None) -> Notebook:
@@ -127,8 +165,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2k and 10k notes instead of 10k and 100k")
     parser.add_argument("--keys", type=int, default=15, help="keystrokes measured per kind")
     parser.add_argument("--corpora", help="folder to keep the synthetic notebooks in and reuse them from")
+    parser.add_argument("--sizes", help="comma-separated note counts, e.g. 10000 (overrides --quick)")
     args = parser.parse_args()
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000]
+    if args.sizes:
+        sizes = [int(n) for n in args.sizes.split(",")]
     empty = Notebook.open(tempfile.mkdtemp(prefix="bench-tui-empty-"))
     report: dict[str, object] = {"sizes": sizes}
     for notes in sizes:
@@ -144,6 +185,11 @@ def main() -> None:
               f" | nav down {full['nav_down_ms'][0]:.1f}/{full['nav_down_ms'][1]:.1f} ms"
               f" | open note {full['nav_open_ms'][0]:.1f}/{full['nav_open_ms'][1]:.1f} ms"
               f" | filter index ready at {full['filter_index_s']:.2f} s")
+        noop = full["noop_key_ms"][0]
+        print(f"{'':>7}       | no-op key p50 {noop:.1f} ms | filter key x{full['filter_key_ms'][0] / noop:.1f}"
+              f" | open note x{full['nav_open_ms'][0] / noop:.1f} | launch form ready {full['launch_warm_ms']:.0f} ms"
+              f" warm ({full['launch_cold_ms']:.0f} ms cold, runners imported) | quit {full['quit_ms']:.0f} ms"
+              f" | load average {os.getloadavg()[0]:.1f}")
         report[str(notes)] = {"app": full, "empty": base, "first_screen_ratio": ratio}
         nb.close()
     print(json.dumps(report))

@@ -189,8 +189,12 @@ class SearchHit:
     node_id: str
     kind: str
     title: str
-    snippet: str
+    marked: str  # the snippet with MATCH_START/MATCH_END around matched words
     rank: float
+
+    @property
+    def snippet(self) -> str:
+        return self.marked.replace(MATCH_START, "").replace(MATCH_END, "")
 
 
 @dataclass
@@ -252,17 +256,27 @@ def query_terms(text: str) -> tuple[list[str], bool]:
 
 
 def fts_query(text: str) -> str:
-    """Turn free text into a safe FTS5 query: every word quoted, all required, the last one a prefix.
+    """Turn free text into a safe FTS5 query: every word quoted, all required, the last one a prefix;
+    an upper-case ``OR`` between words gives alternatives.
 
     >>> fts_query('pass@k "base"')
     '"pass" "k" "base"*'
+    >>> fts_query('rlvr OR distillation')
+    '("rlvr") OR ("distillation"*)'
     """
-    words, _ = query_terms(text)
-    if not words:
+    alternatives = [words for part in re.split(r"\s+OR\s+", text.strip()) if (words := query_terms(part)[0])]
+    if not alternatives:
         return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    groups = [[f'"{w}"' for w in words] for words in alternatives]
+    groups[-1][-1] += "*"
+    if len(groups) == 1:
+        return " ".join(groups[0])
+    return " OR ".join(f"({' '.join(g)})" for g in groups)
+
+
+# Marks around the matched words in a search hit's ``marked`` snippet (control characters that never
+# occur in notes), so a display can style them; ``SearchHit.snippet`` is the plain text.
+MATCH_START, MATCH_END = "\x02", "\x03"
 
 
 class Notebook:
@@ -931,7 +945,7 @@ class Notebook:
         query = fts_query(text)
         if not query:
             return []
-        sql = ("SELECT node_id, kind, title, snippet(search, 3, '[', ']', '…', 12) AS snip, "
+        sql = ("SELECT node_id, kind, title, snippet(search, 3, char(2), char(3), '…', 12) AS snip, "
                "bm25(search, 0, 0, 5.0, 1.0) AS rank FROM search WHERE search MATCH ?")
         args: list[Any] = [query]
         if kinds:
@@ -1064,6 +1078,43 @@ class Notebook:
                     f"AND k.retired = 0 WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})", chunk):
                 out[inquiry_id].add(Status(status))
         return out
+
+    def cited_claim_status_counts(self, inquiry_ids: list[str]) -> dict[str, dict[Status, int]]:
+        """Per inquiry, how many distinct live claims of the notes its essay cites stand at each stored status."""
+        out: dict[str, dict[Status, int]] = {inquiry_id: {} for inquiry_id in inquiry_ids}
+        for chunk in _chunks(inquiry_ids):
+            for inquiry_id, status, count in self.db.execute(
+                    "SELECT inquiry_id, status, count(*) FROM (SELECT DISTINCT c.inquiry_id, k.id, k.status "
+                    "FROM citations c JOIN claims k ON k.note_id = c.note_id AND k.retired = 0 "
+                    f"WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})) GROUP BY inquiry_id, status", chunk):
+                out[inquiry_id][Status(status)] = count
+        return out
+
+    def claim_texts(self) -> list[tuple[str, str]]:
+        """``(id, text)`` of every live claim, for filtering the navigator by words of a claim."""
+        return self.db.execute("SELECT id, text FROM claims WHERE retired = 0").fetchall()
+
+    def claims_by_runner(self) -> list[tuple[str, int]]:
+        """Runners named by reproduction specs or runs, with how many live claims each covers, most first."""
+        return self.db.execute(
+            "SELECT runner, count(DISTINCT claim_id) AS n FROM (SELECT runner, claim_id FROM repro_specs "
+            "UNION SELECT runner, claim_id FROM runs WHERE claim_id IS NOT NULL) r JOIN claims k ON k.id = r.claim_id "
+            "AND k.retired = 0 GROUP BY runner ORDER BY n DESC, runner").fetchall()
+
+    def claims_for_runner(self, runner: str, offset: int = 0, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
+        """A page of the live claims a runner's specs or runs cover ``{"id", "text", "status"}``, and how many."""
+        covered = ("SELECT claim_id FROM repro_specs WHERE runner = ? UNION "
+                   "SELECT claim_id FROM runs WHERE runner = ? AND claim_id IS NOT NULL")
+        where = f"FROM claims WHERE retired = 0 AND id IN ({covered})"
+        total = self.db.execute(f"SELECT count(*) {where}", [runner, runner]).fetchone()[0]
+        rows = list(self.db.query(f"SELECT id, text, status {where} ORDER BY id LIMIT ? OFFSET ?",
+                                  [runner, runner, limit, offset]))
+        return rows, total
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes whenever another connection (a run's worker, the CLI)
+        commits to this notebook; a cheap way for a long-lived reader to notice changes."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
 
     def browse_titles(self) -> list[tuple[str, str]]:
         """``(id, title)`` of every inquiry (its question) and note, for filtering by title."""

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Smoke-run the real terminal app in tmux: open a fresh notebook (the bundled example is imported),
-# open the inquiry, follow a citation, search, go back, quit; check what the screen shows at each step.
+# open the inquiry, follow a citation, search, go back, quit; then run a probe test run and resize
+# the terminal with its charts on screen, and quit while another run is going (the app must say it
+# carries on). Checks what the screen shows at each step.
 #   scripts/tui_smoke.sh            (exit 0 when every check passed; skips cleanly without tmux)
 #   KEEP=1 scripts/tui_smoke.sh     (leave the captured screens in the temp folder)
 set -euo pipefail
@@ -10,6 +12,7 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit 0
 fi
 INQUIRY="${INQUIRY:-.venv/bin/inquiry}"
+PYTHON="${PYTHON:-.venv/bin/python}"
 WORK="$(mktemp -d)"
 SESSION="inquiry-smoke-$$"
 cleanup() {
@@ -53,4 +56,36 @@ if tmux has-session -t "$SESSION" 2>/dev/null && tmux capture-pane -p -t "$SESSI
     echo "FAIL quit: the app is still open"; exit 1
 fi
 echo "ok   quit"
+
+# A finished run with charts: resize the terminal while they are on screen (this used to crash).
+CLAIM="$($INQUIRY --notebook "$WORK/nb" --json search --kind claim "Pass@k analysis" | "$PYTHON" -c \
+    'import json,sys; print(next(h["id"] for h in json.load(sys.stdin) if h["id"].startswith("claim:")))')"
+OMP_NUM_THREADS=1 $INQUIRY --notebook "$WORK/nb" run "$CLAIM" --runner probe --preset test --wait > "$WORK/run.txt" 2>&1
+echo "ok   probe test run finished: $(tail -1 "$WORK/run.txt")"
+tmux new-session -d -s "$SESSION" -x 140 -y 45 "$INQUIRY --notebook $WORK/nb open; echo APP-EXITED; sleep 60"
+wait_for reopened "Inquiries (1)" 60
+tmux send-keys -t "$SESSION" f "Pass@k analysis shows" Escape Enter
+wait_for claim-open "Claim ·" 20
+tmux send-keys -t "$SESSION" v
+wait_for result "Verdict:" 20
+for size in "80 24" "160 45" "100 30"; do
+    tmux resize-window -t "$SESSION" -x "${size% *}" -y "${size#* }"
+    sleep 1
+done
+screen resized
+if grep -q "APP-EXITED\|Traceback\|math domain" "$WORK/resized.txt"; then
+    echo "FAIL resize: the app did not survive resizing with charts open:"; cat "$WORK/resized.txt"; exit 1
+fi
+echo "ok   resize with charts open"
+tmux send-keys -t "$SESSION" Escape
+
+# Quit while a run is going: the app says the run carries on.
+$INQUIRY --notebook "$WORK/nb" run "$CLAIM" --runner probe --preset default --set pretrain_steps=100000 > /dev/null
+sleep 3
+tmux send-keys -t "$SESSION" q
+wait_for quit-during-run "carries on in the background" 20
+for id in $($INQUIRY --notebook "$WORK/nb" --json runs 2>/dev/null | "$PYTHON" -c \
+        'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin) if r["status"] in ("queued","running")))'); do
+    $INQUIRY --notebook "$WORK/nb" runs cancel "$id" > /dev/null 2>&1 || true
+done
 echo "tui_smoke: all checks passed"

@@ -143,4 +143,4 @@ def main() -> None:
 
 # The command modules define their commands on ``cli``; importing the package gives the whole CLI
 # (tests and `python -m inquiry` alike), with no import needed for its side effect elsewhere.
-from . import core, export, graph, literature, relations, runs, specs  # noqa: E402,F401
+from . import core, export, graph, literature, relations, runs, serve, specs  # noqa: E402,F401

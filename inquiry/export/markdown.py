@@ -21,6 +21,8 @@ same bytes apart from the ``exported`` time, which callers may fix.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +74,9 @@ def legend() -> str:
 def front_matter(data: dict[str, Any]) -> str:
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6, default_flow_style=False)
     return f"---\n{body}---\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
 
 
 def _escape_label(text: str) -> str:
@@ -151,16 +156,20 @@ class _Writer:
 
     # ---- pieces shared by both styles ----------------------------------------------------
 
+    def plain(self, text: str) -> str:
+        """Notebook text as it is written in this style (see :meth:`_Gfm.plain`)."""
+        return text
+
     def essay_paragraph(self, text: str, cited: list[tuple[Citation, dict[str, Any]]]) -> str:
         """The paragraph with each cited title replaced by a link plus badge (and ⚠ on contradicted ground)."""
         out, cursor = [], 0
         for citation, flag in sorted(cited, key=lambda pair: pair[0].start):
-            out.append(text[cursor:citation.start])
+            out.append(self.plain(text[cursor:citation.start]))
             mark = f" {CONTRADICTED_MARK}" if flag.get("rests_on") == Status.CONTRADICTED.value else ""
             out.append(f"{self.note_link(citation.note_id, text[citation.start:citation.end])} "
                        f"{self.evidence.counts(citation.note_id)}{mark}")
             cursor = citation.end
-        out.append(text[cursor:])
+        out.append(self.plain(text[cursor:]))
         return "".join(out)
 
     def essay(self, inquiry: Inquiry) -> list[str]:
@@ -171,7 +180,7 @@ class _Writer:
         return [self.essay_paragraph(text, by_paragraph.get(i, [])) for i, text in enumerate(inquiry.essay)]
 
     def claims_list(self, claims: list[Claim]) -> list[str]:
-        return [f"- {badge(self.evidence.claim(c.id))} {c.text}" for c in claims]
+        return [f"- {badge(self.evidence.claim(c.id))} {self.plain(c.text)}" for c in claims]
 
     def run_section(self, run: RunRecord, level: int) -> list[str]:
         """One run: runner, settings, headline metrics with intervals, verdict, scope, fidelity, date, plot."""
@@ -224,7 +233,7 @@ class _Writer:
         lines.append("")
         for claim in claims:
             for run in self.evidence.claim_runs(claim.id):
-                lines += [f"Tested claim: {claim.text}", ""] + self.run_section(run, level + 1)
+                lines += [f"Tested claim: {self.plain(claim.text)}", ""] + self.run_section(run, level + 1)
         return lines
 
     def cited_notes(self, inquiry: Inquiry) -> list[Note]:
@@ -383,6 +392,15 @@ class _Obsidian(_Writer):
 
 
 class _Gfm(_Writer):
+    def plain(self, text: str) -> str:
+        """Escaped so that ``3*4+5`` keeps its star in a GFM viewer. (The obsidian style writes text
+        as is: its files are read back by the vault importer, which takes list items literally.)
+
+        >>> _Gfm.plain(None, "3*4+5 a_b [x]")
+        '3\\\\*4+5 a\\\\_b \\\\[x\\\\]'
+        """
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
     def note_link(self, note_id: str, shown: str) -> str:
         return f"[{_escape_label(shown)}](#{self.names[note_id]})"
 

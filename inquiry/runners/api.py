@@ -53,6 +53,7 @@ class Estimate(BaseModel):
     high: float | None = None
     level: float = 0.95
     n: int | None = None  # items the estimate is over
+    n_of: str = ""  # what n counts ("problems", "bootstrap draws", "seeds"); shown beside n
     unit: str = ""
     description: str = ""
 

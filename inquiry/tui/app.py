@@ -17,7 +17,8 @@ from textual.screen import Screen
 from ..store import Notebook
 from .commands import InquiryCommands
 from .data import NotebookData
-from .screens.main import MainScreen
+from .screens.main import PANES, MainScreen
+from .settings import UiSettings
 
 
 class InquiryApp(App[None]):
@@ -31,9 +32,31 @@ class InquiryApp(App[None]):
         nb = Notebook.open(notebook, create=False) if self.owns_notebook else notebook
         self.data = NotebookData(nb)
         self.poll_s = poll_s
+        self.settings = UiSettings.load(nb.path)
+        self.keymap_overrides = dict(self.settings.keymap)
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.data, self.poll_s)
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+        if self.settings.maximized in PANES:
+            main = self.main
+            main.call_after_refresh(lambda: main.maximize(main.query_one(f"#{self.settings.maximized}"),
+                                                          container=False))
+
+    def watch_theme(self, theme: str) -> None:
+        """The theme chosen (ctrl+p → theme) is remembered for this notebook."""
+        if getattr(self, "settings", None) is not None and theme != self.settings.theme:
+            self.settings.theme = theme
+            self.settings.save(self.data.nb.path)
+
+    def remember_layout(self, maximized: str | None) -> None:
+        self.settings.maximized = maximized
+        self.settings.save(self.data.nb.path)
 
     @property
     def main(self) -> MainScreen:

@@ -12,21 +12,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 if TYPE_CHECKING:
     from .screens.main import MainScreen
 
-GOTO_LIMIT = 15
+from .keys import KEYS
 
-# (palette name, action on the main screen, help)
-ACTIONS = [
-    ("claim: run reproduction", "run", "launch a runner on the open claim"),
-    ("claim: cancel run", "cancel_run", "cancel the selected or newest active run"),
-    ("claim: relate to another claim", "relate", "mark it as supporting, contradicting or refining another"),
-    ("inquiry: export markdown", "export", "write the open inquiry as annotated markdown"),
-    ("graph: draw local graph", "draw_graph", "the open node's neighbourhood as a text drawing (builds the graph)"),
-    ("notebook: search", "search", "full-text search across the notebook"),
-    ("navigator: filter titles", "focus_filter", "narrow the navigator as you type"),
-    ("history: back", "back", "the previously open node"),
-    ("history: forward", "forward", "undo a step back"),
-    ("help: keys", "help", "every key of the app"),
-]
+GOTO_LIMIT = 15
 
 
 class InquiryCommands(Provider):
@@ -35,10 +23,21 @@ class InquiryCommands(Provider):
         return self.app.main  # type: ignore[attr-defined]
 
     def _actions(self) -> list[tuple[str, Callable[[], object], str]]:
-        """Only the actions that apply now (a claim's actions when a claim is open, …)."""
+        """Every action of the key table; one that does not apply now is shown as unavailable, with the
+        reason, and choosing it says why instead of doing nothing."""
         main = self.main
-        return [(name, partial(main.run_action, action), help_text) for name, action, help_text in ACTIONS
-                if main.check_action(action, ()) is True]
+        out = []
+        for key in KEYS:
+            if not key.palette:
+                continue
+            reason = main.why_not(key.action)
+            if reason is None:
+                out.append((key.palette, partial(main.run_action, key.action), key.help))
+            else:
+                out.append((f"{key.palette} (unavailable)",
+                            partial(main.notify, reason, title=key.description, severity="warning"),
+                            f"unavailable: {reason}"))
+        return out
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._actions():

@@ -49,10 +49,29 @@ class Row:
     status: Status | None = None
     detail: str = ""
     expandable: bool = False
+    counts: tuple[tuple[Status, int], ...] = ()  # an inquiry's claims per status, when it has any
 
     @property
     def glyph(self) -> str:
+        """The status glyph; for an inquiry, its claims counted by status (``✅1 ○19``), since one glyph
+        cannot say "1 supported of 20"."""
+        if self.counts:
+            return " ".join(f"{STATUS_GLYPH[s]}{n}" for s, n in self.counts)
         return STATUS_GLYPH[self.status] if self.status else " "
+
+
+def ordered_counts(counts: dict[Status, int]) -> tuple[tuple[Status, int], ...]:
+    """Non-zero counts in the order of :class:`Status` (supported first, untested and running last)."""
+    return tuple((s, counts[s]) for s in Status if counts.get(s))
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 inquiry``, ``2 inquiries``.
+
+    >>> plural(1, "inquiry", "inquiries"), plural(3, "note")
+    ('1 inquiry', '3 notes')
+    """
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 @dataclass
@@ -178,6 +197,24 @@ class NotebookData:
         return Page([Row(r["id"], r["question"], None, f"{counts_text(tally[r['id']])} · {r['cited']} notes",
                          r["cited"] > 0) for r in found], total, offset)
 
+    def statuses_of(self, node_ids: list[str]) -> dict[str, tuple[Status | None, str | None]]:
+        """Fresh stored status of navigator rows of any kind; for an inquiry, its new counts label instead
+        (an inquiry gets counts, never one glyph)."""
+        by_kind: dict[NodeKind | None, list[str]] = {}
+        for node_id in node_ids:
+            by_kind.setdefault(kind_of(node_id) if ":" in node_id and not node_id.startswith(("status:", "runner:"))
+                               else None, []).append(node_id)
+        out: dict[str, tuple[Status | None, str | None]] = {}
+        if by_kind.get(NodeKind.CLAIM):
+            out.update((k, (v, None)) for k, v in self.claim_statuses(by_kind[NodeKind.CLAIM]).items())
+        if by_kind.get(NodeKind.NOTE):
+            out.update((k, (v, None)) for k, v in self.note_statuses(by_kind[NodeKind.NOTE]).items())
+        if by_kind.get(NodeKind.INQUIRY):
+            with self.read() as nb:
+                tally = nb.cited_claim_counts(by_kind[NodeKind.INQUIRY])
+            out.update((k, (None, counts_text(v))) for k, v in tally.items())
+        return out
+
     def cited_notes(self, inquiry_id: str, offset: int = 0, limit: int = PAGE) -> Page:
         """The notes an inquiry cites, in the order its essay first cites them, then its other sources."""
         with self.read() as nb:
@@ -217,6 +254,18 @@ class NotebookData:
             found, total = nb.claims_with_status(status, offset, limit)
         return Page([Row(r["id"], r["text"], status) for r in found], total, offset)
 
+    def runner_groups(self, offset: int = 0, limit: int = PAGE) -> Page:
+        """One row per runner that a reproduction spec or a run names, with how many claims it covers."""
+        with self.read() as nb:
+            found = nb.claims_by_runner()
+        rows = [Row(f"runner:{name}", name, None, plural(n, "claim"), True) for name, n in found]
+        return Page(rows[offset:offset + limit], len(rows), offset)
+
+    def runner_claims(self, runner: str, offset: int = 0, limit: int = PAGE) -> Page:
+        with self.read() as nb:
+            found, total = nb.claims_for_runner(runner, offset, limit)
+        return Page([Row(r["id"], r["text"], Status(r["status"])) for r in found], total, offset)
+
     def _note_rows(self, note_ids: list[str]) -> list[Row]:
         """Rows for notes in the given order, each with its status, 'used by N' and whether it has claims."""
         with self.read() as nb:
@@ -235,20 +284,27 @@ class NotebookData:
     def title_index(self) -> TitleIndex:
         if self._titles is None:
             with self.read() as nb:
-                titles = nb.browse_titles()
+                titles = nb.browse_titles() + nb.claim_texts()
             self._titles = TitleIndex([(title.casefold(), node_id, title) for node_id, title in titles])
         return self._titles
 
     def filter(self, text: str) -> Page:
-        """Inquiries and notes whose title contains every typed word, as navigator rows."""
+        """Inquiries, notes and claims whose title (a claim's text) contains every typed word, as navigator rows."""
         hits, total = self.title_index().match(text)
         notes = {row.node_id: row for row in self._note_rows(
             [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.NOTE])}
         inquiry_ids = [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.INQUIRY]
         with self.read() as nb:
             tally = nb.cited_claim_counts(inquiry_ids)
-        rows = [notes.get(node_id) or Row(node_id, title, None, f"{counts_text(tally[node_id])} · inquiry", True)
-                for node_id, title in hits]
+        claims = self.claim_statuses([node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.CLAIM])
+        rows = []
+        for node_id, title in hits:
+            if node_id in notes:
+                rows.append(notes[node_id])
+            elif kind_of(node_id) is NodeKind.INQUIRY:
+                rows.append(Row(node_id, title, None, f"{counts_text(tally[node_id])} · inquiry", True))
+            else:
+                rows.append(Row(node_id, title, claims.get(node_id), "claim"))
         return Page(rows, total)
 
     # ---- links ---------------------------------------------------------------------------
@@ -287,7 +343,7 @@ class NotebookData:
             self._notes = self.group_sizes()["notes"]
         return self._notes <= GRAPH_AUTO_NOTES
 
-    def local_drawing(self, node_id: str) -> str:
+    def local_drawing(self, node_id: str, width: int = 70) -> str:
         """The text drawing of a node's local graph (radius 2, capped); builds the graph on first use.
 
         The build runs outside :attr:`lock`: it only reads, and the connection is in SQLite's
@@ -298,14 +354,31 @@ class NotebookData:
             if node_id not in graph:
                 return ""
             return queries.render_local(queries.local_graph(graph, node_id, radius=2, per_node=6, max_nodes=40),
-                                        width=70)
+                                        width=width)
 
     # ---- runs ------------------------------------------------------------------------------
 
     def runs(self, claim_id: str) -> list[RunRecord]:
-        """The claim's runs, newest first (runs whose worker died are marked interrupted first)."""
+        """The claim's runs, newest first, as recorded (reaping dead workers is the watcher's job)."""
         with self.read() as nb:
-            return launcher.list_runs(nb, claim_id=claim_id)
+            return records.list_runs(nb, claim_id=claim_id)
+
+    # ---- live state ------------------------------------------------------------------------
+
+    def look_for_changes(self, last_version: int | None) -> tuple[int, dict[str, tuple[str, str, int | None, str]]] | None:
+        """Reap runs whose worker died and start queued ones (the app's background watcher calls this
+        every poll), then, if the notebook changed since ``last_version`` (``PRAGMA data_version``:
+        another process committed), the new version and every run's ``(claim, status, step, heartbeat)``.
+
+        Returns ``None`` when nothing changed, so the interface does no work at all then.
+        """
+        with self.read() as nb:
+            launcher.reap(nb)
+            version = nb.data_version()
+            if version == last_version:
+                return None
+            runs = {r.id: (r.claim_id or "", r.status.value, r.step, r.heartbeat or "") for r in records.list_runs(nb)}
+        return version, runs
 
     def run(self, run_id: str) -> RunRecord:
         with self.read() as nb:

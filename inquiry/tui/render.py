@@ -19,7 +19,19 @@ from ..runs.records import RunRecord
 from .data import NotebookData
 
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(<?([a-z]+:[^)>\s]+)>?\)")
-_ESCAPE = re.compile(r"([\\\[\]])")
+_ESCAPE = re.compile(r"([\\\[\]*_`<>~])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=|])", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Notebook text shown as itself, not read as markdown: ``3*4+5`` keeps its star.
+
+    >>> escape("3*4+5 and a_b")
+    '3\\\\*4+5 and a\\\\_b'
+    >>> escape("# not a heading")
+    '\\\\# not a heading'
+    """
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _ESCAPE.sub(r"\\\1", text))
 
 
 def link(text: str, node_id: str) -> str:
@@ -103,21 +115,21 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
         flags = {(f["note_id"], f["paragraph"], f["sentence"]): f for f in rollup.citation_flags(nb, inquiry.id)}
         note_counts = {note_id: counts_text(tally) for note_id, tally in
                        nb.live_claim_counts(list({c.note_id for c in citations})).items()}
-    parts = [f"# {inquiry.question}", "*Inquiry*"]
+    parts = [f"# {escape(inquiry.question)}", "*Inquiry*"]
     if inquiry.framing:
-        parts.append(f"_{inquiry.framing}_")
+        parts.append(f"_{escape(inquiry.framing)}_")
     summary = _inquiry_summary(data, inquiry.id)
     if summary:
         parts.append(summary)
     for index, paragraph in enumerate(inquiry.essay):
-        spans = sorted((c for c in citations if c.paragraph == index), key=lambda c: c.start, reverse=True)
-        for c in spans:
-            paragraph = (paragraph[:c.start] + link(paragraph[c.start:c.end] or titles[c.note_id], c.note_id)
-                         + _badge(flags.get((c.note_id, c.paragraph, c.sentence)), note_counts.get(c.note_id))
-                         + paragraph[c.end:])
-        parts.append(paragraph)
+        pieces, cursor = [], 0
+        for c in sorted((c for c in citations if c.paragraph == index), key=lambda c: c.start):
+            pieces += [escape(paragraph[cursor:c.start]), link(paragraph[c.start:c.end] or titles[c.note_id], c.note_id),
+                       _badge(flags.get((c.note_id, c.paragraph, c.sentence)), note_counts.get(c.note_id))]
+            cursor = max(cursor, c.end)
+        parts.append("".join(pieces) + escape(paragraph[cursor:]))
     if inquiry.next_lines:
-        parts.append("## Next inquiring lines\n\n" + bullets(inquiry.next_lines))
+        parts.append("## Next inquiring lines\n\n" + bullets([escape(line) for line in inquiry.next_lines]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -149,12 +161,12 @@ def _badge(flag: dict | None, note_counts: str | None = None) -> str:
 def note_page(data: NotebookData, note: Note) -> str:
     claims = data.note_claims(note.id).rows
     users = data.inquiries_using(note.id)
-    parts = [f"# {note.title}", "*Placeholder note: cited but not yet written*" if note.is_placeholder
+    parts = [f"# {escape(note.title)}", "*Placeholder note: cited but not yet written*" if note.is_placeholder
              else f"*Note* · claims {data.note_counts(note.id)}"]
     if note.summary:
-        parts.append(note.summary)
+        parts.append(escape(note.summary))
     if note.body and note.body != note.summary:
-        parts.append(note.body)
+        parts.append(escape(note.body))
     if note.arxiv:
         parts.append(f"arXiv: [{note.arxiv}](https://arxiv.org/abs/{note.arxiv})")
     parts.append("## Claims\n\n" + (bullets([f"{row.glyph} {link(row.title, row.node_id)}" for row in claims])
@@ -164,7 +176,7 @@ def note_page(data: NotebookData, note: Note) -> str:
                  + (bullets([link(row.title, row.node_id) for row in users.rows]) or "Not cited yet.") + more)
     others = {s: v for s, v in note.summary_variants.items() if v != note.summary}
     if others:
-        parts.append("## Other summaries\n\n" + bullets([f"*{s}*: {v}" for s, v in others.items()]))
+        parts.append("## Other summaries\n\n" + bullets([f"*{escape(s)}*: {escape(v)}" for s, v in others.items()]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -178,7 +190,7 @@ def claim_page(data: NotebookData, claim: Claim) -> str:
                  for cid in {e.dst for e in outgoing} | {e.src for e in incoming}}
         specs = nb.specs(claim.id)
         found = claim_status.evidence(nb, claim.id)
-    parts = [f"# Claim · {status_word(status)}", f"> {claim.text}", f"Evidence: {found.describe()}",
+    parts = [f"# Claim · {status_word(status)}", f"> {escape(claim.text)}", f"Evidence: {found.describe()}",
              f"From {link(note.title if note else claim.note_id, claim.note_id)}"]
     if claim.quantities:
         parts.append("Quantities: " + ", ".join(f"`{q.text}`" for q in claim.quantities))
@@ -205,8 +217,20 @@ _SPEC_STATE = {SpecState.ACCEPTED: "✓", SpecState.SUGGESTED: "?", SpecState.RE
 def _relation_line(kind: str, edge, text: str, target: str) -> str:
     suggested = " *(suggested; accept with `a`, reject with `x` in Links)*" \
         if edge.state is EdgeState.SUGGESTED else ""
-    why = f" — {edge.why}" if edge.why else ""
+    why = f" — {escape(edge.why)}" if edge.why else ""
     return f"**{kind}** {link(text, target)}{why}{suggested}"
+
+
+def counted(e) -> str:
+    """What an estimate's ``n`` counts, written out: ``200 problems``, ``1000 bootstrap draws``.
+
+    Runners name it in ``Estimate.n_of``; older results only say it in the description.
+    """
+    if e.n is None:
+        return "—"
+    what = e.n_of or ("bootstrap draws" if "bootstrap draw" in e.description else
+                      "seeds" if "seed" in e.description else "items")
+    return f"{e.n} {what}"
 
 
 def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
@@ -220,18 +244,18 @@ def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
         return "\n\n".join(parts) + "\n"
     verdict = result.verdict
     scope = MINIATURE_SCOPE_NOTE if verdict.scope == "miniature" else f"Scope: checkpoint `{verdict.scope}`."
-    parts += [f"## Verdict: {verdict.verdict.value}", f"Reason `{verdict.reason}`: {verdict.explanation}",
+    parts += [f"## Verdict: {verdict.verdict.value}", f"Reason `{verdict.reason}`: {escape(verdict.explanation)}",
               f"> **Scope: {verdict.scope}.** {scope}"]
     keys = [k for k in result.headline if k in result.metrics]
     keys += [k for k in result.metrics if k not in keys]
     if keys:
-        rows = ["| metric | value | interval | n | what |", "|---|---|---|---|---|"]
+        rows = ["| metric | value | interval | over | what |", "|---|---|---|---|---|"]
         for key in keys:
             e = result.metrics[key]
             interval = (f"[{e.low:.4g}, {e.high:.4g}] at {e.level:.0%}" if e.low is not None and e.high is not None
                         else "—")
-            rows.append(f"| {key} | {e.value:.4g}{e.unit} | {interval} | {e.n if e.n is not None else '—'} | "
-                        f"{e.description} |")
+            rows.append(f"| {key} | {e.value:.4g}{e.unit} | {interval} | {counted(e)} | "
+                        f"{escape(e.description)} |")
         parts.append("## Metrics\n\n" + "\n".join(rows))
     if fidelity is None:
         parts.append("## Fidelity card\n\nThe runner is not installed here, so its fidelity card is unavailable.")

@@ -1,45 +1,72 @@
-"""Launch a reproduction from a claim: pick a runner (suggested ones first) and fill its config form.
+"""Launch a reproduction from a claim: pick a runner (suggested ones first), a preset, and adjust its config.
 
 The dialog opens at once saying "loading runners…": discovering the runners imports their modules
-(torch, transformers: seconds on a cold start), so that happens in a thread worker and the form
-appears when it is done.
+(torch, transformers: seconds on a cold start), so that happens in a thread worker (the app warms it
+in the background after start-up, so it is usually instant) and the form appears when it is done.
 
-The form is generated from the runner's pydantic ``Config``: one input per field with the preset's
-value in place, the field's description, unit and bounds beside it. Launch validates the whole
-config with pydantic; every bad field gets its message inline and nothing starts. A valid config
-goes to the run launcher, which records the run and starts a detached worker; the screen returns
-the new run's id.
+The form is generated from the runner's pydantic ``Config``, in sections: **what is tested** (the
+claim and the runner's registered hypothesis), **science knobs** (the runner's own fields),
+**checkpoints and data** (paths of the GPU path, collapsed) and **resources** (device, threads…,
+collapsed). Choices are ``Select``s, booleans ``Switch``es, paths are checked to exist. Each preset
+shows how long its runs took in this notebook. ctrl+s, or enter in the last field, launches; a
+bad config lists its fields at the top, focuses the first one and starts nothing. Launching shows
+a busy sign until the run is recorded and its worker started; the screen returns the new run's id.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+import statistics
+import typing
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, LoadingIndicator, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Collapsible, Input, Label, LoadingIndicator, Select, Static, Switch
 
 from ...errors import InquiryError
-from ...models import Claim, SpecState
+from ...models import Claim, RunStatus, SpecState
 from ...runners import registry
-from ...runners.api import Runner
-from ...runs import launcher
+from ...runners.api import Runner, RunnerConfig
+from ...runs import launcher, records
 from ..data import NotebookData
+
+RESOURCE_FIELDS = frozenset(RunnerConfig.model_fields)
+
+
+class FormSelect(Select):
+    """A ``Select`` that tolerates its value being shown before its own label is mounted (seen on a
+    loaded machine when a form of many selects is mounted at once: Textual raised NoMatches)."""
+
+    def _watch_value(self, value: Any) -> None:
+        try:
+            super()._watch_value(value)
+        except NoMatches:
+            self.call_after_refresh(self._watch_value, value)
 
 
 def as_text(value: Any) -> str:
-    """How a config value is written in its input box (JSON for anything but strings)."""
+    """How a config value is written in its input box (JSON for anything but strings; nothing for None)."""
+    if value is None:
+        return ""
     return value if isinstance(value, str) else json.dumps(value)
 
 
 def from_text(text: str, preset_value: Any) -> Any:
-    """The value typed in a box: strings stay strings; anything else is read as JSON when it parses,
-    and otherwise left as text for pydantic to reject with its own message."""
+    """The value typed in a box: strings stay strings; an empty box is None where the preset's is None;
+    anything else is read as JSON when it parses, and otherwise left as text for pydantic to reject."""
+    if preset_value is None and not text.strip():
+        return None
     if isinstance(preset_value, str):
         return text
     try:
@@ -57,6 +84,29 @@ def bounds(info: Any) -> str:
     return ", ".join(words)
 
 
+def choices(annotation: Any) -> list[str] | None:
+    """The allowed values of a ``Literal`` field (also inside ``Optional``), else None."""
+    if typing.get_origin(annotation) is Literal:
+        return [str(a) for a in typing.get_args(annotation)]
+    for arg in typing.get_args(annotation):
+        found = choices(arg)
+        if found:
+            return found
+    return None
+
+
+def is_path(name: str) -> bool:
+    return name.endswith(("_path", "_checkpoint", "checkpoint", "_dir"))
+
+
+def section_of(name: str) -> str:
+    if name in RESOURCE_FIELDS:
+        return "resources"
+    if is_path(name) or name in ("dtype",):
+        return "paths"
+    return "science"
+
+
 def ranked_runners(claim: Claim, suggested: list[str]) -> list[tuple[Runner, bool]]:
     """Installed runners, the claim's own reproduction specs first, then by how well their claim wording fits."""
     runners = registry.available()
@@ -66,10 +116,30 @@ def ranked_runners(claim: Claim, suggested: list[str]) -> list[tuple[Runner, boo
     return [(r, r.name in suggested or r.suitability(claim.text) > 0) for r in ordered]
 
 
+def duration(seconds: float) -> str:
+    """``45 s``, ``3 min 12 s``."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def preset_times(runs: list) -> dict[tuple[str, str], tuple[float, int]]:
+    """Median wall time of the succeeded runs per (runner, preset), and how many were timed."""
+    times: dict[tuple[str, str], list[float]] = {}
+    for run in runs:
+        if run.status is RunStatus.SUCCEEDED and run.started and run.ended:
+            took = (datetime.fromisoformat(run.ended) - datetime.fromisoformat(run.started)).total_seconds()
+            times.setdefault((run.runner, run.preset or "default"), []).append(took)
+    return {key: (statistics.median(v), len(v)) for key, v in times.items()}
+
+
 class LaunchScreen(ModalScreen[str | None]):
     """Returns the new run's id, or ``None`` when closed without launching."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="launch.close"),
+                Binding("ctrl+s", "launch", "Launch", id="launch.go", priority=True)]
+
+    # the preset last chosen per runner, for this app session
+    last_preset: dict[str, str] = {}
 
     def __init__(self, data: NotebookData, claim: Claim):
         super().__init__()
@@ -78,11 +148,16 @@ class LaunchScreen(ModalScreen[str | None]):
         self.specs: list = []
         self.runners: list[tuple[Runner, bool]] = []
         self.preset_values: dict[str, Any] = {}
+        self.times: dict[tuple[str, str], tuple[float, int]] = {}
+        self.field_order: list[str] = []
+        self.launching = False
+        self.built: tuple[str, str] | None = None
+        self.building = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="launch-dialog", classes="dialog"):
-            yield Label("Launch a reproduction", classes="dialog-title")
-            yield Static(self.claim.text, classes="dialog-claim")
+            yield Label("Launch a reproduction  ·  ctrl+s launches  ·  escape closes", classes="dialog-title")
+            yield Label("", id="launch-error")
             with Vertical(id="launch-loading"):
                 yield Label("loading runners…")
                 yield LoadingIndicator()
@@ -94,30 +169,36 @@ class LaunchScreen(ModalScreen[str | None]):
     def _load_runners(self) -> None:
         with self.data.read() as nb:
             specs = [s for s in nb.specs(self.claim.id) if s.state is not SpecState.REJECTED]
+            times = preset_times(records.list_runs(nb))
         runners = ranked_runners(self.claim, [s.runner for s in specs])  # imports the runner modules
-        self.app.call_from_thread(self._runners_loaded, specs, runners)
+        self.app.call_from_thread(self._runners_loaded, specs, runners, times)
 
-    async def _runners_loaded(self, specs: list, runners: list[tuple[Runner, bool]]) -> None:
-        self.specs, self.runners = specs, runners
+    async def _runners_loaded(self, specs: list, runners: list[tuple[Runner, bool]], times) -> None:
+        if not self.is_attached:  # closed (or the app quit) while the runners loaded
+            return
+        self.specs, self.runners, self.times = specs, runners, times
         dialog = self.query_one("#launch-dialog", Vertical)
         await self.query_one("#launch-loading").remove()
         if not runners:
-            await dialog.mount_all([Label("No runners are installed, so there is nothing to launch.", id="launch-error"),
+            await dialog.mount_all([Label("No runners are installed, so there is nothing to launch.", id="no-runners"),
                                     Button("Close", id="close")])
             return
-        runner_select: Select[str] = Select(
+        runner_select: Select[str] = FormSelect(
             [(f"{r.name}: {r.title}" + ("  (suggested)" if good else ""), r.name) for r, good in runners],
-            value=runners[0][0].name, allow_blank=False, id="runner")
+            value=runners[0][0].name, allow_blank=False, id="runner", compact=True)
         with runner_select.prevent(Select.Changed):
             await dialog.mount_all([
-                runner_select,
-                Horizontal(Select([("default", "default")], value="default", allow_blank=False, id="preset"),
-                           Label("seed", classes="field-name"), Input("0", id="seed", classes="seed"),
-                           id="launch-row"),
+                Horizontal(Label("runner", classes="row-name"), runner_select, classes="launch-row"),
+                Horizontal(Label("preset", classes="row-name"),
+                           FormSelect([("default", "default")], value="default", allow_blank=False, id="preset",
+                                  compact=True),
+                           Label("seed", classes="seed-name"), Input("0", id="seed", classes="seed", compact=True,
+                                                                     type="integer"),
+                           classes="launch-row"),
                 VerticalScroll(id="form"),
-                Label("", id="launch-error"),
-                Horizontal(Button("Launch", variant="primary", id="launch"), Button("Cancel", id="close"),
-                           classes="buttons")])
+                Horizontal(Button("Launch (ctrl+s)", variant="primary", id="launch", compact=True),
+                           Button("Cancel", id="close", compact=True),
+                           Label("", id="launch-busy"), classes="buttons")])
         await self._runner_chosen(runners[0][0].name)
 
     @property
@@ -128,73 +209,174 @@ class LaunchScreen(ModalScreen[str | None]):
     async def _runner_changed(self, event: Select.Changed) -> None:
         await self._runner_chosen(str(event.value))
 
+    def _preset_label(self, runner: Runner, preset: str) -> str:
+        timed = self.times.get((runner.name, preset))
+        when = (f"~{duration(timed[0])} here (median of {timed[1]})" if timed else "not timed here yet")
+        evidence = "" if runner.counts_as_evidence(preset) else ", not evidence"
+        return f"{preset} · {when}{evidence}"
+
     async def _runner_chosen(self, name: str) -> None:
         runner = registry.get(name)
         spec = next((s for s in self.specs if s.runner == name), None)
         presets = list(runner.presets)
-        preset = spec.preset if spec and spec.preset in presets else ("default" if "default" in presets else presets[0])
+        remembered = self.last_preset.get(name)
+        preset = (remembered if remembered in presets else spec.preset if spec and spec.preset in presets
+                  else ("default" if "default" in presets else presets[0]))
         select = self.query_one("#preset", Select)
         with select.prevent(Select.Changed):
-            select.set_options([(p, p) for p in presets])
+            select.set_options([(self._preset_label(runner, p), p) for p in presets])
             select.value = preset
         await self._build_form(preset, spec.overrides if spec else {})
 
     @on(Select.Changed, "#preset")
     async def _preset_changed(self, event: Select.Changed) -> None:
+        if (self.runner.name, str(event.value)) == self.built:
+            return  # the form already shows this preset (set_options echoes a change)
+        self.last_preset[self.runner.name] = str(event.value)
         await self._build_form(str(event.value), {})
 
+    def _field(self, name: str, info: Any, value: Any) -> Widget:
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        unit, limits = extra.get("unit", ""), bounds(info)
+        hint = " · ".join(x for x in (info.description or "", unit and f"unit: {unit}", limits) if x)
+        options = choices(info.annotation)
+        if options:
+            editor: Widget = FormSelect([(o, o) for o in options], value=str(value) if str(value) in options else options[0],
+                                    allow_blank=False, id=f"field-{name}", compact=True, classes="field-input")
+        elif isinstance(value, bool) or info.annotation is bool:
+            editor = Switch(bool(value), id=f"field-{name}", classes="field-switch")
+        else:
+            editor = Input(as_text(value), id=f"field-{name}", classes="field-input", compact=True,
+                           placeholder="(empty: not used)" if value in (None, "") else "")
+        return Vertical(Label(Text.assemble((name, "bold"), "  ", (hint, "dim")), classes="field-name"), editor,
+                        Label("", id=f"error-{name}", classes="field-error"), classes="field")
+
     async def _build_form(self, preset: str, overrides: dict[str, Any]) -> None:
+        async with self.building:  # one build at a time: a rebuild must not remove widgets still mounting
+            await self._build_form_now(preset, overrides)
+
+    async def _build_form_now(self, preset: str, overrides: dict[str, Any]) -> None:
         runner = self.runner
+        self.built = (runner.name, preset)
         self.preset_values = registry.resolve_config(runner, preset).model_dump(mode="json")
         values = {**self.preset_values, **overrides}
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
-        rows = []
-        for name, info in runner.Config.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            unit, limits = extra.get("unit", ""), bounds(info)
-            hint = " · ".join(x for x in (info.description or "", unit and f"unit: {unit}", limits) if x)
-            rows.append(Vertical(
-                Horizontal(Label(name, classes="field-name"),
-                           Input(as_text(values.get(name)), id=f"field-{name}", classes="field-input")),
-                Static(hint, classes="field-hint"),
-                Label("", id=f"error-{name}", classes="field-error"),
-                classes="field"))
-        await form.mount_all(rows)
-        self.query_one("#launch-error", Label).update("")
+        fields = runner.Config.model_fields
+        sections = {"science": [], "paths": [], "resources": []}
+        for name, info in fields.items():
+            sections[section_of(name)].append(name)
+        order = sections["science"] + sections["paths"] + sections["resources"]
+        try:
+            registration = runner.registration()
+            tested = ("Hypothesis: ", registration.hypothesis)
+        except Exception:  # noqa: BLE001 - a runner without a registration file still launches
+            tested = ("Runner: ", runner.title)
+        evidence = ("Its verdict counts as evidence about the claim." if runner.counts_as_evidence(preset)
+                    else f"Preset {preset!r} is a check: its verdict is shown but never decides the claim.")
+        blocks: list[Widget] = [Collapsible(Static(Text.assemble(("Claim: ", "bold"), self.claim.text, "\n",
+                                                                 (tested[0], "bold"), tested[1], "\n", evidence),
+                                                   classes="tested"),
+                                            title="What is tested", collapsed=False, id="section-tested")]
+        titles = {"science": ("Science knobs", False), "paths": ("Checkpoints and data (the GPU path)", True),
+                  "resources": ("Resources", True)}
+        for key, names in sections.items():
+            if names:
+                title, collapsed = titles[key]
+                blocks.append(Collapsible(*[self._field(n, fields[n], values.get(n)) for n in names],
+                                          title=f"{title} ({len(names)})", collapsed=collapsed,
+                                          id=f"section-{key}"))
+        await form.mount_all(blocks)
+        self.field_order = order  # set last: the form is ready (tests and the benchmark wait for it)
+        self._summarise({})
+
+    def _value(self, name: str) -> Any:
+        widget = self.query_one(f"#field-{name}")
+        if isinstance(widget, Switch):
+            return widget.value
+        if isinstance(widget, Select):
+            return widget.value
+        return from_text(widget.value, self.preset_values.get(name))
 
     def config_overrides(self) -> dict[str, Any]:
-        """The fields whose typed value differs from the preset (what the run record calls overrides)."""
+        """The fields whose value differs from the preset (what the run record calls overrides)."""
         out = {}
         for name in self.runner.Config.model_fields:
-            value = from_text(self.query_one(f"#field-{name}", Input).value, self.preset_values.get(name))
+            value = self._value(name)
             if value != self.preset_values.get(name):
                 out[name] = value
         return out
 
     def validate(self) -> dict[str, str]:
-        """Every field error from pydantic, by field name; shown under the fields."""
+        """Every field error (pydantic's, and paths that do not exist), by field name; shown under the
+        fields and summarised at the top."""
         errors: dict[str, str] = {}
         try:
             self.runner.Config.model_validate({**self.preset_values, **self.config_overrides()})
         except ValidationError as exc:
             for error in exc.errors():
                 errors.setdefault(str(error["loc"][0]) if error["loc"] else "config", error["msg"])
+        for name in self.runner.Config.model_fields:
+            value = self._value(name)
+            if is_path(name) and isinstance(value, str) and value.strip() and name not in errors:
+                if not Path(value).expanduser().exists():
+                    errors[name] = f"no such file or folder: {value}"
         seed = self.query_one("#seed", Input).value.strip()
         if not seed.lstrip("-").isdigit():
             errors["seed"] = "seed must be a whole number"
         for name in self.runner.Config.model_fields:
-            self.query_one(f"#error-{name}", Label).update(errors.get(name, ""))
-        self.query_one("#launch-error", Label).update(
-            f"{len(errors)} field(s) need fixing; nothing was started." + (f" {errors['seed']}." if "seed" in errors
-                                                                           else "") if errors else "")
+            label = self.query_one(f"#error-{name}", Label)
+            label.update(errors.get(name, ""))
+            label.display = name in errors
+        self._summarise(errors)
         return errors
 
+    def _summarise(self, errors: dict[str, str]) -> None:
+        summary = self.query_one("#launch-error", Label)
+        summary.display = bool(errors)
+        if errors:
+            names = [n for n in ["seed", "config"] + self.field_order if n in errors]
+            summary.update(f"{len(errors)} field{'s' if len(errors) != 1 else ''} need fixing, nothing was started: "
+                           + "; ".join(f"{n}: {errors[n]}" for n in names[:3]) + (" …" if len(names) > 3 else ""))
+
+    def _jump_to(self, name: str) -> None:
+        """Open the field's section and focus the field, scrolled into view."""
+        if name == "seed" or name == "config":
+            self.query_one("#seed" if name == "seed" else "#runner").focus()
+            return
+        widget = self.query_one(f"#field-{name}")
+        for ancestor in widget.ancestors:
+            if isinstance(ancestor, Collapsible):
+                ancestor.collapsed = False
+        widget.focus()
+        self.call_after_refresh(widget.scroll_visible, animate=False)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; in the last one it launches."""
+        event.stop()
+        name = (event.input.id or "").removeprefix("field-")
+        later = self.field_order[self.field_order.index(name) + 1:] if name in self.field_order else self.field_order
+        following = next((n for n in later if isinstance(self.query_one(f"#field-{n}"), Input)), None)
+        if following is None:
+            self.action_launch()
+        else:
+            self._jump_to(following)
+
     @on(Button.Pressed, "#launch")
-    def _launch_pressed(self) -> None:
-        if not self.validate():
-            self._launch(self.runner.name, str(self.query_one("#preset", Select).value), self.config_overrides(),
-                         int(self.query_one("#seed", Input).value))
+    def action_launch(self) -> None:
+        if self.launching or not self.runners:
+            return
+        errors = self.validate()
+        if errors:
+            first = next(n for n in ["seed", "config"] + self.field_order if n in errors)
+            self._jump_to(first)
+            return
+        self.launching = True
+        self.query_one("#launch", Button).disabled = True
+        self.query_one("#launch-busy", Label).update("starting the run…")
+        self._launch(self.runner.name, str(self.query_one("#preset", Select).value), self.config_overrides(),
+                     int(self.query_one("#seed", Input).value))
 
     @work(thread=True, exclusive=True, group="launch")
     def _launch(self, runner: str, preset: str, overrides: dict[str, Any], seed: int) -> None:
@@ -202,9 +384,17 @@ class LaunchScreen(ModalScreen[str | None]):
             with self.data.read() as nb:
                 run_id = launcher.launch(nb, self.claim.id, runner, preset, overrides, seed)
         except InquiryError as exc:
-            self.app.call_from_thread(self.query_one("#launch-error", Label).update, f"Not started: {exc}")
+            self.app.call_from_thread(self._failed, f"Not started: {exc}")
             return
         self.app.call_from_thread(self.dismiss, run_id)
+
+    def _failed(self, message: str) -> None:
+        self.launching = False
+        self.query_one("#launch", Button).disabled = False
+        self.query_one("#launch-busy", Label).update("")
+        summary = self.query_one("#launch-error", Label)
+        summary.display = True
+        summary.update(message)
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:

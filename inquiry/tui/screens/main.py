@@ -1,21 +1,26 @@
 """The main screen: navigator (left), reader and runs (center), links (right), footer.
 
-Every read of the notebook runs in a thread worker; the screen only places results. Run progress
-is polled from the notebook on a timer, so runs started elsewhere (the CLI) appear live, and
-closing the app leaves running runs alone (their workers are separate processes).
+Every read of the notebook runs in a thread worker; the screen only places results. A background
+watcher (a thread worker) reaps dead runs, starts queued ones and looks at SQLite's
+``PRAGMA data_version``; only when another process committed does it post
+:class:`MainScreen.NotebookChanged`, and only what the change touches is re-read. Runs started
+elsewhere (the CLI) therefore appear live, and closing the app leaves running runs alone (their
+workers are separate processes).
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from textual import on, work
+import threading
+
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
@@ -27,13 +32,16 @@ from ...models import Claim, NodeKind, kind_of
 from ...runs import launcher
 from ...runs.records import RunRecord
 from .. import render
-from ..data import ON_DEMAND, NotebookData
+from ..data import ON_DEMAND, NotebookData, plural
 from ..history import History
+from ..keys import bindings
 from ..widgets.links import LinksPanel
 from ..widgets.navigator import Navigator
 from ..widgets.reader import Reader
 from ..widgets.runs import RunsPanel
+from .confirm import ConfirmScreen
 from .export import ExportScreen
+from .graph import GraphScreen
 from .help import HelpScreen
 from .launch import LaunchScreen
 from .relation import RelationChoice, RelationScreen
@@ -46,27 +54,21 @@ def closing_ok():
     return contextlib.suppress(NoMatches)
 
 
-CONTEXT_ACTIONS = {"run": NodeKind.CLAIM, "relate": NodeKind.CLAIM, "cancel_run": NodeKind.CLAIM,
-                   "specs": NodeKind.CLAIM, "export": NodeKind.INQUIRY}
+ACTIVE = ("queued", "running")
+PANES = ("navigator", "reader", "runs", "links")
 
 
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#browse"
+    BINDINGS = bindings("main")
 
-    BINDINGS = [
-        Binding("slash", "search", "Search"),
-        Binding("f", "focus_filter", "Filter"),
-        Binding("r", "run", "Run"),
-        Binding("c", "cancel_run", "Cancel run"),
-        Binding("t", "relate", "Relate"),
-        Binding("p", "specs", "Specs", show=False),
-        Binding("g", "draw_graph", "Graph"),
-        Binding("e", "export", "Export"),
-        Binding("left_square_bracket", "back", "Back"),
-        Binding("right_square_bracket", "forward", "Forward"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "app.quit", "Quit"),
-    ]
+    @dataclass
+    class NotebookChanged(Message):
+        """Another process committed to the notebook (a run progressed, started or ended; the CLI wrote)."""
+
+        runs: dict[str, tuple[str, str, int | None, str]]  # every run: (claim, status, step, heartbeat)
+        moved: set[str]  # runs whose status or step changed since the last look
+        ended_or_started: set[str]  # runs whose status changed (statuses of claims above them may change)
 
     def __init__(self, data: NotebookData, poll_s: float = 1.0):
         super().__init__()
@@ -76,7 +78,9 @@ class MainScreen(Screen[None]):
         self.current: str | None = None
         self.claim: Claim | None = None
         self.run_states: tuple[tuple[str, str], ...] = ()
+        self.all_runs: dict[str, tuple[str, str, int | None, str]] = {}
         self.binding_state: tuple[NodeKind | None, bool] | None = None
+        self.stop_watching = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -93,7 +97,10 @@ class MainScreen(Screen[None]):
             self.query_one(pane).border_title = title
         self.query_one(RunsPanel).display = False
         self.sub_title = self._where()
-        self.set_interval(self.poll_s, self._poll)
+        self._watch()
+
+    def on_unmount(self) -> None:
+        self.stop_watching.set()
 
     def _where(self) -> str:
         """The notebook's folder, with the home folder written as ``~``."""
@@ -105,9 +112,50 @@ class MainScreen(Screen[None]):
     @on(Navigator.Sized)
     def _sized(self, event: Navigator.Sized) -> None:
         sizes = event.sizes
-        self.sub_title = (f"{self._where()} · {sizes['inquiries']} inquiries · {sizes['notes']} notes · "
-                          f"{sizes['claims']} claims" + (f" · {sizes['placeholders']} placeholders"
-                                                         if sizes["placeholders"] else ""))
+        self.sub_title = (f"{self._where()} · {plural(sizes['inquiries'], 'inquiry', 'inquiries')} · "
+                          f"{plural(sizes['notes'], 'note')} · {plural(sizes['claims'], 'claim')}"
+                          + (f" · {plural(sizes['placeholders'], 'placeholder')}" if sizes["placeholders"] else ""))
+
+    # ---- live state ------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        """Start the notebook watcher: a daemon thread, not a Textual worker, because it never ends
+        while the screen lives (tests and the app wait for workers to complete)."""
+        threading.Thread(target=self._watch_loop, name="inquiry-notebook-watcher", daemon=True).start()
+
+    def _watch_loop(self) -> None:
+        """Off the interface's thread: reap dead runs, start queued ones, and look at ``PRAGMA
+        data_version``; only when another process committed, say what changed (a typed message)."""
+        version: int | None = None
+        while not self.stop_watching.is_set():
+            try:
+                found = self.data.look_for_changes(version)
+            except Exception:  # noqa: BLE001 - the notebook closing under the app at exit; look again or stop
+                found = None
+            if found is not None:
+                first = version is None
+                version, runs = found
+                moved = {r for r, state in runs.items() if self.all_runs.get(r) != state}
+                switched = {r for r in moved if self.all_runs.get(r, (None, None))[1] != runs[r][1]}
+                self.all_runs = runs
+                if not first:  # moved is empty when the commit was not a run's (the CLI wrote)
+                    self.post_message(self.NotebookChanged(runs, moved, switched))
+            self.stop_watching.wait(self.poll_s)
+
+    def active_runs(self) -> list[str]:
+        return [r for r, state in self.all_runs.items() if state[1] in ACTIVE]
+
+    @on(NotebookChanged)
+    def _notebook_changed(self, event: NotebookChanged) -> None:
+        """Refresh only what the change touches: the open claim's runs, and the glyphs when a run's
+        status changed (a verdict changes its claim, the claim's note and the inquiries above)."""
+        if self.claim is not None and any(event.runs[r][0] == self.claim.id for r in event.moved):
+            self._poll_runs(self.claim.id)
+        if event.ended_or_started or not event.moved:
+            self.query_one(Navigator).refresh_statuses()
+            if self.current and (self.claim is None or not any(
+                    event.runs[r][0] == self.claim.id for r in event.ended_or_started)):
+                self._load_page(self.current)  # the open note or inquiry may show a changed status
 
     # ---- navigation ------------------------------------------------------------------------
 
@@ -154,7 +202,7 @@ class MainScreen(Screen[None]):
         """Re-check the footer's context actions only when their answer can change: the footer
         recomposes all its keys on every refresh, which costs more than the page update itself."""
         state = (kind_of(self.current) if self.current else None,
-                 any(s in ("queued", "running") for _, s in self.run_states))
+                 any(s in ACTIVE for _, s in self.run_states), bool(self.run_states))
         if state != self.binding_state:
             self.binding_state = state
             self.refresh_bindings()
@@ -172,9 +220,15 @@ class MainScreen(Screen[None]):
             return
         if not ready and not worker.is_cancelled:
             self.app.call_from_thread(self._show_links, view)  # "building the graph…" meanwhile
-        view = replace(view, drawing=self.data.local_drawing(node_id))
+        view = replace(view, drawing=self.data.local_drawing(node_id, width=self.drawing_width()))
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_links, view)
+
+    def drawing_width(self) -> int:
+        """The local graph's lines are as wide as the links pane (less its border and padding)."""
+        with contextlib.suppress(NoMatches):
+            return max(30, self.query_one(LinksPanel).content_size.width - 2)
+        return 70
 
     def _show_links(self, view) -> None:
         if view.node_id == self.current:
@@ -190,7 +244,13 @@ class MainScreen(Screen[None]):
     def _follow(self, event: Reader.Follow) -> None:
         self.navigate(event.target)
 
+    def action_open_graph(self) -> None:
+        if self.current:
+            self.app.push_screen(GraphScreen(self.data, self.current),
+                                 lambda node_id: node_id and self.navigate(node_id))
+
     def action_draw_graph(self) -> None:
+        """Draw the local graph in the links panel (a big notebook draws it only when asked)."""
         if self.current:
             self._load_links(self.current, draw=True)
 
@@ -198,11 +258,15 @@ class MainScreen(Screen[None]):
         node_id = self.history.back()
         if node_id:
             self.navigate(node_id, remember=False)
+        else:
+            self.notify("Nothing earlier in this session's history.", severity="information")
 
     def action_forward(self) -> None:
         node_id = self.history.forward()
         if node_id:
             self.navigate(node_id, remember=False)
+        else:
+            self.notify("Nothing later in the history: forward undoes a step back.", severity="information")
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -211,33 +275,105 @@ class MainScreen(Screen[None]):
         self.app.push_screen(SearchScreen(self.data), lambda node_id: node_id and self.navigate(node_id))
 
     def action_help(self) -> None:
-        sections = {"main": self.BINDINGS, "reader": Reader.BINDINGS, "links": LinksPanel.BINDINGS,
-                    "navigator": [Binding("enter", "", "open the node / expand; '… more' loads the next page")]}
-        self.app.push_screen(HelpScreen(sections))
+        self.app.push_screen(HelpScreen(getattr(self.app, "keymap_overrides", {})))
+
+    def action_toggle_maximize(self) -> None:
+        """Fill the screen with the focused pane (for 80×24 terminals), or restore the layout."""
+        if self.maximized is not None:
+            self.minimize()
+            pane = None
+        else:
+            focused = self.focused
+            pane = next((a for a in ([focused] + list(focused.ancestors) if focused else [])
+                         if getattr(a, "id", None) in PANES), None)
+            if pane is None:
+                self.notify("Focus a pane first (tab moves between them).", severity="warning")
+                return
+            self.maximize(pane, container=False)
+        remember = getattr(self.app, "remember_layout", None)
+        if remember:
+            remember(pane.id if pane is not None else None)
+
+    def action_quit(self) -> None:
+        """Quit at once; runs are separate processes and carry on, which the terminal is told."""
+        active = self.active_runs()
+        message = (f"{plural(len(active), 'run')} carr{'ies' if len(active) == 1 else 'y'} on in the background "
+                   f"({', '.join(active[:3])}); `inquiry runs` or reopening the app shows {'it' if len(active) == 1 else 'them'}."
+                   if active else None)
+        self.stop_watching.set()
+        self.app.quit_message = message  # type: ignore[attr-defined]  (what the terminal is told; tests read it)
+        self.app.exit(message=message)
 
     # ---- context actions -------------------------------------------------------------------
 
+    def why_not(self, action: str) -> str | None:
+        """Why an action does not apply now, or ``None`` when it does (shown by the key and the palette)."""
+        kind = kind_of(self.current) if self.current else None
+        if action in ("run", "relate", "cancel_run", "view_result", "export", "open_graph", "draw_graph",
+                      "specs") and self.current is None:
+            return "Open a node first: choose one in the navigator (enter)."
+        if action == "run" and kind not in (NodeKind.CLAIM, NodeKind.NOTE):
+            return "Runs test a claim: open a claim, or a note with claims."
+        if action == "relate" and kind is not NodeKind.CLAIM:
+            return "Relations join two claims: open a claim first."
+        if action == "specs" and kind is not NodeKind.CLAIM:
+            return "Reproduction specs belong to a claim: open a claim first."
+        if action == "cancel_run":
+            if kind is not NodeKind.CLAIM:
+                return "Open the claim whose run you want to cancel."
+            if not any(s in ACTIVE for _, s in self.run_states):
+                return "This claim has no queued or running run to cancel."
+        if action == "view_result":
+            if kind is not NodeKind.CLAIM:
+                return "Results belong to runs: open a claim with runs."
+            if not self.run_states:
+                return "This claim has no runs yet: r launches one."
+        if action == "export" and kind is not NodeKind.INQUIRY:
+            return "Export writes an inquiry: open one (the navigator's first group)."
+        return None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Claim and inquiry actions show dimmed in the footer unless such a node is open."""
-        if action == "draw_graph":
-            return True if self.current else None
-        wanted = CONTEXT_ACTIONS.get(action)
-        if wanted is None:
-            return True
-        if self.current is None or kind_of(self.current) is not wanted:
-            return None
-        if action == "cancel_run" and not any(s in ("queued", "running") for _, s in self.run_states):
-            return None
+        """Actions that do not apply show dimmed in the footer (and say why when pressed: :meth:`on_key`)."""
+        if action in ("run", "relate", "cancel_run", "view_result", "export", "open_graph", "draw_graph", "specs"):
+            return None if self.why_not(action) else True
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action does not apply says why instead of doing nothing."""
+        for key, active in self.active_bindings.items():
+            if key == event.key and not active.enabled:
+                reason = self.why_not(active.binding.action)
+                if reason:
+                    event.stop()
+                    event.prevent_default()
+                    self.notify(reason, title=active.binding.description, severity="warning")
+                return
 
     def action_run(self) -> None:
         if self.claim is not None:
             self.app.push_screen(LaunchScreen(self.data, self.claim), self._launched)
+        elif self.current and kind_of(self.current) is NodeKind.NOTE:
+            self._run_for_note(self.current)
+
+    @work(thread=True, group="launch-pick")
+    def _run_for_note(self, note_id: str) -> None:
+        """A note stands for its claim with a reproduction spec (as on the command line), else its only claim."""
+        with self.data.read() as nb:
+            claims = nb.list_claims(note_id=note_id)
+            with_spec = [c for c in claims if nb.specs(c.id)]
+        chosen = with_spec[0] if with_spec else (claims[0] if len(claims) == 1 else None)
+        if chosen is None:
+            self.app.call_from_thread(self.notify, "This note has " + (
+                f"{len(claims)} claims and none has a reproduction spec: open the one to test." if claims
+                else "no claims to test."), title="Run", severity="warning")
+            return
+        self.app.call_from_thread(self.app.push_screen, LaunchScreen(self.data, chosen), self._launched)
 
     def _launched(self, run_id: str | None) -> None:
         if run_id:
             self.notify(f"Started {run_id}. Its progress shows under the claim.", title="Run launched")
-            self._poll()
+            if self.claim is not None:
+                self._poll_runs(self.claim.id)
 
     def action_cancel_run(self) -> None:
         panel = self.query_one(RunsPanel)
@@ -247,7 +383,16 @@ class MainScreen(Screen[None]):
         if target is None:
             self.notify("No queued or running run to cancel.", severity="warning")
             return
-        self._cancel(target.id)
+        self.app.push_screen(ConfirmScreen(f"Cancel run {target.id} ({target.runner}/{target.preset}, "
+                                           f"{target.status.value})? Its work so far is lost.", "Cancel the run",
+                                           "Keep it running"),
+                             lambda yes: yes and self._cancel(target.id))
+
+    def action_view_result(self) -> None:
+        panel = self.query_one(RunsPanel)
+        chosen = panel.selected() or next(iter(panel.runs()), None)
+        if chosen is not None:
+            self._open_run(chosen.id)
 
     @work(thread=True, group="write")
     def _cancel(self, run_id: str) -> None:
@@ -334,10 +479,6 @@ class MainScreen(Screen[None]):
     def _open_run(self, run_id: str) -> None:
         run = self.data.run(run_id)
         self.app.call_from_thread(self.app.push_screen, ResultScreen(run))
-
-    def _poll(self) -> None:
-        if self.claim is not None:
-            self._poll_runs(self.claim.id)
 
     @work(thread=True, exclusive=True, group="poll")
     def _poll_runs(self, claim_id: str) -> None:

@@ -12,12 +12,49 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from ...store import SearchHit
+from ...store import MATCH_END, MATCH_START, SearchHit
 from ..data import NotebookData
+
+TITLE_WIDTH = 90
+SNIPPET_WIDTH = 110
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut at a word boundary with an ellipsis when longer than ``width``.
+
+    >>> clip("pass at k grows with k", 12)
+    'pass at k…'
+    """
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1]
+    return (cut[:cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
+
+
+def marked_text(marked: str, width: int) -> Text:
+    """A snippet with its matched words in bold (the store marks them), clipped with an ellipsis."""
+    plain = marked.replace(MATCH_START, "").replace(MATCH_END, "")
+    shown = clip(plain, width)
+    out = Text(style="italic dim")
+    inside, count = False, 0
+    for piece in marked.replace(MATCH_END, MATCH_START).split(MATCH_START):
+        take = piece[:max(0, len(shown.rstrip("…")) - count)]
+        out.append(take, style="bold not dim" if inside else "")
+        count += len(take)
+        inside = not inside
+    if shown.endswith("…") and not out.plain.endswith("…"):
+        out.append("…")
+    return out
 
 
 def hit_prompt(hit: SearchHit) -> Text:
-    return Text.assemble((f"{hit.kind:<8}", "dim"), hit.title[:90], "\n", (f"         {hit.snippet[:110]}", "italic dim"))
+    """Kind, title and, when it adds anything (a claim's snippet is its own text), the matched passage."""
+    text = Text.assemble((f"{hit.kind:<8}", "dim"), clip(hit.title, TITLE_WIDTH))
+    snippet = hit.snippet.strip(" …")
+    if snippet and snippet not in hit.title:
+        text.append("\n         ")
+        text.append_text(marked_text(hit.marked, SNIPPET_WIDTH))
+    return text
 
 
 class SearchScreen(ModalScreen[str | None]):
@@ -34,7 +71,7 @@ class SearchScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search-dialog", classes="dialog"):
             yield Label("Search the notebook", classes="dialog-title")
-            yield Input(placeholder="words… (enter opens the first result)", id="query")
+            yield Input(placeholder="words… (OR between words for either; enter opens the first result)", id="query")
             yield Label("", id="search-count")
             yield OptionList(id="results")
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..data import Link, LocalView
+from ..keys import bindings
 
 TITLE_WIDTH = 60
 
@@ -29,10 +29,9 @@ def _short(text: str) -> str:
 class LinksPanel(Vertical):
     """Right pane."""
 
-    BINDINGS = [
-        Binding("a", "review('accept')", "Accept suggestion"),
-        Binding("x", "review('reject')", "Reject suggestion"),
-    ]
+    ALLOW_MAXIMIZE = True  # m fills the screen with the pane (80×24 terminals)
+
+    BINDINGS = bindings("links")
 
     @dataclass
     class Chosen(Message):
@@ -89,6 +88,8 @@ class LinksPanel(Vertical):
         option_list.clear_options()
         option_list.add_options(options)
         drawing.update(self._drawing(view))
+        option_list.scroll_home(animate=False)  # a new node starts at its top, root of the drawing in view
+        self.query_one("#localgraph", ScrollableContainer).scroll_to(0, 0, animate=False)
 
     @staticmethod
     def _drawing(view: LocalView) -> Text:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
@@ -42,6 +44,60 @@ class MoreRows:
     loader: Loader
 
 
+class FilterBox(Input):
+    """The navigator's filter. Escape (or down) leaves it for the matches; while it is empty, ``/`` and
+    ``?`` still open search and help instead of being typed, so the box never silently eats a command."""
+
+    BINDINGS = [Binding("escape", "leave", "Leave filter", show=False),
+                Binding("down", "leave", "To matches", show=False)]
+
+    async def _on_key(self, event: Key) -> None:
+        if not self.value and event.character in ("/", "?"):
+            event.prevent_default()
+            event.stop()
+            await self.screen.run_action("search" if event.character == "/" else "help")
+            return
+        await super()._on_key(event)
+
+    def action_leave(self) -> None:
+        navigator = self.query_ancestor(Navigator)
+        target = navigator.query_one("#matches", Tree) if self.value.strip() else navigator.tree
+        target.focus()
+
+
+class NavigatorTree(Tree[object]):
+    """Enter opens a node and also expands it; right expands (or steps into) and left collapses (or
+    steps out), as in a file browser."""
+
+    BINDINGS = [Binding("right", "expand_or_enter", "Expand", show=False),
+                Binding("left", "collapse_or_leave", "Collapse", show=False),
+                Binding("escape", "clear_filter", "Clear filter", show=False)]
+
+    def action_expand_or_enter(self) -> None:
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if node.is_expanded and node.children:
+            self.move_cursor(node.children[0])
+        else:
+            node.expand()
+
+    def action_collapse_or_leave(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+    def action_clear_filter(self) -> None:
+        box = self.screen.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+            self.screen.query_one("#browse", Tree).focus()
+
+
 def row_label(row: Row) -> Text:
     title = row.title if len(row.title) <= TITLE_WIDTH else row.title[:TITLE_WIDTH - 1] + "…"
     return Text.assemble(f"{row.glyph} ", title, (f"  {row.detail}" if row.detail else "", "dim"))
@@ -49,6 +105,8 @@ def row_label(row: Row) -> Text:
 
 class Navigator(Vertical):
     """Left pane. Posts :class:`Navigator.Chosen` when a node row is selected."""
+
+    ALLOW_MAXIMIZE = True  # m fills the screen with the pane (80×24 terminals)
 
     @dataclass
     class Chosen(Message):
@@ -66,6 +124,12 @@ class Navigator(Vertical):
         """The first groups are on screen and the tree takes input (the benchmark waits for this)."""
 
     @dataclass
+    class Restatused(Message):
+        """The loaded rows' glyphs were re-read; ``changed`` of them changed."""
+
+        changed: int
+
+    @dataclass
     class Sized(Message):
         """How big the notebook's groups are (inquiries, notes, placeholders, claims)."""
 
@@ -77,12 +141,12 @@ class Navigator(Vertical):
         self.loaders: dict[int, Loader] = {}
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter titles…", id="filter")
-        tree: Tree[object] = Tree("notebook", id="browse")
+        yield FilterBox(placeholder="filter titles and claims… (f)", id="filter")
+        tree = NavigatorTree("notebook", id="browse")
         tree.show_root = False
         tree.auto_expand = False
         yield tree
-        matches: Tree[object] = Tree("matches", id="matches")
+        matches = NavigatorTree("matches", id="matches")
         matches.show_root = False
         matches.display = False
         yield matches
@@ -98,6 +162,7 @@ class Navigator(Vertical):
             "popular": self._group(tree.root, "Notes by popularity", self.data.popular_notes),
             "status": tree.root.add("Claims by status", data=None),
             "placeholders": self._group(tree.root, "Placeholders to fill", self.data.placeholders),
+            "runners": self._group(tree.root, "Claims by runner", self.data.runner_groups),
         }
         self.loaders[self.groups["status"].id] = Loader(fetch=self._status_groups)
         self.groups["inquiries"].expand()
@@ -132,9 +197,12 @@ class Navigator(Vertical):
         row = node.data
         if not isinstance(row, Row) or not row.expandable:
             return None
-        if row.node_id.startswith("status:"):
+        if row.node_id.startswith("runner:"):
+            runner = row.node_id.removeprefix("runner:")
+            fetch: Callable[[int], Page] = lambda offset: self.data.runner_claims(runner, offset)
+        elif row.node_id.startswith("status:"):
             status = Status(row.node_id.removeprefix("status:"))
-            fetch: Callable[[int], Page] = lambda offset: self.data.claims_with_status(status, offset)
+            fetch = lambda offset: self.data.claims_with_status(status, offset)
         elif kind_of(row.node_id) is NodeKind.INQUIRY:
             fetch = lambda offset: self.data.cited_notes(row.node_id, offset)
         else:
@@ -190,8 +258,10 @@ class Navigator(Vertical):
         if isinstance(data, MoreRows):
             event.stop()
             self._fetch(event.node.parent, data.loader, event.node)
-        elif isinstance(data, Row) and not data.node_id.startswith("status:"):
+        elif isinstance(data, Row) and not data.node_id.startswith(("status:", "runner:")):
             event.stop()
+            if event.node.allow_expand and not event.node.is_expanded:
+                event.node.expand()  # enter opens the node and shows what is under it
             self.post_message(self.Chosen(data.node_id))
         else:  # a group heading: enter opens and closes it, as space does
             event.node.toggle()
@@ -232,32 +302,38 @@ class Navigator(Vertical):
         self.query_one("#matches", Tree).focus()
 
     def refresh_statuses(self) -> None:
-        """Re-read the glyphs of loaded claim rows (a run started or finished)."""
+        """Re-read the glyphs of every loaded row, inquiries, notes and claims alike (a run started or
+        finished: the claim's status changes and so does every note and inquiry above it)."""
         self._restatus([n for n in self._loaded_nodes() if isinstance(n.data, Row)
-                        and n.data.node_id.startswith("claim:")])
+                        and not n.data.node_id.startswith(("status:", "runner:"))])
 
     def _loaded_nodes(self) -> list[TreeNode[object]]:
-        out, stack = [], list(self.tree.root.children)
-        while stack:
-            node = stack.pop()
-            out.append(node)
-            stack.extend(node.children)
+        out = []
+        for tree in self.query(Tree):
+            stack = list(tree.root.children)
+            while stack:
+                node = stack.pop()
+                out.append(node)
+                stack.extend(node.children)
         return out
 
     @work(thread=True, exclusive=True, group="navigator-status")
     def _restatus(self, nodes: list[TreeNode[object]]) -> None:
-        statuses = self.data.claim_statuses([n.data.node_id for n in nodes])
+        statuses = self.data.statuses_of(list({n.data.node_id for n in nodes}))
         updates = []
         for node in nodes:
             row: Row = node.data
-            status = statuses.get(row.node_id, row.status)
-            if status is not row.status:
-                updates.append((node, Row(row.node_id, row.title, status, row.detail, row.expandable)))
-        if updates:
-            self.app.call_from_thread(self._apply_status, updates)
+            status, label = statuses.get(row.node_id, (row.status, None))
+            detail = row.detail
+            if label is not None:  # an inquiry: its counts label, then what followed it ("12 notes")
+                detail = f"{label} · {row.detail.rsplit(' · ', 1)[-1]}" if " · " in row.detail else label
+            if status is not row.status or detail != row.detail:
+                updates.append((node, Row(row.node_id, row.title, status, detail, row.expandable)))
+        self.app.call_from_thread(self._apply_status, updates)
 
     def _apply_status(self, updates: list[tuple[TreeNode[object], Row]]) -> None:
         for node, row in updates:
             node.data = row
             node.set_label(row_label(row))
+        self.post_message(self.Restatused(len(updates)))
 

@@ -13,22 +13,20 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
+from ..keys import bindings, glyph_legend
 from ..render import page_links
 
 
 class Reader(Vertical):
     """Center pane. ``show(node_id, markdown)`` replaces the page."""
 
-    BINDINGS = [
-        Binding("n", "link(1)", "Next link"),
-        Binding("p", "link(-1)", "Prev link"),
-        Binding("enter", "follow", "Follow link"),
-    ]
+    ALLOW_MAXIMIZE = True  # m fills the screen with the pane (80×24 terminals)
+
+    BINDINGS = bindings("reader")
 
     @dataclass
     class Follow(Message):
@@ -45,6 +43,7 @@ class Reader(Vertical):
         with VerticalScroll(id="page", can_focus=True):
             yield Markdown("*Choose an inquiry, note or claim on the left.*", open_links=False, id="markdown")
         yield Static("", id="linkbar")
+        yield Static(Text(glyph_legend(compact=True), style="dim"), id="legend")
 
     async def show(self, node_id: str, markdown: str) -> None:
         if node_id == self.node_id and markdown == self.markdown:

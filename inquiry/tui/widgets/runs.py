@@ -1,7 +1,8 @@
 """The runs panel of a claim: each run with its status, a live progress bar and elapsed time.
 
-The screen polls the notebook (``set_interval``) and hands the panel fresh run records; a run
-started from the CLI therefore shows up here too. ``enter`` on a run opens its result.
+The screen's notebook watcher hands the panel fresh run records when a run changes; a run started
+from the CLI therefore shows up here too. ``enter`` on a run opens its result (the footer says so).
+Each run takes three short lines (what, progress, outcome) so nothing is cut in a narrow pane.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Label, ListItem, ListView, ProgressBar
 
@@ -43,15 +45,31 @@ def outcome(run: RunRecord) -> str:
     return run.message or ""
 
 
+def progress_words(run: RunRecord) -> str:
+    """``step 12/80 · 15% · 1m 05s`` (what fits beside the bar)."""
+    parts = []
+    if run.total:
+        step = run.step or 0
+        parts += [f"step {step}/{run.total}", f"{100 * step // max(run.total, 1)}%"]
+    parts.append(elapsed(run))
+    return " · ".join(parts)
+
+
+class RunList(ListView):
+    """The runs; enter opens the highlighted run's result (named in the footer)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open result", id="runs.open")]
+
+
 class RunItem(ListItem):
     def __init__(self, run: RunRecord):
         super().__init__()
         self.record = run
 
     def compose(self) -> ComposeResult:
+        yield Label(classes="run-status")
         with Horizontal(classes="run-row"):
-            yield Label(classes="run-status")
-            yield ProgressBar(show_eta=False, classes="run-progress")
+            yield ProgressBar(show_eta=False, show_percentage=False, classes="run-progress")
             yield Label(classes="run-elapsed")
         yield Label(classes="run-outcome")
 
@@ -60,19 +78,23 @@ class RunItem(ListItem):
 
     def update(self, run: RunRecord) -> None:
         self.record = run
+        if not self.query(ProgressBar):  # not composed yet: on_mount shows the latest record
+            return
         self.query_one(".run-status", Label).update(Text.assemble(
-            (f"{run.status.value:<11}", STATUS_STYLE[run.status]), f" {run.runner}/{run.preset} seed {run.seed}  "))
+            (f"{run.status.value:<11}", STATUS_STYLE[run.status]), f" {run.runner}/{run.preset} seed {run.seed}"))
         bar = self.query_one(ProgressBar)
         if run.total:
             bar.update(total=run.total, progress=run.step or 0)
         elif run.status is RunStatus.SUCCEEDED:
             bar.update(total=1, progress=1)
-        self.query_one(".run-elapsed", Label).update(f"  {elapsed(run)}")
+        self.query_one(".run-elapsed", Label).update(f" {progress_words(run)}")
         self.query_one(".run-outcome", Label).update(Text(f"  {run.id}  {outcome(run)}", style="dim"))
 
 
 class RunsPanel(Vertical):
     """Shown under the reader while a claim is open."""
+
+    ALLOW_MAXIMIZE = True  # m fills the screen with the pane (80×24 terminals)
 
     @dataclass
     class Open(Message):
@@ -81,7 +103,8 @@ class RunsPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Runs", classes="panel-title")
         yield Label("No runs yet. Press r to launch a reproduction.", id="no-runs")
-        yield ListView(id="runlist")
+        yield RunList(id="runlist")
+        yield Label("enter on a run (or v) opens its result · c cancels · r launches another", id="runs-hint")
 
     def show(self, runs: list[RunRecord]) -> None:
         """Update rows in place (the progress bars keep their state), adding new runs on top."""
