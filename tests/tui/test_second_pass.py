@@ -128,9 +128,9 @@ async def test_glyphs_follow_a_run_that_finished_in_another_process(app, seeded_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         before = label_of(app, INQUIRY)
-        assert "✅" not in before and "○" in before  # the inquiry's row counts its claims by status
+        assert "✅ 0" in before and "○" in before  # the inquiry's row counts its claims by status
         record_run_elsewhere(seeded_notebook.path, claim, RunStatus.SUCCEEDED, claim_status=Status.SUPPORTED)
-        await wait_until(pilot, lambda: "✅1" in label_of(app, INQUIRY), timeout=15)
+        await wait_until(pilot, lambda: "✅ 1" in label_of(app, INQUIRY), timeout=15)
         assert "○" in label_of(app, INQUIRY)  # one supported among many untested, not a lone ✅
 
 
