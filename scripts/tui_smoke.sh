@@ -51,7 +51,7 @@ wait_for search-results " results"
 tmux send-keys -t "$SESSION" Enter
 wait_for search-opened "Claim"
 tmux send-keys -t "$SESSION" q
-sleep 1
+for _ in $(seq 1 20); do tmux has-session -t "$SESSION" 2>/dev/null || break; sleep 0.25; done
 if tmux has-session -t "$SESSION" 2>/dev/null && tmux capture-pane -p -t "$SESSION" | grep -q "Inquiries"; then
     echo "FAIL quit: the app is still open"; exit 1
 fi
@@ -64,7 +64,14 @@ OMP_NUM_THREADS=1 $INQUIRY --notebook "$WORK/nb" run "$CLAIM" --runner probe --p
 echo "ok   probe test run finished: $(tail -1 "$WORK/run.txt")"
 tmux new-session -d -s "$SESSION" -x 140 -y 45 "$INQUIRY --notebook $WORK/nb open; echo APP-EXITED; sleep 60"
 wait_for reopened "Inquiries (1)" 60
-tmux send-keys -t "$SESSION" f "Pass@k analysis shows" Escape Enter
+sleep 1
+tmux send-keys -t "$SESSION" f
+sleep 0.5
+tmux send-keys -t "$SESSION" -l "Pass@k analysis shows"
+wait_for filtered "claim" 20
+tmux send-keys -t "$SESSION" Down   # leaves the filter for its matches (a lone Escape then Enter reads as alt+enter)
+sleep 0.5
+tmux send-keys -t "$SESSION" Enter
 wait_for claim-open "Claim ·" 20
 tmux send-keys -t "$SESSION" v
 wait_for result "Verdict:" 20

@@ -49,20 +49,10 @@ class Row:
     status: Status | None = None
     detail: str = ""
     expandable: bool = False
-    counts: tuple[tuple[Status, int], ...] = ()  # an inquiry's claims per status, when it has any
 
     @property
     def glyph(self) -> str:
-        """The status glyph; for an inquiry, its claims counted by status (``✅1 ○19``), since one glyph
-        cannot say "1 supported of 20"."""
-        if self.counts:
-            return " ".join(f"{STATUS_GLYPH[s]}{n}" for s, n in self.counts)
         return STATUS_GLYPH[self.status] if self.status else " "
-
-
-def ordered_counts(counts: dict[Status, int]) -> tuple[tuple[Status, int], ...]:
-    """Non-zero counts in the order of :class:`Status` (supported first, untested and running last)."""
-    return tuple((s, counts[s]) for s in Status if counts.get(s))
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -36,6 +36,6 @@ class HelpScreen(ModalScreen[None]):
             yield table
             yield Label("Status glyphs", classes="dialog-title")
             yield Static(glyph_legend(), id="help-glyphs")
-            yield Static("An inquiry's row counts its cited claims by status, e.g. ✅1 ○19. Keys can be remapped "
+            yield Static("An inquiry's row counts its cited claims: ✅ supported · ❌ contradicted · ○ the rest. Keys can be remapped "
                          "per notebook in tui.json: {\"keymap\": {\"claim.run\": \"R\"}}.", classes="dim")
             yield Label("escape closes this screen", classes="dim")

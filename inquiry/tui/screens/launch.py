@@ -277,7 +277,9 @@ class LaunchScreen(ModalScreen[str | None]):
         blocks: list[Widget] = [Collapsible(Static(Text.assemble(("Claim: ", "bold"), self.claim.text, "\n",
                                                                  (tested[0], "bold"), tested[1], "\n", evidence),
                                                    classes="tested"),
-                                            title="What is tested", collapsed=False, id="section-tested")]
+                                            title="What is tested", id="section-tested",
+                                            # on a short terminal the knobs come first; the section opens on enter
+                                            collapsed=self.app.size.height < 30)]
         titles = {"science": ("Science knobs", False), "paths": ("Checkpoints and data (the GPU path)", True),
                   "resources": ("Resources", True)}
         for key, names in sections.items():
