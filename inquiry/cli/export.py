@@ -37,6 +37,8 @@ def export_cmd(state: State, inquiries: tuple[str, ...], output: str | None, sty
     """Export INQUIRY (id, id prefix or question) as markdown; re-import a vault with ``inquiry import``."""
     if bool(inquiries) == everything:
         raise click.UsageError("name the inquiries to export, or pass --all")
+    if output is not None and not output.strip():
+        raise click.UsageError("-o needs a folder or file name (an empty one would mean the current folder)")
     nb = state.notebook
     ids = None if everything else [nb.resolve_id(ref) for ref in inquiries]
     if output is None:

@@ -45,8 +45,14 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            inside = path.resolve()
             for child in sorted(path.rglob("*")):
                 if any(part.startswith(".") for part in child.relative_to(path).parts) or not child.is_file():
+                    continue
+                if child.is_symlink() and not child.resolve().is_relative_to(inside):
+                    # A shared folder must not reach the rest of the disk (a link to ~/.ssh or a private note).
+                    skipped.append(ImportNotice(path=str(child), message="skipped: a link to a file outside "
+                                                                         "the imported folder"))
                     continue
                 if child.name.lower().endswith(SUFFIXES):
                     files.append(child)
