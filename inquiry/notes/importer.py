@@ -62,7 +62,13 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
             files.append(path)
         else:
             raise ImportFailed(str(path), "no such file or folder")
-    return list(dict.fromkeys(files)), skipped
+    # A link inside the folder to a file it also holds is that file once, read under its own name.
+    chosen: dict[Path, Path] = {}
+    for file in files:
+        real = file.resolve()
+        if real not in chosen or (chosen[real].is_symlink() and not file.is_symlink()):
+            chosen[real] = file
+    return [file for file in dict.fromkeys(files) if chosen[file.resolve()] == file], skipped
 
 
 def read_document(path: Path) -> str:

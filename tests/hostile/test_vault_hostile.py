@@ -112,7 +112,8 @@ def test_a_vault_run_with_a_non_finite_metric_is_refused(notebook, tmp_path, bad
 
 def test_a_null_metric_already_in_a_notebook_is_skipped_with_a_warning(tmp_path):
     folder = tmp_path / "nb"
-    _note(tmp_path / "v", "rl.md", _run_front())
+    verdict = "        verdict: {verdict: supports, reason: ci_excludes_zero_positive, explanation: x}\n"
+    _note(tmp_path / "v", "rl.md", _run_front() + verdict)
     assert _cli("--notebook", str(folder), "import", str(tmp_path / "v")).returncode == 0
     nb = Notebook.open(folder)
     stored = json.loads(nb.db.execute("SELECT result FROM runs").fetchone()[0])
@@ -182,8 +183,7 @@ def test_titles_with_newlines_or_nul_are_one_line_and_the_export_reimports(tmp_p
     folder = tmp_path / "nb"
     assert _cli("--notebook", str(folder), "import", str(tmp_path / "v")).returncode == 0
     nb = Notebook.open(folder)
-    titles = [n.title for n in nb.list_notes()] if hasattr(nb, "list_notes") else [
-        r[0] for r in nb.db.execute("SELECT title FROM notes")]
+    titles = [r[0] for r in nb.db.execute("SELECT title FROM notes")]
     title = next(t for t in titles if t.startswith("Does RL help?"))
     assert "\n" not in title and "\x00" not in title and "\x1b" not in title
     claims = [c.text for c in nb.list_claims()]
@@ -193,7 +193,8 @@ def test_titles_with_newlines_or_nul_are_one_line_and_the_export_reimports(tmp_p
     again = _cli("--notebook", str(tmp_path / "nb2"), "import", str(tmp_path / "out"))
     assert again.returncode == 0, again.stderr
     nb2 = Notebook.open(tmp_path / "nb2")
-    assert "Injected claim." not in [c.text for c in nb2.list_claims()] or "Injected claim." in claims
+    assert "Injected claim." not in [c.text for c in nb2.list_claims()]
+    assert "Injected claim." not in claims
 
 
 # ---- 7. one validation boundary -----------------------------------------------------------------
