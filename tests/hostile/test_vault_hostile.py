@@ -171,7 +171,7 @@ def test_a_vault_note_with_a_known_id_keeps_the_notebooks_summary_and_claims(not
     assert any(NOTE in w.message and "kept the notebook's" in w.message for w in result.warnings)
     assert claims_before <= {c.id for c in notebook.list_claims(note_id=NOTE)}  # nothing deleted
     new = notebook.get_claim(claim_id(NOTE, "RL always wins."))
-    assert new is not None and new.status is Status.UNTESTED  # a file's status is not evidence
+    assert new is not None and new.status is Status.IMPORTED  # a file's status is not evidence
     assert notebook.get_claim(forged) is None
 
 
