@@ -114,8 +114,6 @@ def write_files(root: Path, files: Mapping[str, bytes], force: bool = False) -> 
             _move_in(staging, root, targets)
         else:
             staging.rename(root)
-    except OSError as exc:  # the moves done so far are undone (_move_in)
-        raise ExportRefused(f"cannot write into {root}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return list(targets.values())
