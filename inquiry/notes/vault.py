@@ -56,7 +56,7 @@ from .inquiring_line import has_header
 from .papers import find_papers, known_paper
 from .repro_specs import SpecRules, default_rules
 from .vault_format import (CLAIMS, ESSAY, GENERATED, GENERATOR, NEXT, READ_BADGES, SOURCES, ClaimFront, InquiryFront,
-                           NoteFront, RunSummary, citation_suffix_length, load_front_matter)
+                           NoteFront, RunSummary, citation_suffix_length, load_front_matter, one_line)
 from .wikilinks import wiki_markdown
 
 _MD = wiki_markdown().use(front_matter_plugin)
@@ -172,7 +172,8 @@ def parse_file(path: Path) -> _File:
     h1 = next((b for b in blocks if b.kind == "heading_open" and b.tokens[0].tag == "h1"), None)
     title = (getattr(front, "question", None) or front.title or (h1.inlines()[0].content.strip() if h1 else "")
              or path.stem)
-    return _File(path, text, kind, front, title.strip(), blocks, has_front=bool(data), has_heading=h1 is not None)
+    # one line whatever it came from: a file name may hold a newline too
+    return _File(path, text, kind, front, one_line(title), blocks, has_front=bool(data), has_heading=h1 is not None)
 
 
 def _not_a_note(file: _File) -> str | None:

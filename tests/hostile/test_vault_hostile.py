@@ -197,6 +197,16 @@ def test_titles_with_newlines_or_nul_are_one_line_and_the_export_reimports(tmp_p
     assert "Injected claim." not in claims
 
 
+def test_a_file_name_with_a_newline_gives_a_one_line_title(notebook, tmp_path):
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "RL helps\n- Injected claim.md").write_text("RL narrows sampling to what the base solves.\n",
+                                                         encoding="utf-8")
+    import_paths(notebook, [vault])
+    titles = [r[0] for r in notebook.db.execute("SELECT title FROM notes")]
+    assert "RL helps - Injected claim" in titles
+
+
 # ---- 7. one validation boundary -----------------------------------------------------------------
 
 BAD_FRONTS = {
