@@ -17,21 +17,27 @@ from inquiry.store import DB_NAME
 
 
 def _grows_linearly(make: Callable[[int], str], parse: Callable[[str], object], n: int, repeats: int = 5) -> None:
-    """Best of a few interleaved timings at n and 2n (interleaved: a burst of load hits both alike)."""
+    """Time at 2n < 3 × time at n, from the best of a few interleaved timings (interleaved: a burst of load
+    hits both alike). The shared machine is noisy, so up to three attempts; quadratic code fails every one."""
     small, large = make(n), make(2 * n)
     parse(small)  # warm caches (regex compilation, imports)
-    t_small = t_large = float("inf")
-    for _ in range(repeats):
-        for text in (small, large):
-            started = time.perf_counter()
-            parse(text)
-            took = time.perf_counter() - started
-            if text is small:
-                t_small = min(t_small, took)
-            else:
-                t_large = min(t_large, took)
-    assert t_large < 5
-    assert t_large / max(t_small, 1e-4) < 3, (t_small, t_large)
+    ratios = []
+    for _attempt in range(3):
+        t_small = t_large = float("inf")
+        for _ in range(repeats):
+            for text in (small, large):
+                started = time.perf_counter()
+                parse(text)
+                took = time.perf_counter() - started
+                if text is small:
+                    t_small = min(t_small, took)
+                else:
+                    t_large = min(t_large, took)
+        assert t_large < 5
+        ratios.append(t_large / max(t_small, 1e-4))
+        if ratios[-1] < 3:
+            return
+    raise AssertionError(f"time at 2n / time at n: {ratios}")
 
 
 def _question_words(n: int) -> str:
@@ -55,7 +61,7 @@ def test_question_words_before_a_late_question_mark_scan_in_linear_time():
 
 
 def test_abbreviations_split_in_linear_time():
-    _grows_linearly(_abbreviations, split_sentences, 2000)  # 70 KB → 140 KB (56 KB took 15 s)
+    _grows_linearly(_abbreviations, split_sentences, 12_000, repeats=7)  # 420 KB → 840 KB (56 KB took 15 s)
 
 
 def test_many_citations_in_one_paragraph_scan_in_linear_time():

@@ -114,8 +114,8 @@ def test_a_null_metric_already_in_a_notebook_is_skipped_with_a_warning(tmp_path)
     folder = tmp_path / "nb"
     verdict = "        verdict: {verdict: supports, reason: ci_excludes_zero_positive, explanation: x}\n"
     _note(tmp_path / "v", "rl.md", _run_front() + verdict)
-    assert _cli("--notebook", str(folder), "import", str(tmp_path / "v")).returncode == 0
     nb = Notebook.open(folder)
+    import_paths(nb, [tmp_path / "v"])
     stored = json.loads(nb.db.execute("SELECT result FROM runs").fetchone()[0])
     stored["metrics"]["acc"]["value"] = None  # what NaN became before non-finite numbers were refused
     stored["metrics"]["ok"] = {"value": 1.0}
@@ -181,8 +181,8 @@ def test_titles_with_newlines_or_nul_are_one_line_and_the_export_reimports(tmp_p
     front = 'title: "Does RL help?\\n\\n## Claims\\n- Injected claim.\\u0000\\u001b]0;pwned\\u0007"'
     _note(tmp_path / "v", "t.md", front, "Body text about RL and sampling.\n")
     folder = tmp_path / "nb"
-    assert _cli("--notebook", str(folder), "import", str(tmp_path / "v")).returncode == 0
     nb = Notebook.open(folder)
+    import_paths(nb, [tmp_path / "v"])
     titles = [r[0] for r in nb.db.execute("SELECT title FROM notes")]
     title = next(t for t in titles if t.startswith("Does RL help?"))
     assert "\n" not in title and "\x00" not in title and "\x1b" not in title
@@ -190,9 +190,8 @@ def test_titles_with_newlines_or_nul_are_one_line_and_the_export_reimports(tmp_p
     nb.close()
     out = _cli("--notebook", str(folder), "export", "--all", "-o", str(tmp_path / "out"))
     assert out.returncode == 0, out.stderr
-    again = _cli("--notebook", str(tmp_path / "nb2"), "import", str(tmp_path / "out"))
-    assert again.returncode == 0, again.stderr
     nb2 = Notebook.open(tmp_path / "nb2")
+    import_paths(nb2, [tmp_path / "out"])  # raised on the NUL before
     assert "Injected claim." not in [c.text for c in nb2.list_claims()]
     assert "Injected claim." not in claims
 
