@@ -69,3 +69,32 @@ def claim_id(note: str, text: str) -> str:
 
 def paper_id(name: str, arxiv: str | None = None) -> str:
     return "paper:" + (arxiv if arxiv else slugify(name))
+
+
+# What each kind of id looks like: ids that arrive in a file are checked against these before anything is
+# written (a file's "note:../../.." or "run:../x" must never reach a path or a lookup).
+_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+ID_PATTERNS = {
+    "note": rf"^note:{_SLUG}$",
+    "inquiry": rf"^inq:{_SLUG}$",
+    "claim": rf"^claim:{_SLUG}/[0-9a-f]{{8}}$",
+    "paper": r"^paper:[A-Za-z0-9](?:[A-Za-z0-9._/-]*[A-Za-z0-9])?$",  # an arXiv id (old ones hold "/") or a slug
+    "run": r"^run:[A-Za-z0-9][A-Za-z0-9_-]*$",
+}
+
+
+def id_error(kind: str, value: str) -> str | None:
+    """Why ``value`` is not a well-formed ``kind`` id, or None.
+
+    >>> id_error("note", "note:../../x"), id_error("note", "note:rl-helps")
+    ("'note:../../x' is not a note id (note: and a slug of a-z, 0-9 and -)", None)
+    """
+    if re.fullmatch(ID_PATTERNS[kind], value) and ".." not in value:
+        return None
+    prefix = ID_PATTERNS[kind][1:].split(":")[0]
+    if not value.startswith(prefix + ":"):
+        return f"{value!r} is not a {kind} id: it must start with {prefix + ':'!r}"
+    shape = {"note": "a slug of a-z, 0-9 and -", "inquiry": "a slug of a-z, 0-9 and -",
+             "claim": "a note slug, / and 8 hex digits", "paper": "an arXiv id or a slug",
+             "run": "letters, digits, - and _"}[kind]
+    return f"{value!r} is not a {kind} id ({prefix}: and {shape})"

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..export.markdown import STYLES, render
-from ..export.paths import safe_name, write_files
+from ..export.paths import ExportRefused, safe_name, write_files
 from ..export.references import bib_text
 from . import State, cli, emit
 
@@ -37,6 +37,8 @@ def export_cmd(state: State, inquiries: tuple[str, ...], output: str | None, sty
     """Export INQUIRY (id, id prefix or question) as markdown; re-import a vault with ``inquiry import``."""
     if bool(inquiries) == everything:
         raise click.UsageError("name the inquiries to export, or pass --all")
+    if output is not None and not output.strip():
+        raise click.UsageError("-o needs a folder or file name (an empty one would mean the current folder)")
     nb = state.notebook
     ids = None if everything else [nb.resolve_id(ref) for ref in inquiries]
     if output is None:
@@ -53,9 +55,12 @@ def export_cmd(state: State, inquiries: tuple[str, ...], output: str | None, sty
         files = {target.name if name == pages[0] else name: data for name, data in files.items()}
     else:
         folder = Path(output)
-    written = write_files(folder, files, force=force)
-    if bib is not None:
-        written += write_files(bib.parent, {bib.name: bib_text(nb, ids).encode()}, force=force)
+    try:
+        written = write_files(folder, files, force=force)
+        if bib is not None:
+            written += write_files(bib.parent, {bib.name: bib_text(nb, ids).encode()}, force=force)
+    except OSError as exc:  # a full disk or a read-only place part-way: write_files has undone its moves
+        raise ExportRefused(f"cannot write the export into {folder}: {exc.strerror or exc}") from None
     data = {"style": style, "folder": str(folder), "files": [str(p) for p in written]}
     emit(state, data, lambda: f"wrote {len(written)} file(s): " + ", ".join(str(p) for p in written[:4])
          + (" …" if len(written) > 4 else ""))

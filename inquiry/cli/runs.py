@@ -64,8 +64,8 @@ def progress_line(run: RunRecord) -> str:
     """
     parts = [run.status.value]
     if run.total:
-        done = round(BAR_WIDTH * (run.step or 0) / run.total)
-        parts.append(f"[{'#' * done}{'-' * (BAR_WIDTH - done)}] {run.step or 0}/{run.total}")
+        done = round(BAR_WIDTH * run.done_steps / run.total)
+        parts.append(f"[{'#' * done}{'-' * (BAR_WIDTH - done)}] {run.done_steps}/{run.total}")
     if run.message:
         parts.append(run.message)
     parts += [f"{key}={value:.4g}" for key, value in sorted(run.live_metrics.items())]
@@ -98,7 +98,7 @@ def _table(runs: list[RunRecord], why_not: dict[str, str] | None = None) -> str:
     if not runs:
         return "no runs"
     why_not = why_not or {}
-    rows = [(r.id, r.status.value, r.runner, f"{r.step or 0}/{r.total}" if r.total else "",
+    rows = [(r.id, r.status.value, r.runner, f"{r.done_steps}/{r.total}" if r.total else "",
              r.verdict or "", (r.claim_id or "") + (f"  (not counted: {why_not[r.id]})" if r.id in why_not else ""))
             for r in runs]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]

@@ -18,6 +18,7 @@ part-way leaves the target folder as it was.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import unicodedata
@@ -89,6 +90,8 @@ def write_files(root: Path, files: Mapping[str, bytes], force: bool = False) -> 
     one (perhaps a vault holding the user's own files, which stay untouched) receives the staged
     files one rename each, and if any move fails the files moved so far are put back as they were.
     """
+    if root.is_symlink() and not root.exists():
+        raise ExportRefused(f"{root} is a link to nothing ({os.readlink(root)}); name a folder")
     targets = {rel: inside(root, rel) for rel in sorted(files)}
     if root.exists() and not root.is_dir():
         raise ExportRefused(f"{root} exists and is not a folder")
@@ -97,8 +100,11 @@ def write_files(root: Path, files: Mapping[str, bytes], force: bool = False) -> 
         shown = ", ".join(existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
         raise ExportRefused(f"{shown} already exist{'s' if len(existing) == 1 else ''}; "
                             "pass --force to overwrite")
-    root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=STAGING_PREFIX))
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=STAGING_PREFIX))
+    except OSError as exc:  # /proc, a read-only mount, a file where a folder should be
+        raise ExportRefused(f"cannot write into {root.parent}: {exc.strerror or exc}") from None
     try:
         for rel in targets:
             staged = inside(staging, rel)

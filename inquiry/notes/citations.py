@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -31,8 +32,16 @@ _KEY_WORDS = 3  # titles are bucketed by their first three words
 _MIN_TITLE_WORDS = 3  # shorter titles ("RLVR") would match ordinary prose
 _QUESTION_WORDS = (r"(?:Can|Could|Does|Do|Did|Is|Are|Was|Were|What|Why|How|When|Which|Who|Where|Should|"
                    r"Would|Will|Has|Have|Might|May)")
-# A pasted question title: a capitalized question word up to the first "?", no sentence end inside.
-_QUESTION_SPAN = re.compile(rf"\b{_QUESTION_WORDS}\b(?:[^.!?\n]|\.(?=\S))*?\?")
+# A pasted question title: a capitalized question word up to the first "?", no sentence end inside
+# (see question_spans; a lazy regex for it backtracked to the paragraph's end from every question word).
+_QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
+# What ends a question title before its "?": "!", a newline, or a period followed by whitespace or the end.
+_TITLE_STOP = re.compile(r"[!\n]|\.(?!\S)")
+# A citation row keeps at most this much of the sentence it supports (a 179 KB "sentence" stored once per
+# citation grew a notebook to 1.8 GB); the span into the paragraph stays exact.
+MAX_SENTENCE = 1000
+# How far before a title a system-name prefix is looked for (three short tokens).
+_PREFIX_WINDOW = 256
 _PREFIX_TOKEN = re.compile(r"^[A-Z0-9][\w\-]*$")
 # Capitalized words that open sentences rather than name systems.
 _NOT_A_NAME = {"The", "A", "An", "In", "On", "This", "That", "These", "Those", "Then", "And", "But", "So", "See",
@@ -129,11 +138,13 @@ class TitleIndex:
                 if folded.startswith(norm, start) and (end == len(folded) or not _is_word(folded[end])):
                     candidates.append((start, end, norm))
         taken: list[TitleMatch] = []
+        occupied = bytearray(len(paragraph) + 1)  # characters a taken title covers: one check per candidate
         for start, end, norm in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
             o_start, o_end = where[start], where[end - 1] + 1
             if o_end < len(paragraph) and paragraph[o_end] == "?":
                 o_end += 1
-            if all(o_end <= m.start or m.end <= o_start for m in taken):
+            if occupied.find(1, o_start, o_end) == -1:
+                occupied[o_start:o_end] = b"\x01" * (o_end - o_start)
                 taken.append(TitleMatch(o_start, o_end, self._ids[norm], paragraph[o_start:o_end]))
         return sorted(taken, key=lambda m: m.start)
 
@@ -159,20 +170,24 @@ def scan_citations(inquiry_id: str, essay: list[str], index: TitleIndex) -> Cita
     """
     scan = CitationScan()
     for number, paragraph in enumerate(essay):
-        matches = index.find(paragraph)
-        for span in _QUESTION_SPAN.finditer(paragraph):
-            if any(span.start() < m.end and m.start < span.end() for m in matches):
+        matches = index.find(paragraph)  # sorted, non-overlapping
+        starts = [m.start for m in matches]
+        ends = {m.end for m in matches}
+        for span_start, span_end in question_spans(paragraph):
+            k = bisect_left(starts, span_end)  # known titles that start before the span ends
+            if k and matches[k - 1].end > span_start:
                 continue
-            title = span.group()
-            if _in_citation_position(paragraph, span.start(), matches):
+            title = paragraph[span_start:span_end]
+            if _in_citation_position(paragraph, span_start, ends):
                 nid = note_id(title)
                 scan.placeholders.setdefault(nid, title)
                 index.add(title, nid)
-                matches.append(TitleMatch(span.start(), span.end(), nid, title))
+                matches.append(TitleMatch(span_start, span_end, nid, title))
+                ends.add(span_end)
             else:
                 scan.unresolved.append((number, title))
         matches.sort(key=lambda m: m.start)
-        prefixes = [_prefix(paragraph[:m.start]) for m in matches]
+        prefixes = [prefix_at(paragraph, m.start) for m in matches]
         sentences = _supported_sentences(paragraph, matches, prefixes)
         for match, sentence, prefix in zip(matches, sentences, prefixes):
             scan.citations.append(Citation(
@@ -181,12 +196,48 @@ def scan_citations(inquiry_id: str, essay: list[str], index: TitleIndex) -> Cita
     return scan
 
 
-def _in_citation_position(paragraph: str, start: int, matches: list[TitleMatch]) -> bool:
-    """Mid-sentence, or right after another citation: where exports paste titles."""
-    before = paragraph[:start].rstrip(" ,;")
-    if any(m.end == len(before) for m in matches):
+def question_spans(paragraph: str) -> list[tuple[int, int]]:
+    """Spans from a capitalized question word to the first "?" with no sentence end between, left to right.
+
+    >>> text = "So Does RL help? Why. What else? Who"
+    >>> [text[a:b] for a, b in question_spans(text)]
+    ['Does RL help?', 'What else?']
+    """
+    marks = [i for i, ch in enumerate(paragraph) if ch == "?"]
+    stops = [m.start() for m in _TITLE_STOP.finditer(paragraph)]
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for word in _QUESTION_WORD.finditer(paragraph):
+        if word.start() < cursor:
+            continue
+        q = bisect_left(marks, word.end())
+        if q == len(marks):
+            break  # no "?" after this word, nor after any later one
+        stop = bisect_left(stops, word.end())
+        if stop < len(stops) and stops[stop] < marks[q]:
+            continue
+        spans.append((word.start(), marks[q] + 1))
+        cursor = marks[q] + 1
+    return spans
+
+
+def _in_citation_position(paragraph: str, start: int, ends: set[int]) -> bool:
+    """Mid-sentence, or right after another citation (``ends``: where the known titles end): where exports
+    paste titles."""
+    i = start
+    while i > 0 and paragraph[i - 1] in " ,;":
+        i -= 1
+    if i in ends:
         return True
-    return bool(before) and before[-1] not in '.!?:;"“(['
+    return i > 0 and paragraph[i - 1] not in '.!?:;"“(['
+
+
+def prefix_at(paragraph: str, start: int) -> str | None:
+    """:func:`_prefix` of the text before ``start``, looking only at the few hundred characters before it."""
+    window = paragraph[max(0, start - _PREFIX_WINDOW):start]
+    if start > _PREFIX_WINDOW and " " in window:
+        window = window[window.index(" "):]  # a token cut by the window is not a name
+    return _prefix(window)
 
 
 def _prefix(before: str) -> str | None:
@@ -206,20 +257,29 @@ def _supported_sentences(paragraph: str, matches: list[TitleMatch], prefixes: li
 
     The titles are cut out first, so that their question marks do not end sentences.
     """
-    pieces, positions, cursor = [], [], 0
+    pieces, positions, cursor, length = [], [], 0, 0
     for match in matches:
         pieces.append(paragraph[cursor:match.start].rstrip())
-        positions.append(sum(map(len, pieces)))
+        length += len(pieces[-1])
+        positions.append(length)
         cursor = match.end
     pieces.append(paragraph[cursor:])
     spans = split_sentences("".join(pieces))
+    starts = [s[0] for s in spans]
+    tidied: dict[int, str] = {}  # a sentence cited many times is tidied once
+
+    def tidy(k: int) -> str:
+        if k not in tidied:
+            tidied[k] = _tidy(spans[k][2][:MAX_SENTENCE])
+        return tidied[k]
+
     result = []
     for position, prefix in zip(positions, prefixes):
-        before = [s for s in spans if s[0] < position] or spans[:1]
+        k = max(bisect_left(starts, position), 1) - 1 if spans else -1  # the last sentence starting before
         # A sentence that is only the system name ("… high k. RLAG <title>") supports nothing itself.
-        if len(before) > 1 and prefix and _tidy(before[-1][2]).rstrip(".!?") == prefix:
-            before.pop()
-        result.append(_tidy(before[-1][2]) if before else "")
+        if k > 0 and spans[k][0] < position and prefix and tidy(k).rstrip(".!?") == prefix:
+            k -= 1
+        result.append(tidy(k) if k >= 0 else "")
     return result
 
 

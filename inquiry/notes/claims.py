@@ -15,6 +15,7 @@ from ..models import Claim, ClaimKind, Quantity
 
 # Words after which a period does not end a sentence ("e.g. the", "Nie et al. show").
 _ABBREVIATIONS = {"e.g", "i.e", "vs", "al", "etc", "fig", "eq", "cf", "approx", "dr", "mr", "ms", "no", "sec", "ca"}
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 # A boundary: terminal punctuation (and closing quotes/brackets), whitespace, then something that can open a sentence.
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[*_]*[A-Z0-9])")
 
@@ -35,9 +36,8 @@ def split_sentences(text: str) -> list[tuple[int, int, str]]:
     """
     spans, start = [], 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start:match.start() + 1]
-        last_word = re.search(r"([\w.]+)\.$", before)
-        if last_word and (last_word.group(1).casefold() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", last_word.group(1))):
+        word = _word_before_period(text, start, match.start())
+        if word and (word.casefold() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word)):
             continue
         spans.append((start, match.end()))
         start = match.end()
@@ -49,6 +49,22 @@ def split_sentences(text: str) -> list[tuple[int, int, str]]:
         if sentence:
             result.append((a + lead, a + lead + len(sentence), sentence))
     return result
+
+
+def _word_before_period(text: str, start: int, at: int) -> str | None:
+    """The run of word characters and dots right before the period at ``at`` (not before ``start``).
+
+    Walks back at most a few characters: an abbreviation is short, and a search over the whole
+    sentence so far made splitting quadratic in a text full of abbreviations (issue 21).
+    """
+    if text[at] != ".":
+        return None
+    i = at
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "_."):
+        i -= 1
+        if at - i > _LONGEST_ABBREVIATION:
+            return None
+    return text[i:at] or None
 
 
 def _number(text: str) -> float:

@@ -45,8 +45,14 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            inside = path.resolve()
             for child in sorted(path.rglob("*")):
                 if any(part.startswith(".") for part in child.relative_to(path).parts) or not child.is_file():
+                    continue
+                if child.is_symlink() and not child.resolve().is_relative_to(inside):
+                    # A shared folder must not reach the rest of the disk (a link to ~/.ssh or a private note).
+                    skipped.append(ImportNotice(path=str(child), message="skipped: a link to a file outside "
+                                                                         "the imported folder"))
                     continue
                 if child.name.lower().endswith(SUFFIXES):
                     files.append(child)
@@ -56,7 +62,13 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
             files.append(path)
         else:
             raise ImportFailed(str(path), "no such file or folder")
-    return list(dict.fromkeys(files)), skipped
+    # A link inside the folder to a file it also holds is that file once, read under its own name.
+    chosen: dict[Path, Path] = {}
+    for file in files:
+        real = file.resolve()
+        if real not in chosen or (chosen[real].is_symlink() and not file.is_symlink()):
+            chosen[real] = file
+    return [file for file in dict.fromkeys(files) if chosen[file.resolve()] == file], skipped
 
 
 def read_document(path: Path) -> str:

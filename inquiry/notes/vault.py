@@ -49,14 +49,14 @@ from ..ids import claim_id, inquiry_id, normalize_title, note_id, paper_id, slug
 from ..models import (Citation, Claim, ClaimKind, Edge, EdgeKind, ImportBatch, ImportNotice, Inquiry, Note, Paper,
                       Status)
 from .aliases import SlugIndex
-from .citations import TitleIndex, TitleMatch, _prefix, _supported_sentences
+from .citations import TitleIndex, TitleMatch, _supported_sentences, prefix_at
 from .claims import claims_for_note, extract_quantities
 from .importer import read_document
 from .inquiring_line import has_header
 from .papers import find_papers, known_paper
 from .repro_specs import SpecRules, default_rules
 from .vault_format import (CLAIMS, ESSAY, GENERATED, GENERATOR, NEXT, READ_BADGES, SOURCES, ClaimFront, InquiryFront,
-                           NoteFront, RunSummary, citation_suffix_length)
+                           NoteFront, RunSummary, citation_suffix_length, load_front_matter, one_line)
 from .wikilinks import wiki_markdown
 
 _MD = wiki_markdown().use(front_matter_plugin)
@@ -124,10 +124,11 @@ def _front_matter(path: Path, tokens: list[Token]) -> dict[str, Any]:
     if not tokens or tokens[0].type != "front_matter":
         return {}
     try:
-        data = yaml.safe_load(tokens[0].content) or {}
-    except yaml.YAMLError as exc:
+        data = load_front_matter(tokens[0].content) or {}
+    except (yaml.YAMLError, RecursionError) as exc:
         line = exc.problem_mark.line + 2 if getattr(exc, "problem_mark", None) else 1
-        raise ImportFailed(str(path), f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ImportFailed(str(path), f"front matter is not valid YAML: {problem}", line) from None
     if not isinstance(data, dict):
         raise ImportFailed(str(path), "front matter must be a mapping of keys to values", 1)
     return data
@@ -171,7 +172,8 @@ def parse_file(path: Path) -> _File:
     h1 = next((b for b in blocks if b.kind == "heading_open" and b.tokens[0].tag == "h1"), None)
     title = (getattr(front, "question", None) or front.title or (h1.inlines()[0].content.strip() if h1 else "")
              or path.stem)
-    return _File(path, text, kind, front, title.strip(), blocks, has_front=bool(data), has_heading=h1 is not None)
+    # one line whatever it came from: a file name may hold a newline too
+    return _File(path, text, kind, front, one_line(title), blocks, has_front=bool(data), has_heading=h1 is not None)
 
 
 def _not_a_note(file: _File) -> str | None:
@@ -206,13 +208,15 @@ def visible_text(inline: Token, strip_badges: bool) -> tuple[str, list[_Link]]:
     source = inline.content
     out: list[str] = []
     links: list[_Link] = []
-    cursor = 0
+    cursor = length = 0
     for start_at, end_at, shown, target, section, wiki in _link_spans(inline):
         if start_at < cursor:
             continue
         out.append(source[cursor:start_at])
-        start = sum(map(len, out))
+        length += len(out[-1])
+        start = length
         out.append(shown)
+        length += len(shown)
         links.append(_Link(start, start + len(shown), target, section))
         cursor = end_at
         if strip_badges and wiki:
@@ -277,6 +281,7 @@ class _VaultBuilder:
     former_titles: dict[str, list[str]] = field(default_factory=dict)  # note id -> titles it was known by
     stem_aliases: dict[str, list[str]] = field(default_factory=dict)  # note id -> file names links name it by
     papers: dict[str, Paper] = field(default_factory=dict)
+    front_edges: list[tuple[_File, Edge]] = field(default_factory=list)  # relations front matter states
 
     @property
     def batch(self) -> ImportBatch:
@@ -386,6 +391,13 @@ class _VaultBuilder:
         lines = file.text.splitlines()
         body = "\n\n".join("\n".join(lines[a:b]) for a, b in _merge(body_lines)).strip()
         variants = {source: summary for source in front.summary_sources} | front.summary_variants
+        known = self.known_note(nid) if nid in self.known_ids else None
+        if known is not None and not known.is_placeholder and known.summary and summary != known.summary:
+            # The inquiring-line importer's rule: a file never overwrites the notebook's summary silently.
+            variants[f"vault:{file.path.name}"] = summary
+            summary = known.summary
+            self.warn(file, f"summary of {nid} ({known.title!r}) differs from the notebook's; kept the notebook's, "
+                            "stored this one as a variant")
         aliases = list(dict.fromkeys([*front.aliases, *self.former_titles.get(nid, [])]))
         self.notes[nid] = Note(id=nid, title=file.title, summary=summary, body=body,
                                topics=list(dict.fromkeys(topics)), aliases=aliases, arxiv=front.arxiv,
@@ -400,16 +412,28 @@ class _VaultBuilder:
             self.claims[nid] = [_claim(nid, text, i) for i, text in enumerate(dict.fromkeys(claim_texts))]
         else:  # a user's own note: the same extraction as an inquiring line's Sources, plus the body's findings
             self.claims[nid] = claims_for_note(nid, summary, findings)
+        if known is not None:
+            self.keep_known_claims(file, nid)
         self.add_claim_front(file, nid)
         if not file.exported:
             self.add_references(nid, front, summary, findings)
-        self.batch.edges += [Edge(src=nid, dst=r.to, kind=r.kind, state=r.state, why=r.why, provenance=r.provenance,
-                                  attrs=r.attrs) for r in front.relations]
+        self.front_edges += [(file, Edge(src=nid, dst=r.to, kind=r.kind, state=r.state, why=r.why,
+                                         provenance=r.provenance, attrs=r.attrs)) for r in front.relations]
         for mention in front.mentions:
             self.add_paper(Paper(id=mention.paper, name=mention.name, arxiv=mention.arxiv, doi=mention.doi,
                                  title=mention.title, authors=mention.authors, year=mention.year))
             self.batch.edges.append(Edge(src=nid, dst=mention.paper, kind=EdgeKind.MENTIONS,
                                          provenance=mention.provenance))
+
+    def keep_known_claims(self, file: _File, nid: str) -> None:
+        """A file never deletes what the notebook holds: claims of the note the file does not list stay
+        (with their specs, relations and runs), after the file's own."""
+        ids = {c.id for c in self.claims[nid]}
+        kept = [c for c in self.known_claims(nid) if c.id not in ids]
+        if kept:
+            start = len(self.claims[nid])
+            self.claims[nid] += [c.model_copy(update={"index": start + i}) for i, c in enumerate(kept)]
+            self.warn(file, f"{nid} has {len(kept)} claim(s) in the notebook that this file does not list; kept them")
 
     def add_references(self, nid: str, front: NoteFront, summary: str,
                        findings: list[tuple[str | None, str, str]]) -> None:
@@ -454,10 +478,10 @@ class _VaultBuilder:
                 continue
             self.result.statuses[summary.id] = summary.status
             self.result.runs += [(summary.id, run) for run in summary.runs]
-            self.batch.edges += [Edge(src=summary.id, dst=paper, kind=EdgeKind.MENTIONS, provenance="importer:reference")
-                                 for paper in summary.mentions]
-            self.batch.edges += [Edge(src=summary.id, dst=r.to, kind=r.kind, state=r.state, why=r.why,
-                                      provenance=r.provenance, attrs=r.attrs) for r in summary.relations]
+            self.front_edges += [(file, Edge(src=summary.id, dst=paper, kind=EdgeKind.MENTIONS,
+                                             provenance="importer:reference")) for paper in summary.mentions]
+            self.front_edges += [(file, Edge(src=summary.id, dst=r.to, kind=r.kind, state=r.state, why=r.why,
+                                             provenance=r.provenance, attrs=r.attrs)) for r in summary.relations]
 
     def add_claim_file(self, file: _File) -> None:
         front: ClaimFront = file.front
@@ -528,7 +552,7 @@ class _VaultBuilder:
             matches = [TitleMatch(link.start, link.end, self.resolve(link.target), text[link.start:link.end])
                        for link in links]
             matches = [m for m in matches if m.note_id.startswith("note:")]
-            prefixes = [_prefix(text[:m.start]) for m in matches]
+            prefixes = [prefix_at(text, m.start) for m in matches]
             for match, sentence, prefix in zip(matches, _supported_sentences(text, matches, prefixes), prefixes):
                 found.append(Citation(inquiry_id=iid, note_id=match.note_id, paragraph=number, sentence=sentence,
                                       start=match.start, end=match.end, prefix=prefix))
@@ -541,6 +565,24 @@ class _VaultBuilder:
             self.batch.edges.append(Edge(src=iid, dst=nid, kind=EdgeKind.CITES, provenance="importer",
                                          attrs={"paragraphs": sorted(where)}))
         return found
+
+    def check_front_edges(self) -> None:
+        """Relations and mentions front matter states pass the checks ``inquiry link`` makes: the target
+        exists (here or in the notebook) and is of the right kind; then they join the batch."""
+        claims = {c.id for c in self.batch.claims}
+        for file, edge in self.front_edges:
+            target = edge.dst
+            if edge.kind is EdgeKind.MENTIONS:
+                exists = target in self.papers or target in set(self.paper_keys.values())
+            elif edge.kind is EdgeKind.CONTRASTS_WITH:
+                exists = target in self.notes or target in self.known_ids
+            else:
+                note = "note:" + target.removeprefix("claim:").split("/")[0]
+                exists = target in claims or any(c.id == target for c in self.known_claims(note))
+            if not exists:
+                raise file.fail(f"front matter {edge.kind.value} relation from {edge.src} names {target}, "
+                                "which is neither in this import nor in the notebook", 1)
+            self.batch.edges.append(edge)
 
     def add_paper(self, paper: Paper) -> None:
         if paper.id not in self.papers:
@@ -579,6 +621,7 @@ class _VaultBuilder:
                 note.aliases = list(dict.fromkeys([*note.aliases, *stems]))
         batch.notes = list(self.notes.values())
         batch.claims = [claim for claims in self.claims.values() for claim in claims]
+        self.check_front_edges()
         specs = {}
         for claim in batch.claims:
             for spec in self.rules.specs_for(claim, self.note_titles.get(claim.note_id, "")):

@@ -20,9 +20,11 @@ import re
 
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..models import STATUS_GLYPH, EdgeKind, EdgeState, Status
+from ..ids import id_error
+from ..models import STATUS_GLYPH, EdgeKind, EdgeState, RunStatus, Status
 from ..runners.api import Estimate, VerdictReport
 
 GENERATOR = "inquiry"
@@ -43,6 +45,52 @@ GENERATED = ("Evidence", "Backlinks", "Cited by", "Relations")
 
 # What the exporter writes after a citation link: the cited note's claim counts, supported · contradicted · neither
 COUNTS_SUFFIX = re.compile(rf" \(✅ \d+ · ❌ \d+ · ○ \d+\)(?: {CONTRADICTED_MARK})?")
+
+# Front matter is a few keys; a shared vault's file may be hostile (an alias bomb expands 400 bytes into gigabytes).
+MAX_FRONT_MATTER = 64 * 1024  # characters
+MAX_FRONT_DEPTH = 16  # nested mappings/lists
+
+
+class _FrontLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases (``&a``/``*a``: the alias bomb) and with a nesting cap."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed "
+                                              "in front matter", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_FRONT_DEPTH} levels",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_front_matter(text: str) -> Any:
+    """YAML front matter read safely: no tags that build objects, no aliases, bounded size and depth.
+
+    Raises :class:`yaml.YAMLError` (with ``problem`` and, where known, ``problem_mark``).
+
+    >>> load_front_matter("title: RL\\ntags: [a, b]")
+    {'title': 'RL', 'tags': ['a', 'b']}
+    >>> try:
+    ...     load_front_matter("a: &x [1]\\nb: *x")
+    ... except yaml.YAMLError as exc:
+    ...     print(exc.problem, exc.problem_mark.line)
+    anchors and aliases (&name, *name) are not allowed in front matter 0
+    """
+    if len(text) > MAX_FRONT_MATTER:
+        raise yaml.YAMLError(f"front matter is longer than {MAX_FRONT_MATTER // 1024} KB")
+    loader = _FrontLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def badge_suffixes() -> list[str]:
@@ -72,6 +120,40 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: Any) -> Any:
+    """A title as one line: control characters (newline, NUL, escape) become spaces, runs of spaces one.
+
+    A title with a newline would start a new line in an exported note (a forged claim); a NUL made the
+    exported vault unreadable.
+
+    >>> one_line("RL\\n- forged claim\\x00 \\x1b]0;x")
+    'RL - forged claim ]0;x'
+    """
+    if isinstance(value, str):
+        return " ".join(_CONTROL.sub(" ", value).split())
+    if isinstance(value, list):
+        return [one_line(v) for v in value]
+    return value
+
+
+def _checked_id(kind: str) -> Any:
+    """A validator: the value (or each value of a list) is a well-formed ``kind`` id."""
+    def check(cls: Any, value: Any) -> Any:
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                error = id_error(kind, str(item))
+                if error:
+                    raise ValueError(error)
+        return value
+    return classmethod(check)
+
+
+MAX_SEED = 2**32 - 1  # the seeds `inquiry run --seed` accepts (numpy's range; runs.sweeps.MAX_SEED)
+
+
 class _Front(BaseModel):
     # A user's front matter holds keys of its own (dates, css classes): ignore what we do not read.
     model_config = ConfigDict(extra="ignore")
@@ -83,8 +165,8 @@ class RunSummary(_Front):
     id: str
     runner: str
     preset: str | None = None
-    seed: int = 0
-    status: str
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    status: RunStatus
     created: str
     started: str | None = None
     ended: str | None = None
@@ -92,6 +174,8 @@ class RunSummary(_Front):
     verdict: VerdictReport | None = None
     metrics: dict[str, Estimate] = Field(default_factory=dict)  # the headline metrics
     plot: str | None = None  # image path relative to the vault
+
+    _id = field_validator("id")(_checked_id("run"))
 
 
 class RelationSummary(_Front):
@@ -104,6 +188,8 @@ class RelationSummary(_Front):
     provenance: str | None = None
     attrs: dict[str, Any] = Field(default_factory=dict)
 
+    _to = field_validator("to")(_checked_id("claim"))
+
 
 class ClaimSummary(_Front):
     id: str
@@ -111,6 +197,16 @@ class ClaimSummary(_Front):
     relations: list[RelationSummary] = Field(default_factory=list)
     runs: list[RunSummary] = Field(default_factory=list)
     mentions: list[str] = Field(default_factory=list)  # ids of the papers the claim names (the note lists them)
+
+    _id = field_validator("id")(_checked_id("claim"))
+    _mentions = field_validator("mentions")(_checked_id("paper"))
+
+    @model_validator(mode="after")
+    def _not_itself(self) -> ClaimSummary:
+        for relation in self.relations:
+            if relation.to == self.id:
+                raise ValueError(f"a claim cannot {relation.kind.value} itself ({self.id})")
+        return self
 
 
 class MentionSummary(_Front):
@@ -120,8 +216,11 @@ class MentionSummary(_Front):
     doi: str | None = None
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
-    year: int | None = None
+    year: int | None = Field(default=None, ge=0, le=9999)
     provenance: str | None = None
+
+    _paper = field_validator("paper")(_checked_id("paper"))
+    _one_line = field_validator("name", "title", mode="after")(one_line)
 
 
 class NoteRelationSummary(_Front):
@@ -133,6 +232,8 @@ class NoteRelationSummary(_Front):
     why: str | None = None
     provenance: str | None = None
     attrs: dict[str, Any] = Field(default_factory=dict)
+
+    _to = field_validator("to")(_checked_id("note"))
 
 
 class NoteFront(_Front):
@@ -154,6 +255,8 @@ class NoteFront(_Front):
     relations: list[NoteRelationSummary] = Field(default_factory=list)
 
     _lists = field_validator("aliases", "tags", mode="before")(_as_list)
+    _one_line = field_validator("title", "aliases", "tags", mode="after")(one_line)
+    _id = field_validator("id")(_checked_id("note"))
 
     @field_validator("arxiv", "doi", "url", mode="before")
     @classmethod
@@ -182,6 +285,8 @@ class InquiryFront(_Front):
     tags: list[str] = Field(default_factory=list)
 
     _lists = field_validator("aliases", "tags", mode="before")(_as_list)
+    _one_line = field_validator("title", "question", "aliases", "tags", mode="after")(one_line)
+    _id = field_validator("id")(_checked_id("inquiry"))
 
 
 class ClaimFront(_Front):
@@ -193,6 +298,9 @@ class ClaimFront(_Front):
     title: str | None = None
     text: str | None = None
     status: Status | None = None
+
+    _one_line = field_validator("title", "text", mode="after")(one_line)
+    _id = field_validator("id")(_checked_id("claim"))
 
     @field_validator("note", mode="before")
     @classmethod

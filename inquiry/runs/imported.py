@@ -36,7 +36,7 @@ def add_run_summaries(nb: Notebook, runs: list[tuple[str, RunSummary]], source: 
     for claim, run in runs:
         if nb.db.execute("SELECT 1 FROM runs WHERE id = ?", [run.id]).fetchone():
             continue
-        status = RunStatus.INTERRUPTED.value if run.status in _IN_FLIGHT else RunStatus(run.status).value
+        status = RunStatus.INTERRUPTED.value if run.status.value in _IN_FLIGHT else run.status.value
         result = (Result(metrics=run.metrics, verdict=run.verdict, headline=list(run.metrics))
                   if run.verdict is not None else None)
         nb.db.execute(
@@ -45,8 +45,8 @@ def add_run_summaries(nb: Notebook, runs: list[tuple[str, RunSummary]], source: 
             [run.id, claim, run.runner, run.preset, json.dumps(run.config, sort_keys=True), run.seed, status,
              run.created, run.started, run.ended, result.model_dump_json() if result else None,
              run.verdict.verdict.value if run.verdict else None,
-             f"imported from an exported vault (headline metrics only); was {run.status} there",
-             json.dumps({"imported_from": source, "original_status": run.status}, sort_keys=True)])
+             f"imported from an exported vault (headline metrics only); was {run.status.value} there",
+             json.dumps({"imported_from": source, "original_status": run.status.value}, sort_keys=True)])
         nb.add_edge(Edge(src=claim, dst=run.id, kind=EdgeKind.TESTED_BY, provenance="runs"), overwrite_state=False)
         nb._touch(run.id)
         added.append(run.id)

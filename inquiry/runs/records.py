@@ -16,11 +16,13 @@ The launcher and the worker call these; nothing here starts processes.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import secrets
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import NotFound
 from ..models import Edge, EdgeKind, RunStatus, utcnow
@@ -61,14 +63,50 @@ class RunRecord(BaseModel):
         values = dict(row)
         for column in ("config", "live_metrics", "provenance"):
             values[column] = json.loads(values[column] or "{}")
-        values["result"] = Result.model_validate_json(values["result"]) if values["result"] else None
+        # a live metric stored as NaN reads back as JSON null: not a number to show
+        values["live_metrics"] = {k: v for k, v in values["live_metrics"].items() if isinstance(v, (int, float))}
+        values["result"] = _result(values["id"], values["result"]) if values["result"] else None
         values["cancel_requested"] = bool(values["cancel_requested"])
         return cls(**values)
+
+    @property
+    def done_steps(self) -> int:
+        """Steps done; a succeeded run did all of them (a runner need not report its last step)."""
+        return self.total if self.status is RunStatus.SUCCEEDED and self.total else self.step or 0
 
     @property
     def device(self) -> str:
         """The device the run was queued for (``auto`` already resolved)."""
         return self.provenance.get("device", self.config.get("device", "cpu"))
+
+
+_log = logging.getLogger("inquiry")
+
+
+def _result(run_id: str, text: str) -> Result:
+    """A stored result; estimates a notebook holds from before non-finite numbers were refused (NaN was
+    written as JSON ``null``) are skipped with a warning, so one bad number cannot make ``runs`` or
+    ``export`` fail for good."""
+    try:
+        return Result.model_validate_json(text)
+    except ValidationError:
+        data = json.loads(text)
+        for group in ("metrics", "exploratory"):
+            estimates = data.get(group) or {}
+            for key in [k for k, e in estimates.items() if not _finite_estimate(e)]:
+                _log.warning("run %s: skipped %s %r, which is not a finite number", run_id, group, key)
+                del estimates[key]
+                data["headline"] = [h for h in data.get("headline") or [] if h != key]
+        return Result.model_validate(data)
+
+
+def _finite_estimate(estimate: object) -> bool:
+    if not isinstance(estimate, dict):
+        return False
+    value = estimate.get("value")
+    bounds = [estimate.get("low"), estimate.get("high")]
+    return (isinstance(value, (int, float)) and math.isfinite(value)
+            and all(b is None or (isinstance(b, (int, float)) and math.isfinite(b)) for b in bounds))
 
 
 def new_run_id() -> str:

@@ -62,9 +62,9 @@ class Config(RunnerConfig):
     # evaluation
     n_samples: int = param(128, "samples per problem for pass@k (n = the largest k)", unit="samples",
                            ge=2, le=4096)
-    temperature: float = param(0.6, "evaluation temperature (Yue et al.: 0.6)", ge=0, le=5)
+    temperature: float = param(0.6, "evaluation temperature (Yue et al.: 0.6)", gt=0, le=5)  # 0 = greedy: no pass@k
     top_p: float = param(0.95, "evaluation nucleus top-p (Yue et al.: 0.95)", gt=0, le=1)
-    sensitivity_temperature: float = param(1.0, "second evaluation temperature (sensitivity check)", ge=0, le=5)
+    sensitivity_temperature: float = param(1.0, "second evaluation temperature (sensitivity check)", gt=0, le=5)
     n_secondary: int = param(32, "samples per problem for the sensitivity check and intermediate checkpoints",
                              unit="samples", ge=2, le=4096)
     max_new_tokens: int = param(16, "generation limit (must not bind: the truncated share is reported)",
