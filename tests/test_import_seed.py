@@ -111,7 +111,9 @@ def test_seed_claims_get_default_reproduction_specs(seeded_notebook):
     assert (SPARSITY, "rlvr", "sparsity") in specs
     assert (RLAG, "rlag", "default") in specs
     assert (note_id("Do base models already contain hidden reasoning ability?"), "steering", "default") in specs
-    assert not any(note == THINK_IN_GAMES for note, _, _ in specs)
+    # the Think-in-Games note is tested by the tig runner (knowing–doing gap), no longer by an rlvr rule
+    assert (THINK_IN_GAMES, "tig", "default") in specs
+    assert not any(note == THINK_IN_GAMES and runner != "tig" for note, runner, _ in specs)
 
 
 def test_reimport_changes_nothing(seeded_notebook, seed_path):

@@ -98,10 +98,12 @@ def test_runners_lists_five_suited_claims_then_says_how_many_more(notebook):
 
 
 def test_a_note_title_stands_for_its_one_claim_with_a_reproduction_spec(seeded_notebook):
-    """The RLVR note has two claims; only the pass@k one has a spec, so the title is enough."""
+    """The RLAG note has one claim with a spec, so the title is enough; the RLVR note has two (pass@k and the
+    distillation sentence), so its title is ambiguous."""
     nb = seeded_notebook
-    bad = invoke(nb, "run", "Does RLVR actually expand what models can reason about?", "--set", "nope=1")
+    bad = invoke(nb, "run", "Can reinforcement learning embed domain knowledge more effectively than supervised "
+                 "fine-tuning?", "--set", "nope=1")
     assert bad.exit_code == 1
-    assert "config field 'nope'" in bad.output  # resolved the claim and its spec's runner, then validated
-    ambiguous = invoke(nb, "run", "Can agents learn continuously from experience without updating weights?")
+    assert "config field 'nope'" in bad.output, bad.output  # resolved the claim and its spec's runner, then validated
+    ambiguous = invoke(nb, "run", "Does RLVR actually expand what models can reason about?")
     assert ambiguous.exit_code == 1 and "is a note, not a claim (its claims: claim:" in ambiguous.output
