@@ -16,6 +16,8 @@ class Config(RunnerConfig):
     entities: int = param(96, "entities in the world (each belongs to one category)", unit="entities", ge=4,
                           le=5000)
     categories: int = param(12, "categories (each has one property)", unit="categories", ge=2, le=500)
+    hops: int = param(1, "deduction hops: 1 ('e17 is k3 . e5 is k8 . ? e17 is') or 2 (adds 'k3 can p3', asks "
+                         "'? e17 can')", unit="hops", ge=1, le=2)
     symbols: int = param(24, "arbitrary symbol tokens used by symbolic episodes", unit="symbols", ge=6, le=1000)
     # pretraining mixture
     fact_share: float = param(0.3, "share of pretraining documents that state a fact of the world", ge=0, le=0.9)

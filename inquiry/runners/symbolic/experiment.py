@@ -21,7 +21,7 @@ CONDITIONS = ("semantic", "symbols", "counter")
 
 
 def _world(c: Config, seed: int) -> World:
-    return World(entities=c.entities, categories=c.categories, symbols=c.symbols, seed=seed)
+    return World(entities=c.entities, categories=c.categories, symbols=c.symbols, seed=seed, hops=c.hops)
 
 
 def _batches(tokenizer, world: World, c: Config, symbol_share: float,
@@ -56,7 +56,7 @@ def _batches(tokenizer, world: World, c: Config, symbol_share: float,
 
 def pretrain(c: Config, ctx: RunContext, symbol_share: float, label: str):
     world = _world(c, ctx.seed)
-    fields = ("entities", "categories", "symbols", "fact_share", "counter_share", "hidden", "layers", "heads",
+    fields = ("hops", "entities", "categories", "symbols", "fact_share", "counter_share", "hidden", "layers", "heads",
               "pretrain_steps", "pretrain_batch", "pretrain_lr")
     key = {"runner": "symbolic", "seed": ctx.seed, "symbol_share": symbol_share,
            **{f: getattr(c, f) for f in fields}}

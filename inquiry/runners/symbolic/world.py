@@ -17,6 +17,9 @@ Test conditions share each item's logical structure (the same facts in the same 
 >>> s, y, c = world.render(item, "semantic"), world.render(item, "symbols"), world.render(item, "counter")
 >>> len(s[0].split()) == len(y[0].split()) == len(c[0].split()), s[1] == world.memorised(item), c[1] != s[1]
 (True, True, True)
+>>> one = World(entities=8, categories=4, symbols=12, seed=0, hops=1)
+>>> one.render(item, "semantic")[0].count(" is "), one.render(item, "semantic")[1] == one.memorised(item)
+(2, True)
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ class Item:
 
 
 class World:
-    def __init__(self, entities: int, categories: int, symbols: int, seed: int):
+    def __init__(self, entities: int, categories: int, symbols: int, seed: int, hops: int = 2):
+        if hops not in (1, 2):
+            raise ValueError(f"hops must be 1 or 2, got {hops}")
+        self.hops = hops
         if categories < 2 or entities < categories:
             raise ValueError("need at least 2 categories and one entity per category")
         if symbols < 6:
@@ -59,7 +65,8 @@ class World:
 
     def memorised(self, item: Item) -> str:
         """The answer the world's facts give for the target (what a model recalling facts would say)."""
-        return self.properties[self.category_of[item.target]]
+        cat = self.category_of[item.target]
+        return self.properties[cat] if self.hops == 2 else self.categories[cat]
 
     def item(self, rng: random.Random) -> Item:
         target = rng.randrange(len(self.entities))
@@ -81,10 +88,14 @@ class World:
             words = dict(zip(words, chosen))
         elif condition not in ("semantic", "counter"):
             raise ValueError(f"unknown condition {condition!r}")
-        chains = [f"{words['t']} is {words['tc']} . {words['tc']} can {words['tp']} .",
-                  f"{words['d']} is {words['dc']} . {words['dc']} can {words['dp']} ."]
-        prompt = " ".join(chains if item.target_first else chains[::-1]) + f" ? {words['t']} can"
-        return prompt, words["tp"]
+        if self.hops == 1:  # one fact per entity: "e17 is k3 . e5 is k8 . ? e17 is" -> k3
+            chains = [f"{words['t']} is {words['tc']} .", f"{words['d']} is {words['dc']} ."]
+            question, answer = f" ? {words['t']} is", words["tc"]
+        else:
+            chains = [f"{words['t']} is {words['tc']} . {words['tc']} can {words['tp']} .",
+                      f"{words['d']} is {words['dc']} . {words['dc']} can {words['dp']} ."]
+            question, answer = f" ? {words['t']} can", words["tp"]
+        return " ".join(chains if item.target_first else chains[::-1]) + question, answer
 
     def counterfactual(self, item: Item) -> tuple[str, str]:
         """A pretraining episode whose context contradicts the world (the control world's training data)."""
@@ -94,4 +105,6 @@ class World:
         """A statement of the world's facts about one entity, e.g. ``e3 is k1 . k1 can p1 .``"""
         entity = rng.randrange(len(self.entities))
         cat = self.category_of[entity]
+        if self.hops == 1:
+            return f"{self.entities[entity]} is {self.categories[cat]} ."
         return f"{self.entities[entity]} is {self.categories[cat]} . {self.categories[cat]} can {self.properties[cat]} ."
