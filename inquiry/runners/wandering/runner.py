@@ -64,3 +64,11 @@ class WanderingRunner(Runner):
         from .experiment import run_wandering  # torch: imported only to run
 
         return run_wandering(config, context, self.registration())
+
+    def pool(self, results: list[Result]) -> Result:
+        """A seed sweep of the depth arm pooled on the per-episode counts (:mod:`.pool`); otherwise conservatively."""
+        from .pool import pool_seeds, poolable
+
+        if not poolable(results):
+            return super().pool(results)
+        return pool_seeds(results, self.registration().thresholds)
