@@ -16,6 +16,10 @@ from inquiry.runners.symbolic.world import World
 
 from spec_rule_check import load_rules, matches, polarity_cases
 
+# Two real pretrainings per world (the registered share and the arm's); the wall-clock limit leaves room for a
+# loaded machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+
 UNTRAINED = {"device": "cpu", "pretrain_steps": 3}
 
 

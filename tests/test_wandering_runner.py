@@ -16,6 +16,9 @@ from inquiry.runners.wandering.verdict import DepthEvidence, decide_depth
 
 from spec_rule_check import load_rules, matches, polarity_cases
 
+# A real pretraining per world (about 15 CPU-s each); the wall-clock limit leaves room for a loaded machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+
 # The tiny worlds: each preset's registered pipeline at the test size, changing only what makes the world.
 WANDERING_WORLD = {"device": "cpu"}
 SYSTEMATIC_WORLD = {"device": "cpu", "wander_share": 0.0}
@@ -96,9 +99,9 @@ def test_reported_numbers_recompute_from_the_raw_episodes(wandering, runner):
 
 def test_the_environment_answers_and_classifies_every_action():
     env = Episode(secret=(0, 1, 1), budget=20)
-    replies = [env.step(a) for a in "1" "1" "b" "b" "1" "0" "b" "b"]
-    assert replies == ["x", "x", "x", "o", "x", "o", "o", "o"]
-    assert env.violations == [None, "extend_dead", None, None, "revisit_dead", None, "backtrack_live",
+    replies = [env.step(a) for a in "11bb1b0bb"]
+    assert replies == ["x", "x", "x", "o", "x", "o", "o", "o", "o"]
+    assert env.violations == [None, "extend_dead", None, None, "revisit_dead", None, None, "backtrack_live",
                               "backtrack_root"]
     assert env.step(".") == "" and env.done and not env.solved and env.failure == "stop"
     env = Episode(secret=(1,), budget=5)
