@@ -70,6 +70,29 @@ def test_an_untrained_model_fails_the_precondition(runner, cache, tmp_path_facto
     assert not res.verdict.preconditions[0].passed
 
 
+def test_rl_arm_measures_deep_violations_against_the_same_base(runner, cache, tmp_path_factory, wandering):
+    # the same world as the depth arm, so the base comes from the cache; only GRPO and the second evaluation run
+    res, config, _ = _run(runner, cache, tmp_path_factory, {**WANDERING_WORLD, "arm": "rl"})
+    base = wandering[0]
+    assert res.raw["base"] == base.raw["base"]  # same base, same codes: the comparison is paired
+    assert [p.id for p in res.verdict.preconditions] == ["in_range_competence", "rl_learned"]
+    gain = res.metrics["rl_in_range_gain"]
+    inside = np.array(res.raw["base"]["depth"]) <= config.train_max_depth
+    rl_solved, base_solved = (np.array(res.raw[k]["solved"])[inside] for k in ("rl", "base"))
+    assert gain.value == pytest.approx(rl_solved.mean() - base_solved.mean())
+    if gain.low <= 0:
+        assert res.verdict.reason == "precondition_failed:rl_learned"
+    else:
+        ratio = res.metrics["rl_deep_violation_ratio"]
+        expected = ("supports" if ratio.low >= 0.5 else "contradicts" if ratio.high < 0.5 else "inconclusive")
+        assert res.verdict.verdict.value == expected
+
+
+def test_rl_that_does_not_move_the_policy_fails_its_precondition(runner, cache, tmp_path_factory, wandering):
+    res, _, _ = _run(runner, cache, tmp_path_factory, {**WANDERING_WORLD, "arm": "rl", "rl_steps": 1, "rl_lr": 1e-9})
+    assert res.verdict.reason == "precondition_failed:rl_learned"
+
+
 def test_reported_numbers_recompute_from_the_raw_episodes(wandering, runner):
     res, config, _ = wandering
     raw = res.raw["base"]
