@@ -136,7 +136,8 @@ def run_symbolic(c: Config, ctx: RunContext, registration) -> Result:
         "symbol_gap_90": tost_interval(S, Y, B, rng), "counter_gap_90": tost_interval(S, C, B, rng),
         "memorised_error_share": (bootstrap_ci(errors, B=B, rng=rng, description="share of counter-condition "
                                                "errors that are the memorised answer")
-                                  if errors.size else Estimate(value=float("nan"), n=0)),
+                                  if errors.size else Estimate(value=0.0, n=0, description="no counter-condition "
+                                                                "error to classify")),
     }
     aS, aY, aC = acc(arm, "semantic"), acc(arm, "symbols"), acc(arm, "counter")
     # the arm's registered direction: the gap (S − Y) under the registered share minus the gap under the arm's share

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..api import Result
+from ..api import Estimate, Result
 from ..pooling import seed_bootstrap_ci
 from .verdict import Evidence, decide
 
@@ -48,7 +48,7 @@ def pool_seeds(results: Sequence[Result], thresholds) -> Result:
     aY = per_seed(lambda raw: correct(raw, "arm", "symbols"))
     sign = [1.0 if r.raw["arm_symbol_share"] > r.raw["symbol_share"] else -1.0 for r in results]
     memorised = [np.array(r.raw["registered"]["counter"]["memorised"], dtype=float)[c == 0] for r, c in zip(results, C)]
-    memorised = [m if m.size else np.array([np.nan]) for m in memorised]
+    memorised = [m for m in memorised if m.size]  # seeds without a counter-condition error have nothing to add
     metrics = {
         "semantic_accuracy": seed_bootstrap_ci(S, rng=rng, description="accuracy, semantic condition"),
         "symbol_accuracy": seed_bootstrap_ci(Y, rng=rng), "counter_accuracy": seed_bootstrap_ci(C, rng=rng),
@@ -56,7 +56,8 @@ def pool_seeds(results: Sequence[Result], thresholds) -> Result:
         "counter_gap": seed_bootstrap_ci([s - c for s, c in zip(S, C)], rng=rng),
         "symbol_gap_90": seed_bootstrap_ci([s - y for s, y in zip(S, Y)], level=0.90, rng=rng),
         "counter_gap_90": seed_bootstrap_ci([s - c for s, c in zip(S, C)], level=0.90, rng=rng),
-        "memorised_error_share": seed_bootstrap_ci(memorised, rng=rng),
+        "memorised_error_share": (seed_bootstrap_ci(memorised, rng=rng) if memorised
+                                  else Estimate(value=0.0, n=0, description="no counter-condition error")),
         "arm_gap_shrink": seed_bootstrap_ci([k * ((s - y) - (a - b)) for k, s, y, a, b in zip(sign, S, Y, aS, aY)],
                                             rng=rng, description="symbol gap at the lower share minus the higher"),
     }

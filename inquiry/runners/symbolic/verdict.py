@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel
 
 from ...models import Verdict
@@ -63,7 +61,7 @@ def decide(e: Evidence, th) -> VerdictReport:
         failures.append(f"semantic − symbols {e.symbol_gap} is not above {gap:g}")
     if not (e.counter_gap.low is not None and e.counter_gap.low > gap):
         failures.append(f"semantic − counter {e.counter_gap} is not above {gap:g}")
-    if math.isnan(e.memorised_share.value) or e.memorised_share.value < th["memorised_share"]:
+    if e.memorised_share.n == 0 or e.memorised_share.value < th["memorised_share"]:
         failures.append(f"the memorised answer is {e.memorised_share} of the counter-condition errors "
                         f"(< {th['memorised_share']:g})")
     if not (e.arm_gap_shrink.low is not None and e.arm_gap_shrink.low > 0):

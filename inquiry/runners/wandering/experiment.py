@@ -172,7 +172,8 @@ def depth_measures(rows: dict[str, list], c: Config, steepness: float, rng: np.r
                                   description="violations per action beyond the trained depths / within them"),
         "violation_free_success": (bootstrap_ci(solved[clean], B=c.bootstrap, rng=rng,
                                                 description="success rate of episodes with no violation")
-                                   if clean.any() else Estimate(value=float("nan"), n=0)),
+                                   if clean.any() else Estimate(value=0.0, n=0, description="no violation-free "
+                                                                "episode: nothing to measure")),
         "per_depth": per_depth,
     }
 

@@ -16,8 +16,6 @@
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel
 
 from ...models import Verdict
@@ -61,6 +59,7 @@ def decide_depth(e: DepthEvidence, th) -> VerdictReport:
         return VerdictReport(verdict=verdict, reason=reason, explanation=why, preconditions=checks)
 
     clean = e.violation_free_success.value
+    no_clean = e.violation_free_success.n == 0  # no violation-free episode at all (an estimate of nothing)
     if e.delta_aic <= -th["delta_aic"]:
         return report(Verdict.CONTRADICTS, "cliff_beats_geometric",
                       f"A length-generalisation cliff fits success against depth better than geometric decay "
@@ -69,7 +68,7 @@ def decide_depth(e: DepthEvidence, th) -> VerdictReport:
         return report(Verdict.CONTRADICTS, "no_decay_with_depth",
                       f"Success does not fall with depth: the per-level hazard {e.hazard} stays below "
                       f"{th['min_hazard']:g} (a systematic explorer).")
-    if not math.isnan(clean) and clean < th["clean_success_contradicts"]:
+    if not no_clean and clean < th["clean_success_contradicts"]:
         return report(Verdict.CONTRADICTS, "violation_free_traces_fail",
                       f"Episodes without any validity or necessity violation still fail often (success {clean:.3f} "
                       f"< {th['clean_success_contradicts']:g}): failures are not explained by wandering.")
@@ -83,7 +82,7 @@ def decide_depth(e: DepthEvidence, th) -> VerdictReport:
         failures.append(f"the violation rate beyond the trained depths is not within "
                         f"[{th['violation_ratio_low']:g}, {th['violation_ratio_high']:g}] x the rate within them "
                         f"(ratio {e.violation_ratio})")
-    if math.isnan(clean) or clean < th["clean_success_supports"]:
+    if no_clean or clean < th["clean_success_supports"]:
         failures.append(f"violation-free episodes succeed {clean:.3f} < {th['clean_success_supports']:g}")
     if failures:
         return report(Verdict.INCONCLUSIVE, "rule_not_met", "Neither rule holds: " + "; ".join(failures) + ".")
