@@ -26,6 +26,8 @@ class WanderingRunner(Runner):
     arxiv = ("2505.20296",)
     Config = Config
     presets = PRESETS
+    # the RL-narrowing arm decides its own claim ("RL that only narrows sampling won't fix ..."), so it counts too
+    evidence_presets = frozenset({"default", "gpu", "rl_narrowing"})
     suits = (r"wander", r"systematic (exploration|search)", r"exponential\w* .{0,40}depth|depth.{0,60}exponential",
              r"deep(er)? problem", r"validity.{0,40}necessity", r"problem depth")
     fidelity = FidelityCard(rows=[
