@@ -1,0 +1,1 @@
+"""Symbolic vs semantic reasoning (Tang et al. 2023, arXiv 2305.14825)."""

@@ -1,0 +1,182 @@
+"""The symbolic-vs-semantic runner through its real pipeline on tiny worlds whose answer is known."""
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inquiry.errors import ConfigError
+from inquiry.models import Verdict
+from inquiry.runners.api import RunContext
+from inquiry.runners.registry import get, resolve_config
+from inquiry.runners.symbolic.verdict import Evidence, decide
+from inquiry.runners.symbolic.world import World
+
+from inquiry.models import Claim, SpecState
+from inquiry.notes.repro_specs import default_rules
+
+POLARITY = Path(__file__).parent / "data" / "claim_polarity" / "symbolic.yaml"
+
+
+def confident_specs(text: str) -> set[tuple[str, str, str]]:
+    claim = Claim(id="claim:x/1", note_id="note:x", text=text)
+    return {(s.runner, s.preset, s.predicts.value) for s in default_rules().specs_for(claim)
+            if s.state is SpecState.ACCEPTED}
+
+
+def polarity_cases() -> list[dict]:
+    import yaml
+
+    return yaml.safe_load(POLARITY.read_text())
+
+# Two real pretrainings per world (the registered share and the arm's); the wall-clock limit leaves room for a
+# loaded machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+
+UNTRAINED = {"device": "cpu", "pretrain_steps": 3}
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return get("symbolic")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("symbolic-cache")
+
+
+def _run(runner, cache, tmp_path_factory, preset, overrides=None):
+    config = resolve_config(runner, preset, {"device": "cpu", **(overrides or {})})
+    context = RunContext(tmp_path_factory.mktemp("symbolic"), seed=0, device="cpu", threads=1, cache_dir=cache)
+    return runner.run(config, context), config, context
+
+
+@pytest.fixture(scope="module")
+def semantic_world(runner, cache, tmp_path_factory):
+    return _run(runner, cache, tmp_path_factory, "test")
+
+
+def test_a_model_trained_on_consistent_semantics_collapses(semantic_world, runner):
+    res, _, context = semantic_world
+    assert res.verdict.verdict is Verdict.SUPPORTS, res.verdict.explanation
+    assert res.verdict.registration == runner.registration().sha
+    assert res.verdict.preconditions[0].id == "semantic_competence" and res.verdict.preconditions[0].passed
+    assert (context.artifact_dir / res.artifacts[0].path).read_bytes()[:4] == b"\x89PNG"
+    json.dumps(res.model_dump(mode="json"))
+
+
+def test_a_model_trained_to_read_the_context_collapses_less(runner, cache, tmp_path_factory, semantic_world):
+    # The control world at the test size. NOT YET REACHED: `contradicts` through the real pipeline — at this size
+    # symbols stay near 0.2 accuracy (in-context binding of arbitrary symbols is not learned in 500 steps), so the
+    # TOST cannot pass. What must hold already: reading the context pays in this world, so both gaps shrink against
+    # the semantic world's and the verdict is not `supports`. The TOST branch itself is tested on synthetic numbers
+    # below and in the verdict module's doctest.
+    world = {**runner.presets["test"], "counter_share": 0.5, "symbol_share": 0.4, "arm_symbol_share": 0.7}
+    res, _, _ = _run(runner, cache, tmp_path_factory, "control", world)
+    semantic = semantic_world[0]
+    assert res.verdict.verdict is not Verdict.SUPPORTS, res.verdict.explanation
+    assert res.metrics["counter_gap"].high < semantic.metrics["counter_gap"].low
+    assert res.metrics["symbol_gap"].value < semantic.metrics["symbol_gap"].value
+
+
+def test_equivalent_conditions_contradict_through_the_registered_thresholds(runner):
+    from inquiry.runners.api import Estimate
+
+    close = Estimate(value=0.01, low=-0.03, high=0.04)
+    evidence = Evidence(semantic=Estimate(value=0.95), symbol_gap=close, counter_gap=close, symbol_gap_90=close,
+                        counter_gap_90=close, memorised_share=Estimate(value=0.5), arm_gap_shrink=close)
+    report = decide(evidence, runner.registration().thresholds)
+    assert (report.verdict, report.reason) == (Verdict.CONTRADICTS, "equivalent_no_collapse")
+    wide = Estimate(value=0.01, low=-0.03, high=0.06)  # the 90% interval leaves the ±0.05 margin: not equivalent
+    assert decide(evidence.model_copy(update={"counter_gap_90": wide}), runner.registration().thresholds
+                  ).verdict is Verdict.INCONCLUSIVE
+
+
+def test_an_untrained_model_fails_the_precondition(runner, cache, tmp_path_factory):
+    res, _, _ = _run(runner, cache, tmp_path_factory, "test", UNTRAINED)
+    assert res.verdict.verdict is Verdict.INCONCLUSIVE
+    assert res.verdict.reason == "precondition_failed:semantic_competence"
+
+
+def test_reported_numbers_recompute_from_the_raw_answers(semantic_world, runner):
+    res, config, _ = semantic_world
+    raw = res.raw["registered"]
+    S, Y, C = (np.array(raw[c]["correct"], dtype=float) for c in ("semantic", "symbols", "counter"))
+    assert S.size == Y.size == C.size == config.test_items
+    assert res.metrics["symbol_gap"].value == pytest.approx(S.mean() - Y.mean())
+    assert res.metrics["counter_gap"].value == pytest.approx(S.mean() - C.mean())
+    wrong = C == 0
+    memorised = np.array(raw["counter"]["answer"])[wrong] == np.array(res.raw["memorised_answer"])[wrong]
+    assert res.metrics["memorised_error_share"].value == pytest.approx(memorised.mean())
+    arm = res.raw["arm"]
+    aS, aY = (np.array(arm[c]["correct"], dtype=float) for c in ("semantic", "symbols"))
+    assert res.metrics["arm_gap_shrink"].value == pytest.approx((S.mean() - Y.mean()) - (aS.mean() - aY.mean()))
+    m = res.metrics
+    again = decide(Evidence(semantic=m["semantic_accuracy"], symbol_gap=m["symbol_gap"], counter_gap=m["counter_gap"],
+                            symbol_gap_90=m["symbol_gap_90"], counter_gap_90=m["counter_gap_90"],
+                            memorised_share=m["memorised_error_share"], arm_gap_shrink=m["arm_gap_shrink"]),
+                   runner.registration().thresholds)
+    assert (again.verdict, again.reason) == (res.verdict.verdict, res.verdict.reason)
+
+
+def test_conditions_are_paired_by_structure():
+    world = World(entities=20, categories=5, symbols=10, seed=1)
+    rng = random.Random(3)
+    for _ in range(50):
+        item = world.item(rng)
+        (s, a_s), (y, a_y), (c, a_c) = (world.render(item, k) for k in ("semantic", "symbols", "counter"))
+        assert len(s.split()) == len(y.split()) == len(c.split())
+        assert a_s == world.memorised(item) != a_c
+        assert a_c in s  # the counter answer is the distractor chain's property: the memory is in the context too
+        assert all(w.startswith("s") or w in {"is", "can", ".", "?"} for w in y.split())
+
+
+def test_bad_config_names_the_field(runner):
+    with pytest.raises(ConfigError) as err:
+        resolve_config(runner, "test", {"symbol_share": "2"})
+    assert err.value.field == "symbol_share"
+
+
+def test_config_fields_are_described_and_presets_complete(runner):
+    for name, field in runner.Config.model_json_schema()["properties"].items():
+        assert field.get("description"), name
+    assert {"test", "default", "control", "gpu"} <= set(runner.presets)
+    assert runner.registration().threshold("equivalence_margin") == 0.05
+
+
+@pytest.mark.parametrize("case", polarity_cases(), ids=lambda c: c["text"][:40])
+def test_labelled_claim_sentences_get_the_predicted_spec(case):
+    got = {spec for spec in confident_specs(case["text"]) if spec[0] == "symbolic"}
+    expect = case["expect"]
+    parts = [] if expect == "none" else expect if isinstance(expect, list) else [expect]
+    want = {(p["runner"], p["preset"], p["predicts"]) for p in parts if p["runner"] == "symbolic"}
+    assert got <= want  # never a confident wrong spec; abstaining (no confident spec) is allowed per sentence
+
+
+def test_most_labelled_sentences_are_covered():
+    cases = polarity_cases()
+    covered = 0
+    for case in cases:
+        expect = case["expect"]
+        parts = [] if expect == "none" else expect if isinstance(expect, list) else [expect]
+        want = {(p["runner"], p["preset"], p["predicts"]) for p in parts if p["runner"] == "symbolic"}
+        covered += {s for s in confident_specs(case["text"]) if s[0] == "symbolic"} == want
+    assert covered >= 0.8 * len(cases)
+
+
+SEED_CLAIMS = [
+    "When semantic content is decoupled from reasoning tasks, LLM performance collapses even with correct rules in "
+    "context.",
+    "Models rely on parametric commonsense and token associations rather than formal logical manipulation, "
+    "constraining reasoning to training distribution semantics.",
+]
+
+
+@pytest.mark.parametrize("claim", SEED_CLAIMS)
+def test_each_seed_claim_of_the_note_matches_the_topic(claim):
+    seed = Path(__file__).resolve().parents[1] / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt"
+    assert claim in seed.read_text()
+    assert ("symbolic", "default", "supports") in confident_specs(claim)
