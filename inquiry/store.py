@@ -1153,6 +1153,17 @@ class Notebook:
             "SELECT count(*) FROM notes WHERE is_placeholder = 1").fetchone()[0]
         counts["suggested_relations"] = self.db.execute(
             "SELECT count(*) FROM edges WHERE state = 'suggested'").fetchone()[0]
+        # written notes with at least one live claim that some runner can test (a spec not rejected), and of
+        # those, how many have one a person need not review first (accepted)
+        counts["notes_with_testable_claim"] = self.db.execute(
+            "SELECT count(DISTINCT c.note_id) FROM claims c JOIN repro_specs s ON s.claim_id = c.id "
+            "JOIN notes n ON n.id = c.note_id WHERE c.retired = 0 AND n.is_placeholder = 0 "
+            "AND s.state != 'rejected'").fetchone()[0]
+        counts["notes_with_accepted_spec"] = self.db.execute(
+            "SELECT count(DISTINCT c.note_id) FROM claims c JOIN repro_specs s ON s.claim_id = c.id "
+            "JOIN notes n ON n.id = c.note_id WHERE c.retired = 0 AND n.is_placeholder = 0 "
+            "AND s.state = 'accepted'").fetchone()[0]
+        counts["written_notes"] = counts["notes"] - counts["placeholders"]
         return counts
 
     def integrity_ok(self) -> bool:

@@ -246,7 +246,7 @@ def stats_cmd(state: State) -> None:
     """Counts of what the notebook holds."""
     nb = state.notebook
     data = {"notebook": str(nb.path), "schema_version": nb.schema_version, **nb.stats()}
-    emit(state, data, lambda: "\n".join(f"{key:<20} {value}" for key, value in data.items()))
+    emit(state, data, lambda: "\n".join(f"{key:<26} {value}" for key, value in data.items()))
 
 
 @cli.command("init")
