@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from ..models import EdgeKind, EdgeState, NodeKind, kind_of
+from ..models import EdgeKind, EdgeState, NodeKind, Status, kind_of
 from .rollup import combine
 
 if TYPE_CHECKING:
@@ -118,6 +118,130 @@ def bulk_add_edges(graph: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, 
             keydict[key] = attrs
 
 
+# The edge scan returns kind and state as small integer codes where it can: Python reuses small ints,
+# where every text value would be a new string object per row (time, and ~90 MB at a million edges).
+_KINDS = tuple(kind.value for kind in EdgeKind)
+_STATES = tuple(state.value for state in EdgeState)
+_EDGE_SQL = ("SELECT src, dst, CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(_KINDS))
+             + " ELSE kind END, CASE state " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(_STATES))
+             + " ELSE state END, id, nullif(why, '') FROM edges WHERE state != ?")
+
+
+def _build_into(graph: nx.MultiDiGraph, db: Any) -> None:
+    """Fill an empty graph from the tables: nodes, edge rows, citations, runs (the full build).
+
+    One plain scan per table (no ORDER BY / GROUP BY: SQLite sorting a million rows costs more than the
+    build), each row written straight into networkx's adjacency dicts in one loop, like
+    :func:`bulk_add_edges` but without a generator and a call per row between the scan and the dicts.
+    """
+    node, succ, pred = graph._node, graph._succ, graph._pred
+    assert graph.adjlist_inner_dict_factory is dict  # the loops below write plain dicts
+    _load_nodes(node, succ, pred, db)
+    created: list[str] = []  # edge ends that no table holds (e.g. a "next" line never imported)
+    kinds, states = _KINDS, _STATES
+    for src, dst, kind, state, row_id, why in db.execute(_EDGE_SQL, [EdgeState.REJECTED.value]):
+        out, into = succ.get(src), pred.get(dst)
+        if out is None or into is None:
+            # Edges may name nodes outside the tables (placeholder targets), but never a retired claim.
+            if (out is None and src.startswith("claim:")) or (into is None and dst.startswith("claim:")):
+                continue
+            if out is None:
+                out = succ[src] = {}
+                pred[src], node[src] = {}, {}
+                created.append(src)
+                into = pred.get(dst)  # a self-loop's end was just made
+            if into is None:
+                succ[dst], into, node[dst] = {}, {}, {}
+                pred[dst] = into
+                created.append(dst)
+        if kind.__class__ is int:
+            kind = kinds[kind]
+        if state.__class__ is int:
+            state = states[state]
+        attrs = {"kind": kind, "state": state, "id": row_id, "why": why} if why else {
+            "kind": kind, "state": state, "id": row_id}
+        keydict = out.get(dst)
+        if keydict is None:  # the usual case: the first edge between src and dst
+            out[dst] = into[src] = {kind: attrs}
+        else:  # (src, dst, kind) is unique in the table: a new key
+            keydict[kind] = attrs
+    _add_citations(node, succ, pred, created, db)
+    tested_by, accepted = EdgeKind.TESTED_BY.value, EdgeState.ACCEPTED.value
+    for run, claim in db.execute("SELECT id, claim_id FROM runs WHERE claim_id IS NOT NULL"):
+        out = succ.get(claim)
+        if out is None or run not in node:
+            continue
+        keydict = out.get(run)
+        if keydict is None:
+            out[run] = pred[run][claim] = {tested_by: {"kind": tested_by, "state": accepted}}
+        elif tested_by in keydict:
+            keydict[tested_by].update(kind=tested_by, state=accepted)
+        else:
+            keydict[tested_by] = {"kind": tested_by, "state": accepted}
+    for node_id in created:
+        attrs = node[node_id]
+        if not attrs:
+            attrs.update(kind=_kind_name(node_id), title=node_id, status="")
+
+
+def _load_nodes(node: dict, succ: dict, pred: dict, db: Any) -> None:
+    """One node per row of the node tables; a note's status is the roll-up of its live claims'."""
+    for kind in (NodeKind.INQUIRY, NodeKind.PAPER, NodeKind.RUN):
+        attrs_of = _NODE_ATTRS[kind]
+        for row in db.execute(_NODE_SQL[kind]):
+            node[row[0]], succ[row[0]], pred[row[0]] = attrs_of(row), {}, {}
+    untested = Status.UNTESTED.value
+    notes: list[str] = []
+    for note_id, title, placeholder in db.execute(_NODE_SQL[NodeKind.NOTE]):
+        node[note_id] = {"kind": "note", "title": title, "status": untested, "placeholder": bool(placeholder)}
+        succ[note_id], pred[note_id] = {}, {}
+    claim_statuses: dict[str, set[str]] = defaultdict(set)
+    for claim_id, note_id, text, status in db.execute(_NODE_SQL[NodeKind.CLAIM]):
+        node[claim_id] = {"kind": "claim", "title": text, "status": status, "note": note_id}
+        succ[claim_id], pred[claim_id] = {}, {}
+        claim_statuses[note_id].add(status)
+    rollups: dict[frozenset[str], str] = {}  # notes share a handful of status mixes: combine each once
+    for note_id, statuses in claim_statuses.items():
+        attrs = node.get(note_id)
+        if attrs is not None and attrs.get("kind") == "note":
+            key = frozenset(statuses)
+            if key not in rollups:
+                rollups[key] = combine(key).value or untested
+            attrs["status"] = rollups[key]
+
+
+def _add_citations(node: dict, succ: dict, pred: dict, created: list[str], db: Any) -> None:
+    """One ``cites`` edge per (inquiry, note) of the citation rows, with the sorted ``paragraphs`` it occurs
+    in; merged into a ``cites`` edge row between the same two nodes, if any."""
+    cites, accepted = EdgeKind.CITES.value, EdgeState.ACCEPTED.value
+    grown: list[list[int]] = []  # paragraph lists that got a second item: sorted at the end
+    for inquiry, note, paragraph in db.execute("SELECT inquiry_id, note_id, paragraph FROM citations"):
+        out, into = succ.get(inquiry), pred.get(note)
+        if out is None:
+            out = succ[inquiry] = {}
+            pred[inquiry], node[inquiry] = {}, {}
+            created.append(inquiry)
+            into = pred.get(note)
+        if into is None:
+            succ[note], into, node[note] = {}, {}, {}
+            pred[note] = into
+            created.append(note)
+        keydict = out.get(note)
+        if keydict is None:  # most notes are cited once per essay
+            out[note] = into[inquiry] = {cites: {"kind": cites, "state": accepted, "paragraphs": [paragraph]}}
+            continue
+        attrs = keydict.get(cites)
+        if attrs is None:
+            keydict[cites] = {"kind": cites, "state": accepted, "paragraphs": [paragraph]}
+        elif "paragraphs" not in attrs:  # a ``cites`` edge row: the citations make it accepted
+            attrs.update(state=accepted, paragraphs=[paragraph])
+        elif paragraph not in attrs["paragraphs"]:
+            attrs["paragraphs"].append(paragraph)
+            grown.append(attrs["paragraphs"])
+    for paragraphs in grown:
+        paragraphs.sort()
+
+
 class KnowledgeGraph:
     """The graph of one notebook. Get it with :func:`graph_for`; read it through :attr:`graph`.
 
@@ -155,51 +279,11 @@ class KnowledgeGraph:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            self._load_nodes(graph)
-            db = self.nb.db
-            live = graph._node
-            # Plain table scans (no ORDER BY / GROUP BY): SQLite sorting a million rows costs more than the build.
-            bulk_add_edges(graph, (
-                (src, dst, kind, _edge_attrs(kind, state, row_id, why))
-                for src, dst, kind, state, row_id, why in db.execute(
-                    "SELECT src, dst, kind, state, id, why FROM edges WHERE state != ?", [EdgeState.REJECTED.value])
-                if (src in live or not src.startswith("claim:")) and (dst in live or not dst.startswith("claim:"))))
-            bulk_add_edges(graph, self._citation_edges("SELECT inquiry_id, note_id, paragraph FROM citations", []))
-            bulk_add_edges(graph, (
-                (claim, run, EdgeKind.TESTED_BY.value, _edge_attrs(EdgeKind.TESTED_BY.value, "accepted"))
-                for run, claim in db.execute("SELECT id, claim_id FROM runs WHERE claim_id IS NOT NULL")
-                if claim in live))
-            for node_id, attrs in live.items():
-                if not attrs:  # an edge end that no table holds (e.g. a "next" line never imported)
-                    attrs.update(kind=_kind_name(node_id), title=node_id, status="")
+            _build_into(graph, self.nb.db)
         finally:
             if was_enabled:
                 gc.enable()
         return graph
-
-    def _load_nodes(self, graph: nx.MultiDiGraph) -> None:
-        db = self.nb.db
-        node, succ, pred, inner = graph._node, graph._succ, graph._pred, graph.adjlist_inner_dict_factory
-        claim_statuses: dict[str, set[str]] = defaultdict(set)
-        for kind, sql in _NODE_SQL.items():
-            attrs_of = _NODE_ATTRS[kind]
-            for row in db.execute(sql):
-                node[row[0]] = attrs_of(row)
-                succ[row[0]] = inner()
-                pred[row[0]] = {}
-        for attrs in node.values():
-            if attrs["kind"] == "claim":
-                claim_statuses[attrs["note"]].add(attrs["status"])
-        rollups: dict[frozenset[str], str] = {}  # notes share a handful of status mixes: combine each once
-        for note_id, statuses in claim_statuses.items():
-            if note_id in node:
-                key = frozenset(statuses)
-                if key not in rollups:
-                    rollups[key] = combine(key).value
-                node[note_id]["status"] = rollups[key]
-        for attrs in node.values():
-            if attrs["kind"] == "note" and not attrs["status"]:
-                attrs["status"] = "untested"
 
     @staticmethod
     def _endpoint_ok(node_id: str, live: dict) -> bool:
