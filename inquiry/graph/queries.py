@@ -240,6 +240,7 @@ def path(graph: nx.MultiDiGraph, source: str, target: str, include_suggested: bo
     if source == target:
         return {"nodes": [describe(graph, source)], "steps": [], "explained": ""}
     succ, pred = graph._succ, graph._pred
+    suggested = EdgeState.SUGGESTED.value
     parents = {source: None}, {target: None}
     frontiers = [source], [target]
     meet = None
@@ -252,9 +253,14 @@ def path(graph: nx.MultiDiGraph, source: str, target: str, include_suggested: bo
         for node in frontiers[side]:
             for adjacency in (succ[node], pred[node]):
                 for other, keys in adjacency.items():
-                    if other in mine or not (include_suggested or any(
-                            a.get("state") != EdgeState.SUGGESTED.value for a in keys.values())):
+                    if other in mine:
                         continue
+                    if not include_suggested:  # a plain loop: a generator per link would cost more than the walk
+                        for attrs in keys.values():
+                            if attrs.get("state") != suggested:
+                                break
+                        else:
+                            continue
                     mine[other] = node
                     if other in theirs:
                         meet = other
