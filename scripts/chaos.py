@@ -80,10 +80,16 @@ def kill_after(args: list[str], delay: float) -> int:
 def import_trials(work: Path, docs: Path, trials: int, rng: random.Random) -> dict:
     expected = None
     failures, partial, completed, killed = 0, 0, 0, 0
+    # time one whole import, so that the kills land inside it (interpreter start-up included)
+    timing = work / "imp-timing"
+    cli(timing, "--empty", "stats")
+    started = time.monotonic()
+    cli(timing, "import", str(docs))
+    duration = time.monotonic() - started
     for trial in range(trials):
         folder = work / f"imp{trial}"
         cli(folder, "--empty", "stats")
-        status = kill_after([*CLI, "--notebook", str(folder), "import", str(docs)], rng.uniform(0.5, 6.0))
+        status = kill_after([*CLI, "--notebook", str(folder), "import", str(docs)], rng.uniform(0.3, duration))
         killed += status == -signal.SIGKILL
         problems = integrity(folder)
         notes = count(folder, "SELECT count(*) FROM notes")
@@ -100,7 +106,8 @@ def import_trials(work: Path, docs: Path, trials: int, rng: random.Random) -> di
         failures += bool(problems)
         for problem in problems:
             print(f"  import trial {trial}: {problem}")
-    return {"trials": trials, "killed": killed, "integrity_failures": failures, "partial_imports": partial}
+    return {"trials": trials, "killed": killed, "import_s": round(duration, 2), "integrity_failures": failures,
+            "partial_imports": partial}
 
 
 def run_trials(work: Path, trials: int, rng: random.Random) -> dict:
@@ -159,11 +166,14 @@ def export_trials(work: Path, trials: int, rng: random.Random) -> dict:
     reference = work / "export-reference"
     cli(folder, "export", inquiry_id, "-o", str(reference) + "/")
     expected = sorted(p.relative_to(reference).as_posix() for p in reference.rglob("*") if p.is_file())
+    started = time.monotonic()  # one whole export, so that the kills land inside it
+    cli(folder, "export", inquiry_id, "-o", str(work / "export-timing") + "/")
+    duration = time.monotonic() - started
     partial, killed = 0, 0
     for trial in range(trials):
         out = work / f"exp{trial}"
         killed += -signal.SIGKILL == kill_after([*CLI, "--notebook", str(folder), "export", inquiry_id, "-o", str(out) + "/"],
-                   rng.uniform(0.3, 3.0))
+                   rng.uniform(0.3, duration))
         files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) if out.exists() else []
         if files and files != expected:
             partial += 1
@@ -250,7 +260,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="inquiry-chaos-") as tmp:
         work = Path(tmp)
         docs = work / "docs"
-        write_corpus(docs, 60, 600)
+        write_corpus(docs, 200, 2000)
         report = {"import": import_trials(work, docs, args.trials, rng)}
         print(f"import: {report['import']}")
         report["run"] = run_trials(work, args.trials, rng)

@@ -81,7 +81,9 @@ async def test_a_running_run_can_be_cancelled(app, seeded_notebook):
         await settle(pilot, app)
         panel = app.screen.query_one(RunsPanel)
         await wait_until(pilot, lambda: panel.runs() and panel.runs()[0].status is RunStatus.RUNNING, timeout=30)
-        await pilot.press("c")
+        await pilot.press("c")  # asks first
+        await settle(pilot, app)
+        await pilot.press("y")
         final = await wait_until(pilot, lambda: panel.runs()[0].status.finished and panel.runs()[0], timeout=30)
         assert final.status is RunStatus.CANCELLED
 
