@@ -32,6 +32,8 @@ import itertools
 import random
 from dataclasses import dataclass
 
+from .task import Split, split_problems
+
 MODULUS = 23
 HOPS = 3
 VALUES = [chr(ord("a") + i) for i in range(MODULUS)]  # a..w: the prompt's and method x's notation
@@ -188,13 +190,6 @@ class World:
         return self.teacher().success(problem) > 0
 
 
-@dataclass(frozen=True)
-class Split:
-    held_out: list[Problem]
-    rl_train: list[Problem]
-    pretrain: list[Problem]
-
-
 def make_split(n_held_out: int, n_rl_train: int, seed: int) -> Split:
     """Held-out problems never appear in pretraining or RL (their steps do, in other problems).
 
@@ -202,8 +197,4 @@ def make_split(n_held_out: int, n_rl_train: int, seed: int) -> Split:
     >>> len(s.held_out), len(s.rl_train), set(s.held_out) & set(s.pretrain)
     (10, 20, set())
     """
-    problems = all_problems()
-    if n_held_out + n_rl_train > len(problems):
-        raise ValueError(f"asked for {n_held_out + n_rl_train} problems; only {len(problems)} exist")
-    random.Random(seed).shuffle(problems)
-    return Split(problems[:n_held_out], problems[n_held_out:n_held_out + n_rl_train], problems[n_held_out:])
+    return split_problems(all_problems(), n_held_out, n_rl_train, seed)

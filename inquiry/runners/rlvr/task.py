@@ -200,9 +200,14 @@ def make_split(n_held_out: int, n_rl_train: int, seed: int) -> Split:
     >>> len(s.held_out), len(s.rl_train), set(s.held_out) & set(s.pretrain)
     (10, 20, set())
     """
-    problems = all_problems()
+    return split_problems(all_problems(), n_held_out, n_rl_train, seed)
+
+
+def split_problems(problems: list, n_held_out: int, n_rl_train: int, seed: int) -> Split:
+    """Any task's problems shuffled with ``seed`` into held-out, RL and pretraining sets (the RL problems stay
+    in the pretraining pool; the held-out ones never do)."""
+    problems = list(problems)
     if n_held_out + n_rl_train > len(problems):
         raise ValueError(f"asked for {n_held_out + n_rl_train} problems; only {len(problems)} exist")
     random.Random(seed).shuffle(problems)
-    held_out = problems[:n_held_out]
-    return Split(held_out, problems[n_held_out:n_held_out + n_rl_train], problems[n_held_out:])
+    return Split(problems[:n_held_out], problems[n_held_out:n_held_out + n_rl_train], problems[n_held_out:])
