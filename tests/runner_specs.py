@@ -61,3 +61,30 @@ def check_seed_claims(notebook, note_slug: str, runner: str, directed: int) -> N
         assert all(s.predicts.value == "supports" for s in specs), claim.text
         accepted += any(s.state is SpecState.ACCEPTED for s in specs)
     assert accepted == directed, [(c.text, [s.state.value for s in notebook.specs(c.id)]) for c in claims]
+
+
+class WorldRuns(dict):
+    """Real runs of one runner, each world run on first use and once per test module.
+
+    ``worlds`` maps a world name to ``(preset, overrides)``; every run shares one checkpoint cache, so worlds
+    that differ only on the evaluation side reuse one pretrained base. ``runs[world]`` is
+    ``(config, context, result)``.
+    """
+
+    def __init__(self, runner_name: str, tmp_path_factory, worlds: dict[str, tuple[str, dict]]):
+        super().__init__()
+        from inquiry.runners import registry
+        from inquiry.runners.api import RunContext
+
+        self._runner = registry.get(runner_name)
+        self._resolve, self._context = registry.resolve_config, RunContext
+        self._name, self._factory, self._worlds = runner_name, tmp_path_factory, worlds
+        self._cache = tmp_path_factory.mktemp(f"{runner_name}-cache")
+
+    def __missing__(self, world: str):
+        preset, overrides = self._worlds[world]
+        config = self._resolve(self._runner, preset, {"device": "cpu", **overrides})
+        context = self._context(self._factory.mktemp(f"{self._name}-{world}"), seed=0, device="cpu",
+                                cache_dir=self._cache)
+        self[world] = (config, context, self._runner.run(config, context))
+        return self[world]

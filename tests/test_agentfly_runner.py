@@ -8,7 +8,7 @@ import pytest
 from inquiry.runners import registry
 from inquiry.runners.api import RunContext
 from inquiry.runners.agentfly.verdict import ARMS, figures, halves, verdict
-from runner_specs import check_labelled, check_seed_claims
+from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 # the first slow test builds the module's pretrained base (once); on a loaded 2-core machine that alone can
 # pass the suite's 300 s default
@@ -17,27 +17,12 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    runner = registry.get("agentfly")
-    cache = tmp_path_factory.mktemp("agentfly-cache")
-
-    def run(preset, **overrides):
-        config = registry.resolve_config(runner, preset, {"device": "cpu", **overrides})
-        context = RunContext(tmp_path_factory.mktemp(f"agentfly-{preset}"), seed=0, device="cpu", cache_dir=cache)
-        return config, context, runner.run(config, context)
-
     # the control world reuses the same base: the base never sees the stream's answers
-    worlds = {
-        "supports": lambda: run("test"),
-        "contradicts": lambda: run("test", world="resampled"),
-        "inconclusive": lambda: run("test", pretrain_steps=20),
-    }
-
-    class Runs(dict):  # each world is run on first use, once per module
-        def __missing__(self, world):
-            self[world] = worlds[world]()
-            return self[world]
-
-    return Runs()
+    return WorldRuns("agentfly", tmp_path_factory, {
+        "supports": ("test", {}),
+        "contradicts": ("test", {"world": "resampled"}),
+        "inconclusive": ("test", {"pretrain_steps": 20}),
+    })
 
 
 @pytest.mark.slow

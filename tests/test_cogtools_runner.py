@@ -7,7 +7,7 @@ import pytest
 from inquiry.runners import registry
 from inquiry.runners.api import RunContext
 from inquiry.runners.cogtools.verdict import ARMS, figures, verdict
-from runner_specs import check_labelled, check_seed_claims
+from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 # the first slow test builds the module's pretrained base (once); on a loaded 2-core machine that alone can
 # pass the suite's 300 s default
@@ -16,27 +16,12 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    runner = registry.get("cogtools")
-    cache = tmp_path_factory.mktemp("cogtools-cache")
-
-    def run(preset, **overrides):
-        config = registry.resolve_config(runner, preset, {"device": "cpu", **overrides})
-        context = RunContext(tmp_path_factory.mktemp(f"cogtools-{preset}"), seed=0, device="cpu", cache_dir=cache)
-        return config, context, runner.run(config, context)
-
     # the control world reuses the supports world's base (the cache key leaves out the evaluation side)
-    worlds = {
-        "test": lambda: run("test"),  # the world where the claim should hold
-        "contradicts": lambda: run("test", evaluate_on="practised"),
-        "inconclusive": lambda: run("test", pretrain_steps=30),
-    }
-
-    class Runs(dict):  # each world is run on first use, once per module
-        def __missing__(self, world):
-            self[world] = worlds[world]()
-            return self[world]
-
-    return Runs()
+    return WorldRuns("cogtools", tmp_path_factory, {
+        "test": ("test", {}),  # the world where the claim should hold
+        "contradicts": ("test", {"evaluate_on": "practised"}),
+        "inconclusive": ("test", {"pretrain_steps": 30}),
+    })
 
 
 @pytest.mark.skip(reason="not reached at test size yet: the test-preset run is inconclusive "

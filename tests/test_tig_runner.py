@@ -8,7 +8,7 @@ import pytest
 from inquiry.runners import registry
 from inquiry.runners.api import RunContext
 from inquiry.runners.tig.verdict import ARMS, figures, verdict
-from runner_specs import check_labelled, check_seed_claims
+from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 # the first slow test builds the module's pretrained base (once); on a loaded 2-core machine that alone can
 # pass the suite's 300 s default
@@ -17,26 +17,11 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    runner = registry.get("tig")
-    cache = tmp_path_factory.mktemp("tig-cache")
-
-    def run(preset, **overrides):
-        config = registry.resolve_config(runner, preset, {"device": "cpu", **overrides})
-        context = RunContext(tmp_path_factory.mktemp(f"tig-{preset}"), seed=0, device="cpu", cache_dir=cache)
-        return config, context, runner.run(config, context)
-
-    worlds = {
-        "test": lambda: run("test"),  # the world where the claim should hold
-        "contradicts": lambda: run("test", facts="false"),
-        "inconclusive": lambda: run("test", pretrain_steps=20),
-    }
-
-    class Runs(dict):  # each world is run on first use, once per module
-        def __missing__(self, world):
-            self[world] = worlds[world]()
-            return self[world]
-
-    return Runs()
+    return WorldRuns("tig", tmp_path_factory, {
+        "test": ("test", {}),  # the world where the claim should hold
+        "contradicts": ("test", {"facts": "false"}),
+        "inconclusive": ("test", {"pretrain_steps": 20}),
+    })
 
 
 @pytest.mark.skip(reason="not reached at test size yet: the test-preset run is inconclusive "
