@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from inquiry.runners import registry
-from inquiry.runners.api import RunContext
 from inquiry.runners.cogtools.verdict import ARMS, figures, verdict
 from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
