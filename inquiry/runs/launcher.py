@@ -166,11 +166,18 @@ def end_run(nb: Notebook, run_id: str, run_status: RunStatus, *, result: Result 
     """Every way a run ends goes through here: finish the row, pool its sweep once all its runs ended,
     refresh the claim's status, start the next queued run. Returns whether the run's row changed
     (False: it had already ended; pooling and refreshing again are harmless)."""
-    ended = records.finish(nb, run_id, run_status, result=result, error=error, message=message,
-                           provenance=provenance)
-    run = records.get(nb, run_id)
-    sweeps.settle(nb, run.sweep_id)
-    status.refresh(nb, run.claim_id)
+    # One transaction: whoever sees the run ended (a waiting CLI, the app) also sees its claim's new status.
+    try:
+        with nb.transaction():
+            ended = records.finish(nb, run_id, run_status, result=result, error=error, message=message,
+                                   provenance=provenance)
+            run = records.get(nb, run_id)
+            sweeps.settle(nb, run.sweep_id)
+            status.refresh(nb, run.claim_id)
+    except Exception:
+        # pooling or the status failed: the run's end must still be recorded (a status refresh can be redone)
+        records.finish(nb, run_id, run_status, result=result, error=error, message=message, provenance=provenance)
+        raise
     if start_next:
         start_queued(nb)
     return ended
