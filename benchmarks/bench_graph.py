@@ -47,27 +47,55 @@ def write_corpus(nb: Notebook, notes: int, rng: random.Random) -> dict[str, int]
         for p, note in enumerate(sorted(cited)):
             citations.append((f"inq:q{q}", note, p % 5, "A sentence.", 0, 10))
             sources.append((f"inq:q{q}", note, "lists-source", "accepted", "importer", "{}", NOW))
-    edges = sources + [(f"note:n{i}", f"claim:n{i}/{j}", "asserts", "accepted", "importer", "{}", NOW)
-                       for i in range(notes) for j in range(2)]
-    edges += [(f"note:n{i}", f"note:n{rng.randrange(notes)}", "links-to", "accepted", "importer", "{}", NOW)
-              for i in range(notes)]
-    edges += [(f"note:n{i}", f"paper:p{rng.randrange(papers)}", "mentions", "accepted", "importer", "{}", NOW)
-              for i in range(notes)]
-    edges += [(rng.choice(claim_ids), rng.choice(claim_ids), rng.choice(("supports", "contradicts", "refines")),
-               rng.choice(("accepted", "suggested")), "user", "{}", NOW) for _ in range(notes // 2)]
+    edges = sources + [
+        (f"note:n{i}", f"claim:n{i}/{j}", "asserts", "accepted", "importer", "{}", NOW)
+        for i in range(notes)
+        for j in range(2)
+    ]
+    edges += [
+        (f"note:n{i}", f"note:n{rng.randrange(notes)}", "links-to", "accepted", "importer", "{}", NOW)
+        for i in range(notes)
+    ]
+    edges += [
+        (f"note:n{i}", f"paper:p{rng.randrange(papers)}", "mentions", "accepted", "importer", "{}", NOW)
+        for i in range(notes)
+    ]
+    edges += [
+        (
+            rng.choice(claim_ids),
+            rng.choice(claim_ids),
+            rng.choice(("supports", "contradicts", "refines")),
+            rng.choice(("accepted", "suggested")),
+            "user",
+            "{}",
+            NOW,
+        )
+        for _ in range(notes // 2)
+    ]
     db = nb.db.conn
     with nb.transaction():
-        db.executemany("INSERT INTO inquiries (id, question, created, updated) VALUES (?, ?, ?, ?)",
-                       [(f"inq:q{q}", f"Question {q}?", NOW, NOW) for q in range(inquiries)])
-        db.executemany("INSERT INTO notes (id, title, created, updated) VALUES (?, ?, ?, ?)",
-                       [(n, f"Note {n}?", NOW, NOW) for n in note_ids])
-        db.executemany("INSERT INTO claims (id, note_id, idx, text, kind) VALUES (?, ?, ?, ?, 'qualitative')",
-                       [(c, c.split("/")[0].replace("claim:", "note:"), int(c[-1]), f"Claim {c}.") for c in claim_ids])
+        db.executemany(
+            "INSERT INTO inquiries (id, question, created, updated) VALUES (?, ?, ?, ?)",
+            [(f"inq:q{q}", f"Question {q}?", NOW, NOW) for q in range(inquiries)],
+        )
+        db.executemany(
+            "INSERT INTO notes (id, title, created, updated) VALUES (?, ?, ?, ?)",
+            [(n, f"Note {n}?", NOW, NOW) for n in note_ids],
+        )
+        db.executemany(
+            "INSERT INTO claims (id, note_id, idx, text, kind) VALUES (?, ?, ?, ?, 'qualitative')",
+            [(c, c.split("/")[0].replace("claim:", "note:"), int(c[-1]), f"Claim {c}.") for c in claim_ids],
+        )
         db.executemany("INSERT INTO papers (id, name) VALUES (?, ?)", [(f"paper:p{i}", f"P{i}") for i in range(papers)])
-        db.executemany('INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end") '
-                       "VALUES (?, ?, ?, ?, ?, ?)", citations)
-        db.executemany("INSERT OR IGNORE INTO edges (src, dst, kind, state, provenance, attrs, created) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)", edges)
+        db.executemany(
+            'INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
+            citations,
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO edges (src, dst, kind, state, provenance, attrs, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            edges,
+        )
     return nb.stats()
 
 
@@ -89,8 +117,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k notes instead of 100k")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--cache", type=Path, help="keep the generated notebook in this folder and reuse it "
-                                                   "(writing 100k notes takes longer than the benchmark)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="keep the generated notebook in this folder and reuse it "
+        "(writing 100k notes takes longer than the benchmark)",
+    )
     args = parser.parse_args()
     notes = 10_000 if args.quick else 100_000
     rng = random.Random(0)
@@ -100,9 +132,11 @@ def main() -> None:
     start = time.perf_counter()
     stats = nb.stats() if cached else write_corpus(nb, notes, rng)
     rng = random.Random(1)  # the queries' sample, the same whether the corpus was written or reused
-    print(f"corpus: {stats['notes']} notes, {stats['claims']} claims, {stats['inquiries']} inquiries, "
-          f"{stats['citations']} citations, {stats['edges']} edge rows "
-          f"({'reused ' + str(folder) if cached else f'{time.perf_counter() - start:.1f} s to write'})")
+    print(
+        f"corpus: {stats['notes']} notes, {stats['claims']} claims, {stats['inquiries']} inquiries, "
+        f"{stats['citations']} citations, {stats['edges']} edge rows "
+        f"({'reused ' + str(folder) if cached else f'{time.perf_counter() - start:.1f} s to write'})"
+    )
 
     gc.collect()
     rss_before = psutil.Process().memory_info().rss
@@ -124,9 +158,11 @@ def main() -> None:
     add_edges_s = time.perf_counter() - start
     del reference, rows, edge_rows
 
-    print(f"build: {build_s:.2f} s for {graph.number_of_nodes()} nodes / {graph.number_of_edges()} edges "
-          f"(bare row scan {scan_s:.2f} s = {build_s / scan_s:.1f}x; add_edges_from of the edge rows alone "
-          f"{add_edges_s:.2f} s); graph holds {graph_mb:.0f} MB, process peak {peak_mb:.0f} MB")
+    print(
+        f"build: {build_s:.2f} s for {graph.number_of_nodes()} nodes / {graph.number_of_edges()} edges "
+        f"(bare row scan {scan_s:.2f} s = {build_s / scan_s:.1f}x; add_edges_from of the edge rows alone "
+        f"{add_edges_s:.2f} s); graph holds {graph_mb:.0f} MB, process peak {peak_mb:.0f} MB"
+    )
 
     ordinary = [f"note:n{i}" for i in rng.sample(range(notes // 2, notes), args.queries)]
     hub = max((n for n in graph if n.startswith("note:")), key=lambda n: len(graph._pred[n]))
@@ -134,8 +170,9 @@ def main() -> None:
     pairs = list(zip(ordinary, ordinary[1:] + ordinary[:1]))
     figures = {
         "local_ordinary": timed(lambda n: local_graph(graph, n, radius=2), [(n,) for n in ordinary]),
-        "ego_baseline": timed(lambda n: nx.ego_graph(graph, n, radius=2, undirected=True),
-                              [(n,) for n in ordinary[:5]]),
+        "ego_baseline": timed(
+            lambda n: nx.ego_graph(graph, n, radius=2, undirected=True), [(n,) for n in ordinary[:5]]
+        ),
         "path_ordinary": timed(lambda a, b: path(graph, a, b), pairs),
         "path_baseline": timed(lambda a, b: nx.shortest_path(undirected, a, b), pairs[:50]),
         "local_hub": timed(lambda n: local_graph(graph, n, radius=2), [(hub,)] * 20),
@@ -146,15 +183,27 @@ def main() -> None:
     print(f"{'query':22} {'p50 ms':>9} {'p95 ms':>9}")
     for name, (p50, p95) in figures.items():
         print(f"{name:22} {p50:9.2f} {p95:9.2f}")
-    print(f"local r=2 vs nx.ego_graph p50: {figures['local_ordinary'][0] / figures['ego_baseline'][0]:.2f}x; "
-          f"path vs nx.shortest_path p50: {figures['path_ordinary'][0] / figures['path_baseline'][0]:.2f}x")
-    result = {"notes": notes, "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
-              "build_s": round(build_s, 3), "scan_s": round(scan_s, 3), "add_edges_from_s": round(add_edges_s, 3),
-              "build_vs_scan": round(build_s / scan_s, 2), "graph_mb": round(graph_mb), "peak_mb": round(peak_mb),
-              **{f"{name}_p50_ms": round(v[0], 3) for name, v in figures.items()},
-              **{f"{name}_p95_ms": round(v[1], 3) for name, v in figures.items()},
-              "targets_met": build_s <= 3 and peak_mb <= 2048 and figures["local_ordinary"][1] <= 10
-              and figures["path_ordinary"][1] <= 10}
+    print(
+        f"local r=2 vs nx.ego_graph p50: {figures['local_ordinary'][0] / figures['ego_baseline'][0]:.2f}x; "
+        f"path vs nx.shortest_path p50: {figures['path_ordinary'][0] / figures['path_baseline'][0]:.2f}x"
+    )
+    result = {
+        "notes": notes,
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "build_s": round(build_s, 3),
+        "scan_s": round(scan_s, 3),
+        "add_edges_from_s": round(add_edges_s, 3),
+        "build_vs_scan": round(build_s / scan_s, 2),
+        "graph_mb": round(graph_mb),
+        "peak_mb": round(peak_mb),
+        **{f"{name}_p50_ms": round(v[0], 3) for name, v in figures.items()},
+        **{f"{name}_p95_ms": round(v[1], 3) for name, v in figures.items()},
+        "targets_met": build_s <= 3
+        and peak_mb <= 2048
+        and figures["local_ordinary"][1] <= 10
+        and figures["path_ordinary"][1] <= 10,
+    }
     nb.close()
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]  # shared machine: compare the ratios
     print(f"load average {' '.join(map(str, result['load_average']))}")

@@ -30,14 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import SUBJECTS, note_summary, note_titles, write_corpus  # noqa: E402
+from corpus import SUBJECTS, note_summary, note_titles, write_corpus
 
-from inquiry.ids import note_id  # noqa: E402
-from inquiry.importing import import_paths  # noqa: E402
-from inquiry.models import ImportBatch, Note  # noqa: E402
-from inquiry.notes.importer import build_batch, collect_files, read_document  # noqa: E402
-from inquiry.notes.inquiring_line import parse_document  # noqa: E402
-from inquiry.store import Notebook, fts_query  # noqa: E402
+from inquiry.ids import note_id
+from inquiry.importing import import_paths
+from inquiry.models import ImportBatch, Note
+from inquiry.notes.importer import build_batch, collect_files, read_document
+from inquiry.notes.inquiring_line import parse_document
+from inquiry.store import Notebook, fts_query
 
 
 def bench_import(folder: Path, n_docs: int, n_notes: int) -> dict[str, float]:
@@ -62,17 +62,31 @@ def bench_import(folder: Path, n_docs: int, n_notes: int) -> dict[str, float]:
     reimport_s = time.perf_counter() - start
     assert len(result.files) == len(paths) and again.report.changed_ids == []
     nb.close()
-    return {"docs": n_docs, "notes_in_notebook": stats["notes"], "citations": stats["citations"],
-            "parse_s": round(parse_s, 3), "parse_resolve_s": round(build_s, 3), "import_s": round(import_s, 3), "reimport_s": round(reimport_s, 3),
-            "docs_per_s": round(n_docs / import_s, 1), "import_vs_parse": round(import_s / parse_s, 2),
-            "import_vs_parse_resolve": round(import_s / build_s, 2)}
+    return {
+        "docs": n_docs,
+        "notes_in_notebook": stats["notes"],
+        "citations": stats["citations"],
+        "parse_s": round(parse_s, 3),
+        "parse_resolve_s": round(build_s, 3),
+        "import_s": round(import_s, 3),
+        "reimport_s": round(reimport_s, 3),
+        "docs_per_s": round(n_docs / import_s, 1),
+        "import_vs_parse": round(import_s / parse_s, 2),
+        "import_vs_parse_resolve": round(import_s / build_s, 2),
+    }
 
 
 def fill_notes(nb: Notebook, n_notes: int) -> None:
     titles = note_titles(n_notes, seed=11)
     for chunk in range(0, n_notes, 10_000):
-        nb.apply(ImportBatch(notes=[Note(id=note_id(t), title=t, summary=note_summary(i, t, seed=11))
-                                    for i, t in enumerate(titles[chunk:chunk + 10_000], start=chunk)]))
+        nb.apply(
+            ImportBatch(
+                notes=[
+                    Note(id=note_id(t), title=t, summary=note_summary(i, t, seed=11))
+                    for i, t in enumerate(titles[chunk : chunk + 10_000], start=chunk)
+                ]
+            )
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -84,11 +98,24 @@ def bench_search(folder: Path, n_notes: int, n_queries: int) -> dict[str, float]
     nb = Notebook.open(folder / "search-nb")
     fill_notes(nb, n_notes)
     rng = random.Random(3)
-    queries = [rng.choice(["pass@k", "sparse rewards", "GRPO calibration", "episodic memory", "distillation",
-                           rng.choice(SUBJECTS), rng.choice(SUBJECTS).split()[0] + " " + rng.choice(["scale", "tasks"])])
-               for _ in range(n_queries)]
-    raw_sql = ("SELECT node_id, kind, title, snippet(search, 3, '[', ']', '…', 12), "
-               "bm25(search, 0, 0, 5.0, 1.0) AS rank FROM search WHERE search MATCH ? ORDER BY rank LIMIT 20")
+    queries = [
+        rng.choice(
+            [
+                "pass@k",
+                "sparse rewards",
+                "GRPO calibration",
+                "episodic memory",
+                "distillation",
+                rng.choice(SUBJECTS),
+                rng.choice(SUBJECTS).split()[0] + " " + rng.choice(["scale", "tasks"]),
+            ]
+        )
+        for _ in range(n_queries)
+    ]
+    raw_sql = (
+        "SELECT node_id, kind, title, snippet(search, 3, '[', ']', '…', 12), "
+        "bm25(search, 0, 0, 5.0, 1.0) AS rank FROM search WHERE search MATCH ? ORDER BY rank LIMIT 20"
+    )
     wrapped, raw = [], []
     for query in queries:  # interleaved, so both see the same cache state
         start = time.perf_counter()
@@ -100,10 +127,17 @@ def bench_search(folder: Path, n_notes: int, n_queries: int) -> dict[str, float]
     nb.close()
     p50, p95 = percentile(wrapped, 0.5), percentile(wrapped, 0.95)
     raw50, raw95 = percentile(raw, 0.5), percentile(raw, 0.95)
-    return {"notes": n_notes, "queries": n_queries, "search_p50_ms": round(p50, 3), "search_p95_ms": round(p95, 3),
-            "raw_p50_ms": round(raw50, 3), "raw_p95_ms": round(raw95, 3),
-            "search_vs_raw_p50": round(p50 / raw50, 2), "search_vs_raw_p95": round(p95 / raw95, 2),
-            "mean_ms": round(statistics.mean(wrapped), 3)}
+    return {
+        "notes": n_notes,
+        "queries": n_queries,
+        "search_p50_ms": round(p50, 3),
+        "search_p95_ms": round(p95, 3),
+        "raw_p50_ms": round(raw50, 3),
+        "raw_p95_ms": round(raw95, 3),
+        "search_vs_raw_p50": round(p50 / raw50, 2),
+        "search_vs_raw_p95": round(p95 / raw95, 2),
+        "mean_ms": round(statistics.mean(wrapped), 3),
+    }
 
 
 def main() -> None:
@@ -117,24 +151,40 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         imp = bench_import(folder, n_docs, n_notes=max(50, n_docs // 2))
-        print(f"import  {imp['docs']} docs: parse-only {imp['parse_s']:.2f} s | parse+resolve (no store) "
-              f"{imp['parse_resolve_s']:.2f} s | import {imp['import_s']:.2f} s ({imp['docs_per_s']} docs/s) | "
-              f"ratio vs parse {imp['import_vs_parse']}x, vs parse+resolve {imp['import_vs_parse_resolve']}x "
-              f"(target <= 3x) | "
-              f"re-import {imp['reimport_s']:.2f} s; {imp['notes_in_notebook']} notes, {imp['citations']} citations")
-        print("        parse-only = read_document + parse_document per file (bytes checked and decoded, text split into "
-              "question, framing, essay, sources and next lines); no resolution, no models, no store")
+        print(
+            f"import  {imp['docs']} docs: parse-only {imp['parse_s']:.2f} s | parse+resolve (no store) "
+            f"{imp['parse_resolve_s']:.2f} s | import {imp['import_s']:.2f} s ({imp['docs_per_s']} docs/s) | "
+            f"ratio vs parse {imp['import_vs_parse']}x, vs parse+resolve {imp['import_vs_parse_resolve']}x "
+            f"(target <= 3x) | "
+            f"re-import {imp['reimport_s']:.2f} s; {imp['notes_in_notebook']} notes, {imp['citations']} citations"
+        )
+        print(
+            "        parse-only = read_document + parse_document per file (bytes checked and decoded, text split into "
+            "question, framing, essay, sources and next lines); no resolution, no models, no store"
+        )
         srch = bench_search(folder, n_search_notes, n_queries=60 if args.quick else 300)
-        print(f"search  {srch['notes']} notes: Notebook.search p50 {srch['search_p50_ms']} ms p95 "
-              f"{srch['search_p95_ms']} ms | raw FTS5 p50 {srch['raw_p50_ms']} ms p95 {srch['raw_p95_ms']} ms | "
-              f"ratio p50 {srch['search_vs_raw_p50']}x (target <= 1.5x), p95 target <= 20 ms")
+        print(
+            f"search  {srch['notes']} notes: Notebook.search p50 {srch['search_p50_ms']} ms p95 "
+            f"{srch['search_p95_ms']} ms | raw FTS5 p50 {srch['raw_p50_ms']} ms p95 {srch['raw_p95_ms']} ms | "
+            f"ratio p50 {srch['search_vs_raw_p50']}x (target <= 1.5x), p95 target <= 20 ms"
+        )
     load = [round(x, 2) for x in os.getloadavg()]  # the machine is shared: read the ratios, not the seconds
     print(f"load average {load[0]} {load[1]} {load[2]}")
-    print(json.dumps({"import": imp, "search": srch, "load_average": load,
-                      "targets_met": {"import_vs_parse<=3": imp["import_vs_parse"] <= 3,
-                                      "import_vs_parse_resolve<=3": imp["import_vs_parse_resolve"] <= 3,
-                                      "search_vs_raw_p50<=1.5": srch["search_vs_raw_p50"] <= 1.5,
-                                      "search_p95<=20ms": srch["search_p95_ms"] <= 20}}))
+    print(
+        json.dumps(
+            {
+                "import": imp,
+                "search": srch,
+                "load_average": load,
+                "targets_met": {
+                    "import_vs_parse<=3": imp["import_vs_parse"] <= 3,
+                    "import_vs_parse_resolve<=3": imp["import_vs_parse_resolve"] <= 3,
+                    "search_vs_raw_p50<=1.5": srch["search_vs_raw_p50"] <= 1.5,
+                    "search_p95<=20ms": srch["search_p95_ms"] <= 20,
+                },
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,11 @@ def one_run(backend: str, address: str | None, seed: int = 0) -> float:
     """Seconds from queueing one probe run to its success (the notebook is made before the clock starts)."""
     nb, claim_id = notebook_with_claim()
     began = time.perf_counter()
-    run = launcher.wait_for(nb, launcher.launch(nb, claim_id, "probe", "test", CONFIG, seed=seed, backend=backend,
-                                                ray_address=address), timeout_s=600)
+    run = launcher.wait_for(
+        nb,
+        launcher.launch(nb, claim_id, "probe", "test", CONFIG, seed=seed, backend=backend, ray_address=address),
+        timeout_s=600,
+    )
     assert run.status is RunStatus.SUCCEEDED, run.error
     return time.perf_counter() - began
 
@@ -50,8 +53,9 @@ def sweep(backend: str, address: str | None, seeds: int) -> float:
     """Seconds from queueing a seed sweep of the probe to its pooled result."""
     nb, claim_id = notebook_with_claim()
     began = time.perf_counter()
-    sweep_id, run_ids = launcher.launch_sweep(nb, claim_id, "probe", "test", CONFIG, {"seed": list(range(seeds))},
-                                              backend=backend, ray_address=address)
+    sweep_id, run_ids = launcher.launch_sweep(
+        nb, claim_id, "probe", "test", CONFIG, {"seed": list(range(seeds))}, backend=backend, ray_address=address
+    )
     pooled = launcher.wait_for_sweep(nb, sweep_id, run_ids, timeout_s=900)
     assert pooled.pools, "the sweep was not pooled"
     return time.perf_counter() - began
@@ -77,12 +81,24 @@ def main() -> None:
         ray.shutdown()
     print(f"ray startup (once per cluster)      {ray_start:7.2f} s")
     print(f"one probe run   local {local_s:7.2f} s   ray {ray_s:7.2f} s   ray/local {ray_s / local_s:5.2f}x")
-    print(f"{seeds}-seed sweep    local {local_sweep_s:7.2f} s   ray {ray_sweep_s:7.2f} s   "
-          f"speed-up {local_sweep_s / ray_sweep_s:5.2f}x (2 CPUs)")
-    print(json.dumps({"ray_start_s": round(ray_start, 2), "local_run_s": round(local_s, 2),
-                      "ray_run_s": round(ray_s, 2), "ray_over_local": round(ray_s / local_s, 3),
-                      "seeds": seeds, "local_sweep_s": round(local_sweep_s, 2), "ray_sweep_s": round(ray_sweep_s, 2),
-                      "sweep_speedup": round(local_sweep_s / ray_sweep_s, 3)}))
+    print(
+        f"{seeds}-seed sweep    local {local_sweep_s:7.2f} s   ray {ray_sweep_s:7.2f} s   "
+        f"speed-up {local_sweep_s / ray_sweep_s:5.2f}x (2 CPUs)"
+    )
+    print(
+        json.dumps(
+            {
+                "ray_start_s": round(ray_start, 2),
+                "local_run_s": round(local_s, 2),
+                "ray_run_s": round(ray_s, 2),
+                "ray_over_local": round(ray_s / local_s, 3),
+                "seeds": seeds,
+                "local_sweep_s": round(local_sweep_s, 2),
+                "ray_sweep_s": round(ray_sweep_s, 2),
+                "sweep_speedup": round(local_sweep_s / ray_sweep_s, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,14 @@ def timed(runner, preset: str, cache: Path, artifacts: Path) -> tuple[float, dic
     result = runner.run(resolve_config(runner, preset), RunContext(artifacts, seed=0, cache_dir=cache))
     wall = time.perf_counter() - start
     figures = {k: round(result.metrics[k].value, 3) for k in result.headline if k in result.metrics}
-    figures.update(cpu_s=round(time.process_time() - cpu, 1), load=round(os.getloadavg()[0], 2),
-                   verdict=result.verdict.verdict.value, reason=result.verdict.reason,
-                   crossing=round(result.metrics["crossing_k"].value, 2) if "crossing_k" in result.metrics else None,
-                   registration=result.verdict.registration)
+    figures.update(
+        cpu_s=round(time.process_time() - cpu, 1),
+        load=round(os.getloadavg()[0], 2),
+        verdict=result.verdict.verdict.value,
+        reason=result.verdict.reason,
+        crossing=round(result.metrics["crossing_k"].value, 2) if "crossing_k" in result.metrics else None,
+        registration=result.verdict.registration,
+    )
     return wall, figures
 
 
@@ -45,8 +49,10 @@ def main() -> None:
         out["default_full_s"], out["default"] = timed(runner, "default", root / "cache", root / "d1")
         out["default_cached_s"], _ = timed(runner, "default", root / "cache", root / "d2")
         ratio = out["default_full_s"] / out["default_cached_s"]
-        print(f"default full: {out['default_full_s']:.1f} s | cached base: {out['default_cached_s']:.1f} s "
-              f"| ratio {ratio:.2f}x  {out['default']}")
+        print(
+            f"default full: {out['default_full_s']:.1f} s | cached base: {out['default_cached_s']:.1f} s "
+            f"| ratio {ratio:.2f}x  {out['default']}"
+        )
         out["full_over_cached"] = round(ratio, 2)
         out["control_cached_s"], out["control"] = timed(runner, "control", root / "cache", root / "c")
         print(f"control (cached default base): {out['control_cached_s']:.1f} s  {out['control']}")

@@ -116,9 +116,15 @@ async def measure(nb: Notebook, keystrokes: int) -> dict[str, float]:
             target = tree.cursor_node.data.node_id
             t0 = time.perf_counter()
             await pilot.press("enter")
-            await wait_for(pilot, lambda: reader.node_id == target and links.shown is not None
-                           and links.shown.node_id == target
-                           and (links.shown.drawing is not None or links.shown.waiting != BUILDING))
+            await wait_for(
+                pilot,
+                lambda: (
+                    reader.node_id == target
+                    and links.shown is not None
+                    and links.shown.node_id == target
+                    and (links.shown.drawing is not None or links.shown.waiting != BUILDING)
+                ),
+            )
             open_ms.append((time.perf_counter() - t0) * 1000)
             if tree.cursor_node.is_expanded:
                 tree.cursor_node.collapse()  # enter expanded the note; keep the next "down" on notes
@@ -178,18 +184,24 @@ def main() -> None:
         base = asyncio.run(measure(empty, args.keys))
         full = asyncio.run(measure(nb, args.keys))
         ratio = full["first_screen_s"] / base["first_screen_s"]
-        print(f"{notes:>7} notes | first screen {full['first_screen_s']:.3f} s vs empty {base['first_screen_s']:.3f} s "
-              f"(x{ratio:.2f}) | interactive {full['interactive_s']:.3f} s vs empty {base['interactive_s']:.3f} s "
-              f"(x{full['interactive_s'] / base['interactive_s']:.2f})")
-        print(f"{'':>7}       | filter key p50/p95 {full['filter_key_ms'][0]:.1f}/{full['filter_key_ms'][1]:.1f} ms"
-              f" | nav down {full['nav_down_ms'][0]:.1f}/{full['nav_down_ms'][1]:.1f} ms"
-              f" | open note {full['nav_open_ms'][0]:.1f}/{full['nav_open_ms'][1]:.1f} ms"
-              f" | filter index ready at {full['filter_index_s']:.2f} s")
+        print(
+            f"{notes:>7} notes | first screen {full['first_screen_s']:.3f} s vs empty {base['first_screen_s']:.3f} s "
+            f"(x{ratio:.2f}) | interactive {full['interactive_s']:.3f} s vs empty {base['interactive_s']:.3f} s "
+            f"(x{full['interactive_s'] / base['interactive_s']:.2f})"
+        )
+        print(
+            f"{'':>7}       | filter key p50/p95 {full['filter_key_ms'][0]:.1f}/{full['filter_key_ms'][1]:.1f} ms"
+            f" | nav down {full['nav_down_ms'][0]:.1f}/{full['nav_down_ms'][1]:.1f} ms"
+            f" | open note {full['nav_open_ms'][0]:.1f}/{full['nav_open_ms'][1]:.1f} ms"
+            f" | filter index ready at {full['filter_index_s']:.2f} s"
+        )
         noop = full["noop_key_ms"][0]
-        print(f"{'':>7}       | no-op key p50 {noop:.1f} ms | filter key x{full['filter_key_ms'][0] / noop:.1f}"
-              f" | open note x{full['nav_open_ms'][0] / noop:.1f} | launch form ready {full['launch_warm_ms']:.0f} ms"
-              f" warm ({full['launch_cold_ms']:.0f} ms cold, runners imported) | quit {full['quit_ms']:.0f} ms"
-              f" | load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"{'':>7}       | no-op key p50 {noop:.1f} ms | filter key x{full['filter_key_ms'][0] / noop:.1f}"
+            f" | open note x{full['nav_open_ms'][0] / noop:.1f} | launch form ready {full['launch_warm_ms']:.0f} ms"
+            f" warm ({full['launch_cold_ms']:.0f} ms cold, runners imported) | quit {full['quit_ms']:.0f} ms"
+            f" | load average {os.getloadavg()[0]:.1f}"
+        )
         report[str(notes)] = {"app": full, "empty": base, "first_screen_ratio": ratio}
         nb.close()
     print(json.dumps(report))

@@ -23,29 +23,93 @@ from pathlib import Path
 
 QWORDS = ["Can", "Does", "Do", "Why does", "What makes", "How does", "Is", "When does"]
 SUBJECTS = [
-    "reinforcement learning", "RLVR", "GRPO", "PPO", "DPO", "reward modeling", "self-play", "distillation",
-    "chain-of-thought training", "process supervision", "outcome rewards", "curriculum learning",
-    "test-time scaling", "best-of-n sampling", "tool use", "retrieval augmentation", "episodic memory",
-    "preference optimization", "entropy regularization", "KL penalties", "model merging", "sparse updates",
-    "critique fine-tuning", "activation steering", "SAE features", "speculative decoding", "self-consistency",
-    "verifier training", "synthetic data", "long-context training",
+    "reinforcement learning",
+    "RLVR",
+    "GRPO",
+    "PPO",
+    "DPO",
+    "reward modeling",
+    "self-play",
+    "distillation",
+    "chain-of-thought training",
+    "process supervision",
+    "outcome rewards",
+    "curriculum learning",
+    "test-time scaling",
+    "best-of-n sampling",
+    "tool use",
+    "retrieval augmentation",
+    "episodic memory",
+    "preference optimization",
+    "entropy regularization",
+    "KL penalties",
+    "model merging",
+    "sparse updates",
+    "critique fine-tuning",
+    "activation steering",
+    "SAE features",
+    "speculative decoding",
+    "self-consistency",
+    "verifier training",
+    "synthetic data",
+    "long-context training",
 ]
 VERBS = [
-    "improve", "narrow", "expand", "stabilize", "degrade", "reshape", "elicit", "compress", "transfer",
-    "amplify", "suppress", "calibrate", "redistribute", "preserve", "sharpen", "generalize",
+    "improve",
+    "narrow",
+    "expand",
+    "stabilize",
+    "degrade",
+    "reshape",
+    "elicit",
+    "compress",
+    "transfer",
+    "amplify",
+    "suppress",
+    "calibrate",
+    "redistribute",
+    "preserve",
+    "sharpen",
+    "generalize",
 ]
 OBJECTS = [
-    "reasoning depth", "pass@k coverage", "sample diversity", "factual recall", "planning ability",
-    "calibration", "instruction following", "code correctness", "math accuracy", "exploration",
-    "credit assignment", "knowledge retention", "robustness to paraphrase", "latent skills",
-    "tool selection", "answer faithfulness", "reward hacking", "length bias", "self-verification",
+    "reasoning depth",
+    "pass@k coverage",
+    "sample diversity",
+    "factual recall",
+    "planning ability",
+    "calibration",
+    "instruction following",
+    "code correctness",
+    "math accuracy",
+    "exploration",
+    "credit assignment",
+    "knowledge retention",
+    "robustness to paraphrase",
+    "latent skills",
+    "tool selection",
+    "answer faithfulness",
+    "reward hacking",
+    "length bias",
+    "self-verification",
     "multi-step action",
 ]
 CONTEXTS = [
-    "in small models", "at high sampling budgets", "on agentic benchmarks", "under sparse rewards",
-    "without human labels", "across model families", "in long-horizon tasks", "with frozen weights",
-    "on held-out domains", "after pretraining saturation", "under distribution shift", "at scale",
-    "in multilingual settings", "with noisy verifiers", "in the first training steps",
+    "in small models",
+    "at high sampling budgets",
+    "on agentic benchmarks",
+    "under sparse rewards",
+    "without human labels",
+    "across model families",
+    "in long-horizon tasks",
+    "with frozen weights",
+    "on held-out domains",
+    "after pretraining saturation",
+    "under distribution shift",
+    "at scale",
+    "in multilingual settings",
+    "with noisy verifiers",
+    "in the first training steps",
 ]
 SYSTEMS = ["RLAG", "AgentFly", "Think-In Games", "DeepSeek-R1", "SimpleRL", "Open-Reasoner", "TTRL", "Absolute Zero"]
 FINDINGS = [
@@ -62,8 +126,10 @@ FRAMINGS = [
     "This asks what the literature says about {s} and {o}, and where the evidence is thin.",
 ]
 OPENERS = [
-    "The clearest evidence comes from work on {s}:", "A second line of work looks at {o}.",
-    "Reframe the question and the answer sharpens.", "There are real ceilings, though.",
+    "The clearest evidence comes from work on {s}:",
+    "A second line of work looks at {o}.",
+    "Reframe the question and the answer sharpens.",
+    "There are real ceilings, though.",
     "Worth knowing for where this goes next:",
 ]
 CONTRAST_OPENERS = ["But here's the twist:", "However, the picture is mixed.", "Yet the opposite also holds."]
@@ -78,8 +144,10 @@ def note_titles(n_notes: int, seed: int = 0) -> list[str]:
     seen: set[str] = set()
     titles: list[str] = []
     while len(titles) < n_notes:
-        title = (f"{rng.choice(QWORDS)} {rng.choice(SUBJECTS)} {rng.choice(VERBS)} "
-                 f"{rng.choice(OBJECTS)} {rng.choice(CONTEXTS)}?")
+        title = (
+            f"{rng.choice(QWORDS)} {rng.choice(SUBJECTS)} {rng.choice(VERBS)} "
+            f"{rng.choice(OBJECTS)} {rng.choice(CONTEXTS)}?"
+        )
         if title not in seen:
             seen.add(title)
             titles.append(title)
@@ -91,10 +159,18 @@ def note_summary(index: int, title: str, seed: int = 0) -> str:
     rng = random.Random(f"summary-{seed}-{index}")
     topic = next(subject for subject in SUBJECTS if f" {subject} " in title)
     fill = {
-        "S": rng.choice(SYSTEMS), "s": rng.choice(SUBJECTS), "v": rng.choice(VERBS), "o": rng.choice(OBJECTS),
-        "c": rng.choice(CONTEXTS), "n": rng.randint(3, 12), "p": round(rng.uniform(10, 95), 2),
-        "a": round(rng.uniform(5, 40), 1), "b": round(rng.uniform(41, 90), 1), "lo": rng.randint(2, 20),
-        "hi": rng.randint(21, 60), "x": round(rng.uniform(1.2, 6.0), 1),
+        "S": rng.choice(SYSTEMS),
+        "s": rng.choice(SUBJECTS),
+        "v": rng.choice(VERBS),
+        "o": rng.choice(OBJECTS),
+        "c": rng.choice(CONTEXTS),
+        "n": rng.randint(3, 12),
+        "p": round(rng.uniform(10, 95), 2),
+        "a": round(rng.uniform(5, 40), 1),
+        "b": round(rng.uniform(41, 90), 1),
+        "lo": rng.randint(2, 20),
+        "hi": rng.randint(21, 60),
+        "x": round(rng.uniform(1.2, 6.0), 1),
     }
     sentences = [f.format(**fill) for f in rng.sample(FINDINGS, k=rng.randint(2, 3))]
     sentences.insert(0, f"This note collects what the corpus says about {topic}.")
@@ -114,8 +190,10 @@ def _popularity_sampler(n_notes: int, alpha: float, rng: random.Random):
 
 
 def _document(doc_index: int, titles: list[str], cited: list[int], seed: int, rng: random.Random) -> str:
-    question = (f"{rng.choice(QWORDS)} {rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
-                f"{rng.choice(CONTEXTS)} (line {doc_index})?")
+    question = (
+        f"{rng.choice(QWORDS)} {rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
+        f"{rng.choice(CONTEXTS)} (line {doc_index})?"
+    )
     fill = {"s": rng.choice(SUBJECTS), "v": rng.choice(VERBS), "o": rng.choice(OBJECTS)}
     framing = rng.choice(FRAMINGS).format(**fill)
     # Spread the cited notes over 3-5 paragraphs; a few paragraphs cite nothing, as in the seed.
@@ -134,12 +212,16 @@ def _document(doc_index: int, titles: list[str], cited: list[int], seed: int, rn
         paragraphs.append(" ".join(parts))
     sources = "\n\n".join(f"{titles[n]}\n\n{note_summary(n, titles[n], seed)}" for n in cited)
     next_lines = "\n\n".join(titles[rng.randrange(len(titles))] for _ in range(2))
-    return (f"INQUIRING LINE\n\n{question}\n\n{framing}\n\n\n" + "\n\n".join(paragraphs)
-            + f"\n\n\nSources {len(cited)} notes\n\n{sources}\n\nNext inquiring lines\n\n{next_lines}\n")
+    return (
+        f"INQUIRING LINE\n\n{question}\n\n{framing}\n\n\n"
+        + "\n\n".join(paragraphs)
+        + f"\n\n\nSources {len(cited)} notes\n\n{sources}\n\nNext inquiring lines\n\n{next_lines}\n"
+    )
 
 
-def iter_documents(n_docs: int, n_notes: int, seed: int = 0, alpha: float = 1.0,
-                   cites_per_doc: tuple[int, int] = (6, 12)) -> Iterator[tuple[str, str]]:
+def iter_documents(
+    n_docs: int, n_notes: int, seed: int = 0, alpha: float = 1.0, cites_per_doc: tuple[int, int] = (6, 12)
+) -> Iterator[tuple[str, str]]:
     """Yield ``(file name, document text)`` for ``n_docs`` documents citing ``n_notes`` notes."""
     rng = random.Random(f"docs-{seed}")
     titles = note_titles(n_notes, seed)

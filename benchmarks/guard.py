@@ -52,8 +52,9 @@ def dig(data: Any, dotted: str) -> float | None:
 
 def run_quick(bench: str) -> dict[str, Any]:
     """Run one benchmark with ``--quick``; its last output line parsed as JSON."""
-    proc = subprocess.run([sys.executable, str(HERE / bench), "--quick"], capture_output=True, text=True,
-                          cwd=HERE.parent)
+    proc = subprocess.run(
+        [sys.executable, str(HERE / bench), "--quick"], capture_output=True, text=True, cwd=HERE.parent
+    )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
@@ -96,8 +97,7 @@ def main() -> int:
         except RuntimeError as exc:
             failures.append(str(exc))
             continue
-        measured[bench] = {key: value for key in RATIOS.get(bench, {})
-                           if (value := dig(data, key)) is not None}
+        measured[bench] = {key: value for key in RATIOS.get(bench, {}) if (value := dig(data, key)) is not None}
         for key, value in measured[bench].items():
             print(f"{bench:18} {key:34} {value:8.2f}  ({RATIOS[bench][key]} is better)")
     report = {"ratios": measured, "load_average": [round(x, 2) for x in os.getloadavg()], "failures": failures}
@@ -107,8 +107,10 @@ def main() -> int:
     for failure in failures:
         print(f"FAILED {failure}")
     if args.accept:
-        accepted = {bench: {key: {"value": round(value, 3), "better": RATIOS[bench][key]}
-                            for key, value in ratios.items()} for bench, ratios in measured.items()}
+        accepted = {
+            bench: {key: {"value": round(value, 3), "better": RATIOS[bench][key]} for key, value in ratios.items()}
+            for bench, ratios in measured.items()
+        }
         BASELINE.write_text(json.dumps(accepted, indent=2, sort_keys=True) + "\n")
         print(f"accepted as the new baseline ({BASELINE.name})")
     elif args.check:

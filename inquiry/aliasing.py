@@ -65,5 +65,8 @@ def add_alias(nb: Notebook, old: str, new: str) -> dict[str, Any]:
             note = note.model_copy(update={"aliases": aliases})
             nb.save_note(note)
     final = nb.get_note(new_id or old_id)  # type: ignore[arg-type]
-    return {"action": action, "merged": old_id if action == "merged" else None,
-            "note": final.model_dump(mode="json") if final else None}
+    return {
+        "action": action,
+        "merged": old_id if action == "merged" else None,
+        "note": final.model_dump(mode="json") if final else None,
+    }

@@ -60,9 +60,16 @@ def through(verdict: Verdict | str, predicts: Verdict | str) -> Status:
     return Status.SUPPORTED if verdict is predicts else Status.CONTRADICTED
 
 
-def why_not_counted(*, has_claim: bool = True, runner_known: bool = True, diagnostic: bool = False,
-                    preset: str | None, evidence_presets: Iterable[str] = ("default", "gpu"),
-                    spec_state: SpecState | None = None, imported_from: str | None = None) -> str | None:
+def why_not_counted(
+    *,
+    has_claim: bool = True,
+    runner_known: bool = True,
+    diagnostic: bool = False,
+    preset: str | None,
+    evidence_presets: Iterable[str] = ("default", "gpu"),
+    spec_state: SpecState | None = None,
+    imported_from: str | None = None,
+) -> str | None:
     """Why a run does not count toward its claim's status, or None when it counts.
 
     ``spec_state`` is the state of the claim's spec for this runner and preset (None: no spec).

@@ -94,7 +94,11 @@ def id_error(kind: str, value: str) -> str | None:
     prefix = ID_PATTERNS[kind][1:].split(":")[0]
     if not value.startswith(prefix + ":"):
         return f"{value!r} is not a {kind} id: it must start with {prefix + ':'!r}"
-    shape = {"note": "a slug of a-z, 0-9 and -", "inquiry": "a slug of a-z, 0-9 and -",
-             "claim": "a note slug, / and 8 hex digits", "paper": "an arXiv id or a slug",
-             "run": "letters, digits, - and _"}[kind]
+    shape = {
+        "note": "a slug of a-z, 0-9 and -",
+        "inquiry": "a slug of a-z, 0-9 and -",
+        "claim": "a note slug, / and 8 hex digits",
+        "paper": "an arXiv id or a slug",
+        "run": "letters, digits, - and _",
+    }[kind]
     return f"{value!r} is not a {kind} id ({prefix}: and {shape})"

@@ -45,11 +45,16 @@ class ImportResult:
     files: list[str]  # the documents imported, resolved paths
 
 
-def build_notebook_batch(nb: Notebook, paths: Iterable[str | os.PathLike[str]],
-                         keys: dict[str, str] | None = None) -> ImportBatch:
+def build_notebook_batch(
+    nb: Notebook, paths: Iterable[str | os.PathLike[str]], keys: dict[str, str] | None = None
+) -> ImportBatch:
     """The batch importing ``paths`` into ``nb`` would apply, resolved against what ``nb`` holds."""
-    return build_batch(paths, nb.titles(), known_note=nb.get_note,
-                       paper_keys=known_paper_keys(nb.list_papers()) if keys is None else keys)
+    return build_batch(
+        paths,
+        nb.titles(),
+        known_note=nb.get_note,
+        paper_keys=known_paper_keys(nb.list_papers()) if keys is None else keys,
+    )
 
 
 def known_paper_keys(papers: Iterable[Paper]) -> dict[str, str]:
@@ -61,7 +66,7 @@ def known_paper_keys(papers: Iterable[Paper]) -> dict[str, str]:
     return keys
 
 
-NEITHER = ("skipped: neither a note (.md) nor an inquiring line (no 'INQUIRING LINE' header as its first line)")
+NEITHER = "skipped: neither a note (.md) nor an inquiring line (no 'INQUIRING LINE' header as its first line)"
 
 
 def classify(files: list[Path], named: set[Path]) -> tuple[list[Path], list[Path], list[Path], list[ImportNotice]]:
@@ -130,8 +135,14 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
     titles = nb.titles()
     vault = None
     if vault_files:  # read first: the notes' titles and aliases resolve the documents' citations too
-        vault = read_vault(vault_files, titles, known_claims=lambda nid: nb.list_claims(note_id=nid),
-                           known_note=nb.get_note, paper_keys=keys, note_urls=nb.note_urls())
+        vault = read_vault(
+            vault_files,
+            titles,
+            known_claims=lambda nid: nb.list_claims(note_id=nid),
+            known_note=nb.get_note,
+            paper_keys=keys,
+            note_urls=nb.note_urls(),
+        )
         titles = {**vault.prepare(), **titles}
     batch = build_batch(line_files, titles, known_note=nb.get_note, paper_keys=keys)
     batch.papers[:0] = references
@@ -155,7 +166,9 @@ def _import_paths(nb: Notebook, paths: Iterable[str | os.PathLike[str]]) -> Impo
         batch.claims = [c for c in batch.claims if c.id not in dropped]
         batch.specs = [s for s in batch.specs if s.claim_id not in dropped]
         batch.edges = [e for e in batch.edges if e.src not in dropped and e.dst not in dropped]
-    merged = ImportBatch(**{name: getattr(batch, name) + getattr(result.batch, name) for name in ImportBatch.model_fields})
+    merged = ImportBatch(
+        **{name: getattr(batch, name) + getattr(result.batch, name) for name in ImportBatch.model_fields}
+    )
     with nb.transaction():
         report = nb.apply(merged)
         for run_id in add_run_summaries(nb, result.runs, source=str(vault_files[0].parent)):

@@ -10,7 +10,7 @@ False
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 def utcnow() -> str:
     """ISO-8601 UTC timestamp with seconds precision, the notebook's one time format."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class NodeKind(str, Enum):

@@ -32,8 +32,8 @@ from .models import (
     EdgeState,
     ImportBatch,
     Inquiry,
-    Note,
     NodeKind,
+    Note,
     Paper,
     ReproSpec,
     SpecState,
@@ -292,8 +292,9 @@ class Notebook:
     # ---- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], create: bool = True,
-             initialise: Callable[[Notebook], object] | None = None) -> Notebook:
+    def open(
+        cls, path: str | os.PathLike[str], create: bool = True, initialise: Callable[[Notebook], object] | None = None
+    ) -> Notebook:
         """Open the notebook in ``path``, creating it when there is none (and ``create``).
 
         Creation is atomic: the database is built under a temporary name, migrated and filled by
@@ -427,12 +428,33 @@ class Notebook:
         """
         report = ApplyReport()
         with self.transaction(), self._import_cache():
-            outcomes = self._upsert_rows("inquiries", [(i.id, {
-                "question": i.question, "framing": i.framing, "essay": _dump(i.essay),
-                "next_lines": _dump(i.next_lines), "sources_declared": i.sources_declared,
-                "source_path": i.source_path, "content_hash": i.content_hash}) for i in batch.inquiries], timestamps=True)
-            self._index([(i.id, NodeKind.INQUIRY, i.question, "\n\n".join([i.framing, *i.essay]), outcome)
-                         for i, outcome in zip(batch.inquiries, outcomes)], report, "inquiries")
+            outcomes = self._upsert_rows(
+                "inquiries",
+                [
+                    (
+                        i.id,
+                        {
+                            "question": i.question,
+                            "framing": i.framing,
+                            "essay": _dump(i.essay),
+                            "next_lines": _dump(i.next_lines),
+                            "sources_declared": i.sources_declared,
+                            "source_path": i.source_path,
+                            "content_hash": i.content_hash,
+                        },
+                    )
+                    for i in batch.inquiries
+                ],
+                timestamps=True,
+            )
+            self._index(
+                [
+                    (i.id, NodeKind.INQUIRY, i.question, "\n\n".join([i.framing, *i.essay]), outcome)
+                    for i, outcome in zip(batch.inquiries, outcomes)
+                ],
+                report,
+                "inquiries",
+            )
             self._upsert_notes(batch.notes, report)
             self._upsert_papers(batch.papers, report)
             self._replace_claims(batch.claims, report)
@@ -466,8 +488,13 @@ class Notebook:
                 rows[row["id"]] = row
         return rows
 
-    def _upsert_rows(self, table: str, rows: list[tuple[str, dict[str, Any]]], timestamps: bool = False,
-                     current: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    def _upsert_rows(
+        self,
+        table: str,
+        rows: list[tuple[str, dict[str, Any]]],
+        timestamps: bool = False,
+        current: dict[str, dict[str, Any]] | None = None,
+    ) -> list[str]:
         """Insert or update ``(id, values)`` rows; returns each one's outcome: added, updated or unchanged.
 
         ``current``: the stored rows by id, where the caller has read them already.
@@ -498,12 +525,16 @@ class Notebook:
             self._touch(row_id)
         if inserts:
             columns = list(inserts[0])
-            self.db.conn.executemany(f"INSERT INTO {table} ({', '.join(_quote(c) for c in columns)}) "
-                                     f"VALUES ({', '.join('?' * len(columns))})",
-                                     [[row[c] for c in columns] for row in inserts])
+            self.db.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(_quote(c) for c in columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                [[row[c] for c in columns] for row in inserts],
+            )
         for row_id, values in updates:  # after the inserts: an id given twice is inserted, then updated
-            self.db.execute(f"UPDATE {table} SET {', '.join(f'{_quote(c)} = ?' for c in values)} WHERE id = ?",
-                            [*values.values(), row_id])
+            self.db.execute(
+                f"UPDATE {table} SET {', '.join(f'{_quote(c)} = ?' for c in values)} WHERE id = ?",
+                [*values.values(), row_id],
+            )
         return outcomes
 
     def _upsert_notes(self, notes: list[Note], report: ApplyReport) -> None:
@@ -520,29 +551,49 @@ class Notebook:
                 if note.is_placeholder:
                     note = existing.model_copy(update={"aliases": _union(existing.aliases, note.aliases)})
                 else:
-                    note = note.model_copy(update={
-                        "summary": note.summary or existing.summary,
-                        "body": note.body or existing.body,
-                        "topics": _union(existing.topics, note.topics),
-                        "aliases": _union(existing.aliases, note.aliases),
-                        "arxiv": note.arxiv or existing.arxiv,
-                        "url": note.url or existing.url,
-                        "is_placeholder": False,
-                    })
+                    note = note.model_copy(
+                        update={
+                            "summary": note.summary or existing.summary,
+                            "body": note.body or existing.body,
+                            "topics": _union(existing.topics, note.topics),
+                            "aliases": _union(existing.aliases, note.aliases),
+                            "arxiv": note.arxiv or existing.arxiv,
+                            "url": note.url or existing.url,
+                            "is_placeholder": False,
+                        }
+                    )
             merged_notes[note.id] = note
             written.append(note)
-            rows.append((note.id, {
-                "title": note.title, "summary": note.summary, "body": note.body,
-                "topics": _dump(note.topics), "aliases": _dump(note.aliases),
-                "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv, "url": note.url}))
+            rows.append(
+                (
+                    note.id,
+                    {
+                        "title": note.title,
+                        "summary": note.summary,
+                        "body": note.body,
+                        "topics": _dump(note.topics),
+                        "aliases": _dump(note.aliases),
+                        "is_placeholder": int(note.is_placeholder),
+                        "arxiv": note.arxiv,
+                        "url": note.url,
+                    },
+                )
+            )
             variants.extend((note.id, source_id, summary) for source_id, summary in note.summary_variants.items())
         outcomes = self._upsert_rows("notes", rows, timestamps=True, current=current)
         self.db.conn.executemany(
             "INSERT INTO note_summaries (note_id, source_id, summary) VALUES (?, ?, ?) "
-            "ON CONFLICT (note_id, source_id) DO UPDATE SET summary = excluded.summary", variants)
-        self._index([(note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]), outcome)
-                     for note, outcome in zip(written, outcomes)],
-                    report, "notes")
+            "ON CONFLICT (note_id, source_id) DO UPDATE SET summary = excluded.summary",
+            variants,
+        )
+        self._index(
+            [
+                (note.id, NodeKind.NOTE, note.title, "\n".join([note.summary, note.body]), outcome)
+                for note, outcome in zip(written, outcomes)
+            ],
+            report,
+            "notes",
+        )
 
     def _upsert_papers(self, papers: list[Paper], report: ApplyReport) -> None:
         """Merge papers: a bare mention never erases metadata a ``.bib`` file or an earlier mention gave."""
@@ -561,20 +612,43 @@ class Notebook:
         for claim in claims:
             claims_by_note.setdefault(claim.note_id, []).append(claim)
         in_order = [claim for group in claims_by_note.values() for claim in group]
-        outcomes = self._upsert_rows("claims", [(claim.id, {
-            "note_id": claim.note_id, "idx": claim.index, "text": claim.text, "kind": claim.kind.value,
-            "quantities": _dump([q.model_dump() for q in claim.quantities]) if claim.quantities else "[]",
-            "retired": 0}) for claim in in_order])
-        self._index([(claim.id, NodeKind.CLAIM, claim.text, "", outcome)
-                     for claim, outcome in zip(in_order, outcomes)], report, "claims")
-        self._add_new_edges([Edge(src=claim.note_id, dst=claim.id, kind=EdgeKind.ASSERTS, provenance="importer")
-                             for claim in in_order])
+        outcomes = self._upsert_rows(
+            "claims",
+            [
+                (
+                    claim.id,
+                    {
+                        "note_id": claim.note_id,
+                        "idx": claim.index,
+                        "text": claim.text,
+                        "kind": claim.kind.value,
+                        "quantities": _dump([q.model_dump() for q in claim.quantities]) if claim.quantities else "[]",
+                        "retired": 0,
+                    },
+                )
+                for claim in in_order
+            ],
+        )
+        self._index(
+            [(claim.id, NodeKind.CLAIM, claim.text, "", outcome) for claim, outcome in zip(in_order, outcomes)],
+            report,
+            "claims",
+        )
+        self._add_new_edges(
+            [Edge(src=claim.note_id, dst=claim.id, kind=EdgeKind.ASSERTS, provenance="importer") for claim in in_order]
+        )
         kept = {claim.id for claim in in_order}
         notes = list(claims_by_note)
         for chunk in _chunks(notes):
-            gone = [row[0] for row in self.db.execute(
-                f"SELECT id FROM claims WHERE retired = 0 AND note_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY id", chunk) if row[0] not in kept]
+            gone = [
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT id FROM claims WHERE retired = 0 AND note_id IN ({','.join('?' * len(chunk))}) "
+                    "ORDER BY id",
+                    chunk,
+                )
+                if row[0] not in kept
+            ]
             for claim_id in gone:
                 self._drop_claim(claim_id)
                 report.record("claims", "retired", claim_id)
@@ -590,14 +664,19 @@ class Notebook:
             source, target = self.get_note(old), self.get_note(new)
             if source is None or target is None:
                 raise NotFound(f"no note with id {old if source is None else new}")
-            tested = self.db.execute("SELECT count(*) FROM runs r JOIN claims c ON c.id = r.claim_id "
-                                     "WHERE c.note_id = ?", [old]).fetchone()[0]
+            tested = self.db.execute(
+                "SELECT count(*) FROM runs r JOIN claims c ON c.id = r.claim_id WHERE c.note_id = ?", [old]
+            ).fetchone()[0]
             if tested:
-                raise InquiryError(f"{old} has {tested} run(s) on its claims; merging would cut them off "
-                                   "from their claims, so it is refused")
+                raise InquiryError(
+                    f"{old} has {tested} run(s) on its claims; merging would cut them off "
+                    "from their claims, so it is refused"
+                )
             self.db.execute("UPDATE citations SET note_id = ? WHERE note_id = ?", [new, old])
             moved = []
-            for row in self.db.query("SELECT * FROM edges WHERE (src = ? OR dst = ?) AND kind != 'asserts'", [old, old]):
+            for row in self.db.query(
+                "SELECT * FROM edges WHERE (src = ? OR dst = ?) AND kind != 'asserts'", [old, old]
+            ):
                 edge = _edge(row)
                 src, dst = (new if edge.src == old else edge.src), (new if edge.dst == old else edge.dst)
                 if src != dst:
@@ -606,15 +685,26 @@ class Notebook:
                 self._drop_claim(claim.id)
             self.remove_edges(old)
             self._add_new_edges(moved)
-            self.db.execute("INSERT OR IGNORE INTO note_summaries (note_id, source_id, summary) "
-                            "SELECT ?, source_id, summary FROM note_summaries WHERE note_id = ?", [new, old])
+            self.db.execute(
+                "INSERT OR IGNORE INTO note_summaries (note_id, source_id, summary) "
+                "SELECT ?, source_id, summary FROM note_summaries WHERE note_id = ?",
+                [new, old],
+            )
             self.db.execute("DELETE FROM note_summaries WHERE note_id = ?", [old])
-            merged = target.model_copy(update={
-                "aliases": [a for a in _union(target.aliases, [source.title, *source.aliases]) if a != target.title],
-                "topics": _union(target.topics, source.topics),
-                "summary": target.summary or source.summary, "body": target.body or source.body,
-                "is_placeholder": target.is_placeholder and source.is_placeholder,
-                "arxiv": target.arxiv or source.arxiv, "url": target.url or source.url, "summary_variants": {}})
+            merged = target.model_copy(
+                update={
+                    "aliases": [
+                        a for a in _union(target.aliases, [source.title, *source.aliases]) if a != target.title
+                    ],
+                    "topics": _union(target.topics, source.topics),
+                    "summary": target.summary or source.summary,
+                    "body": target.body or source.body,
+                    "is_placeholder": target.is_placeholder and source.is_placeholder,
+                    "arxiv": target.arxiv or source.arxiv,
+                    "url": target.url or source.url,
+                    "summary_variants": {},
+                }
+            )
             self.db.execute("DELETE FROM notes WHERE id = ?", [old])
             self.db.execute("DELETE FROM search WHERE node_id = ?", [old])
             self._pending.removed.append(old)
@@ -624,8 +714,10 @@ class Notebook:
     def merge_paper_into(self, old: str, new: str) -> None:
         """Fold paper ``old`` into ``new`` (two mentions of one paper): what mentioned ``old`` mentions ``new``."""
         with self.transaction():
-            moved = [_edge(row).model_copy(update={"dst": new})
-                     for row in self.db.query("SELECT * FROM edges WHERE dst = ?", [old])]
+            moved = [
+                _edge(row).model_copy(update={"dst": new})
+                for row in self.db.query("SELECT * FROM edges WHERE dst = ?", [old])
+            ]
             self.remove_edges(old)
             self._add_new_edges(moved)
             self.db.execute("DELETE FROM papers WHERE id = ?", [old])
@@ -634,13 +726,30 @@ class Notebook:
     def save_note(self, note: Note) -> None:
         """Write a note's own fields as given (title, aliases, summary…); its source summaries stay as stored."""
         with self.transaction():
-            self._upsert_rows("notes", [(note.id, {
-                "title": note.title, "summary": note.summary, "body": note.body, "topics": _dump(note.topics),
-                "aliases": _dump(note.aliases), "is_placeholder": int(note.is_placeholder), "arxiv": note.arxiv,
-                "url": note.url})], timestamps=True)
+            self._upsert_rows(
+                "notes",
+                [
+                    (
+                        note.id,
+                        {
+                            "title": note.title,
+                            "summary": note.summary,
+                            "body": note.body,
+                            "topics": _dump(note.topics),
+                            "aliases": _dump(note.aliases),
+                            "is_placeholder": int(note.is_placeholder),
+                            "arxiv": note.arxiv,
+                            "url": note.url,
+                        },
+                    )
+                ],
+                timestamps=True,
+            )
             self.db.execute("DELETE FROM search WHERE node_id = ?", [note.id])
-            self.db.execute("INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
-                            [note.id, NodeKind.NOTE.value, note.title, "\n".join([note.summary, note.body])])
+            self.db.execute(
+                "INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
+                [note.id, NodeKind.NOTE.value, note.title, "\n".join([note.summary, note.body])],
+            )
 
     def _drop_claim(self, claim_id: str) -> None:
         """Retire a claim that has runs (their results stay readable); delete one that has none."""
@@ -660,8 +769,13 @@ class Notebook:
             by_inquiry.setdefault(citation.inquiry_id, []).append(citation)
         stored: set[str] = set()
         for chunk in _chunks(list(by_inquiry)):
-            stored.update(row[0] for row in self.db.execute(
-                f"SELECT DISTINCT inquiry_id FROM citations WHERE inquiry_id IN ({','.join('?' * len(chunk))})", chunk))
+            stored.update(
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT DISTINCT inquiry_id FROM citations WHERE inquiry_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
         rows: list[tuple[Any, ...]] = []
         for inquiry_id, cited in by_inquiry.items():
             if inquiry_id in stored:  # the pending rows go first: row ids follow the batch order, as one by one
@@ -672,8 +786,11 @@ class Notebook:
         self._insert_citations(rows)
 
     def _insert_citations(self, rows: list[tuple[Any, ...]]) -> None:
-        self.db.conn.executemany('INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end", '
-                                 "prefix) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.conn.executemany(
+            'INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end", '
+            "prefix) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
     def _index(self, entries: list[tuple[str, NodeKind, str, str, str]], report: ApplyReport, kind: str) -> None:
         """Record each ``(id, kind, title, body, outcome)`` in ``report`` and (re)index the changed ones for search.
@@ -692,8 +809,9 @@ class Notebook:
             fresh[node_id] = (node_id, node_kind.value, title, body)
         for chunk in _chunks(sorted(stale)):
             self.db.execute(f"DELETE FROM search WHERE node_id IN ({','.join('?' * len(chunk))})", chunk)
-        self.db.conn.executemany("INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)",
-                                 list(fresh.values()))
+        self.db.conn.executemany(
+            "INSERT INTO search (node_id, kind, title, body) VALUES (?, ?, ?, ?)", list(fresh.values())
+        )
 
     # ---- edges -----------------------------------------------------------------------------
 
@@ -704,20 +822,33 @@ class Notebook:
         resurrect a suggestion the user rejected).
         """
         with self.transaction():
-            row = self.db.execute("SELECT id, state, why FROM edges WHERE src = ? AND dst = ? AND kind = ?",
-                                  [edge.src, edge.dst, edge.kind.value]).fetchone()
+            row = self.db.execute(
+                "SELECT id, state, why FROM edges WHERE src = ? AND dst = ? AND kind = ?",
+                [edge.src, edge.dst, edge.kind.value],
+            ).fetchone()
             if row is None:
                 cursor = self.db.execute(
                     "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [edge.src, edge.dst, edge.kind.value, edge.state.value, edge.why, edge.provenance,
-                     _dump(edge.attrs), utcnow()])
+                    [
+                        edge.src,
+                        edge.dst,
+                        edge.kind.value,
+                        edge.state.value,
+                        edge.why,
+                        edge.provenance,
+                        _dump(edge.attrs),
+                        utcnow(),
+                    ],
+                )
                 self._pending.edges.append(edge)
                 return cursor.lastrowid
             if overwrite_state and (row[1] != edge.state.value or (edge.why and row[2] != edge.why)):
-                self.db.execute("UPDATE edges SET state = ?, why = COALESCE(?, why), provenance = "
-                                "COALESCE(?, provenance) WHERE id = ?",
-                                [edge.state.value, edge.why, edge.provenance, row[0]])
+                self.db.execute(
+                    "UPDATE edges SET state = ?, why = COALESCE(?, why), provenance = "
+                    "COALESCE(?, provenance) WHERE id = ?",
+                    [edge.state.value, edge.why, edge.provenance, row[0]],
+                )
                 self._pending.edges.append(edge)
             return row[0]
 
@@ -725,14 +856,29 @@ class Notebook:
         """Bulk :meth:`add_edge` with ``overwrite_state=False``: insert the edges not yet stored."""
         existing: set[tuple[str, str, str]] = set()
         for chunk in _chunks(sorted({edge.src for edge in edges})):
-            existing.update(self.db.execute(
-                f"SELECT src, dst, kind FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+            existing.update(
+                self.db.execute(
+                    f"SELECT src, dst, kind FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            )
         new = list({edge.key: edge for edge in edges if edge.key not in existing}.values())
         now = utcnow()
         self.db.conn.executemany(
             "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(e.src, e.dst, e.kind.value, e.state.value, e.why, e.provenance, _dump(e.attrs) if e.attrs else "{}", now)
-             for e in new])
+            [
+                (
+                    e.src,
+                    e.dst,
+                    e.kind.value,
+                    e.state.value,
+                    e.why,
+                    e.provenance,
+                    _dump(e.attrs) if e.attrs else "{}",
+                    now,
+                )
+                for e in new
+            ],
+        )
         self._pending.edges.extend(new)
 
     def set_edge_state(self, edge_row_id: int, state: EdgeState) -> Edge:
@@ -754,11 +900,15 @@ class Notebook:
             self._pending.removed_edges.append((row["src"], row["dst"], row["kind"]))
         self.db.execute("DELETE FROM edges WHERE src = ? OR dst = ?", [node, node])
 
-    def edges(self, src: str | None = None, dst: str | None = None, kind: EdgeKind | None = None,
-              state: EdgeState | None = EdgeState.ACCEPTED) -> list[tuple[int, Edge]]:
+    def edges(
+        self,
+        src: str | None = None,
+        dst: str | None = None,
+        kind: EdgeKind | None = None,
+        state: EdgeState | None = EdgeState.ACCEPTED,
+    ) -> list[tuple[int, Edge]]:
         """Edges matching every given filter, with their row ids (``state=None`` means any state)."""
-        where, args = where_sql({"src": src, "dst": dst, "kind": kind and kind.value,
-                                 "state": state and state.value})
+        where, args = where_sql({"src": src, "dst": dst, "kind": kind and kind.value, "state": state and state.value})
         return [(row["id"], _edge(row)) for row in self.db.query(f"SELECT * FROM edges{where} ORDER BY id", args)]
 
     # ---- reads -----------------------------------------------------------------------------
@@ -771,8 +921,12 @@ class Notebook:
         rows = list(self.db.query("SELECT * FROM notes WHERE id = ?", [note_id]))
         if not rows:
             return None
-        variants = {r["source_id"]: r["summary"] for r in self.db.query(
-            "SELECT source_id, summary FROM note_summaries WHERE note_id = ? ORDER BY source_id", [note_id])}
+        variants = {
+            r["source_id"]: r["summary"]
+            for r in self.db.query(
+                "SELECT source_id, summary FROM note_summaries WHERE note_id = ? ORDER BY source_id", [note_id]
+            )
+        }
         return _note(rows[0], variants)
 
     def get_claim(self, claim_id: str) -> Claim | None:
@@ -788,8 +942,11 @@ class Notebook:
         if ids is None:
             rows = list(self.db.query("SELECT * FROM papers"))
         else:
-            rows = [row for chunk in _chunks(ids) for row in self.db.query(
-                f"SELECT * FROM papers WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+            rows = [
+                row
+                for chunk in _chunks(ids)
+                for row in self.db.query(f"SELECT * FROM papers WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            ]
         return sorted((_paper(r) for r in rows), key=lambda p: (p.year or 0, p.name.casefold(), p.id))
 
     def split_notes(self) -> list[dict[str, Any]]:
@@ -797,12 +954,17 @@ class Notebook:
         or the same source url, under two ids. Exact matches only — titles are never compared for likeness."""
         pairs = []
         for column, why in (("summary", "same summary"), ("url", "same source url")):
-            for group in self.db.execute(f"SELECT group_concat(id, char(31)) FROM notes WHERE {column} IS NOT NULL "
-                                         f"AND {column} != '' GROUP BY {column} HAVING count(*) > 1").fetchall():
+            for group in self.db.execute(
+                f"SELECT group_concat(id, char(31)) FROM notes WHERE {column} IS NOT NULL "
+                f"AND {column} != '' GROUP BY {column} HAVING count(*) > 1"
+            ).fetchall():
                 ids = sorted(group[0].split("\x1f"))
                 titles = self.titles_of(ids)
-                pairs += [{"a": {"id": a, "title": titles[a]}, "b": {"id": b, "title": titles[b]}, "why": why}
-                          for i, a in enumerate(ids) for b in ids[i + 1:]]
+                pairs += [
+                    {"a": {"id": a, "title": titles[a]}, "b": {"id": b, "title": titles[b]}, "why": why}
+                    for i, a in enumerate(ids)
+                    for b in ids[i + 1 :]
+                ]
         return pairs
 
     def note_urls(self) -> dict[str, str]:
@@ -815,9 +977,13 @@ class Notebook:
             kind = kind_of(node_id)
         except ValueError as exc:
             raise NotFound(str(exc)) from None
-        getter = {NodeKind.INQUIRY: self.get_inquiry, NodeKind.NOTE: self.get_note,
-                  NodeKind.CLAIM: self.get_claim, NodeKind.PAPER: self.get_paper,
-                  NodeKind.RUN: self.get_run_row}[kind]
+        getter = {
+            NodeKind.INQUIRY: self.get_inquiry,
+            NodeKind.NOTE: self.get_note,
+            NodeKind.CLAIM: self.get_claim,
+            NodeKind.PAPER: self.get_paper,
+            NodeKind.RUN: self.get_run_row,
+        }[kind]
         node = getter(node_id)
         if node is None:
             raise NotFound(f"no {kind.value} with id {node_id}")
@@ -831,9 +997,11 @@ class Notebook:
         for table in ("inquiries", "notes", "claims", "papers", "runs"):
             if self.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [ref]).fetchone():
                 return ref
-        matches = [r[0] for table in ("inquiries", "notes", "claims", "runs")
-                   for r in self.db.execute(f"SELECT id FROM {table} WHERE id LIKE ? LIMIT 3",
-                                            [ref.replace("%", "") + "%"])]
+        matches = [
+            r[0]
+            for table in ("inquiries", "notes", "claims", "runs")
+            for r in self.db.execute(f"SELECT id FROM {table} WHERE id LIKE ? LIMIT 3", [ref.replace("%", "") + "%"])
+        ]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -862,18 +1030,29 @@ class Notebook:
             sql += f" WHERE is_placeholder = {int(placeholders)}"
         return [_note(r, {}) for r in self.db.query(sql + " ORDER BY title")]
 
-    def list_claims(self, note_id: str | None = None, status: Status | None = None,
-                    include_retired: bool = False) -> list[Claim]:
-        where, args = where_sql({"note_id": note_id, "status": status and status.value},
-                                *([] if include_retired else ["retired = 0"]))
+    def list_claims(
+        self, note_id: str | None = None, status: Status | None = None, include_retired: bool = False
+    ) -> list[Claim]:
+        where, args = where_sql(
+            {"note_id": note_id, "status": status and status.value}, *([] if include_retired else ["retired = 0"])
+        )
         return [_claim(r) for r in self.db.query(f"SELECT * FROM claims{where} ORDER BY note_id, idx", args)]
 
     def citations(self, inquiry_id: str | None = None, note_id: str | None = None) -> list[Citation]:
         where, args = where_sql({"inquiry_id": inquiry_id, "note_id": note_id})
         sql = f"SELECT * FROM citations{where}"
-        return [Citation(inquiry_id=r["inquiry_id"], note_id=r["note_id"], paragraph=r["paragraph"],
-                         sentence=r["sentence"], start=r["start"], end=r["end"], prefix=r["prefix"])
-                for r in self.db.query(sql + " ORDER BY inquiry_id, paragraph, start", args)]
+        return [
+            Citation(
+                inquiry_id=r["inquiry_id"],
+                note_id=r["note_id"],
+                paragraph=r["paragraph"],
+                sentence=r["sentence"],
+                start=r["start"],
+                end=r["end"],
+                prefix=r["prefix"],
+            )
+            for r in self.db.query(sql + " ORDER BY inquiry_id, paragraph, start", args)
+        ]
 
     def titles(self) -> dict[str, str]:
         """Every known note title and alias (normalized) → note id, for citation resolution."""
@@ -901,15 +1080,19 @@ class Notebook:
         with self.transaction():
             self.db.execute(_ADD_SPEC, _spec_row(spec))
             self._touch(spec.claim_id)
-            return self.db.execute("SELECT id FROM repro_specs WHERE claim_id = ? AND runner = ? AND preset = ?",
-                                   [spec.claim_id, spec.runner, spec.preset]).fetchone()[0]
+            return self.db.execute(
+                "SELECT id FROM repro_specs WHERE claim_id = ? AND runner = ? AND preset = ?",
+                [spec.claim_id, spec.runner, spec.preset],
+            ).fetchone()[0]
 
     def update_spec(self, spec: ReproSpec) -> None:
         """Write every field of a stored spec (by its id)."""
         with self.transaction():
-            self.db.execute("UPDATE repro_specs SET runner = ?, preset = ?, overrides = ?, predicts = ?, why = ?, "
-                            "state = ?, provenance = ?, part = ?, part_text = ? WHERE id = ?",
-                            [*_spec_row(spec)[1:], spec.id])
+            self.db.execute(
+                "UPDATE repro_specs SET runner = ?, preset = ?, overrides = ?, predicts = ?, why = ?, "
+                "state = ?, provenance = ?, part = ?, part_text = ? WHERE id = ?",
+                [*_spec_row(spec)[1:], spec.id],
+            )
             self._touch(spec.claim_id)
 
     def remove_rule_specs(self, claim_id: str) -> None:
@@ -924,8 +1107,10 @@ class Notebook:
 
     def set_imported_status(self, claim_id: str, status: Status | None, source: str | None) -> None:
         """Remember the status another notebook's export gave a claim (not evidence here)."""
-        self.db.execute("UPDATE claims SET imported_status = ?, imported_from = ? WHERE id = ?",
-                        [status.value if status else None, source, claim_id])
+        self.db.execute(
+            "UPDATE claims SET imported_status = ?, imported_from = ? WHERE id = ?",
+            [status.value if status else None, source, claim_id],
+        )
 
     def imported_status(self, claim_id: str) -> tuple[Status | None, str | None]:
         row = self.db.execute("SELECT imported_status, imported_from FROM claims WHERE id = ?", [claim_id]).fetchone()
@@ -945,95 +1130,140 @@ class Notebook:
         query = fts_query(text)
         if not query:
             return []
-        sql = ("SELECT node_id, kind, title, snippet(search, 3, char(2), char(3), '…', 12) AS snip, "
-               "bm25(search, 0, 0, 5.0, 1.0) AS rank FROM search WHERE search MATCH ?")
+        sql = (
+            "SELECT node_id, kind, title, snippet(search, 3, char(2), char(3), '…', 12) AS snip, "
+            "bm25(search, 0, 0, 5.0, 1.0) AS rank FROM search WHERE search MATCH ?"
+        )
         args: list[Any] = [query]
         if kinds:
             sql += f" AND kind IN ({','.join('?' * len(kinds))})"
             args += kinds
         sql += " ORDER BY rank LIMIT ?"
         args.append(limit)
-        return [SearchHit(r["node_id"], r["kind"], r["title"], r["snip"] or r["title"], r["rank"])
-                for r in self.db.query(sql, args)]
+        return [
+            SearchHit(r["node_id"], r["kind"], r["title"], r["snip"] or r["title"], r["rank"])
+            for r in self.db.query(sql, args)
+        ]
 
     # ---- paged reads for browsing (the terminal app) ---------------------------------------
     # Each returns plain rows for one screenful; hubs and 100k-note notebooks are paged or capped.
 
     def browse_counts(self) -> dict[str, int]:
         """Sizes of the browsing groups: inquiries, written notes, placeholders and live claims."""
-        counts = {"inquiries": "SELECT count(*) FROM inquiries",
-                  "notes": "SELECT count(*) FROM notes WHERE is_placeholder = 0",
-                  "placeholders": "SELECT count(*) FROM notes WHERE is_placeholder = 1",
-                  "claims": "SELECT count(*) FROM claims WHERE retired = 0"}
+        counts = {
+            "inquiries": "SELECT count(*) FROM inquiries",
+            "notes": "SELECT count(*) FROM notes WHERE is_placeholder = 0",
+            "placeholders": "SELECT count(*) FROM notes WHERE is_placeholder = 1",
+            "claims": "SELECT count(*) FROM claims WHERE retired = 0",
+        }
         return {group: self.db.execute(sql).fetchone()[0] for group, sql in counts.items()}
 
     def inquiry_rows(self, offset: int = 0, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
         """A page of inquiries by question, ``{"id", "question", "cited"}`` (distinct notes the essay
         cites), and how many inquiries there are."""
-        rows = list(self.db.query(
-            "SELECT i.id, i.question, (SELECT count(DISTINCT note_id) FROM citations c WHERE c.inquiry_id = i.id) "
-            "AS cited FROM inquiries i ORDER BY question LIMIT ? OFFSET ?", [limit, offset]))
+        rows = list(
+            self.db.query(
+                "SELECT i.id, i.question, (SELECT count(DISTINCT note_id) FROM citations c WHERE c.inquiry_id = i.id) "
+                "AS cited FROM inquiries i ORDER BY question LIMIT ? OFFSET ?",
+                [limit, offset],
+            )
+        )
         return rows, self.db.execute("SELECT count(*) FROM inquiries").fetchone()[0]
 
     def cited_note_ids(self, inquiry_id: str) -> list[str]:
         """The notes an inquiry cites, in the order its essay first cites them, then its other listed sources."""
-        return [r[0] for r in self.db.execute(
-            "SELECT note_id FROM (SELECT note_id, min(paragraph * 1000000 + start) AS pos FROM citations "
-            "WHERE inquiry_id = ? GROUP BY note_id UNION ALL SELECT dst, 1e18 FROM edges "
-            "WHERE src = ? AND kind IN ('cites', 'lists-source') AND state = 'accepted') "
-            "GROUP BY note_id ORDER BY min(pos), note_id", [inquiry_id, inquiry_id])]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT note_id FROM (SELECT note_id, min(paragraph * 1000000 + start) AS pos FROM citations "
+                "WHERE inquiry_id = ? GROUP BY note_id UNION ALL SELECT dst, 1e18 FROM edges "
+                "WHERE src = ? AND kind IN ('cites', 'lists-source') AND state = 'accepted') "
+                "GROUP BY note_id ORDER BY min(pos), note_id",
+                [inquiry_id, inquiry_id],
+            )
+        ]
 
     def citing_inquiries(self, note_id: str, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
         """Up to ``limit`` inquiries citing a note or listing it as a source (``{"id", "question"}``), and how many."""
-        using = ("SELECT inquiry_id FROM citations WHERE note_id = ? UNION SELECT src FROM edges "
-                 "WHERE dst = ? AND src LIKE 'inq:%' AND state = 'accepted'")
+        using = (
+            "SELECT inquiry_id FROM citations WHERE note_id = ? UNION SELECT src FROM edges "
+            "WHERE dst = ? AND src LIKE 'inq:%' AND state = 'accepted'"
+        )
         total = self.db.execute(f"SELECT count(*) FROM ({using})", [note_id, note_id]).fetchone()[0]
-        rows = list(self.db.query(f"SELECT id, question FROM inquiries WHERE id IN ({using}) ORDER BY question "
-                                  "LIMIT ?", [note_id, note_id, limit]))
+        rows = list(
+            self.db.query(
+                f"SELECT id, question FROM inquiries WHERE id IN ({using}) ORDER BY question LIMIT ?",
+                [note_id, note_id, limit],
+            )
+        )
         return rows, total
 
     def notes_by_use(self) -> list[tuple[str, int]]:
         """Every cited note with how many inquiries cite it, most-used first (one pass over citations)."""
-        return [(r[0], r[1]) for r in self.db.execute(
-            "SELECT note_id, count(DISTINCT inquiry_id) AS used FROM citations GROUP BY note_id "
-            "ORDER BY used DESC, note_id")]
+        return [
+            (r[0], r[1])
+            for r in self.db.execute(
+                "SELECT note_id, count(DISTINCT inquiry_id) AS used FROM citations GROUP BY note_id "
+                "ORDER BY used DESC, note_id"
+            )
+        ]
 
     def placeholder_ids(self, offset: int = 0, limit: int = 200) -> tuple[list[str], int]:
         """A page of placeholder notes (cited, not yet written) by title, and how many there are."""
-        ids = [r[0] for r in self.db.execute("SELECT id FROM notes WHERE is_placeholder = 1 ORDER BY title "
-                                             "LIMIT ? OFFSET ?", [limit, offset])]
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM notes WHERE is_placeholder = 1 ORDER BY title LIMIT ? OFFSET ?", [limit, offset]
+            )
+        ]
         return ids, self.db.execute("SELECT count(*) FROM notes WHERE is_placeholder = 1").fetchone()[0]
 
     def note_rows(self, note_ids: list[str]) -> dict[str, dict[str, Any]]:
         """``{"title", "is_placeholder", "used", "claims"}`` per existing note: inquiries citing it, live claims."""
         found: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(note_ids):
-            found.update((r["id"], r) for r in self.db.query(
-                "SELECT n.id, n.title, n.is_placeholder, "
-                "(SELECT count(DISTINCT inquiry_id) FROM citations c WHERE c.note_id = n.id) AS used, "
-                "(SELECT count(*) FROM claims k WHERE k.note_id = n.id AND k.retired = 0) AS claims "
-                f"FROM notes n WHERE n.id IN ({','.join('?' * len(chunk))})", chunk))
+            found.update(
+                (r["id"], r)
+                for r in self.db.query(
+                    "SELECT n.id, n.title, n.is_placeholder, "
+                    "(SELECT count(DISTINCT inquiry_id) FROM citations c WHERE c.note_id = n.id) AS used, "
+                    "(SELECT count(*) FROM claims k WHERE k.note_id = n.id AND k.retired = 0) AS claims "
+                    f"FROM notes n WHERE n.id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
         return found
 
     def claim_status_counts(self) -> dict[Status, int]:
         """Live claims per stored status (the roll-up keeps ``claims.status`` current)."""
-        return {Status(r[0]): r[1] for r in self.db.execute(
-            "SELECT status, count(*) FROM claims WHERE retired = 0 GROUP BY status")}
+        return {
+            Status(r[0]): r[1]
+            for r in self.db.execute("SELECT status, count(*) FROM claims WHERE retired = 0 GROUP BY status")
+        }
 
     def claims_with_status(self, status: Status, offset: int = 0, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
         """A page of live claims at one stored status (``{"id", "text"}``, by note and position), and how many."""
-        rows = list(self.db.query("SELECT id, text FROM claims WHERE status = ? AND retired = 0 "
-                                  "ORDER BY note_id, idx LIMIT ? OFFSET ?", [status.value, limit, offset]))
-        total = self.db.execute("SELECT count(*) FROM claims WHERE status = ? AND retired = 0",
-                                [status.value]).fetchone()[0]
+        rows = list(
+            self.db.query(
+                "SELECT id, text FROM claims WHERE status = ? AND retired = 0 ORDER BY note_id, idx LIMIT ? OFFSET ?",
+                [status.value, limit, offset],
+            )
+        )
+        total = self.db.execute(
+            "SELECT count(*) FROM claims WHERE status = ? AND retired = 0", [status.value]
+        ).fetchone()[0]
         return rows, total
 
     def claim_statuses(self, claim_ids: list[str]) -> dict[str, Status]:
         """The stored status of each given claim."""
         out: dict[str, Status] = {}
         for chunk in _chunks(claim_ids):
-            out.update((r[0], Status(r[1])) for r in self.db.execute(
-                f"SELECT id, status FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+            out.update(
+                (r[0], Status(r[1]))
+                for r in self.db.execute(
+                    f"SELECT id, status FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                )
+            )
         return out
 
     def live_claim_statuses(self, note_ids: list[str]) -> dict[str, set[Status]]:
@@ -1041,8 +1271,10 @@ class Notebook:
         out: dict[str, set[Status]] = {note_id: set() for note_id in note_ids}
         for chunk in _chunks(note_ids):
             for note_id, status in self.db.execute(
-                    f"SELECT DISTINCT note_id, status FROM claims WHERE retired = 0 AND note_id IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
+                f"SELECT DISTINCT note_id, status FROM claims WHERE retired = 0 AND note_id IN "
+                f"({','.join('?' * len(chunk))})",
+                chunk,
+            ):
                 out[note_id].add(Status(status))
         return out
 
@@ -1051,9 +1283,11 @@ class Notebook:
         out = {note_id: {"supported": 0, "contradicted": 0, "other": 0} for note_id in note_ids}
         for chunk in _chunks(note_ids):
             for note_id, status, n in self.db.execute(
-                    "SELECT note_id, CASE WHEN status IN ('supported', 'contradicted') THEN status ELSE 'other' END "
-                    f"AS s, count(*) FROM claims WHERE retired = 0 AND note_id IN ({','.join('?' * len(chunk))}) "
-                    "GROUP BY note_id, s", chunk):
+                "SELECT note_id, CASE WHEN status IN ('supported', 'contradicted') THEN status ELSE 'other' END "
+                f"AS s, count(*) FROM claims WHERE retired = 0 AND note_id IN ({','.join('?' * len(chunk))}) "
+                "GROUP BY note_id, s",
+                chunk,
+            ):
                 out[note_id][status] = n
         return out
 
@@ -1062,10 +1296,12 @@ class Notebook:
         out = {inquiry_id: {"supported": 0, "contradicted": 0, "other": 0} for inquiry_id in inquiry_ids}
         for chunk in _chunks(inquiry_ids):
             for inquiry_id, status, n in self.db.execute(
-                    "SELECT inquiry_id, s, count(*) FROM (SELECT DISTINCT c.inquiry_id, k.id, CASE WHEN k.status IN "
-                    "('supported', 'contradicted') THEN k.status ELSE 'other' END AS s FROM citations c JOIN claims k "
-                    f"ON k.note_id = c.note_id AND k.retired = 0 WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})) "
-                    "GROUP BY inquiry_id, s", chunk):
+                "SELECT inquiry_id, s, count(*) FROM (SELECT DISTINCT c.inquiry_id, k.id, CASE WHEN k.status IN "
+                "('supported', 'contradicted') THEN k.status ELSE 'other' END AS s FROM citations c JOIN claims k "
+                f"ON k.note_id = c.note_id AND k.retired = 0 WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})) "
+                "GROUP BY inquiry_id, s",
+                chunk,
+            ):
                 out[inquiry_id][status] = n
         return out
 
@@ -1074,8 +1310,10 @@ class Notebook:
         out: dict[str, set[Status]] = {inquiry_id: set() for inquiry_id in inquiry_ids}
         for chunk in _chunks(inquiry_ids):
             for inquiry_id, status in self.db.execute(
-                    "SELECT DISTINCT c.inquiry_id, k.status FROM citations c JOIN claims k ON k.note_id = c.note_id "
-                    f"AND k.retired = 0 WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})", chunk):
+                "SELECT DISTINCT c.inquiry_id, k.status FROM citations c JOIN claims k ON k.note_id = c.note_id "
+                f"AND k.retired = 0 WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
                 out[inquiry_id].add(Status(status))
         return out
 
@@ -1084,9 +1322,11 @@ class Notebook:
         out: dict[str, dict[Status, int]] = {inquiry_id: {} for inquiry_id in inquiry_ids}
         for chunk in _chunks(inquiry_ids):
             for inquiry_id, status, count in self.db.execute(
-                    "SELECT inquiry_id, status, count(*) FROM (SELECT DISTINCT c.inquiry_id, k.id, k.status "
-                    "FROM citations c JOIN claims k ON k.note_id = c.note_id AND k.retired = 0 "
-                    f"WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})) GROUP BY inquiry_id, status", chunk):
+                "SELECT inquiry_id, status, count(*) FROM (SELECT DISTINCT c.inquiry_id, k.id, k.status "
+                "FROM citations c JOIN claims k ON k.note_id = c.note_id AND k.retired = 0 "
+                f"WHERE c.inquiry_id IN ({','.join('?' * len(chunk))})) GROUP BY inquiry_id, status",
+                chunk,
+            ):
                 out[inquiry_id][Status(status)] = count
         return out
 
@@ -1099,16 +1339,22 @@ class Notebook:
         return self.db.execute(
             "SELECT runner, count(DISTINCT claim_id) AS n FROM (SELECT runner, claim_id FROM repro_specs "
             "UNION SELECT runner, claim_id FROM runs WHERE claim_id IS NOT NULL) r JOIN claims k ON k.id = r.claim_id "
-            "AND k.retired = 0 GROUP BY runner ORDER BY n DESC, runner").fetchall()
+            "AND k.retired = 0 GROUP BY runner ORDER BY n DESC, runner"
+        ).fetchall()
 
     def claims_for_runner(self, runner: str, offset: int = 0, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
         """A page of the live claims a runner's specs or runs cover ``{"id", "text", "status"}``, and how many."""
-        covered = ("SELECT claim_id FROM repro_specs WHERE runner = ? UNION "
-                   "SELECT claim_id FROM runs WHERE runner = ? AND claim_id IS NOT NULL")
+        covered = (
+            "SELECT claim_id FROM repro_specs WHERE runner = ? UNION "
+            "SELECT claim_id FROM runs WHERE runner = ? AND claim_id IS NOT NULL"
+        )
         where = f"FROM claims WHERE retired = 0 AND id IN ({covered})"
         total = self.db.execute(f"SELECT count(*) {where}", [runner, runner]).fetchone()[0]
-        rows = list(self.db.query(f"SELECT id, text, status {where} ORDER BY id LIMIT ? OFFSET ?",
-                                  [runner, runner, limit, offset]))
+        rows = list(
+            self.db.query(
+                f"SELECT id, text, status {where} ORDER BY id LIMIT ? OFFSET ?", [runner, runner, limit, offset]
+            )
+        )
         return rows, total
 
     def data_version(self) -> int:
@@ -1122,13 +1368,21 @@ class Notebook:
 
     def titles_of(self, node_ids: list[str]) -> dict[str, str]:
         """A display title per node id of any kind (a claim's is its text; an unknown id stands for itself)."""
-        columns = {"inq:": ("inquiries", "question"), "note:": ("notes", "title"), "claim:": ("claims", "text"),
-                   "paper:": ("papers", "name"), "run:": ("runs", "runner || ' run ' || id")}
+        columns = {
+            "inq:": ("inquiries", "question"),
+            "note:": ("notes", "title"),
+            "claim:": ("claims", "text"),
+            "paper:": ("papers", "name"),
+            "run:": ("runs", "runner || ' run ' || id"),
+        }
         titles: dict[str, str] = {}
         for prefix, (table, column) in columns.items():
             for chunk in _chunks([i for i in node_ids if i.startswith(prefix)]):
-                titles.update(self.db.execute(
-                    f"SELECT id, {column} FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+                titles.update(
+                    self.db.execute(
+                        f"SELECT id, {column} FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                    )
+                )
         return {i: titles.get(i, i) for i in node_ids}
 
     def edge_groups(self, node: str, outgoing: bool, per_kind: int = 50) -> list[tuple[str, int, list[dict[str, Any]]]]:
@@ -1139,30 +1393,41 @@ class Notebook:
         """
         mine, other = ("src", "dst") if outgoing else ("dst", "src")
         groups = []
-        for kind, total in self.db.execute(f"SELECT kind, count(*) FROM edges WHERE {mine} = ? AND state != 'rejected' "
-                                           "GROUP BY kind ORDER BY kind", [node]).fetchall():
-            rows = list(self.db.query(f"SELECT id, {other} AS node, state FROM edges WHERE {mine} = ? AND kind = ? "
-                                      "AND state != 'rejected' ORDER BY state, id LIMIT ?", [node, kind, per_kind]))
+        for kind, total in self.db.execute(
+            f"SELECT kind, count(*) FROM edges WHERE {mine} = ? AND state != 'rejected' GROUP BY kind ORDER BY kind",
+            [node],
+        ).fetchall():
+            rows = list(
+                self.db.query(
+                    f"SELECT id, {other} AS node, state FROM edges WHERE {mine} = ? AND kind = ? "
+                    "AND state != 'rejected' ORDER BY state, id LIMIT ?",
+                    [node, kind, per_kind],
+                )
+            )
             groups.append((kind, total, rows))
         return groups
 
     def stats(self) -> dict[str, int]:
-        counts = {table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                  for table in ("inquiries", "notes", "claims", "papers", "citations", "edges", "runs")}
-        counts["placeholders"] = self.db.execute(
-            "SELECT count(*) FROM notes WHERE is_placeholder = 1").fetchone()[0]
+        counts = {
+            table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("inquiries", "notes", "claims", "papers", "citations", "edges", "runs")
+        }
+        counts["placeholders"] = self.db.execute("SELECT count(*) FROM notes WHERE is_placeholder = 1").fetchone()[0]
         counts["suggested_relations"] = self.db.execute(
-            "SELECT count(*) FROM edges WHERE state = 'suggested'").fetchone()[0]
+            "SELECT count(*) FROM edges WHERE state = 'suggested'"
+        ).fetchone()[0]
         # written notes with at least one live claim that some runner can test (a spec not rejected), and of
         # those, how many have one a person need not review first (accepted)
         counts["notes_with_testable_claim"] = self.db.execute(
             "SELECT count(DISTINCT c.note_id) FROM claims c JOIN repro_specs s ON s.claim_id = c.id "
             "JOIN notes n ON n.id = c.note_id WHERE c.retired = 0 AND n.is_placeholder = 0 "
-            "AND s.state != 'rejected'").fetchone()[0]
+            "AND s.state != 'rejected'"
+        ).fetchone()[0]
         counts["notes_with_accepted_spec"] = self.db.execute(
             "SELECT count(DISTINCT c.note_id) FROM claims c JOIN repro_specs s ON s.claim_id = c.id "
             "JOIN notes n ON n.id = c.note_id WHERE c.retired = 0 AND n.is_placeholder = 0 "
-            "AND s.state = 'accepted'").fetchone()[0]
+            "AND s.state = 'accepted'"
+        ).fetchone()[0]
         counts["written_notes"] = counts["notes"] - counts["placeholders"]
         return counts
 
@@ -1175,28 +1440,50 @@ class Notebook:
 
 _IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache while an import is applied
 
-_ADD_SPEC = ("INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why, state, provenance, part, "
-             "part_text) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (claim_id, runner, preset) DO UPDATE SET "
-             "overrides = excluded.overrides, predicts = excluded.predicts, why = excluded.why, state = excluded.state, "
-             "provenance = excluded.provenance, part = excluded.part, part_text = excluded.part_text "
-             "WHERE repro_specs.provenance LIKE 'rule:%' OR excluded.provenance NOT LIKE 'rule:%'")
+_ADD_SPEC = (
+    "INSERT INTO repro_specs (claim_id, runner, preset, overrides, predicts, why, state, provenance, part, "
+    "part_text) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (claim_id, runner, preset) DO UPDATE SET "
+    "overrides = excluded.overrides, predicts = excluded.predicts, why = excluded.why, state = excluded.state, "
+    "provenance = excluded.provenance, part = excluded.part, part_text = excluded.part_text "
+    "WHERE repro_specs.provenance LIKE 'rule:%' OR excluded.provenance NOT LIKE 'rule:%'"
+)
 
 
 def _spec_row(spec: ReproSpec) -> list[Any]:
-    return [spec.claim_id, spec.runner, spec.preset, _dump(spec.overrides), spec.predicts.value, spec.why,
-            spec.state.value, spec.provenance, spec.part, spec.part_text]
+    return [
+        spec.claim_id,
+        spec.runner,
+        spec.preset,
+        _dump(spec.overrides),
+        spec.predicts.value,
+        spec.why,
+        spec.state.value,
+        spec.provenance,
+        spec.part,
+        spec.part_text,
+    ]
 
 
 def _spec(row: dict[str, Any]) -> ReproSpec:
-    return ReproSpec(id=row["id"], claim_id=row["claim_id"], runner=row["runner"], preset=row["preset"],
-                     overrides=json.loads(row["overrides"]), predicts=row["predicts"], why=row["why"],
-                     state=row["state"], provenance=row["provenance"], part=row["part"], part_text=row["part_text"])
+    return ReproSpec(
+        id=row["id"],
+        claim_id=row["claim_id"],
+        runner=row["runner"],
+        preset=row["preset"],
+        overrides=json.loads(row["overrides"]),
+        predicts=row["predicts"],
+        why=row["why"],
+        state=row["state"],
+        provenance=row["provenance"],
+        part=row["part"],
+        part_text=row["part_text"],
+    )
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     """``items`` in slices that stay under SQLite's bound-parameter limit."""
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _split_sql(script: str) -> list[str]:
@@ -1212,29 +1499,62 @@ def _union(a: list[str], b: list[str]) -> list[str]:
 
 
 def _inquiry(row: dict[str, Any]) -> Inquiry:
-    return Inquiry(id=row["id"], question=row["question"], framing=row["framing"],
-                   essay=json.loads(row["essay"]), next_lines=json.loads(row["next_lines"]),
-                   sources_declared=row["sources_declared"], source_path=row["source_path"],
-                   content_hash=row["content_hash"])
+    return Inquiry(
+        id=row["id"],
+        question=row["question"],
+        framing=row["framing"],
+        essay=json.loads(row["essay"]),
+        next_lines=json.loads(row["next_lines"]),
+        sources_declared=row["sources_declared"],
+        source_path=row["source_path"],
+        content_hash=row["content_hash"],
+    )
 
 
 def _note(row: dict[str, Any], variants: dict[str, str]) -> Note:
-    return Note(id=row["id"], title=row["title"], summary=row["summary"], body=row["body"],
-                topics=json.loads(row["topics"]), aliases=json.loads(row["aliases"]),
-                summary_variants=variants, is_placeholder=bool(row["is_placeholder"]), arxiv=row["arxiv"],
-                url=row.get("url"))
+    return Note(
+        id=row["id"],
+        title=row["title"],
+        summary=row["summary"],
+        body=row["body"],
+        topics=json.loads(row["topics"]),
+        aliases=json.loads(row["aliases"]),
+        summary_variants=variants,
+        is_placeholder=bool(row["is_placeholder"]),
+        arxiv=row["arxiv"],
+        url=row.get("url"),
+    )
 
 
 def _paper(row: dict[str, Any]) -> Paper:
-    return Paper(id=row["id"], name=row["name"], arxiv=row["arxiv"], doi=row["doi"], title=row["title"],
-                 authors=json.loads(row["authors"]), year=row["year"], url=row["url"], bibkey=row["bibkey"],
-                 entry_type=row["entry_type"], fields=json.loads(row["fields"]))
+    return Paper(
+        id=row["id"],
+        name=row["name"],
+        arxiv=row["arxiv"],
+        doi=row["doi"],
+        title=row["title"],
+        authors=json.loads(row["authors"]),
+        year=row["year"],
+        url=row["url"],
+        bibkey=row["bibkey"],
+        entry_type=row["entry_type"],
+        fields=json.loads(row["fields"]),
+    )
 
 
 def _paper_row(paper: Paper) -> dict[str, Any]:
-    return {"name": paper.name, "arxiv": paper.arxiv, "doi": paper.doi, "title": paper.title,
-            "authors": _dump(paper.authors), "year": paper.year, "url": paper.url, "bibkey": paper.bibkey,
-            "entry_type": paper.entry_type, "fields": _dump(paper.fields)}
+    return {
+        "name": paper.name,
+        "arxiv": paper.arxiv,
+        "doi": paper.doi,
+        "title": paper.title,
+        "authors": _dump(paper.authors),
+        "year": paper.year,
+        "url": paper.url,
+        "bibkey": paper.bibkey,
+        "entry_type": paper.entry_type,
+        "fields": _dump(paper.fields),
+    }
 
 
 def merge_papers(old: Paper, new: Paper) -> Paper:
@@ -1251,10 +1571,24 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
 
 
 def _claim(row: dict[str, Any]) -> Claim:
-    return Claim(id=row["id"], note_id=row["note_id"], text=row["text"], index=row["idx"],
-                 kind=row["kind"], quantities=json.loads(row["quantities"]), status=row["status"])
+    return Claim(
+        id=row["id"],
+        note_id=row["note_id"],
+        text=row["text"],
+        index=row["idx"],
+        kind=row["kind"],
+        quantities=json.loads(row["quantities"]),
+        status=row["status"],
+    )
 
 
 def _edge(row: dict[str, Any]) -> Edge:
-    return Edge(src=row["src"], dst=row["dst"], kind=row["kind"], state=row["state"], why=row["why"],
-                provenance=row["provenance"], attrs=json.loads(row["attrs"]))
+    return Edge(
+        src=row["src"],
+        dst=row["dst"],
+        kind=row["kind"],
+        state=row["state"],
+        why=row["why"],
+        provenance=row["provenance"],
+        attrs=json.loads(row["attrs"]),
+    )

@@ -63,8 +63,7 @@ def count(folder: Path, sql: str) -> int:
 
 
 def cli(folder: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, "--notebook", str(folder), *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([*CLI, "--notebook", str(folder), *args], capture_output=True, text=True, timeout=timeout)
 
 
 def kill_after(args: list[str], delay: float) -> int:
@@ -106,8 +105,13 @@ def import_trials(work: Path, docs: Path, trials: int, rng: random.Random) -> di
         failures += bool(problems)
         for problem in problems:
             print(f"  import trial {trial}: {problem}")
-    return {"trials": trials, "killed": killed, "import_s": round(duration, 2), "integrity_failures": failures,
-            "partial_imports": partial}
+    return {
+        "trials": trials,
+        "killed": killed,
+        "import_s": round(duration, 2),
+        "integrity_failures": failures,
+        "partial_imports": partial,
+    }
 
 
 def run_trials(work: Path, trials: int, rng: random.Random) -> dict:
@@ -172,8 +176,13 @@ def export_trials(work: Path, trials: int, rng: random.Random) -> dict:
     partial, killed = 0, 0
     for trial in range(trials):
         out = work / f"exp{trial}"
-        killed += -signal.SIGKILL == kill_after([*CLI, "--notebook", str(folder), "export", inquiry_id, "-o", str(out) + "/"],
-                   rng.uniform(0.3, duration))
+        killed += (
+            kill_after(
+                [*CLI, "--notebook", str(folder), "export", inquiry_id, "-o", str(out) + "/"],
+                rng.uniform(0.3, duration),
+            )
+            == -signal.SIGKILL
+        )
         files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) if out.exists() else []
         if files and files != expected:
             partial += 1
@@ -216,10 +225,21 @@ asyncio.run(main())
 def writer_trial(work: Path, writers: int, per_writer: int) -> dict:
     folder = work / "writers"
     cli(folder, "stats")
-    app = subprocess.Popen([sys.executable, "-c", APP, str(folder), str(per_writer)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(folder), str(w), str(per_writer)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(writers)]
+    app = subprocess.Popen(
+        [sys.executable, "-c", APP, str(folder), str(per_writer)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(folder), str(w), str(per_writer)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(writers)
+    ]
     lock_errors, committed = 0, []
     for proc in procs:
         out, err = proc.communicate(timeout=600)
@@ -241,10 +261,16 @@ def writer_trial(work: Path, writers: int, per_writer: int) -> dict:
     finally:
         conn.close()
     lost = [note for note in committed if note not in present]
-    return {"writers": writers, "writes": writers * per_writer, "committed": len(committed),
-            "lock_errors": lock_errors, "lost_commits": len(lost),
-            "app_ok": app.returncode == 0, "app_error": app_err.strip().splitlines()[-1:] if app.returncode else [],
-            "integrity_failures": int(bool(integrity(folder)))}
+    return {
+        "writers": writers,
+        "writes": writers * per_writer,
+        "committed": len(committed),
+        "lock_errors": lock_errors,
+        "lost_commits": len(lost),
+        "app_ok": app.returncode == 0,
+        "app_error": app_err.strip().splitlines()[-1:] if app.returncode else [],
+        "integrity_failures": int(bool(integrity(folder))),
+    }
 
 
 def main() -> int:
@@ -269,10 +295,16 @@ def main() -> int:
         print(f"export: {report['export']}")
         report["writers"] = writer_trial(work, args.writers, args.writes)
         print(f"writers: {report['writers']}")
-    failures = (report["import"]["integrity_failures"] + report["import"]["partial_imports"]
-                + report["run"]["integrity_failures"] + report["run"]["stuck_running"]
-                + report["export"]["partial_exports"] + report["writers"]["lock_errors"]
-                + report["writers"]["lost_commits"] + report["writers"]["integrity_failures"])
+    failures = (
+        report["import"]["integrity_failures"]
+        + report["import"]["partial_imports"]
+        + report["run"]["integrity_failures"]
+        + report["run"]["stuck_running"]
+        + report["export"]["partial_exports"]
+        + report["writers"]["lock_errors"]
+        + report["writers"]["lost_commits"]
+        + report["writers"]["integrity_failures"]
+    )
     report["trials"] = 3 * args.trials
     report["failures"] = failures
     report["load_average"] = [round(x, 2) for x in os.getloadavg()]

@@ -20,8 +20,17 @@ import pytest
 
 from inquiry.errors import InquiryError
 from inquiry.models import Verdict
-from inquiry.runners.api import (Estimate, FidelityCard, FidelityRow, Result, RunContext, Runner, RunnerConfig,
-                                 VerdictReport, param)
+from inquiry.runners.api import (
+    Estimate,
+    FidelityCard,
+    FidelityRow,
+    Result,
+    RunContext,
+    Runner,
+    RunnerConfig,
+    VerdictReport,
+    param,
+)
 
 REFERENCE = "fixture_runners:LinearProbe"
 
@@ -70,15 +79,24 @@ class LinearProbe(Runner):
             context.progress(step, config.steps, "training", loss=float(loss))
         correct = ((x_test @ w + b > 0).astype(int) == y_test).astype(float)
         boot = rng.choice(correct, size=(1000, len(correct))).mean(axis=1)
-        accuracy = Estimate(value=float(correct.mean()), low=float(np.quantile(boot, 0.025)),
-                            high=float(np.quantile(boot, 0.975)), n=len(correct))
+        accuracy = Estimate(
+            value=float(correct.mean()),
+            low=float(np.quantile(boot, 0.025)),
+            high=float(np.quantile(boot, 0.975)),
+            n=len(correct),
+        )
         above = accuracy.low > 0.5
         verdict = VerdictReport(
             verdict=Verdict.SUPPORTS if above else Verdict.INCONCLUSIVE,
             reason="ci_above_chance" if above else "ci_covers_chance",
-            explanation=f"held-out accuracy {accuracy} against chance 0.5")
-        return Result(metrics={"accuracy": accuracy}, raw={"correct": correct.astype(int).tolist()},
-                      verdict=verdict, headline=["accuracy"])
+            explanation=f"held-out accuracy {accuracy} against chance 0.5",
+        )
+        return Result(
+            metrics={"accuracy": accuracy},
+            raw={"correct": correct.astype(int).tolist()},
+            verdict=verdict,
+            headline=["accuracy"],
+        )
 
 
 CLAIM_TEXT = "A linear classifier separates two Gaussian classes better than chance."

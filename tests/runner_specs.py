@@ -21,8 +21,11 @@ POLARITY = Path(__file__).resolve().parent / "data" / "claim_polarity"
 def confident_specs(text: str, runner: str | None = None) -> set[tuple[str, str, str]]:
     """(runner, preset, predicts) of the accepted specs the packaged rules give ``text``."""
     claim = Claim(id="claim:x/1", note_id="note:x", text=text)
-    return {(s.runner, s.preset, s.predicts.value) for s in default_rules().specs_for(claim)
-            if s.state is SpecState.ACCEPTED and (runner is None or s.runner == runner)}
+    return {
+        (s.runner, s.preset, s.predicts.value)
+        for s in default_rules().specs_for(claim)
+        if s.state is SpecState.ACCEPTED and (runner is None or s.runner == runner)
+    }
 
 
 def labelled(runner: str) -> list[dict]:
@@ -84,7 +87,8 @@ class WorldRuns(dict):
     def __missing__(self, world: str):
         preset, overrides = self._worlds[world]
         config = self._resolve(self._runner, preset, {"device": "cpu", **overrides})
-        context = self._context(self._factory.mktemp(f"{self._name}-{world}"), seed=0, device="cpu",
-                                cache_dir=self._cache)
+        context = self._context(
+            self._factory.mktemp(f"{self._name}-{world}"), seed=0, device="cpu", cache_dir=self._cache
+        )
         self[world] = (config, context, self._runner.run(config, context))
         return self[world]

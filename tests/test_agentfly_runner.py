@@ -4,10 +4,10 @@ registered pipeline and recomputable from the per-episode rewards."""
 
 import numpy as np
 import pytest
+from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 from inquiry.runners import registry
 from inquiry.runners.agentfly.verdict import ARMS, figures, halves, verdict
-from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 # the first slow test builds the module's pretrained base (once); on a loaded 2-core machine that alone can
 # pass the suite's 300 s default
@@ -17,11 +17,15 @@ pytestmark = pytest.mark.timeout(900)
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     # the control world reuses the same base: the base never sees the stream's answers
-    return WorldRuns("agentfly", tmp_path_factory, {
-        "supports": ("test", {}),
-        "contradicts": ("test", {"world": "resampled"}),
-        "inconclusive": ("test", {"pretrain_steps": 20}),
-    })
+    return WorldRuns(
+        "agentfly",
+        tmp_path_factory,
+        {
+            "supports": ("test", {}),
+            "contradicts": ("test", {"world": "resampled"}),
+            "inconclusive": ("test", {"pretrain_steps": 20}),
+        },
+    )
 
 
 @pytest.mark.slow
@@ -62,7 +66,7 @@ def test_verdict_recomputes_from_raw_rewards(runs, world):
 def test_result_has_learning_curves_q_weights_and_plot(runs):
     _, context, out = runs["supports"]
     assert {"stream", "q_function"} <= {s.chart for s in out.series}
-    plot = [a for a in out.artifacts if a.kind == "plot"][0]
+    plot = next(a for a in out.artifacts if a.kind == "plot")
     assert (context.artifact_dir / plot.path).stat().st_size > 5000
     weights = dict(zip(out.raw["features"], out.raw["q_weights"][0][-1]))
     assert weights["same_key_and_rewarded"] > 0  # credit assignment found the useful cases

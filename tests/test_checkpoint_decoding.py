@@ -48,8 +48,9 @@ def test_the_chat_template_wraps_the_prompt_when_asked(qwen, llama):
 def test_sampling_stops_on_any_of_several_eos_ids(qwen):
     model, tok = qwen
     prompt = encode_prompt(tok, "Say something.", chat=True)
-    greedy = dict(n=1, max_new_tokens=6, temperature=0.0, pad_id=tok.pad_token_id,
-                  generator=torch.Generator().manual_seed(0))
+    greedy = dict(
+        n=1, max_new_tokens=6, temperature=0.0, pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0)
+    )
     free = sample(model, [prompt], eos_id=tok.eos_token_id, **greedy).completions[0][0]
     first = free[0]
     assert first != tok.eos_token_id and len(free) > 1
@@ -66,24 +67,53 @@ def test_mixed_length_prompts_share_a_batch_and_match_generate(which, request):
     prompts = [encode_prompt(tok, t, chat=True) for t in texts]
     assert len({len(p) for p in prompts}) == len(prompts)
     stops = stop_token_ids(model, tok)
-    batch = sample(model, prompts, n=1, max_new_tokens=6, temperature=0.0, eos_id=stops, pad_id=tok.pad_token_id,
-                   generator=torch.Generator().manual_seed(0))
+    batch = sample(
+        model,
+        prompts,
+        n=1,
+        max_new_tokens=6,
+        temperature=0.0,
+        eos_id=stops,
+        pad_id=tok.pad_token_id,
+        generator=torch.Generator().manual_seed(0),
+    )
     for prompt, (completion,) in zip(prompts, batch.completions):
-        alone = sample(model, [prompt], n=1, max_new_tokens=6, temperature=0.0, eos_id=stops,
-                       pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0)).completions[0][0]
-        reference = model.generate(torch.tensor([prompt]), attention_mask=torch.ones(1, len(prompt), dtype=torch.long),
-                                   max_new_tokens=6, do_sample=False, eos_token_id=stops,
-                                   pad_token_id=tok.pad_token_id)[0, len(prompt):].tolist()
+        alone = sample(
+            model,
+            [prompt],
+            n=1,
+            max_new_tokens=6,
+            temperature=0.0,
+            eos_id=stops,
+            pad_id=tok.pad_token_id,
+            generator=torch.Generator().manual_seed(0),
+        ).completions[0][0]
+        reference = model.generate(
+            torch.tensor([prompt]),
+            attention_mask=torch.ones(1, len(prompt), dtype=torch.long),
+            max_new_tokens=6,
+            do_sample=False,
+            eos_token_id=stops,
+            pad_token_id=tok.pad_token_id,
+        )[0, len(prompt) :].tolist()
         # generate pads after a stop; the sampler returns the completion up to and including the stop id
-        assert completion == alone == reference[:len(completion)]
+        assert completion == alone == reference[: len(completion)]
         assert len(completion) == 6 or completion[-1] in stops
 
 
 def test_a_cpu_generator_drives_sampling_whatever_the_model_device(qwen):
     model, tok = qwen
     gen = torch.Generator(device="cpu").manual_seed(3)
-    out = sample(model, [encode(tok, "ab"), encode(tok, "abc")], n=3, max_new_tokens=3, eos_id=stop_token_ids(model, tok),
-                 pad_id=tok.pad_token_id, generator=gen, top_p=0.9)
+    out = sample(
+        model,
+        [encode(tok, "ab"), encode(tok, "abc")],
+        n=3,
+        max_new_tokens=3,
+        eos_id=stop_token_ids(model, tok),
+        pad_id=tok.pad_token_id,
+        generator=gen,
+        top_p=0.9,
+    )
     assert [len(group) for group in out.completions] == [3, 3]
 
 
@@ -100,14 +130,40 @@ def test_steered_generation_shares_a_batch_across_prompt_lengths(qwen, positions
     vector = torch.randn(model.config.hidden_size, generator=torch.Generator().manual_seed(0)) * 4
     steering = Steering(layer=1, vector=vector, positions=positions)
     stops = stop_token_ids(model, tok)
-    batched = generate(model, prompts, steering, n=1, max_new_tokens=5, temperature=0.0, eos_id=stops,
-                       pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
-    plain = generate(model, prompts, None, n=1, max_new_tokens=5, temperature=0.0, eos_id=stops,
-                     pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
+    batched = generate(
+        model,
+        prompts,
+        steering,
+        n=1,
+        max_new_tokens=5,
+        temperature=0.0,
+        eos_id=stops,
+        pad_id=tok.pad_token_id,
+        generator=torch.Generator().manual_seed(0),
+    )
+    plain = generate(
+        model,
+        prompts,
+        None,
+        n=1,
+        max_new_tokens=5,
+        temperature=0.0,
+        eos_id=stops,
+        pad_id=tok.pad_token_id,
+        generator=torch.Generator().manual_seed(0),
+    )
     assert batched != plain  # the vector changes what is generated
     for prompt, (got,) in zip(prompts, batched):
         start = len(prompt) - 1
         with steer(decoder_layers(model)[1], vector, start, None if positions == "from_prompt_end" else start + 1):
-            alone = sample(model, [prompt], n=1, max_new_tokens=5, temperature=0.0, eos_id=stops,
-                           pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0)).completions[0][0]
+            alone = sample(
+                model,
+                [prompt],
+                n=1,
+                max_new_tokens=5,
+                temperature=0.0,
+                eos_id=stops,
+                pad_id=tok.pad_token_id,
+                generator=torch.Generator().manual_seed(0),
+            ).completions[0][0]
         assert got == [t for t in alone if t not in stops]

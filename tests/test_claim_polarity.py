@@ -39,8 +39,11 @@ def expected(item: dict) -> set[tuple[str, str, str]]:
 
 def confident(rules: SpecRules, item: dict) -> set[tuple[str, str, str]]:
     claim = Claim(id="claim:x/1", note_id="note:x", text=item["text"])
-    return {(s.runner, s.preset, s.predicts.value) for s in rules.specs_for(claim, item.get("note", ""))
-            if s.state is SpecState.ACCEPTED}
+    return {
+        (s.runner, s.preset, s.predicts.value)
+        for s in rules.specs_for(claim, item.get("note", ""))
+        if s.state is SpecState.ACCEPTED
+    }
 
 
 def score(rules: SpecRules, items: list[dict]) -> dict:
@@ -71,28 +74,44 @@ def test_no_confident_error_and_at_least_80_percent_covered():
 
 def test_the_rules_can_fail_a_wrong_label():
     """The scorer is not vacuous: flipping every label's direction makes confident errors."""
-    flipped = [{**item, "expect": [{**p, "predicts": {"supports": "contradicts", "contradicts": "supports"}[p["predicts"]]}
-                                   for p in (item["expect"] if isinstance(item["expect"], list) else [item["expect"]])]}
-               for item in labelled() if expected(item)]
+    flipped = [
+        {
+            **item,
+            "expect": [
+                {**p, "predicts": {"supports": "contradicts", "contradicts": "supports"}[p["predicts"]]}
+                for p in (item["expect"] if isinstance(item["expect"], list) else [item["expect"]])
+            ],
+        }
+        for item in labelled()
+        if expected(item)
+    ]
     assert len(score(default_rules(), flipped)["error"]) >= 0.8 * len(flipped)
 
 
-@pytest.mark.parametrize("text, preset", [
-    ("Base models outperform RLVR-trained models at high k.", "supports"),
-    ("RLVR-trained models outperform base models at high k.", "contradicts"),
-    ("RLVR-trained models are outperformed by base models at high k.", "supports"),
-    ("Base models are outperformed by RLVR-trained models at high k.", "contradicts"),
-])
+@pytest.mark.parametrize(
+    "text, preset",
+    [
+        ("Base models outperform RLVR-trained models at high k.", "supports"),
+        ("RLVR-trained models outperform base models at high k.", "contradicts"),
+        ("RLVR-trained models are outperformed by base models at high k.", "supports"),
+        ("Base models are outperformed by RLVR-trained models at high k.", "contradicts"),
+    ],
+)
 def test_a_comparison_reads_the_same_in_both_orders(text, preset):
     assert confident(default_rules(), {"text": text}) == {("rlvr", "default", preset)}
 
 
 def test_a_conjunction_gets_one_spec_per_part():
-    claim = Claim(id="claim:x/1", note_id="note:x", text="A single training example suffices, and spurious rewards "
-                                                          "work nearly as well as correct ones.")
+    claim = Claim(
+        id="claim:x/1",
+        note_id="note:x",
+        text="A single training example suffices, and spurious rewards work nearly as well as correct ones.",
+    )
     specs = default_rules().specs_for(claim)
-    assert [(s.preset, s.part, s.predicts.value) for s in specs] == [("one_example", 0, "supports"),
-                                                                     ("spurious", 1, "supports")]
+    assert [(s.preset, s.part, s.predicts.value) for s in specs] == [
+        ("one_example", 0, "supports"),
+        ("spurious", 1, "supports"),
+    ]
     assert specs[1].part_text.startswith("spurious rewards work")
 
 
@@ -111,7 +130,9 @@ if __name__ == "__main__":
     for file in sorted({i["file"] for i in items}):
         mine = [i for i in items if i["file"] == file]
         covered = sum(1 for i in outcome["covered"] if i["file"] == file)
-        print(f"  {file}: {covered}/{len(mine)} covered, {sum(1 for i in outcome['error'] if i['file'] == file)} errors")
+        print(
+            f"  {file}: {covered}/{len(mine)} covered, {sum(1 for i in outcome['error'] if i['file'] == file)} errors"
+        )
     for key in ("error", "abstained"):
         for item in outcome[key]:
             print(f"{key.upper()}: {item['text']!r} got {item['got']} expected {sorted(expected(item))}")

@@ -68,8 +68,9 @@ def test_list_with_filters(run):
     claims = json.loads(run("list", "claims", "--status", "untested", "--json").output)
     assert len(claims) == 20
     assert json.loads(run("list", "claims", "--status", "supported", "--json").output) == []
-    of_note = json.loads(run("list", "claims", "--note", "Does RLVR actually expand what models can reason about?",
-                             "--json").output)
+    of_note = json.loads(
+        run("list", "claims", "--note", "Does RLVR actually expand what models can reason about?", "--json").output
+    )
     assert [c["note_id"] for c in of_note] == [RLVR, RLVR]
     text = run("list", "inquiries").output
     assert text.startswith("inq:can-reinforcement-learning-close-the-gap")

@@ -3,10 +3,10 @@ the sampler, and every verdict reached through the registered pipeline, recomput
 
 import numpy as np
 import pytest
+from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 from inquiry.runners import registry
 from inquiry.runners.cogtools.verdict import ARMS, figures, verdict
-from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 # the first slow test builds the module's pretrained base (once); on a loaded 2-core machine that alone can
 # pass the suite's 300 s default
@@ -16,15 +16,20 @@ pytestmark = pytest.mark.timeout(900)
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     # the control world reuses the supports world's base (the cache key leaves out the evaluation side)
-    return WorldRuns("cogtools", tmp_path_factory, {
-        "test": ("test", {}),  # the world where the claim should hold
-        "contradicts": ("test", {"evaluate_on": "practised"}),
-        "inconclusive": ("test", {"pretrain_steps": 30}),
-    })
+    return WorldRuns(
+        "cogtools",
+        tmp_path_factory,
+        {
+            "test": ("test", {}),  # the world where the claim should hold
+            "contradicts": ("test", {"evaluate_on": "practised"}),
+            "inconclusive": ("test", {"pretrain_steps": 30}),
+        },
+    )
 
 
-@pytest.mark.skip(reason="not reached at test size yet: the test-preset run is inconclusive "
-                         "(docs/results/runners-17.md)")
+@pytest.mark.skip(
+    reason="not reached at test size yet: the test-preset run is inconclusive (docs/results/runners-17.md)"
+)
 @pytest.mark.parametrize("expected", ["supports", "contradicts"])
 def test_each_world_reaches_its_verdict(runs, expected):
     _, _, out = runs["test" if expected == "supports" else expected]
@@ -62,7 +67,7 @@ def test_verdict_recomputes_from_raw_outcomes(runs, world):
 def test_result_has_curves_plot_and_exploratory_figures(runs):
     _, context, out = runs["test"]
     assert "calls" in {s.chart for s in out.series}
-    plot = [a for a in out.artifacts if a.kind == "plot"][0]
+    plot = next(a for a in out.artifacts if a.kind == "plot")
     assert (context.artifact_dir / plot.path).stat().st_size > 5000
     assert {"oracle_best_of_k", "calls_per_problem"} <= set(out.exploratory)
     assert out.exploratory["oracle_best_of_k"].value >= out.metrics["accuracy_best_of_k"].value

@@ -48,8 +48,10 @@ def test_suggestions_are_precise_and_few(notebook):
     judged, total = suggestions(notebook)
     precision = sum(ok for *_, ok in judged) / total
     per_document = total / len(notebook.list_inquiries())
-    print(f"\nsuggestions: {total} over {len(notebook.list_inquiries())} documents ({per_document:.1f} each), "
-          f"precision {precision:.2f}")
+    print(
+        f"\nsuggestions: {total} over {len(notebook.list_inquiries())} documents ({per_document:.1f} each), "
+        f"precision {precision:.2f}"
+    )
     assert precision >= TARGET_PRECISION
     assert per_document <= MAX_PER_DOCUMENT
     # the labelled note pairs a cue could join: pairing them all (the old cross product, at note level) is far

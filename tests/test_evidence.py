@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 from fixture_runners import REFERENCE
 
-import inquiry.cli.core  # noqa: F401  (registers the commands)
-import inquiry.cli.runs  # noqa: F401
+import inquiry.cli.core
+import inquiry.cli.runs
 import inquiry.cli.specs  # noqa: F401
 from inquiry import evidence as rule
 from inquiry.cli import cli
 from inquiry.export.markdown import render
-from inquiry.models import (Claim, ImportBatch, Note, ReproSpec, RunStatus, SpecState, Status, Verdict)
+from inquiry.models import Claim, ImportBatch, Note, ReproSpec, RunStatus, SpecState, Status, Verdict
 from inquiry.notes.repro_specs import default_rules
 from inquiry.runners.api import Result, VerdictReport
 from inquiry.runs import launcher, records, sweeps
@@ -34,11 +34,17 @@ RLVR_NOTE = "note:does-rlvr-actually-expand-what-models-can-reason-about"
 # ---- the pure rule ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("verdict, predicts, expected", [
-    ("supports", "supports", "supported"), ("contradicts", "supports", "contradicted"),
-    ("supports", "contradicts", "contradicted"), ("contradicts", "contradicts", "supported"),
-    ("inconclusive", "supports", "inconclusive"), ("inconclusive", "contradicts", "inconclusive"),
-])
+@pytest.mark.parametrize(
+    "verdict, predicts, expected",
+    [
+        ("supports", "supports", "supported"),
+        ("contradicts", "supports", "contradicted"),
+        ("supports", "contradicts", "contradicted"),
+        ("contradicts", "contradicts", "supported"),
+        ("inconclusive", "supports", "inconclusive"),
+        ("inconclusive", "contradicts", "inconclusive"),
+    ],
+)
 def test_a_verdict_is_seen_through_the_prediction(verdict, predicts, expected):
     assert rule.through(verdict, predicts).value == expected
 
@@ -55,16 +61,19 @@ def test_combining_tests_never_lets_one_decisive_run_win():
     assert rule.claim_status([S], imported=C) is S
 
 
-@pytest.mark.parametrize("kwargs, why", [
-    ({"preset": "test"}, "test preset"),
-    ({"preset": "control"}, "control preset"),
-    ({"preset": "default", "diagnostic": True}, "diagnostic runner"),
-    ({"preset": "default", "spec_state": None}, "no accepted spec"),
-    ({"preset": "default", "spec_state": SpecState.SUGGESTED}, "spec not accepted yet"),
-    ({"preset": "default", "spec_state": SpecState.REJECTED}, "spec rejected"),
-    ({"preset": "default", "imported_from": "/v"}, "imported from /v without its raw data; rerun it here"),
-    ({"preset": "default", "spec_state": SpecState.ACCEPTED}, None),
-])
+@pytest.mark.parametrize(
+    "kwargs, why",
+    [
+        ({"preset": "test"}, "test preset"),
+        ({"preset": "control"}, "control preset"),
+        ({"preset": "default", "diagnostic": True}, "diagnostic runner"),
+        ({"preset": "default", "spec_state": None}, "no accepted spec"),
+        ({"preset": "default", "spec_state": SpecState.SUGGESTED}, "spec not accepted yet"),
+        ({"preset": "default", "spec_state": SpecState.REJECTED}, "spec rejected"),
+        ({"preset": "default", "imported_from": "/v"}, "imported from /v without its raw data; rerun it here"),
+        ({"preset": "default", "spec_state": SpecState.ACCEPTED}, None),
+    ],
+)
 def test_which_runs_count(kwargs, why):
     kwargs.setdefault("spec_state", SpecState.ACCEPTED)
     assert rule.why_not_counted(**kwargs) == why
@@ -76,8 +85,13 @@ def test_which_runs_count(kwargs, why):
 def _finished_run(nb: Notebook, claim_id: str, runner: str, preset: str, verdict: str, config=None) -> str:
     run_id = records.create(nb, claim_id, runner, preset, config or {"variant": "passk"}, seed=0, device="cpu")
     records.claim(nb, run_id)
-    launcher.end_run(nb, run_id, RunStatus.SUCCEEDED, start_next=False, result=Result(
-        verdict=VerdictReport(verdict=verdict, reason=f"fixture_{verdict}", explanation="fixture")))
+    launcher.end_run(
+        nb,
+        run_id,
+        RunStatus.SUCCEEDED,
+        start_next=False,
+        result=Result(verdict=VerdictReport(verdict=verdict, reason=f"fixture_{verdict}", explanation="fixture")),
+    )
     return run_id
 
 
@@ -86,8 +100,12 @@ def test_on_the_example_a_test_run_leaves_the_claim_untested_and_a_default_run_d
     claim = nb.list_claims(note_id=RLVR_NOTE)[0]
     assert claim.text.startswith("Pass@k analysis shows base models outperform RLVR models at high k")
     (spec,) = nb.specs(claim.id)
-    assert (spec.runner, spec.preset, spec.predicts, spec.state) == ("rlvr", "default", Verdict.SUPPORTS,
-                                                                      SpecState.ACCEPTED)
+    assert (spec.runner, spec.preset, spec.predicts, spec.state) == (
+        "rlvr",
+        "default",
+        Verdict.SUPPORTS,
+        SpecState.ACCEPTED,
+    )
     test_run = _finished_run(nb, claim.id, "rlvr", "test", "supports")
     found = evidence(nb, claim.id)
     assert nb.get_claim(claim.id).status is Status.UNTESTED and found.status is Status.UNTESTED
@@ -121,10 +139,20 @@ def test_a_run_under_no_accepted_spec_is_shown_but_does_not_count(seeded_noteboo
 
 def _probe_notebook(tmp_path) -> tuple[Notebook, str, str]:
     nb = Notebook.open(tmp_path / "nb")
-    claims = [Claim(id="claim:probe/1", note_id="note:probe", index=0,
-                    text="A linear classifier separates two Gaussian classes better than chance."),
-              Claim(id="claim:probe/2", note_id="note:probe", index=1,
-                    text="A linear classifier does no better than chance on two Gaussian classes.")]
+    claims = [
+        Claim(
+            id="claim:probe/1",
+            note_id="note:probe",
+            index=0,
+            text="A linear classifier separates two Gaussian classes better than chance.",
+        ),
+        Claim(
+            id="claim:probe/2",
+            note_id="note:probe",
+            index=1,
+            text="A linear classifier does no better than chance on two Gaussian classes.",
+        ),
+    ]
     nb.apply(ImportBatch(notes=[Note(id="note:probe", title="Do linear probes beat chance?")], claims=claims))
     return nb, claims[0].id, claims[1].id
 
@@ -134,8 +162,10 @@ def _pooled_sweep(nb: Notebook, claim_id: str, seeds: list[int], cancel_last: bo
     runner = REFERENCE
     sweep_id = sweeps.create(nb, claim_id, runner, {"seed": seeds}, "local")
     config = {"device": "cpu", "steps": 60, "n_train": 200, "n_test": 200}
-    run_ids = [records.create(nb, claim_id, runner, "default", config, seed=seed, device="cpu", sweep_id=sweep_id)
-               for seed in seeds]
+    run_ids = [
+        records.create(nb, claim_id, runner, "default", config, seed=seed, device="cpu", sweep_id=sweep_id)
+        for seed in seeds
+    ]
     for run_id in run_ids[:-1] if cancel_last else run_ids:
         records.claim(nb, run_id)
         run = records.get(nb, run_id)
@@ -151,8 +181,9 @@ def test_opposite_claims_get_opposite_statuses_from_the_same_pooled_verdict(tmp_
     nb, holds, opposite = _probe_notebook(tmp_path)
     run = CliRunner().invoke
     for claim_id, predicts in ((holds, "supports"), (opposite, "contradicts")):
-        result = run(cli, ["-n", str(nb.path), "--json", "specs", "add", claim_id, "--runner", REFERENCE,
-                           "--predicts", predicts])
+        result = run(
+            cli, ["-n", str(nb.path), "--json", "specs", "add", claim_id, "--runner", REFERENCE, "--predicts", predicts]
+        )
         assert result.exit_code == 0, result.output
     for claim_id in (holds, opposite):
         sweep = sweeps.get(nb, _pooled_sweep(nb, claim_id, [0, 1]))
@@ -160,8 +191,9 @@ def test_opposite_claims_get_opposite_statuses_from_the_same_pooled_verdict(tmp_
     assert nb.get_claim(holds).status is Status.SUPPORTED
     assert nb.get_claim(opposite).status is Status.CONTRADICTED
     found = evidence(nb, opposite)
-    assert [(t.seeds, t.verdict, t.status.value) for t in found.parts[0].tests] == [([0, 1], "supports",
-                                                                                      "contradicted")]
+    assert [(t.seeds, t.verdict, t.status.value) for t in found.parts[0].tests] == [
+        ([0, 1], "supports", "contradicted")
+    ]
 
 
 def test_cancelling_the_last_queued_run_of_a_sweep_still_pools_it(tmp_path, monkeypatch):
@@ -177,13 +209,15 @@ def test_cancelling_the_last_queued_run_of_a_sweep_still_pools_it(tmp_path, monk
 
 
 def _state(nb: Notebook) -> tuple:
-    return (nb.db.execute("SELECT * FROM repro_specs ORDER BY id").fetchall(),
-            nb.db.execute("SELECT id, status FROM claims ORDER BY id").fetchall())
+    return (
+        nb.db.execute("SELECT * FROM repro_specs ORDER BY id").fetchall(),
+        nb.db.execute("SELECT id, status FROM claims ORDER BY id").fetchall(),
+    )
 
 
 def test_specs_show_accept_reject_edit_and_add(seeded_notebook):
     nb = seeded_notebook
-    run = lambda *args: CliRunner().invoke(cli, ["-n", str(nb.path), *args])  # noqa: E731
+    run = lambda *args: CliRunner().invoke(cli, ["-n", str(nb.path), *args])
     claim = next(c for c in nb.list_claims() if c.text.startswith("Five independent mechanisms"))
     (spec,) = nb.specs(claim.id)
     assert (spec.runner, spec.state) == ("steering", SpecState.SUGGESTED)
@@ -201,16 +235,27 @@ def test_specs_show_accept_reject_edit_and_add(seeded_notebook):
     assert added.exit_code == 0 and json.loads(added.output)["specs"][-1]["runner"] == "rlvr"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["specs", "claim:nope/1"], "error: nothing in the notebook matches 'claim:nope/1'"),
-    (["specs", "add", "claim:nope/1", "--runner", "rlvr", "--predicts", "supports"], "error: nothing in the notebook matches"),
-    (["specs", "add", "CLAIM", "--runner", "nosuch", "--predicts", "supports"], "error: no runner named 'nosuch'"),
-    (["specs", "add", "CLAIM", "--runner", "rlvr", "--predicts", "maybe"],
-     "error: --predicts must be supports or contradicts, not 'maybe'"),
-    (["specs", "edit", "SPEC", "--predicts", "yes"], "error: --predicts must be supports or contradicts, not 'yes'"),
-    (["specs", "edit", "SPEC", "--predicts", "supports", "--runner", "nosuch"], "error: no runner named 'nosuch'"),
-    (["specs", "accept", "999999"], "error: no spec with id 999999"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["specs", "claim:nope/1"], "error: nothing in the notebook matches 'claim:nope/1'"),
+        (
+            ["specs", "add", "claim:nope/1", "--runner", "rlvr", "--predicts", "supports"],
+            "error: nothing in the notebook matches",
+        ),
+        (["specs", "add", "CLAIM", "--runner", "nosuch", "--predicts", "supports"], "error: no runner named 'nosuch'"),
+        (
+            ["specs", "add", "CLAIM", "--runner", "rlvr", "--predicts", "maybe"],
+            "error: --predicts must be supports or contradicts, not 'maybe'",
+        ),
+        (
+            ["specs", "edit", "SPEC", "--predicts", "yes"],
+            "error: --predicts must be supports or contradicts, not 'yes'",
+        ),
+        (["specs", "edit", "SPEC", "--predicts", "supports", "--runner", "nosuch"], "error: no runner named 'nosuch'"),
+        (["specs", "accept", "999999"], "error: no spec with id 999999"),
+    ],
+)
 def test_bad_specs_input_is_one_line_exit_1_and_changes_nothing(seeded_notebook, args, message):
     nb = seeded_notebook
     claim = next(c for c in nb.list_claims() if c.text.startswith("Five independent mechanisms"))
@@ -230,7 +275,10 @@ def test_a_version_2_notebook_upgrades_in_place_and_the_cli_says_how_many_status
     folder = tmp_path / "nb"
     folder.mkdir()
     conn = sqlite3.connect(folder / DB_NAME)
-    conn.executescript(MIGRATIONS[0] + MIGRATIONS[1] + """
+    conn.executescript(
+        MIGRATIONS[0]
+        + MIGRATIONS[1]
+        + """
         INSERT INTO notes (id, title, created, updated) VALUES ('note:n', 'Does RLVR expand?', 'x', 'x');
         INSERT INTO claims (id, note_id, text, kind, status) VALUES
             ('claim:n/1', 'note:n', 'RLVR-trained models beat their base models at pass@k for every k.',
@@ -242,7 +290,8 @@ def test_a_version_2_notebook_upgrades_in_place_and_the_cli_says_how_many_status
         INSERT INTO runs (id, claim_id, runner, preset, status, created, verdict) VALUES
             ('run:1', 'claim:n/1', 'rlvr', 'default', 'succeeded', '2025-01-01', 'supports'),
             ('run:2', 'claim:n/2', 'rlvr', 'test', 'succeeded', '2025-01-01', 'supports');
-    """)  # an older inquiry's notebook: the verdict word copied onto both claims
+    """
+    )  # an older inquiry's notebook: the verdict word copied onto both claims
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()
@@ -270,8 +319,12 @@ def test_the_packaged_rules_give_the_seed_the_specs_the_audit_asks_for(seeded_no
     assert "This outperforms SFT because it prioriti" not in got  # one baseline only
     # no `\belicit` steering: the cognitive-tools claims go to the cogtools runner
     assert all(got[text][0] == "cogtools" for text in got if text.startswith(("Modularity", "Four cognitive")))
-    conjunction = [s for c in seeded_notebook.list_claims() if c.text.startswith("A single training example")
-                   for s in seeded_notebook.specs(c.id)]
+    conjunction = [
+        s
+        for c in seeded_notebook.list_claims()
+        if c.text.startswith("A single training example")
+        for s in seeded_notebook.specs(c.id)
+    ]
     assert [(s.preset, s.part) for s in conjunction] == [("one_example", 0), ("spurious", 1)]
     assert default_rules().rules  # every file in spec_rules/ loaded
 
@@ -283,8 +336,11 @@ def test_one_module_writes_claim_statuses():
     import inquiry
 
     root = Path(inquiry.__file__).parent
-    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
-                     if "set_claim_status(" in p.read_text(encoding="utf-8") and p.name != "store.py")
+    writers = sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "set_claim_status(" in p.read_text(encoding="utf-8") and p.name != "store.py"
+    )
     assert writers == ["runs/status.py"]
     direct = [p.name for p in root.rglob("*.py") if "UPDATE claims SET status" in p.read_text(encoding="utf-8")]
     assert direct == ["store.py"]

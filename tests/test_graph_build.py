@@ -20,15 +20,21 @@ def nb(tmp_path):
 
 
 def _snapshot(graph: nx.MultiDiGraph):
-    return (dict(graph.nodes(data=True)),
-            sorted((u, v, k, sorted(a.items())) for u, v, k, a in graph.edges(keys=True, data=True)))
+    return (
+        dict(graph.nodes(data=True)),
+        sorted((u, v, k, sorted(a.items())) for u, v, k, a in graph.edges(keys=True, data=True)),
+    )
 
 
 def test_nodes_and_edges_carry_kind_title_status(nb):
     graph = load(nb)
     assert graph.nodes["inq:main"] == {"kind": "inquiry", "title": "Does RL add reasoning?", "status": ""}
-    assert graph.nodes["note:split"] == {"kind": "note", "title": "Split note?", "status": "mixed",
-                                         "placeholder": False}
+    assert graph.nodes["note:split"] == {
+        "kind": "note",
+        "title": "Split note?",
+        "status": "mixed",
+        "placeholder": False,
+    }
     assert graph.nodes["note:placeholder"]["placeholder"] is True
     assert graph.nodes["claim:mixed/1"]["status"] == "mixed"
     assert graph.edges["inq:main", "note:inconclusive", "cites"]["paragraphs"] == [2]
@@ -41,15 +47,26 @@ def test_nodes_and_edges_carry_kind_title_status(nb):
 def test_graph_follows_writes_and_matches_a_rebuild(nb):
     kg = graph_for(nb)
     graph = kg.graph
-    nb.apply(ImportBatch(
-        inquiries=[Inquiry(id="inq:new", question="Is it memory?", essay=["Memory Orphan note?."])],
-        notes=[Note(id="note:placeholder", title="Placeholder note?", summary="Now described.")],
-        claims=[Claim(id="claim:placeholder/1", note_id="note:placeholder", text="Filled in.")],
-        citations=[Citation(inquiry_id="inq:new", note_id="note:orphan", paragraph=0, sentence="Memory",
-                            start=7, end=19)]))
+    nb.apply(
+        ImportBatch(
+            inquiries=[Inquiry(id="inq:new", question="Is it memory?", essay=["Memory Orphan note?."])],
+            notes=[Note(id="note:placeholder", title="Placeholder note?", summary="Now described.")],
+            claims=[Claim(id="claim:placeholder/1", note_id="note:placeholder", text="Filled in.")],
+            citations=[
+                Citation(inquiry_id="inq:new", note_id="note:orphan", paragraph=0, sentence="Memory", start=7, end=19)
+            ],
+        )
+    )
     add_relation(nb, "claim:placeholder/1", "claim:mixed/1", "refines", why="narrower setting")
-    suggestion = nb.add_edge(Edge(src="claim:running/1", dst="claim:split/1", kind=EdgeKind.CONTRADICTS,
-                                  state=EdgeState.SUGGESTED, provenance="importer:contrast-cue"))
+    suggestion = nb.add_edge(
+        Edge(
+            src="claim:running/1",
+            dst="claim:split/1",
+            kind=EdgeKind.CONTRADICTS,
+            state=EdgeState.SUGGESTED,
+            provenance="importer:contrast-cue",
+        )
+    )
     assert graph.edges["claim:running/1", "claim:split/1", "contradicts"]["state"] == "suggested"
     reject(nb, suggestion)
     assert not graph.has_edge("claim:running/1", "claim:split/1")
@@ -62,8 +79,12 @@ def test_graph_follows_writes_and_matches_a_rebuild(nb):
 
 def test_a_dropped_claim_leaves_the_graph(nb):
     graph = load(nb)
-    nb.apply(ImportBatch(notes=[Note(id="note:placeholder", title="Placeholder note?", summary="S.")],
-                         claims=[Claim(id="claim:placeholder/1", note_id="note:placeholder", text="One.")]))
+    nb.apply(
+        ImportBatch(
+            notes=[Note(id="note:placeholder", title="Placeholder note?", summary="S.")],
+            claims=[Claim(id="claim:placeholder/1", note_id="note:placeholder", text="One.")],
+        )
+    )
     nb.apply(ImportBatch(claims=[Claim(id="claim:placeholder/2", note_id="note:placeholder", text="Two.")]))
     assert "claim:placeholder/1" not in graph and "claim:placeholder/2" in graph
     assert _snapshot(graph) == _snapshot(KnowledgeGraph(nb).graph)

@@ -28,11 +28,11 @@ def test_graphml_reads_back_with_attributes(nb, tmp_path):
     back = nx.read_graphml(export(graph, tmp_path / "g.graphml", "graphml"), force_multigraph=True)
     assert back.number_of_nodes() == graph.number_of_nodes()
     assert back.number_of_edges() == graph.number_of_edges()
-    assert back.nodes["note:split"] == {"kind": "note", "title": "Split note?", "status": "mixed",
-                                        "placeholder": False}
+    assert back.nodes["note:split"] == {"kind": "note", "title": "Split note?", "status": "mixed", "placeholder": False}
     assert back.edges["inq:main", "note:split", "cites"]["paragraphs"] == "2"
-    assert back.edges["claim:contradicted/1", "claim:supported/1", "contradicts"]["why"] == \
-        "same benchmark, opposite sign"
+    assert (
+        back.edges["claim:contradicted/1", "claim:supported/1", "contradicts"]["why"] == "same benchmark, opposite sign"
+    )
 
 
 def test_node_link_json_reads_back_identical(nb, tmp_path):
@@ -66,8 +66,13 @@ def test_graph_commands_answer_in_json(nb, tmp_path):
     assert run("local", "note:split", "-r", "1")["center"] == "note:split"
     assert run("path", "note:split", "note:mixed")["explained"] == "inquiry cites note, inquiry cites note"
     assert run("cocited", "note:mixed")[0]["inquiries"] == 2
-    assert run("hubs", "--limit", "1")[0] == {"id": "note:untested", "kind": "note", "title": "Untested note?",
-                                              "status": "untested", "used_by": 3}
+    assert run("hubs", "--limit", "1")[0] == {
+        "id": "note:untested",
+        "kind": "note",
+        "title": "Untested note?",
+        "status": "untested",
+        "used_by": 3,
+    }
     assert run("central", "--kind", "note", "--limit", "1")[0]["id"] == "note:untested"
     assert [o["id"] for o in run("orphans")] == ["note:orphan"]
     assert [p["id"] for p in run("placeholders")] == ["note:placeholder"]

@@ -12,7 +12,16 @@ from fixture_graph import hand_built
 from inquiry.errors import NotFound
 from inquiry.graph.build import load
 from inquiry.graph.queries import (
-    central, cocited, cocited_in_store, local_graph, near_duplicates, neighbors, orphans, path, placeholders)
+    central,
+    cocited,
+    cocited_in_store,
+    local_graph,
+    near_duplicates,
+    neighbors,
+    orphans,
+    path,
+    placeholders,
+)
 from inquiry.store import Notebook
 
 
@@ -89,7 +98,12 @@ def test_path_ignores_suggested_relations_unless_asked(graph):
     graph.add_edge("claim:mixed/1", "claim:split/1", key="supports", kind="supports", state="suggested")
     around = path(graph, "claim:mixed/1", "claim:split/1")
     assert [n["id"] for n in around["nodes"]] == [
-        "claim:mixed/1", "note:mixed", "inq:main", "note:split", "claim:split/1"]
+        "claim:mixed/1",
+        "note:mixed",
+        "inq:main",
+        "note:split",
+        "claim:split/1",
+    ]
     assert around["explained"] == "note asserts claim, inquiry cites note, inquiry cites note, note asserts claim"
     direct = path(graph, "claim:mixed/1", "claim:split/1", include_suggested=True)
     assert direct["explained"] == "claim supports claim"
@@ -123,8 +137,11 @@ def test_near_duplicates_agree_with_brute_force(threshold):
         for note in notes:
             g.add_node(note, kind="note", title=note, status="")
             g.add_edge(f"inq:{q}", note, key="cites", kind="cites", state="accepted")
-    expected = {frozenset((a, b)) for a, b in itertools.combinations(cited, 2)
-                if len(cited[a] & cited[b]) / len(cited[a] | cited[b]) >= threshold}
+    expected = {
+        frozenset((a, b))
+        for a, b in itertools.combinations(cited, 2)
+        if len(cited[a] & cited[b]) / len(cited[a] | cited[b]) >= threshold
+    }
     found = {frozenset((p["a"]["id"], p["b"]["id"])) for p in near_duplicates(g, threshold)}
     assert found == expected and expected
 

@@ -61,7 +61,12 @@ def test_link_and_review_from_the_command_line(seeded_notebook):
     assert linked.exit_code == 0, linked.output
     row = json.loads(linked.output)
     assert (row["src"], row["dst"], row["kind"], row["why"], row["provenance"]) == (
-        a, b, "refines", "narrower setting", "user")
+        a,
+        b,
+        "refines",
+        "narrower setting",
+        "user",
+    )
     listed = json.loads(run(cli, [*base, "relations"]).output)
     assert [r["id"] for r in listed] == [row["id"]]
     suggested = json.loads(run(cli, [*base, "relations", "--suggested"]).output)

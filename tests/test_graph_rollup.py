@@ -21,25 +21,37 @@ def nb(tmp_path):
     notebook.close()
 
 
-@pytest.mark.parametrize("claim, expected", [
-    ("claim:supported/1", "supported"),  # a decisive verdict outranks a run still in flight
-    ("claim:supported/2", "untested"),  # no runs
-    ("claim:untested/1", "untested"),  # failed and cancelled runs say nothing
-    ("claim:contradicted/1", "contradicted"),
-    ("claim:mixed/1", "mixed"),
-    ("claim:inconclusive/1", "inconclusive"),
-    ("claim:running/1", "running"),  # a retry in flight outranks an earlier inconclusive result
-])
+@pytest.mark.parametrize(
+    "claim, expected",
+    [
+        ("claim:supported/1", "supported"),  # a decisive verdict outranks a run still in flight
+        ("claim:supported/2", "untested"),  # no runs
+        ("claim:untested/1", "untested"),  # failed and cancelled runs say nothing
+        ("claim:contradicted/1", "contradicted"),
+        ("claim:mixed/1", "mixed"),
+        ("claim:inconclusive/1", "inconclusive"),
+        ("claim:running/1", "running"),  # a retry in flight outranks an earlier inconclusive result
+    ],
+)
 def test_claim_status_from_runs_is_stored(nb, claim, expected):
     assert claim_status(nb, claim).value == expected
     assert nb.get_claim(claim).status.value == expected
 
 
 def test_note_status_rolls_up_its_claims(nb):
-    got = {name: note_status(nb, f"note:{name}").value
-           for name in ("supported", "untested", "contradicted", "mixed", "inconclusive", "running", "split")}
-    assert got == {"supported": "supported", "untested": "untested", "contradicted": "contradicted",
-                   "mixed": "mixed", "inconclusive": "inconclusive", "running": "running", "split": "mixed"}
+    got = {
+        name: note_status(nb, f"note:{name}").value
+        for name in ("supported", "untested", "contradicted", "mixed", "inconclusive", "running", "split")
+    }
+    assert got == {
+        "supported": "supported",
+        "untested": "untested",
+        "contradicted": "contradicted",
+        "mixed": "mixed",
+        "inconclusive": "inconclusive",
+        "running": "running",
+        "split": "mixed",
+    }
 
 
 def test_a_note_shows_counts_not_one_glyph(nb):
@@ -48,8 +60,15 @@ def test_a_note_shows_counts_not_one_glyph(nb):
 
 
 def test_inquiry_summary_counts_cited_claims(nb):
-    assert inquiry_summary(nb, "inq:main") == {**{s.value: 0 for s in Status},
-        "untested": 2, "running": 1, "supported": 2, "contradicted": 2, "mixed": 1, "inconclusive": 1}
+    assert inquiry_summary(nb, "inq:main") == {
+        **{s.value: 0 for s in Status},
+        "untested": 2,
+        "running": 1,
+        "supported": 2,
+        "contradicted": 2,
+        "mixed": 1,
+        "inconclusive": 1,
+    }
     assert inquiry_summary(nb, "inq:alone") == {**{s.value: 0 for s in Status}, "untested": 1}
 
 
@@ -65,8 +84,14 @@ def test_citation_flags_mark_sentences_resting_on_failed_claims(nb):
     # the supported claim is contested by an accepted contradicts relation
     assert flags[0, "note:supported"]["contested_by"] == ["claim:contradicted/1"]
     assert flags[2, "note:placeholder"] == {
-        "note_id": "note:placeholder", "paragraph": 2, "sentence": flags[2, "note:placeholder"]["sentence"],
-        "status": "untested", "rests_on": None, "claims": {}, "contested_by": []}
+        "note_id": "note:placeholder",
+        "paragraph": 2,
+        "sentence": flags[2, "note:placeholder"]["sentence"],
+        "status": "untested",
+        "rests_on": None,
+        "claims": {},
+        "contested_by": [],
+    }
 
 
 def test_a_finished_run_updates_claim_note_and_graph(nb):

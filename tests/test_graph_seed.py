@@ -39,7 +39,8 @@ def test_cocitation_counts_separate_same_paragraph(seeded_notebook):
     assert {t for t, r in rows.items() if r["same_paragraph"]} == {
         "What does reward learning actually do to model reasoning?",
         "Do base models already contain hidden reasoning ability?",
-        "Does reinforcement learning update only a small fraction of parameters?"}
+        "Does reinforcement learning update only a small fraction of parameters?",
+    }
     assert all(r["inquiries"] == 1 for r in rows.values())
 
 

@@ -50,7 +50,9 @@ def test_html_page(notebook, tmp_path):
 def test_text_without_header_names_the_line(notebook, tmp_path):
     path = tmp_path / "notes.txt"  # named directly: its error says what is wrong (a .md file would be a note)
     path.write_text("\n\n# My reading notes\n\nSome text.\n")
-    failure = refuse(notebook, [path], "expected the 'INQUIRING LINE' header as the first line, found '# My reading notes'")
+    failure = refuse(
+        notebook, [path], "expected the 'INQUIRING LINE' header as the first line, found '# My reading notes'"
+    )
     assert failure.line == 3
 
 
@@ -60,7 +62,8 @@ def test_plain_markdown_file_is_a_note(notebook, tmp_path):
     import_paths(notebook, [path])
     (note,) = notebook.list_notes()
     assert note.title == "My reading notes" and [c.text for c in notebook.list_claims(note_id=note.id)] == [
-        "RL narrows sampling toward known solutions."]
+        "RL narrows sampling toward known solutions."
+    ]
 
 
 def test_header_without_question(notebook, tmp_path):
@@ -88,8 +91,9 @@ def test_folder_of_mixed_files_skips_non_documents_and_fails_on_a_bad_one(notebo
     (folder / ".hidden.txt").write_text("ignored")
     files, skipped = collect_files([folder])
     assert files == [folder / "sub" / "seed.inquiry.txt"]
-    assert [(s.path, s.message) for s in skipped] == [(str(folder / "figure.png"),
-                                                       "skipped: not a .txt, .md or .bib file")]
+    assert [(s.path, s.message) for s in skipped] == [
+        (str(folder / "figure.png"), "skipped: not a .txt, .md or .bib file")
+    ]
 
     result = import_paths(notebook, [folder])
     assert notebook.stats()["inquiries"] == 1
@@ -107,5 +111,4 @@ def test_folder_of_mixed_files_skips_non_documents_and_fails_on_a_bad_one(notebo
     (folder / "broken.txt").write_bytes(b"INQUIRING LINE\n\nabc\x00")
     failure = refuse(notebook, [folder], "binary file")
     assert failure.path == str(folder / "broken.txt")
-    assert "Distillation" in notebook.get_note(
-        "note:does-rlvr-actually-expand-what-models-can-reason-about").summary
+    assert "Distillation" in notebook.get_note("note:does-rlvr-actually-expand-what-models-can-reason-about").summary

@@ -12,7 +12,9 @@ from inquiry.errors import ImportFailed
 from inquiry.importing import import_paths
 from inquiry.store import Notebook
 
-SEED = (Path(__file__).resolve().parent.parent / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt").read_bytes()
+SEED = (
+    Path(__file__).resolve().parent.parent / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt"
+).read_bytes()
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -50,18 +52,24 @@ def test_truncated_seed(cut):
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.binary(max_size=4), st.integers(0, 3)),
-                min_size=1, max_size=6))
+@given(
+    st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.binary(max_size=4), st.integers(0, 3)), min_size=1, max_size=6)
+)
 def test_mutated_seed(edits):
     data = bytearray(SEED)
     for at, insert, delete in edits:
         at = min(at, len(data))
-        data[at:at + delete] = insert
+        data[at : at + delete] = insert
     import_bytes(bytes(data))
 
 
 @SETTINGS
-@given(st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode),
-                 st.text(max_size=400).map(lambda t: ("INQUIRING LINE\n\n" + t).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=400).map(str.encode),
+        st.text(max_size=400).map(lambda t: ("INQUIRING LINE\n\n" + t).encode()),
+    )
+)
 def test_garbage(data):
     import_bytes(data)

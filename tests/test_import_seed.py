@@ -50,7 +50,7 @@ def test_seed_imports_one_inquiry_ten_notes_and_ten_citations(seeded_notebook):
     assert per_paragraph == [2, 4, 0, 2, 2]  # first, second, fourth and fifth essay paragraphs
     for citation in citations:
         title = nb.get_note(citation.note_id).title
-        assert inquiry.essay[citation.paragraph][citation.start:citation.end] == title
+        assert inquiry.essay[citation.paragraph][citation.start : citation.end] == title
         assert citation.sentence and title not in citation.sentence
 
 
@@ -58,13 +58,17 @@ def test_citations_carry_the_sentence_they_support_and_the_system_name(seeded_no
     by_note = {c.note_id: c for c in seeded_notebook.citations()}
     assert by_note[RLVR].sentence == (
         "RLVR improves which solutions get sampled without expanding the set of solvable problems; "
-        "base models actually beat RL-tuned models at high sampling budgets.")
-    assert by_note[SPARSITY].sentence == ("Mechanistically, RL touches only 5–30% of parameters in stable, "
-                                          "structured subnetworks — it's a precise selection, not a rewrite.")
+        "base models actually beat RL-tuned models at high sampling budgets."
+    )
+    assert by_note[SPARSITY].sentence == (
+        "Mechanistically, RL touches only 5–30% of parameters in stable, "
+        "structured subnetworks — it's a precise selection, not a rewrite."
+    )
     assert by_note[RLAG].prefix == "RLAG"
     assert by_note[THINK_IN_GAMES].prefix == "Think-In Games"
     assert by_note[THINK_IN_GAMES].sentence.startswith(
-        "The most direct evidence that RL can close this is Think-In Games, where LLMs generate")
+        "The most direct evidence that RL can close this is Think-In Games, where LLMs generate"
+    )
     assert by_note[RLVR].prefix is None
     assert seeded_notebook.get_paper("paper:rlag").name == "RLAG"
 
@@ -87,7 +91,8 @@ def test_every_summary_becomes_claims_with_quantities(seeded_notebook):
 def test_truncated_next_section_is_only_a_warning(notebook, seed_path):
     result = import_paths(notebook, [seed_path])
     assert [(w.message, w.line) for w in result.warnings] == [
-        ("the 'Next inquiring lines' section is empty (truncated export?)", 61)]
+        ("the 'Next inquiring lines' section is empty (truncated export?)", 61)
+    ]
     assert notebook.get_inquiry(notebook.list_inquiries()[0].id).next_lines == []
 
 
@@ -127,8 +132,10 @@ def test_reimport_changes_nothing(seeded_notebook, seed_path):
 def test_edited_document_updates_in_place(seeded_notebook, seed_text, tmp_path):
     nb = seeded_notebook
     ids_before = {n.id for n in nb.list_notes()}
-    edited = seed_text.replace("Distillation, by contrast, genuinely transfers new reasoning patterns.",
-                               "Distillation, by contrast, transfers reasoning patterns the base lacked.")
+    edited = seed_text.replace(
+        "Distillation, by contrast, genuinely transfers new reasoning patterns.",
+        "Distillation, by contrast, transfers reasoning patterns the base lacked.",
+    )
     result = import_paths(nb, [write(tmp_path, "edited.inquiry.txt", edited)])
     assert result.report.count("inquiries", "updated") == 1
     assert result.report.changes["notes"]["updated"] == [RLVR]
@@ -141,9 +148,11 @@ def test_edited_document_updates_in_place(seeded_notebook, seed_text, tmp_path):
 def test_two_documents_share_one_note(seeded_notebook, tmp_path):
     nb = seeded_notebook
     rlvr_summary = nb.get_note(RLVR).summary
-    other = document("Does RL sharpen or expand?",
-                     ["Base models win at large k Does RLVR actually expand what models can reason about?."],
-                     [("Does RLVR actually expand what models can reason about?", rlvr_summary)])
+    other = document(
+        "Does RL sharpen or expand?",
+        ["Base models win at large k Does RLVR actually expand what models can reason about?."],
+        [("Does RLVR actually expand what models can reason about?", rlvr_summary)],
+    )
     import_paths(nb, [write(tmp_path, "other.txt", other)])
     assert nb.stats()["notes"] == 11  # the ten, plus the other document's next line as a placeholder
     citing = {c.inquiry_id for c in nb.citations(note_id=RLVR)}
@@ -154,8 +163,11 @@ def test_two_documents_share_one_note(seeded_notebook, tmp_path):
 def test_a_different_summary_is_kept_as_a_variant_not_overwritten(seeded_notebook, tmp_path):
     nb = seeded_notebook
     original = nb.get_note(RLVR).summary
-    other = document("Does RL sharpen or expand?", ["Nothing cited here."],
-                     [("Does RLVR actually expand what models can reason about?", "RLVR narrows sampling.")])
+    other = document(
+        "Does RL sharpen or expand?",
+        ["Nothing cited here."],
+        [("Does RLVR actually expand what models can reason about?", "RLVR narrows sampling.")],
+    )
     result = import_paths(nb, [write(tmp_path, "other.txt", other)])
     note = nb.get_note(RLVR)
     assert note.summary == original
@@ -166,10 +178,15 @@ def test_a_different_summary_is_kept_as_a_variant_not_overwritten(seeded_noteboo
 
 def test_document_without_sources_resolves_known_notes(seeded_notebook, tmp_path):
     nb = seeded_notebook
-    text = document("What does RL change?",
-                    ["Sparse updates suggest selection Does reinforcement learning update only a small "
-                     "fraction of parameters?, and RLAG Can reinforcement learning embed domain knowledge more "
-                     "effectively than supervised fine-tuning? agrees."], sources=None)
+    text = document(
+        "What does RL change?",
+        [
+            "Sparse updates suggest selection Does reinforcement learning update only a small "
+            "fraction of parameters?, and RLAG Can reinforcement learning embed domain knowledge more "
+            "effectively than supervised fine-tuning? agrees."
+        ],
+        sources=None,
+    )
     result = import_paths(nb, [write(tmp_path, "no-sources.txt", text)])
     inquiry = nb.resolve_id("What does RL change?")
     assert [c.note_id for c in nb.citations(inquiry_id=inquiry)] == [SPARSITY, RLAG]
@@ -179,9 +196,11 @@ def test_document_without_sources_resolves_known_notes(seeded_notebook, tmp_path
 
 def test_unknown_title_becomes_placeholder_then_gets_filled(notebook, tmp_path):
     nb = notebook
-    citing = document("Is the gap semantic?",
-                      ["Meaning collapses without content Does symbolic reasoning survive content removal?."],
-                      sources=[])
+    citing = document(
+        "Is the gap semantic?",
+        ["Meaning collapses without content Does symbolic reasoning survive content removal?."],
+        sources=[],
+    )
     result = import_paths(nb, [write(tmp_path, "a.txt", citing)])
     placeholder_id = note_id("Does symbolic reasoning survive content removal?")
     note = nb.get_note(placeholder_id)
@@ -190,9 +209,16 @@ def test_unknown_title_becomes_placeholder_then_gets_filled(notebook, tmp_path):
     assert any("placeholder" in w.message for w in result.warnings)
     assert any("'Sources' section is empty" in w.message for w in result.warnings)
 
-    listing = document("What breaks symbolic reasoning?", ["A paragraph."],
-                       [("Does symbolic reasoning survive content removal?",
-                         "Performance collapses by 40% when semantics are removed.")])
+    listing = document(
+        "What breaks symbolic reasoning?",
+        ["A paragraph."],
+        [
+            (
+                "Does symbolic reasoning survive content removal?",
+                "Performance collapses by 40% when semantics are removed.",
+            )
+        ],
+    )
     import_paths(nb, [write(tmp_path, "b.txt", listing)])
     note = nb.get_note(placeholder_id)
     assert not note.is_placeholder
@@ -209,15 +235,20 @@ def test_rhetorical_question_at_sentence_start_is_reported_not_created(notebook,
 
 
 def test_sources_count_disagreement_is_warned(notebook, seed_text, tmp_path):
-    result = import_paths(notebook, [write(tmp_path, "s.txt", seed_text.replace("Sources 10 notes", "Sources 12 notes"))])
+    result = import_paths(
+        notebook, [write(tmp_path, "s.txt", seed_text.replace("Sources 10 notes", "Sources 12 notes"))]
+    )
     assert ("'Sources 12 notes' but 10 notes were found", 19) in [(w.message, w.line) for w in result.warnings]
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda t: t.replace("\n", "\r\n"),
-    lambda t: t.replace(" ", "\u00a0", 200),
-    lambda t: t.replace("\n\n", "\n  \t\n"),
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace(" ", "\u00a0", 200),
+        lambda t: t.replace("\n\n", "\n  \t\n"),
+    ],
+)
 def test_line_ends_and_odd_whitespace_import_the_same(notebook, seed_text, tmp_path, mangle):
     import_paths(notebook, [write(tmp_path, "m.txt", mangle(seed_text))])
     stats = notebook.stats()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from inquiry.aliasing import add_alias
 import inquiry.cli.literature  # noqa: F401  (registers papers/alias on the cli group)
+from inquiry.aliasing import add_alias
 from inquiry.cli import cli
 from inquiry.errors import NotFound
 from inquiry.ids import note_id
@@ -66,11 +66,15 @@ def test_aliases_and_slug_prefixes_resolve_and_nothing_is_split(imported):
     chosen = note_id("Concise intermediate reasoning chains match verbose CoT occupying fewer tokens")
     assert f"read it as the slug of {chosen} (a unique prefix)" in warnings_of(result)["8f3k2.md"]
     assert (note_id("Why does GRPO drop the value network?"), chosen) in {
-        (e.src, e.dst) for _, e in nb.edges(kind=EdgeKind.LINKS_TO)}
+        (e.src, e.dst) for _, e in nb.edges(kind=EdgeKind.LINKS_TO)
+    }
     # The renamed "…teach when to use it?" has no alias yet: a placeholder, and the one-word-away note stays apart.
     assert nb.get_note(OLD_DEPLOY).is_placeholder and not nb.get_note(NEAR_MISS).is_placeholder
-    merged = add_alias(nb, "Does RL teach reasoning or teach when to use it?",
-                       "Does RL post-training create reasoning or just deploy it?")
+    merged = add_alias(
+        nb,
+        "Does RL teach reasoning or teach when to use it?",
+        "Does RL post-training create reasoning or just deploy it?",
+    )
     assert merged["action"] == "merged" and nb.get_note(OLD_DEPLOY) is None
     assert "Does RL teach reasoning or teach when to use it?" in nb.get_note(DEPLOY).aliases
     assert DEPLOY in {c.note_id for c in nb.citations()} and nb.get_note(NEAR_MISS) is not None
@@ -79,8 +83,9 @@ def test_aliases_and_slug_prefixes_resolve_and_nothing_is_split(imported):
     assert all(nb.list_claims(note_id=n.id) for n in nb.list_notes())
     # a re-import of everything finds the old title through the alias: nothing moves, claim ids stay
     claims = {c.id for c in nb.list_claims()}
-    again = import_paths(nb, [DATA.parent.parent / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt",
-                              *COLLECTIONS])
+    again = import_paths(
+        nb, [DATA.parent.parent / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt", *COLLECTIONS]
+    )
     assert {c.id for c in nb.list_claims()} == claims
     assert nb.get_note(OLD_DEPLOY) is None and nb.split_notes() == []
     assert all(not k.startswith("claim:") for k in again.report.changed_ids)
@@ -110,14 +115,24 @@ def test_the_same_url_under_a_new_title_is_the_same_note(notebook, tmp_path):
     import_paths(notebook, [folder])
     (stored,) = notebook.list_notes()
     assert (stored.id, stored.title, stored.aliases) == (
-        note_id("Does RL teach reasoning?"), "Does RL create reasoning?", ["Does RL teach reasoning?"])
+        note_id("Does RL teach reasoning?"),
+        "Does RL create reasoning?",
+        ["Does RL teach reasoning?"],
+    )
 
 
 def test_alias_command(notebook, seed_path):
     import_paths(notebook, [seed_path])
     base = ["--notebook", str(notebook.path), "--json"]
-    out = CliRunner().invoke(cli, [*base, "alias", "Can modular cognitive tools unlock reasoning without training?",
-                                   "Can modular cognitive tools boost reasoning without training?"])
+    out = CliRunner().invoke(
+        cli,
+        [
+            *base,
+            "alias",
+            "Can modular cognitive tools unlock reasoning without training?",
+            "Can modular cognitive tools boost reasoning without training?",
+        ],
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["action"] == "renamed" and data["note"]["id"] == UNLOCK
@@ -136,9 +151,11 @@ def test_a_vault_exported_from_user_notes_reimports_to_the_same_graph(imported, 
     import_paths(again, [tmp_path / "vault"])
 
     def snapshot(n):
-        return ({(c.id, c.text) for c in n.list_claims()},
-                {(e.src, e.dst, e.kind.value, e.state.value) for _, e in n.edges(state=None)},
-                {(x.id, x.title, x.is_placeholder) for x in n.list_notes()})
+        return (
+            {(c.id, c.text) for c in n.list_claims()},
+            {(e.src, e.dst, e.kind.value, e.state.value) for _, e in n.edges(state=None)},
+            {(x.id, x.title, x.is_placeholder) for x in n.list_notes()},
+        )
 
     # links by zk file name survive (the file names become aliases), and so do the claims' paper mentions
     assert snapshot(again) == snapshot(nb)

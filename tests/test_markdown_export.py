@@ -14,7 +14,7 @@ import inquiry.cli.export  # noqa: F401  (registers the command)
 from inquiry.cli import cli
 from inquiry.export.markdown import export, render
 from inquiry.export.paths import ExportRefused, inside
-from inquiry.graph.rollup import claim_status, note_status
+from inquiry.graph.rollup import claim_status
 from inquiry.models import Citation, ImportBatch, Inquiry, Note
 from inquiry.notes.vault_format import BADGES, CONTRADICTED_MARK
 
@@ -48,13 +48,17 @@ def test_gfm_links_and_images_resolve_and_badges_match(evidence_nb, tmp_path):
     assert (page.parent / saved).read_bytes().startswith(b"\x89PNG")
     # each citation link (a note: a question, not a claim) is followed by the counts of the cited note's claims,
     # never by one glyph; ⚠ only after a note with a contradicted claim
-    for note_id, anchor in zip(dict.fromkeys(c.note_id for c in evidence_nb.citations()), sorted(anchors, key=lambda a: int(a.split("-")[1]))):
+    for note_id, anchor in zip(
+        dict.fromkeys(c.note_id for c in evidence_nb.citations()), sorted(anchors, key=lambda a: int(a.split("-")[1]))
+    ):
         after = text.split(f"](#{anchor}) ", 1)[1]
         statuses = [claim_status(evidence_nb, c.id).value for c in evidence_nb.list_claims(note_id=note_id)]
-        shown = (f"(✅ {statuses.count('supported')} · ❌ {statuses.count('contradicted')} · "
-                 f"○ {len(statuses) - statuses.count('supported') - statuses.count('contradicted')})")
+        shown = (
+            f"(✅ {statuses.count('supported')} · ❌ {statuses.count('contradicted')} · "
+            f"○ {len(statuses) - statuses.count('supported') - statuses.count('contradicted')})"
+        )
         assert after.startswith(shown)
-        assert after[len(shown):].startswith(f" {CONTRADICTED_MARK}") == ("contradicted" in statuses)
+        assert after[len(shown) :].startswith(f" {CONTRADICTED_MARK}") == ("contradicted" in statuses)
     assert "Does RLVR actually expand what models can reason about?](#note-3) (✅ 1 · ❌ 0 · ○ 1)" in text
     assert not re.search(r"\?\]\(#note-\d+\) [✅❌⚖❔○⟳↩]", text)  # no glyph right after a question title
     # the legend says in words what each glyph means
@@ -73,7 +77,9 @@ def test_gfm_shows_runs_with_intervals_verdict_scope_and_fidelity(evidence_nb, t
     assert "- Verdict: **contradicts** (test_contradicts): gain -0.10" in text
     assert "not about the paper's models" in text
     assert "| aspect | paper | miniature |" in text and "countdown-3" in text  # the rlvr runner's fidelity card
-    assert re.search(r"- Settings: preset default, seed 3; hidden=32, n_samples=\d+\n- Counts toward the claim's status", text)
+    assert re.search(
+        r"- Settings: preset default, seed 3; hidden=32, n_samples=\d+\n- Counts toward the claim's status", text
+    )
     assert "- Counts toward the claim's status." in text
     assert "## Sources" in text and "## Next inquiring lines" in text and "## Backlinks" in text
 
@@ -87,8 +93,15 @@ def test_same_notebook_exports_the_same_bytes(evidence_nb, tmp_path):
     assert any(k.startswith("images/") for k in first)
 
 
-HOSTILE = ["../../escape?", "a/b\\c:d*e?", "..", "Ünïcödé — naïve 日本語?", "x" * 300 + "?", "CON?",
-           "Why [[brackets]] | pipes # and ^carets?"]
+HOSTILE = [
+    "../../escape?",
+    "a/b\\c:d*e?",
+    "..",
+    "Ünïcödé — naïve 日本語?",
+    "x" * 300 + "?",
+    "CON?",
+    "Why [[brackets]] | pipes # and ^carets?",
+]
 
 
 def test_hostile_titles_stay_inside_and_round_trip(notebook, tmp_path):
@@ -98,10 +111,16 @@ def test_hostile_titles_stay_inside_and_round_trip(notebook, tmp_path):
     for i, title in enumerate(HOSTILE):
         start = essay.index(title, cursor)
         cursor = start + len(title)
-        cites.append(Citation(inquiry_id="inq:h", note_id=f"note:h{i}", paragraph=0, sentence=f"Claim {i}.",
-                              start=start, end=cursor))
-    notebook.apply(ImportBatch(inquiries=[Inquiry(id="inq:h", question="../Is/this safe?", essay=[essay])],
-                               notes=notes, citations=cites))
+        cites.append(
+            Citation(
+                inquiry_id="inq:h", note_id=f"note:h{i}", paragraph=0, sentence=f"Claim {i}.", start=start, end=cursor
+            )
+        )
+    notebook.apply(
+        ImportBatch(
+            inquiries=[Inquiry(id="inq:h", question="../Is/this safe?", essay=[essay])], notes=notes, citations=cites
+        )
+    )
     root = tmp_path / "out"
     for style in ("obsidian", "gfm"):
         for path in export(notebook, root / style, style=style):
@@ -155,6 +174,7 @@ def failing_after(original, calls: int, when=lambda path: True):
             if len(seen) == calls:
                 raise OSError(28, "No space left on device", str(path))
         return original(path, *args, **kwargs)
+
     return patched
 
 

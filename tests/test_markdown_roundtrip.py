@@ -35,7 +35,7 @@ STATUS_KEYS = ("claims", "claim_status", "note_status", "summaries", "flags")
 def test_runs_relations_and_statuses_survive(seeded_notebook, tmp_path):
     nb = with_evidence(seeded_notebook)
     before = snapshot(nb)
-    assert set(before["note_status"][n] for n in (RLVR, SPARSE, AGENTS)) == {"supported", "contradicted", "mixed"}
+    assert {before["note_status"][n] for n in (RLVR, SPARSE, AGENTS)} == {"supported", "contradicted", "mixed"}
     assert "inconclusive" in before["claim_status"].values()
     assert any(e[2] == "supports" and e[3] == "accepted" for e in before["edges"])
     assert any(e[3] == "rejected" for e in before["edges"])

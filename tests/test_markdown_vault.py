@@ -19,13 +19,16 @@ def write(folder, name, text):
     return folder / name
 
 
-@pytest.mark.parametrize("source, target, section, shown", [
-    ("[[Pass at k]]", "Pass at k", None, "Pass at k"),
-    ("[[Pass at k|the curve]]", "Pass at k", None, "the curve"),
-    ("[[Pass at k#Results]]", "Pass at k", "Results", "Pass at k"),
-    ("[[Pass at k#^block1|see]]", "Pass at k", "^block1", "see"),
-    (r"[[Pass at k|a \| b \]\] c]]", "Pass at k", None, "a | b ]] c"),
-])
+@pytest.mark.parametrize(
+    "source, target, section, shown",
+    [
+        ("[[Pass at k]]", "Pass at k", None, "Pass at k"),
+        ("[[Pass at k|the curve]]", "Pass at k", None, "the curve"),
+        ("[[Pass at k#Results]]", "Pass at k", "Results", "Pass at k"),
+        ("[[Pass at k#^block1|see]]", "Pass at k", "^block1", "see"),
+        (r"[[Pass at k|a \| b \]\] c]]", "Pass at k", None, "a | b ]] c"),
+    ],
+)
 def test_wikilink_forms(source, target, section, shown):
     (link,) = [t for t in inline_tokens(wiki_markdown(), f"See {source} here.") if t.type == "wikilink"]
     assert (link.meta["target"], link.meta["section"], link.meta["shown"]) == (target, section, shown)
@@ -33,7 +36,9 @@ def test_wikilink_forms(source, target, section, shown):
 
 def test_links_in_code_and_headings_are_not_links_or_tags():
     md = wiki_markdown()
-    found = [t.type for t in inline_tokens(md, "`[[code]]` and `#notatag`, issue #12, [[]]") if t.type in ("wikilink", "tag")]
+    found = [
+        t.type for t in inline_tokens(md, "`[[code]]` and `#notatag`, issue #12, [[]]") if t.type in ("wikilink", "tag")
+    ]
     assert found == []
     assert [t.type for t in md.parse("# Heading\n") if t.type == "heading_open"] == ["heading_open"]
 
@@ -41,12 +46,20 @@ def test_links_in_code_and_headings_are_not_links_or_tags():
 def test_plain_obsidian_vault_notes_claims_tags_links_and_placeholders(notebook, tmp_path):
     vault = tmp_path / "vault"
     (vault / ".obsidian").mkdir(parents=True)
-    write(vault, "Sparsity.md", "# Does RL update only a few parameters?\n\n"
-          "RL touches 5–30% of weights #rl/sparsity, see [[Grokking notes#Setup|the setup]] "
-          "and [[Pass at k]].\n\nA longer body with #mechanism.\n\n## Claims\n\n"
-          "- RL updates 5–30% of parameters.\n  - a comment, not a claim\n- The updates are nearly full-rank.\n")
-    write(vault, "Pass at k.md", "---\ntitle: What does pass@k measure?\naliases: [pass@k]\ntags: metrics\n---\n"
-          "It measures the chance that one of k samples is right.\n")
+    write(
+        vault,
+        "Sparsity.md",
+        "# Does RL update only a few parameters?\n\n"
+        "RL touches 5–30% of weights #rl/sparsity, see [[Grokking notes#Setup|the setup]] "
+        "and [[Pass at k]].\n\nA longer body with #mechanism.\n\n## Claims\n\n"
+        "- RL updates 5–30% of parameters.\n  - a comment, not a claim\n- The updates are nearly full-rank.\n",
+    )
+    write(
+        vault,
+        "Pass at k.md",
+        "---\ntitle: What does pass@k measure?\naliases: [pass@k]\ntags: metrics\n---\n"
+        "It measures the chance that one of k samples is right.\n",
+    )
     result = import_paths(notebook, [vault])
     sparse = notebook.get_note("note:does-rl-update-only-a-few-parameters")
     assert sparse.summary.startswith("RL touches 5–30% of weights #rl/sparsity, see the setup and Pass at k.")
@@ -66,30 +79,40 @@ def test_plain_obsidian_vault_notes_claims_tags_links_and_placeholders(notebook,
 
 def test_links_resolve_to_known_notes_and_unlinked_mentions_are_reported(seeded_notebook, tmp_path):
     vault = tmp_path / "vault"
-    write(vault, "reading.md", "---\ntype: note\ntitle: My reading log\n---\n"
-          f"Compare [[{RLVR_TITLE}|the RLVR note]] with Why do reasoning LLMs fail at deeper problem solving? "
-          "which I have not linked.\n")
+    write(
+        vault,
+        "reading.md",
+        "---\ntype: note\ntitle: My reading log\n---\n"
+        f"Compare [[{RLVR_TITLE}|the RLVR note]] with Why do reasoning LLMs fail at deeper problem solving? "
+        "which I have not linked.\n",
+    )
     result = import_paths(seeded_notebook, [vault])
     log = seeded_notebook.get_note("note:my-reading-log")
     assert [e.dst for _, e in seeded_notebook.edges(src=log.id, kind=EdgeKind.LINKS_TO)] == [RLVR]
     assert not seeded_notebook.get_note(RLVR).is_placeholder
     mentions = [w for w in result.warnings if "unlinked mention" in w.message]
     assert [(w.message, w.line) for w in mentions] == [
-        ("unlinked mention of 'Why do reasoning LLMs fail at deeper problem solving?'", 5)]
+        ("unlinked mention of 'Why do reasoning LLMs fail at deeper problem solving?'", 5)
+    ]
 
 
 def test_inquiry_file_cites_links_and_a_placeholder_fills_later(notebook, tmp_path):
     vault = tmp_path / "vault"
-    write(vault, "q.md", "---\ntype: inquiry\n---\n# Is selection all RL does?\n\nFraming here.\n\n"
-          "Base models win at high k [[Is pass@k a fair metric?]]. RLAG [[Does RLAG help?]] says otherwise.\n\n"
-          "## Next inquiring lines\n\n- What about memory?\n")
+    write(
+        vault,
+        "q.md",
+        "---\ntype: inquiry\n---\n# Is selection all RL does?\n\nFraming here.\n\n"
+        "Base models win at high k [[Is pass@k a fair metric?]]. RLAG [[Does RLAG help?]] says otherwise.\n\n"
+        "## Next inquiring lines\n\n- What about memory?\n",
+    )
     import_paths(notebook, [vault])
     inquiry = notebook.get_inquiry("inq:is-selection-all-rl-does")
     assert inquiry.framing == "Framing here." and inquiry.next_lines == ["What about memory?"]
     cites = notebook.citations(inquiry_id=inquiry.id)
     assert [(c.note_id, c.sentence, c.prefix) for c in cites] == [
         ("note:is-pass-k-a-fair-metric", "Base models win at high k.", None),
-        ("note:does-rlag-help", "RLAG says otherwise.", "RLAG")]
+        ("note:does-rlag-help", "RLAG says otherwise.", "RLAG"),
+    ]
     assert notebook.get_note("note:is-pass-k-a-fair-metric").is_placeholder
     write(vault, "fair.md", "---\ntype: note\n---\n# Is pass@k a fair metric?\n\nOnly at large k.\n")
     import_paths(notebook, [vault / "fair.md"])
@@ -99,8 +122,12 @@ def test_inquiry_file_cites_links_and_a_placeholder_fills_later(notebook, tmp_pa
 
 def test_claim_files_join_their_note(seeded_notebook, tmp_path):
     vault = tmp_path / "vault"
-    write(vault, "claim.md", f"---\ntype: claim\nnote: '[[{RLVR_TITLE}]]'\nstatus: supported\n---\n"
-          "Base models beat RLVR models at k = 256.\n")
+    write(
+        vault,
+        "claim.md",
+        f"---\ntype: claim\nnote: '[[{RLVR_TITLE}]]'\nstatus: supported\n---\n"
+        "Base models beat RLVR models at k = 256.\n",
+    )
     import_paths(seeded_notebook, [vault])
     texts = [c.text for c in seeded_notebook.list_claims(note_id=RLVR)]
     assert len(texts) == 3 and texts[-1] == "Base models beat RLVR models at k = 256."
@@ -110,14 +137,17 @@ def test_claim_files_join_their_note(seeded_notebook, tmp_path):
     assert seeded_notebook.imported_status(claim.id) == (Status.SUPPORTED, str(vault))
 
 
-@pytest.mark.parametrize("text, message", [
-    ("---\ntitle: [unclosed\n---\nBody.\n", "front matter is not valid YAML"),
-    ("---\n- a\n- b\n---\nBody.\n", "front matter must be a mapping"),
-    ("---\ntype: essay\n---\nBody.\n", "front matter 'type' is 'essay'"),
-    ("---\ntype: note\nid: claim:x\n---\nBody.\n", "must start with 'note:'"),
-    ("---\ntype: note\nplaceholder: maybe\n---\nBody.\n", "front matter key 'placeholder'"),
-    ("---\n---\n\x00binary", "binary file"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("---\ntitle: [unclosed\n---\nBody.\n", "front matter is not valid YAML"),
+        ("---\n- a\n- b\n---\nBody.\n", "front matter must be a mapping"),
+        ("---\ntype: essay\n---\nBody.\n", "front matter 'type' is 'essay'"),
+        ("---\ntype: note\nid: claim:x\n---\nBody.\n", "must start with 'note:'"),
+        ("---\ntype: note\nplaceholder: maybe\n---\nBody.\n", "front matter key 'placeholder'"),
+        ("---\n---\n\x00binary", "binary file"),
+    ],
+)
 def test_bad_files_name_the_file_and_write_nothing(seeded_notebook, tmp_path, text, message):
     vault = tmp_path / "vault"
     write(vault, "good.md", "---\ntype: note\n---\n# A good note?\n\nFine.\n")

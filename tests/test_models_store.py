@@ -7,13 +7,17 @@ import sqlite3
 import pytest
 
 from inquiry.errors import NotFound
-from inquiry.ids import claim_id, note_id, normalize_title
+from inquiry.ids import claim_id, normalize_title, note_id
 from inquiry.models import Claim, Edge, EdgeKind, EdgeState, ImportBatch, Inquiry, Note, kind_of
 from inquiry.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Notebook
 
 
 def test_ids_are_stable_across_spellings():
-    assert note_id("Does RLVR  expand reasoning?") == note_id("does rlvr expand reasoning") == "note:does-rlvr-expand-reasoning"
+    assert (
+        note_id("Does RLVR  expand reasoning?")
+        == note_id("does rlvr expand reasoning")
+        == "note:does-rlvr-expand-reasoning"
+    )
     assert normalize_title("Can RL’s\u00a0gap close?") == "can rl's gap close"
     assert claim_id("note:a", "RL helps.") == claim_id("note:a", "rl helps")
     assert kind_of("claim:a/1").value == "claim"
@@ -40,13 +44,18 @@ def old_database(folder, version: int, script: str = ""):
 
 
 def test_a_version_1_notebook_is_migrated_with_its_data_intact(tmp_path):
-    old_database(tmp_path / "nb", 1, MIGRATIONS[0] + """
+    old_database(
+        tmp_path / "nb",
+        1,
+        MIGRATIONS[0]
+        + """
         INSERT INTO notes (id, title, summary, created, updated)
             VALUES ('note:old', 'An old note', 'Written by version 1.', '2024-01-01', '2024-01-01');
         INSERT INTO claims (id, note_id, text, kind) VALUES ('claim:old/1', 'note:old', 'RL helps.', 'qualitative');
         INSERT INTO runs (id, claim_id, runner, status, created, sweep_id)
             VALUES ('run:old', 'claim:old/1', 'probe', 'succeeded', '2024-01-02', NULL);
-    """)
+    """,
+    )
     nb = Notebook.open(tmp_path / "nb")
     assert nb.schema_version == SCHEMA_VERSION == 4
     note = nb.get_note("note:old")
@@ -58,15 +67,19 @@ def test_a_version_1_notebook_is_migrated_with_its_data_intact(tmp_path):
     assert {"authors", "year", "title", "doi", "bibkey", "fields"} <= paper_columns  # what 2 -> 3 adds
     assert note.url is None
     assert nb.db.execute("SELECT runner, status FROM runs WHERE claim_id = 'claim:old/1'").fetchall() == [
-        ("probe", "succeeded")]
+        ("probe", "succeeded")
+    ]
     nb.close()
     assert Notebook.open(tmp_path / "nb").schema_version == SCHEMA_VERSION  # opening again changes nothing
 
 
 def test_a_notebook_from_a_newer_inquiry_is_refused_untouched(tmp_path):
     old_database(tmp_path / "nb", SCHEMA_VERSION + 1)
-    with pytest.raises(NotFound, match=rf"schema version {SCHEMA_VERSION + 1}; this inquiry knows up to "
-                                       rf"{SCHEMA_VERSION}\. Upgrade inquiry to open it"):
+    with pytest.raises(
+        NotFound,
+        match=rf"schema version {SCHEMA_VERSION + 1}; this inquiry knows up to "
+        rf"{SCHEMA_VERSION}\. Upgrade inquiry to open it",
+    ):
         Notebook.open(tmp_path / "nb")
     conn = sqlite3.connect(tmp_path / "nb" / DB_NAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
@@ -76,8 +89,11 @@ def test_a_notebook_from_a_newer_inquiry_is_refused_untouched(tmp_path):
 
 def test_placeholder_never_overwrites_content_and_content_fills_placeholder(notebook):
     notebook.apply(ImportBatch(notes=[Note(id="note:x", title="Is X?", is_placeholder=True)]))
-    notebook.apply(ImportBatch(notes=[Note(id="note:x", title="Is X?", summary="X is so.",
-                                           summary_variants={"inq:a": "X is so."})]))
+    notebook.apply(
+        ImportBatch(
+            notes=[Note(id="note:x", title="Is X?", summary="X is so.", summary_variants={"inq:a": "X is so."})]
+        )
+    )
     assert not notebook.get_note("note:x").is_placeholder
     report = notebook.apply(ImportBatch(notes=[Note(id="note:x", title="Is X?", is_placeholder=True)]))
     note = notebook.get_note("note:x")
@@ -88,8 +104,10 @@ def test_placeholder_never_overwrites_content_and_content_fills_placeholder(note
 def test_failed_batch_writes_nothing_and_events_follow_commits(notebook):
     events = []
     notebook.listeners.append(events.append)
-    bad = ImportBatch(notes=[Note(id="note:ok", title="Fine?")],
-                      claims=[Claim(id="claim:orphan/1", note_id="note:missing", text="No note.")])
+    bad = ImportBatch(
+        notes=[Note(id="note:ok", title="Fine?")],
+        claims=[Claim(id="claim:orphan/1", note_id="note:missing", text="No note.")],
+    )
     with pytest.raises(Exception, match="FOREIGN KEY"):
         notebook.apply(bad)
     assert notebook.stats()["notes"] == 0 and events == []
@@ -102,7 +120,7 @@ def test_reimport_keeps_a_rejected_suggestion_rejected(notebook):
     suggestion = Edge(src="claim:n/0", dst="claim:n/1", kind=EdgeKind.CONTRADICTS, state=EdgeState.SUGGESTED)
     batch = ImportBatch(notes=[Note(id="note:n", title="Is N?", summary="A. B.")], claims=claims, edges=[suggestion])
     notebook.apply(batch)
-    (row, _), = notebook.edges(kind=EdgeKind.CONTRADICTS, state=None)
+    ((row, _),) = notebook.edges(kind=EdgeKind.CONTRADICTS, state=None)
     notebook.set_edge_state(row, EdgeState.REJECTED)
     notebook.apply(batch)
     assert notebook.edges(kind=EdgeKind.CONTRADICTS, state=None)[0][1].state is EdgeState.REJECTED
@@ -121,12 +139,21 @@ def test_search_handles_punctuation_and_ranks_titles(seeded_notebook):
     hits = seeded_notebook.search("pass@k")
     assert hits and all("pass" in (h.title + h.snippet).lower() for h in hits)
     assert seeded_notebook.search("sparsity", kinds=["note"])[0].node_id == note_id(
-        "Does reinforcement learning update only a small fraction of parameters?")
+        "Does reinforcement learning update only a small fraction of parameters?"
+    )
     assert seeded_notebook.search('"unbalanced') == []
 
 
 def test_inquiry_round_trips(notebook):
-    inquiry = Inquiry(id="inq:q", question="Q?", framing="F.", essay=["P0.", "P1."], next_lines=["N?"],
-                      sources_declared=3, source_path="/x", content_hash="h")
+    inquiry = Inquiry(
+        id="inq:q",
+        question="Q?",
+        framing="F.",
+        essay=["P0.", "P1."],
+        next_lines=["N?"],
+        sources_declared=3,
+        source_path="/x",
+        content_hash="h",
+    )
     notebook.apply(ImportBatch(inquiries=[inquiry]))
     assert notebook.get_inquiry("inq:q") == inquiry

@@ -9,6 +9,7 @@ import signal
 
 import psutil
 import pytest
+import ray  # ./dev installs the [ray] extra; a missing Ray must fail, not skip
 from click.testing import CliRunner
 from fixture_runners import notebook_with_claim, stop_unfinished_runs, wait_until
 
@@ -18,7 +19,6 @@ from inquiry.models import RunStatus, Status
 from inquiry.runners import registry
 from inquiry.runs import launcher, records, sweeps
 
-import ray  # ./dev installs the [ray] extra; a missing Ray must fail, not skip
 pytestmark = pytest.mark.ray
 
 PROBE = {"device": "cpu"}
@@ -42,8 +42,10 @@ def ray_notebook(tmp_path, monkeypatch, ray_address):
     yield nb, claim_id, ray_address
     stop_unfinished_runs(nb, timeout_s=15)
     drivers = {run.pid for run in records.list_runs(nb) if run.pid}
-    wait_until(lambda: not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
-                               for pid in drivers), timeout=20)
+    wait_until(
+        lambda: not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie" for pid in drivers),
+        timeout=20,
+    )
     nb.close()
 
 
@@ -94,9 +96,29 @@ def test_a_killed_ray_task_shows_as_interrupted(ray_notebook):
 
 def test_a_three_seed_sweep_is_pooled_into_one_verdict_on_the_claim(ray_notebook):
     nb, claim_id, address = ray_notebook
-    out = CliRunner().invoke(cli, ["--notebook", str(nb.path), "--json", "run", claim_id, "--runner", "probe",
-                                   "--preset", "test", "--set", "device=cpu", "--backend", "ray",
-                                   "--ray-address", address, "--sweep", "seed=0..2", "--wait"])
+    out = CliRunner().invoke(
+        cli,
+        [
+            "--notebook",
+            str(nb.path),
+            "--json",
+            "run",
+            claim_id,
+            "--runner",
+            "probe",
+            "--preset",
+            "test",
+            "--set",
+            "device=cpu",
+            "--backend",
+            "ray",
+            "--ray-address",
+            address,
+            "--sweep",
+            "seed=0..2",
+            "--wait",
+        ],
+    )
     assert out.exit_code == 0, out.output
     shown = json.loads(out.stdout)
     assert [r["seed"] for r in shown["runs"]] == [0, 1, 2] and {r["status"] for r in shown["runs"]} == {"succeeded"}

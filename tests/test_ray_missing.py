@@ -23,8 +23,9 @@ def inquiry_without_ray(*args: str) -> subprocess.CompletedProcess:
 
 def test_the_ray_backend_without_ray_says_how_to_install_it(tmp_path):
     nb, claim_id = notebook_with_claim(tmp_path / "nb")
-    done = inquiry_without_ray("--notebook", str(nb.path), "run", claim_id, "--runner", "probe", "--preset", "test",
-                               "--backend", "ray")
+    done = inquiry_without_ray(
+        "--notebook", str(nb.path), "run", claim_id, "--runner", "probe", "--preset", "test", "--backend", "ray"
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "the Ray backend needs Ray: pip install 'inquiry[ray]'" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr

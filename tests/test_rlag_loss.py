@@ -27,9 +27,11 @@ def test_loss_matches_hand_computation_with_both_clips_and_the_beta_switch():
     same = torch.tensor([False, False, True])
     terms = rlag_loss(z, c, r, same, gamma=0.8)
 
-    margins = [0.2 * -1 + 0.5 * -0.2 - 0.5 * -5 - 0.8,  # 1.4
-               0.2 * -2 + 0.5 * -1 - 0.5 * -2 - 0.8,  # -0.7
-               0.5 * -3 - 0.8]  # -2.3
+    margins = [
+        0.2 * -1 + 0.5 * -0.2 - 0.5 * -5 - 0.8,  # 1.4
+        0.2 * -2 + 0.5 * -1 - 0.5 * -2 - 0.8,  # -0.7
+        0.5 * -3 - 0.8,
+    ]  # -2.3
     expected = sum(softplus_neg(m) for m in margins) / 3
     assert math.isclose(float(terms.loss.detach()), expected, rel_tol=1e-6)
     assert torch.allclose(terms.information, torch.tensor([-0.2, -0.4, -1.5]))

@@ -26,17 +26,28 @@ def outcomes(rate: float, seed: int, seeds: int = 2) -> list[list[int]]:
 def run_result(seed: int, rlag: float, cpt: float, sft: float, cpt_sft: float, base=None) -> Result:
     """One run's result as the runner reports it; its own verdict comes from the runner's rule on its outcomes.
     The dev accuracies rank the baselines as their rates do (the dev split is a different set of questions)."""
-    arms = {"rlag": outcomes(rlag, seed), "cpt": outcomes(cpt, seed + 100), "sft": outcomes(sft, seed + 200),
-            "cpt_sft": outcomes(cpt_sft, seed + 300)}
+    arms = {
+        "rlag": outcomes(rlag, seed),
+        "cpt": outcomes(cpt, seed + 100),
+        "sft": outcomes(sft, seed + 200),
+        "cpt_sft": outcomes(cpt_sft, seed + 300),
+    }
     dev = {"rlag": rlag, "cpt": cpt, "sft": sft, "cpt_sft": cpt_sft}
     base = base or CAN_USE_CONTEXT
     reg = registry.get("rlag").registration()
     gain = context_gain(np.array(base["augmented"]), np.array(base["naive"]), reg, B=500, seed=seed)
     report, _ = decide(gain, dev, {arm: np.array(rows) for arm, rows in arms.items()}, reg, B=500, seed=seed)
-    return Result(raw={"outcomes_heldout": arms, "base": base, "bootstrap": 500, "registered_protocol": True,
-                       "tuned_lr": {arm: 0.001 for arm in arms},
-                       "dev_accuracy": {arm: {"0.001": acc} for arm, acc in dev.items()}},
-                  verdict=report)
+    return Result(
+        raw={
+            "outcomes_heldout": arms,
+            "base": base,
+            "bootstrap": 500,
+            "registered_protocol": True,
+            "tuned_lr": dict.fromkeys(arms, 0.001),
+            "dev_accuracy": {arm: {"0.001": acc} for arm, acc in dev.items()},
+        },
+        verdict=report,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +79,10 @@ def test_runs_that_disagree_pool_into_an_interval_that_covers_zero(rlag):
     diff = pooled.metrics["rlag_minus_best_baseline"]
     assert diff.low < 0 < diff.high
     # the seed spread widens the interval well past what the questions alone would give
-    every = {arm: np.array([row for r in ahead + behind for row in r.raw["outcomes_heldout"][arm]])
-             for arm in ("rlag", "cpt")}
+    every = {
+        arm: np.array([row for r in ahead + behind for row in r.raw["outcomes_heldout"][arm]])
+        for arm in ("rlag", "cpt")
+    }
     question_only = paired_diff_ci(every["rlag"].mean(0), every["cpt"].mean(0), B=500)
     assert diff.high - diff.low > 2 * (question_only.high - question_only.low)
     assert (pooled.verdict.verdict.value, pooled.verdict.reason) == ("inconclusive", "ci_overlaps_zero")

@@ -62,17 +62,19 @@ def test_control_world_with_uninformative_rewards_contradicts(control):
 
 
 def test_base_that_cannot_read_its_snippets_is_inconclusive(tmp_path, cache):
-    out, config, _ = _run(tmp_path, cache, "test", pretrain_steps=10, passes=1)
+    out, _config, _ = _run(tmp_path, cache, "test", pretrain_steps=10, passes=1)
     check = out.verdict.preconditions[0]
-    assert (out.verdict.verdict, out.verdict.reason) == (Verdict.INCONCLUSIVE,
-                                                          "precondition_failed:base_can_use_context")
+    assert (out.verdict.verdict, out.verdict.reason) == (
+        Verdict.INCONCLUSIVE,
+        "precondition_failed:base_can_use_context",
+    )
     assert not check.passed and check.value == out.metrics["context_gain"].low < check.threshold
     assert "rlag_minus_best_baseline" in out.metrics  # the arms still ran; their numbers just cannot decide
 
 
 @pytest.mark.parametrize("fixture", ["informed", "control"])
 def test_verdict_follows_from_dev_choices_and_test_outcomes(fixture, request):
-    out, config, _ = request.getfixturevalue(fixture)
+    out, _config, _ = request.getfixturevalue(fixture)
     raw = out.raw
     # each arm's rate is the grid's best on dev (seed 0), and the best baseline the best on dev at that rate
     registered = registry.get("rlag").registration().settings["lr_grid"]["miniature"]
@@ -120,7 +122,7 @@ def test_result_reports_every_arm_with_intervals_diagnostics_and_a_plot(informed
     live = [e for e in context.events if "chosen_correct" in e["metrics"]]
     assert len(live) == (len(raw["lr_grid"]) + config.seeds - 1) * raw["steps_per_arm"]
     assert {"accuracy", "rlag_diagnostics", "rlag_rewards"} <= {s.chart for s in out.series}
-    plot = [a for a in out.artifacts if a.kind == "plot"][0]
+    plot = next(a for a in out.artifacts if a.kind == "plot")
     assert (context.artifact_dir / plot.path).stat().st_size > 5000
     assert raw["gamma"] == 0.8
     json.dumps(out.model_dump(mode="json"))
@@ -128,8 +130,13 @@ def test_result_reports_every_arm_with_intervals_diagnostics_and_a_plot(informed
 
 def test_runner_is_discovered_and_suits_the_seed_claim():
     runner = registry.get("rlag")
-    assert runner.suitability("Can reinforcement learning embed domain knowledge more effectively than "
-                              "supervised fine-tuning? RLAG ... progressively internalizing") >= 3
+    assert (
+        runner.suitability(
+            "Can reinforcement learning embed domain knowledge more effectively than "
+            "supervised fine-tuning? RLAG ... progressively internalizing"
+        )
+        >= 3
+    )
     assert runner.suitability("Does RLVR expand what models can reason about at large k?") == 0
     assert set(runner.presets) == {"test", "default", "control", "gpu", "gpu_checkpoint"}
     reg = runner.registration()
@@ -144,15 +151,27 @@ def test_checkpoint_path_reads_the_authors_schema_and_runs_the_same_evaluator(tm
     from inquiry.runners.substrate.model import TinyModelConfig
 
     world = build_world(n_known=8, n_target=6, n_options=4, n_distractors=1, seed=1)
-    pretrain_base(world, tmp_path / "ckpt", model_cfg=TinyModelConfig(hidden=32, layers=1, heads=2, ffn=64),
-                  steps=5, batch_size=8, lr=1e-3, seed=0)
-    items = [{"question": q.question, "options": dict(zip("ABCD", q.options)), "answer": q.answer, "ctx": q.ctx}
-             for q in world.target_questions("train") + world.target_questions("paraphrase")]
+    pretrain_base(
+        world,
+        tmp_path / "ckpt",
+        model_cfg=TinyModelConfig(hidden=32, layers=1, heads=2, ffn=64),
+        steps=5,
+        batch_size=8,
+        lr=1e-3,
+        seed=0,
+    )
+    items = [
+        {"question": q.question, "options": dict(zip("ABCD", q.options)), "answer": q.answer, "ctx": q.ctx}
+        for q in world.target_questions("train") + world.target_questions("paraphrase")
+    ]
     data = tmp_path / "items.jsonl"
     data.write_text("\n".join(json.dumps(item) for item in items))
     runner = registry.get("rlag")
-    config = registry.resolve_config(runner, "test", {
-        "device": "cpu", "checkpoint": str(tmp_path / "ckpt"), "dataset": str(data), "seeds": 1, "passes": 1})
+    config = registry.resolve_config(
+        runner,
+        "test",
+        {"device": "cpu", "checkpoint": str(tmp_path / "ckpt"), "dataset": str(data), "seeds": 1, "passes": 1},
+    )
     out = runner.run(config, RunContext(tmp_path / "run", seed=0, device="cpu"))
     held = out.raw["heldout_questions"] + out.raw["dev_questions"]
     assert len(held) == round(len(items) * config.eval_fraction)

@@ -21,9 +21,11 @@ def passk_run(seed: int, base_rates, rl_rates, *, verdict: str = "supports", **r
     """One seed's result: binomial counts at the given per-problem success rates."""
     rng = np.random.default_rng(seed)
     held_out = {"base": rng.binomial(N, base_rates).tolist(), "rl": rng.binomial(N, rl_rates).tolist()}
-    return Result(raw={"seed": seed, "n": N, "bootstrap": 400, "held_out": held_out, **raw_extra},
-                  metrics={"delta_pass1": Estimate(value=0.3, low=0.2, high=0.4)},
-                  verdict=VerdictReport(verdict=verdict, reason="r", explanation="e"))
+    return Result(
+        raw={"seed": seed, "n": N, "bootstrap": 400, "held_out": held_out, **raw_extra},
+        metrics={"delta_pass1": Estimate(value=0.3, low=0.2, high=0.4)},
+        verdict=VerdictReport(verdict=verdict, reason="r", explanation="e"),
+    )
 
 
 def sharpened(seed: int) -> Result:
@@ -58,8 +60,11 @@ def test_seeds_that_disagree_widen_the_interval_beyond_problem_resampling():
     pooled = available()["rlvr"].pool([expands, narrows])
 
     dn = pooled.metrics[f"delta_pass{N}"]
-    per_problem = [pass_at_k(N, r, N) - pass_at_k(N, b, N) for run in (expands, narrows)
-                   for b, r in zip(run.raw["held_out"]["base"], run.raw["held_out"]["rl"])]
+    per_problem = [
+        pass_at_k(N, r, N) - pass_at_k(N, b, N)
+        for run in (expands, narrows)
+        for b, r in zip(run.raw["held_out"]["base"], run.raw["held_out"]["rl"])
+    ]
     problems_only = bootstrap_ci(per_problem, B=400)  # as if all 120 problems came from one seed
     assert problems_only.low > -0.2 and problems_only.high < 0.2
     assert dn.low < -0.3 and dn.high > 0.3  # the seed level carries the disagreement
@@ -78,16 +83,30 @@ def test_a_base_at_the_guessing_floor_fails_the_pooled_precondition():
     assert not check.passed and check.value == gap.low
 
 
-@pytest.mark.parametrize("results, why", [
-    ([sharpened(0)], "at least two seeds"),
-    ([sharpened(0), Result(verdict=VerdictReport(verdict="supports", reason="r", explanation="e"))],
-     "no per-problem held-out counts"),
-    ([Result(raw={"n": N, "held_out": {"base": [1, 2], "full_set": [3, 4], "one_example": [3, 3]}},
-             verdict=VerdictReport(verdict="supports", reason="r", explanation="e"))] * 2,
-     "base, full_set, one_example) are not the pass@k variant's"),
-    ([sharpened(0), sharpened(1).model_copy(update={"raw": {**sharpened(1).raw, "n": 64}})],
-     "different n (32, 64)"),
-])
+@pytest.mark.parametrize(
+    "results, why",
+    [
+        ([sharpened(0)], "at least two seeds"),
+        (
+            [sharpened(0), Result(verdict=VerdictReport(verdict="supports", reason="r", explanation="e"))],
+            "no per-problem held-out counts",
+        ),
+        (
+            [
+                Result(
+                    raw={"n": N, "held_out": {"base": [1, 2], "full_set": [3, 4], "one_example": [3, 3]}},
+                    verdict=VerdictReport(verdict="supports", reason="r", explanation="e"),
+                )
+            ]
+            * 2,
+            "base, full_set, one_example) are not the pass@k variant's",
+        ),
+        (
+            [sharpened(0), sharpened(1).model_copy(update={"raw": {**sharpened(1).raw, "n": 64}})],
+            "different n (32, 64)",
+        ),
+    ],
+)
 def test_other_variants_and_results_without_counts_pool_conservatively_and_say_why(results, why):
     pooled = available()["rlvr"].pool(results)
     assert pooled.verdict.reason.startswith("not_pooled_on_counts:")

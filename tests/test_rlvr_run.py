@@ -33,9 +33,18 @@ def run(preset: str, folder, cache, **overrides):
 
 def recomputed(result):
     raw = result.raw
-    return passk_verdict(passk_evidence(raw["held_out"]["base"], raw["held_out"]["rl"], raw["n"], seed=raw["seed"],
-                                        B=raw["bootstrap"], guess_rates=raw["guess_rates"],
-                                        truncated=raw["truncated"], arm=raw["arm"]))
+    return passk_verdict(
+        passk_evidence(
+            raw["held_out"]["base"],
+            raw["held_out"]["rl"],
+            raw["n"],
+            seed=raw["seed"],
+            B=raw["bootstrap"],
+            guess_rates=raw["guess_rates"],
+            truncated=raw["truncated"],
+            arm=raw["arm"],
+        )
+    )
 
 
 def check_report(result):
@@ -76,8 +85,7 @@ def test_grpo_on_the_test_world_sharpens_and_narrows_supports(tmp_path, rlvr_cac
 
 @pytest.mark.slow
 def test_the_control_distils_past_the_base_support_and_contradicts(tmp_path, rlvr_cache):
-    config, result = run("control", tmp_path, rlvr_cache, **{k: v for k, v in available()["rlvr"].presets[
-        "test"].items()})
+    config, result = run("control", tmp_path, rlvr_cache, **dict(available()["rlvr"].presets["test"].items()))
     assert config.post_training == "distill"
     checks = check_report(result)
     assert all(c.passed for c in checks.values())
@@ -95,20 +103,32 @@ def test_the_control_distils_past_the_base_support_and_contradicts(tmp_path, rlv
 
 @pytest.mark.slow
 def test_a_base_at_the_guessing_floor_fails_the_precondition(tmp_path, rlvr_cache):
-    _, result = run("test", tmp_path, rlvr_cache, pretrain_steps=10, rl_steps=3, n_held_out=30, n_samples=16,
-                    n_secondary=4)
+    _, result = run(
+        "test", tmp_path, rlvr_cache, pretrain_steps=10, rl_steps=3, n_held_out=30, n_samples=16, n_secondary=4
+    )
     checks = check_report(result)
     assert not checks["base_above_guesser"].passed
     assert (result.verdict.verdict.value, result.verdict.reason) == (
-        "inconclusive", "precondition_failed:base_above_guesser")
+        "inconclusive",
+        "precondition_failed:base_above_guesser",
+    )
 
 
 def test_the_registration_loads_for_this_runner_version_and_names_every_threshold_the_rules_use():
     runner = available()["rlvr"]
     reg = runner.registration()
     assert reg.runner == "rlvr" and reg.version == runner.version
-    used = {"level", "guess_margin", "rl_only_margin", "max_truncated_share", "gain_fraction", "entropy_floor",
-            "min_clip_share", "sparse_enough", "rank_ratio_min"}
+    used = {
+        "level",
+        "guess_margin",
+        "rl_only_margin",
+        "max_truncated_share",
+        "gain_fraction",
+        "entropy_floor",
+        "min_clip_share",
+        "sparse_enough",
+        "rank_ratio_min",
+    }
     assert used == set(reg.thresholds)
     assert {"supports", "contradicts", "inconclusive"} <= set(reg.decision_rule) and reg.control
 
@@ -119,6 +139,7 @@ def test_the_runner_suits_the_seed_claims_and_rejects_bad_configs():
     assert runner.suitability("RL updates only a small fraction of parameters") >= 1
     assert runner.suitability("The sky is blue") == 0
     from inquiry.errors import ConfigError
+
     with pytest.raises(ConfigError, match="base_checkpoint"):
         resolve_config(runner, "default", {"base_checkpoint": "/tmp/x"})
     with pytest.raises(ConfigError, match="countdown3"):

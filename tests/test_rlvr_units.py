@@ -5,13 +5,21 @@ import random
 import pytest
 import torch
 
+from inquiry.runners.rlvr import verdict as rules
 from inquiry.runners.rlvr.grpo import GRPOSettings, _update, completion_logprobs, group_advantages
 from inquiry.runners.rlvr.sparsity import overlap_minus_chance, per_layer_unchanged, unchanged_share
 from inquiry.runners.rlvr.task import Problem, Teacher, make_split, verify
-from inquiry.runners.rlvr import verdict as rules
-from inquiry.runners.rlvr.verdict import (SparsityEvidence, clip_check, entropy_check, gain_evidence,
-                                          one_example_verdict, passk_evidence, passk_verdict, sparsity_verdict,
-                                          spurious_verdict)
+from inquiry.runners.rlvr.verdict import (
+    SparsityEvidence,
+    clip_check,
+    entropy_check,
+    gain_evidence,
+    one_example_verdict,
+    passk_evidence,
+    passk_verdict,
+    sparsity_verdict,
+    spurious_verdict,
+)
 from inquiry.runners.substrate import TinyModelConfig, build_model, build_tokenizer, encode, sample
 
 N = 64
@@ -30,7 +38,9 @@ def test_passk_supports_when_rl_sharpens_and_loses_coverage():
 def test_passk_inconclusive_when_rl_did_not_learn():
     base = [8] * 60
     assert reason(passk_verdict(passk_evidence(base, list(base), N))) == (
-        "inconclusive", "precondition_failed:post_training_learned")
+        "inconclusive",
+        "precondition_failed:post_training_learned",
+    )
 
 
 def test_passk_contradicts_when_rl_solves_what_the_base_never_does():
@@ -82,17 +92,22 @@ def test_passk_inconclusive_when_pass_n_difference_is_noise():
 
 
 # ---------------------------------------------------------------- one-example / spurious
-@pytest.mark.parametrize("tested,expected", [
-    ([30] * 80, ("supports", "one_example_rl_gain_above_fraction")),
-    ([8] * 80, ("contradicts", "one_example_rl_gain_below_fraction")),
-])
+@pytest.mark.parametrize(
+    "tested,expected",
+    [
+        ([30] * 80, ("supports", "one_example_rl_gain_above_fraction")),
+        ([8] * 80, ("contradicts", "one_example_rl_gain_below_fraction")),
+    ],
+)
 def test_one_example_verdict(tested, expected):
     assert reason(one_example_verdict(gain_evidence([8] * 80, [40] * 80, tested, N))) == expected
 
 
 def test_one_example_inconclusive_when_full_set_rl_fails_or_intervals_are_wide():
-    assert reason(one_example_verdict(gain_evidence([8] * 80, [8] * 80, [30] * 80, N)))[1] == \
-        "precondition_failed:one_example.reference_learned"
+    assert (
+        reason(one_example_verdict(gain_evidence([8] * 80, [8] * 80, [30] * 80, N)))[1]
+        == "precondition_failed:one_example.reference_learned"
+    )
     spread = [0] * 10 + [24] * 10  # mean gain = half the reference, but 20 problems give a wide interval
     ev = gain_evidence([8] * 20, [16] * 20, spread, N)
     assert reason(one_example_verdict(ev)) == ("inconclusive", "ci_covers_fraction")
@@ -112,7 +127,9 @@ def test_one_example_collapse_and_an_idle_clip_make_the_verdict_inconclusive():
     collapsed = entropy_check(0.1, 1.0)
     assert not collapsed.passed and collapsed.value == pytest.approx(0.1)
     assert reason(one_example_verdict(ev, entropy=collapsed)) == (
-        "inconclusive", "precondition_failed:one_example.no_policy_collapse")
+        "inconclusive",
+        "precondition_failed:one_example.no_policy_collapse",
+    )
     assert one_example_verdict(ev, entropy=entropy_check(0.9, 1.0)).verdict.value == "supports"
     idle = clip_check(0.004)
     assert reason(spurious_verdict(ev, clip=idle)) == ("inconclusive", "precondition_failed:spurious.clip_binds")
@@ -124,21 +141,30 @@ def test_spurious_verdict_reports_the_mechanism_control():
     report = spurious_verdict(ev)
     assert reason(report) == ("supports", "random_reward_gain_above_fraction")
     assert "no gain with the clip inactive" in report.explanation
-    assert reason(spurious_verdict(gain_evidence([8] * 80, [40] * 80, [4] * 80, N))) == \
-        ("contradicts", "random_reward_gain_below_fraction")
+    assert reason(spurious_verdict(gain_evidence([8] * 80, [40] * 80, [4] * 80, N))) == (
+        "contradicts",
+        "random_reward_gain_below_fraction",
+    )
 
 
 # ----------------------------------------------------------------------- sparsity verdict
 def _sparsity(rl_bf16, rl_fp32, sft=0.1):
-    return SparsityEvidence(rl={"bf16_isclose": rl_bf16, "fp32_exact": rl_fp32},
-                            sft={"bf16_isclose": sft, "fp32_exact": sft}, overlap_minus_chance=0.2, rank_ratio=0.95)
+    return SparsityEvidence(
+        rl={"bf16_isclose": rl_bf16, "fp32_exact": rl_fp32},
+        sft={"bf16_isclose": sft, "fp32_exact": sft},
+        overlap_minus_chance=0.2,
+        rank_ratio=0.95,
+    )
 
 
-@pytest.mark.parametrize("rl_bf16,rl_fp32,expected", [
-    ([0.85, 0.8], [0.75, 0.8], ("supports", "sparse_at_every_precision")),
-    ([0.85, 0.8], [0.01, 0.02], ("inconclusive", "precision_dependent")),
-    ([0.05, 0.1], [0.0, 0.0], ("contradicts", "dense_updates_at_every_precision")),
-])
+@pytest.mark.parametrize(
+    "rl_bf16,rl_fp32,expected",
+    [
+        ([0.85, 0.8], [0.75, 0.8], ("supports", "sparse_at_every_precision")),
+        ([0.85, 0.8], [0.01, 0.02], ("inconclusive", "precision_dependent")),
+        ([0.05, 0.1], [0.0, 0.0], ("contradicts", "dense_updates_at_every_precision")),
+    ],
+)
 def test_sparsity_verdict(rl_bf16, rl_fp32, expected):
     report = sparsity_verdict(_sparsity(rl_bf16, rl_fp32))
     assert reason(report) == expected
@@ -179,8 +205,10 @@ def _rollout():
     tok = build_tokenizer(list("0123456789+-*=,:>"))
     model = build_model(tok, TinyModelConfig(hidden=16, layers=1, heads=2, ffn=32), seed=0)
     prompts = [encode(tok, "345:017>")] * 6
-    completions = [encode(tok, text, bos=False) + [tok.eos_token_id] for text in
-                   ["3*4=12,12+5=17", "3+4+5=12", "5*4=20,20-3=17", "3*5+4=19", "4", "4*5-3=17"]]
+    completions = [
+        encode(tok, text, bos=False) + [tok.eos_token_id]
+        for text in ["3*4=12,12+5=17", "3+4+5=12", "5*4=20,20-3=17", "3*5+4=19", "4", "4*5-3=17"]
+    ]
     return tok, model, prompts, completions, torch.tensor([1.0, -1.0, 1.0, -1.0, -1.0, 1.0])
 
 
@@ -188,8 +216,16 @@ def test_the_loss_scores_exactly_the_tokens_the_sampler_drew():
     # the GRPO loss recomputes log-probs of sampled completions (prompt masked, <eos> included); they
     # must equal the sampler's own, or the policy gradient trains something other than the policy
     tok, model, prompts, _, _ = _rollout()
-    out = sample(model, prompts[:2], n=4, max_new_tokens=16, eos_id=tok.eos_token_id, pad_id=tok.pad_token_id,
-                 generator=torch.Generator().manual_seed(0), return_logprobs=True)
+    out = sample(
+        model,
+        prompts[:2],
+        n=4,
+        max_new_tokens=16,
+        eos_id=tok.eos_token_id,
+        pad_id=tok.pad_token_id,
+        generator=torch.Generator().manual_seed(0),
+        return_logprobs=True,
+    )
     rows = [c for group in out.completions for c in group]
     with torch.no_grad():
         logprobs, mask = completion_logprobs(model, [prompts[0]] * len(rows), rows, tok.pad_token_id)
@@ -201,16 +237,34 @@ def test_the_loss_scores_exactly_the_tokens_the_sampler_drew():
 def test_one_minibatch_makes_the_ratio_exactly_one_and_never_clips():
     tok, model, prompts, completions, adv = _rollout()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
-    stats = _update(model, optimizer, None, prompts, completions, adv, tok.pad_token_id,
-                    GRPOSettings(minibatches=1), torch.Generator().manual_seed(0))
+    stats = _update(
+        model,
+        optimizer,
+        None,
+        prompts,
+        completions,
+        adv,
+        tok.pad_token_id,
+        GRPOSettings(minibatches=1),
+        torch.Generator().manual_seed(0),
+    )
     assert stats["ratio_max_dev"] == 0.0 and stats["clip_fraction"] == 0.0
 
 
 def test_several_minibatches_move_the_ratio_off_one():
     tok, model, prompts, completions, adv = _rollout()
     optimizer = torch.optim.AdamW(model.parameters(), lr=5e-2)
-    stats = _update(model, optimizer, None, prompts, completions, adv, tok.pad_token_id,
-                    GRPOSettings(minibatches=3, clip_eps=0.01), torch.Generator().manual_seed(0))
+    stats = _update(
+        model,
+        optimizer,
+        None,
+        prompts,
+        completions,
+        adv,
+        tok.pad_token_id,
+        GRPOSettings(minibatches=3, clip_eps=0.01),
+        torch.Generator().manual_seed(0),
+    )
     assert stats["ratio_max_dev"] > 0 and stats["clip_fraction"] > 0
 
 

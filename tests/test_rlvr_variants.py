@@ -9,8 +9,15 @@ import pytest
 from inquiry.runners.api import RunContext
 from inquiry.runners.registry import available, resolve_config
 from inquiry.runners.rlvr.sparsity import PRECISIONS
-from inquiry.runners.rlvr.verdict import (SparsityEvidence, clip_check, entropy_check, gain_evidence,
-                                          one_example_verdict, sparsity_verdict, spurious_verdict)
+from inquiry.runners.rlvr.verdict import (
+    SparsityEvidence,
+    clip_check,
+    entropy_check,
+    gain_evidence,
+    one_example_verdict,
+    sparsity_verdict,
+    spurious_verdict,
+)
 
 # The test preset's base (one pretraining per session, shared through the cache with test_rlvr_run.py),
 # so that some RL problems sit in the [0.2, 0.8] band; short GRPO arms and small n on top.
@@ -45,14 +52,23 @@ def test_one_example_variant_trains_on_an_example_the_base_half_solves(tmp_path,
     assert 0.2 <= raw["chosen_example"]["base_success"] <= 0.8
     assert result.metrics["chosen_base_success"].value == raw["chosen_example"]["base_success"]
 
-    evidence = gain_evidence(held["base"], held["full_set"], held["one_example"], n, control=held["random_example"],
-                             seed=raw["seed"], B=raw["bootstrap"])
+    evidence = gain_evidence(
+        held["base"],
+        held["full_set"],
+        held["one_example"],
+        n,
+        control=held["random_example"],
+        seed=raw["seed"],
+        B=raw["bootstrap"],
+    )
     collapse = entropy_check(raw["entropy"]["one_example"], raw["entropy"]["base"])
     assert one_example_verdict(evidence, entropy=collapse) == result.verdict
-    assert {c.id for c in result.verdict.preconditions} == {"one_example.reference_learned",
-                                                            "one_example.no_policy_collapse"}
+    assert {c.id for c in result.verdict.preconditions} == {
+        "one_example.reference_learned",
+        "one_example.no_policy_collapse",
+    }
     assert interval(result.metrics["gain_one_example"]) == interval(evidence.tested)
-    mean = lambda xs: sum(xs) / (len(xs) * n)  # noqa: E731
+    mean = lambda xs: sum(xs) / (len(xs) * n)
     assert result.metrics["gain_full_set"].value == pytest.approx(mean(held["full_set"]) - mean(held["base"]))
     assert result.metrics["unsolved_share_base"].value == held["base"].count(0) / config.n_held_out
     names = {s.name for s in result.series}
@@ -68,10 +84,10 @@ def test_spurious_variant_has_every_reward_arm_the_clip_control_and_the_contrast
     assert set(held) == {"base", "true", "random", "random_M1", "format", "incorrect"}
     assert set(contrast) == {"base", "true", "random"}
 
-    main = gain_evidence(held["base"], held["true"], held["random"], n, control=held["random_M1"], seed=raw["seed"],
-                         B=raw["bootstrap"])
-    low = gain_evidence(contrast["base"], contrast["true"], contrast["random"], n, seed=raw["seed"],
-                        B=raw["bootstrap"])
+    main = gain_evidence(
+        held["base"], held["true"], held["random"], n, control=held["random_M1"], seed=raw["seed"], B=raw["bootstrap"]
+    )
+    low = gain_evidence(contrast["base"], contrast["true"], contrast["random"], n, seed=raw["seed"], B=raw["bootstrap"])
     assert spurious_verdict(main, contrast=low, clip=clip_check(m["clip_fraction_random"].value)) == result.verdict
     assert "spurious.clip_binds" in {c.id for c in result.verdict.preconditions}
     assert interval(m["gain_random"]) == interval(main.tested)
@@ -88,8 +104,15 @@ def test_spurious_variant_has_every_reward_arm_the_clip_control_and_the_contrast
     assert m["style_share_base"].value == pytest.approx(share)
     style_series = [s for s in result.series if s.name == "random trace-style share"]
     assert len(style_series) == 1 and len(style_series[0].y) == config.rl_steps
-    assert [row[0] for row in result.tables[0].rows] == ["true", "random", "random_M1", "format", "incorrect",
-                                                         "contrast true", "contrast random"]
+    assert [row[0] for row in result.tables[0].rows] == [
+        "true",
+        "random",
+        "random_M1",
+        "format",
+        "incorrect",
+        "contrast true",
+        "contrast random",
+    ]
 
 
 def test_spurious_variant_refuses_an_inactive_clip():
@@ -103,9 +126,13 @@ def test_spurious_variant_refuses_an_inactive_clip():
 def test_sparsity_variant_measures_every_precision_against_an_sft_arm(tmp_path, rlvr_cache):
     config, result = run_variant("sparsity", tmp_path, rlvr_cache, **TEST_BASE, **SHORT)
     raw, m = result.raw, result.metrics
-    evidence = SparsityEvidence(rl=raw["rl_unchanged"], sft=raw["sft_unchanged"],
-                                overlap_minus_chance=m["overlap_minus_chance"].value, rank_ratio=m["rank_ratio"].value,
-                                rl_gain=m["gain_rl_seed0"])
+    evidence = SparsityEvidence(
+        rl=raw["rl_unchanged"],
+        sft=raw["sft_unchanged"],
+        overlap_minus_chance=m["overlap_minus_chance"].value,
+        rank_ratio=m["rank_ratio"].value,
+        rl_gain=m["gain_rl_seed0"],
+    )
     assert sparsity_verdict(evidence) == result.verdict
     assert set(raw["rl_unchanged"]) == set(PRECISIONS) and len(raw["rl_unchanged"]["bf16_exact"]) == 2
     for arm in (*raw["rl_unchanged"]["bf16_exact"], raw["sft_unchanged"]["bf16_exact"]):
@@ -121,8 +148,10 @@ def test_sparsity_variant_measures_every_precision_against_an_sft_arm(tmp_path, 
     assert per_layer.columns == ["group", *PRECISIONS] and "layer 0" in [row[0] for row in per_layer.rows]
     assert len(per_matrix.rows) == len(ranks)
     assert [row[0] for row in arms.rows] == ["RL seed 0", "RL seed 1", "SFT (gold)"]
-    assert result.tables[3].rows == [["bf16", "bf16_isclose", raw["verdict_per_precision"]["bf16"]],
-                                     ["fp32", "fp32_exact", raw["verdict_per_precision"]["fp32"]]]
+    assert result.tables[3].rows == [
+        ["bf16", "bf16_isclose", raw["verdict_per_precision"]["bf16"]],
+        ["fp32", "fp32_exact", raw["verdict_per_precision"]["fp32"]],
+    ]
     assert {"gain_rl_seed0", "gain_sft"} <= set(m)
     assert set(raw["verdict_per_precision"]) == {"bf16", "fp32"}
     if len(set(raw["verdict_per_precision"].values())) > 1 and not result.verdict.reason.startswith("precondition"):

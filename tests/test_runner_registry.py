@@ -42,8 +42,12 @@ print(json.dumps({"runners": seen, "heavy": [m for m in json.loads(sys.argv[2]) 
 
 
 def describe_in_fresh_interpreter(skip: set[str]) -> dict:
-    done = subprocess.run([sys.executable, "-c", DESCRIBE_EVERY_RUNNER, json.dumps(sorted(skip)), json.dumps(HEAVY)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", DESCRIBE_EVERY_RUNNER, json.dumps(sorted(skip)), json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

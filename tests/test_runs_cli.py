@@ -20,8 +20,9 @@ def invoke(nb, *args):
 def test_run_wait_shows_progress_then_verdict_and_runs_lists_and_shows_it(run_notebook):
     nb, claim_id = run_notebook
     prefix = claim_id[:-4]  # a unique prefix is enough
-    done = invoke(nb, "run", prefix, "--runner", REFERENCE, "--preset", "test", "--set", "separation=3",
-                  "--seed", "2", "--wait")
+    done = invoke(
+        nb, "run", prefix, "--runner", REFERENCE, "--preset", "test", "--set", "separation=3", "--seed", "2", "--wait"
+    )
     assert done.exit_code == 0, done.output
     assert "succeeded [" + "#" * 30 + "] 60/60 finished loss=" in done.output  # the bar at the end
     assert "succeeded\nverdict: supports (ci_above_chance; scope: miniature)" in done.stdout
@@ -74,8 +75,11 @@ def test_a_runner_module_reference_needs_the_opt_in_also_on_rerun(run_notebook, 
     assert refused.exit_code == 1 and "is a module reference" in refused.output
     assert "--allow-runner-ref" in refused.output and json.loads(invoke(nb, "--json", "runs").stdout) == []
 
-    done = json.loads(invoke(nb, "--json", "run", claim_id, "--runner", REFERENCE, "--preset", "test",
-                             "--allow-runner-ref", "--wait").stdout)  # its worker inherits the opt-in
+    done = json.loads(
+        invoke(
+            nb, "--json", "run", claim_id, "--runner", REFERENCE, "--preset", "test", "--allow-runner-ref", "--wait"
+        ).stdout
+    )  # its worker inherits the opt-in
     assert done["status"] == "succeeded" and done["runner"] == REFERENCE
     monkeypatch.delenv("INQUIRY_ALLOW_RUNNER_REFS")  # the flag set it for its own process only
     rerun = invoke(nb, "runs", "rerun", done["id"])  # the runner name now comes from a notebook row
@@ -85,11 +89,15 @@ def test_a_runner_module_reference_needs_the_opt_in_also_on_rerun(run_notebook, 
 
 def test_runners_lists_five_suited_claims_then_says_how_many_more(notebook):
     from inquiry.ids import claim_id, note_id
-    from inquiry.models import SpecState, Claim, ImportBatch, Note
+    from inquiry.models import Claim, ImportBatch, Note
 
     note = note_id("Sampling budgets")
-    claims = [Claim(id=claim_id(note, f"pass@k rises with k on task {i}"), note_id=note,
-                    text=f"pass@k rises with k on task {i}") for i in range(7)]
+    claims = [
+        Claim(
+            id=claim_id(note, f"pass@k rises with k on task {i}"), note_id=note, text=f"pass@k rises with k on task {i}"
+        )
+        for i in range(7)
+    ]
     notebook.apply(ImportBatch(notes=[Note(id=note, title="Sampling budgets")], claims=claims))
     shown = invoke(notebook, "runners")
     assert shown.exit_code == 0, shown.output
@@ -101,8 +109,13 @@ def test_a_note_title_stands_for_its_one_claim_with_a_reproduction_spec(seeded_n
     """The RLAG note has one claim with a spec, so the title is enough; the RLVR note has two (pass@k and the
     distillation sentence), so its title is ambiguous."""
     nb = seeded_notebook
-    bad = invoke(nb, "run", "Can reinforcement learning embed domain knowledge more effectively than supervised "
-                 "fine-tuning?", "--set", "nope=1")
+    bad = invoke(
+        nb,
+        "run",
+        "Can reinforcement learning embed domain knowledge more effectively than supervised fine-tuning?",
+        "--set",
+        "nope=1",
+    )
     assert bad.exit_code == 1
     assert "config field 'nope'" in bad.output, bad.output  # resolved the claim and its spec's runner, then validated
     ambiguous = invoke(nb, "run", "Does RLVR actually expand what models can reason about?")

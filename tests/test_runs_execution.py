@@ -8,7 +8,7 @@ import time
 
 import psutil
 import pytest
-from fixture_runners import REFERENCE, run_notebook, wait_until
+from fixture_runners import REFERENCE, wait_until
 
 from inquiry.errors import ConfigError, NotFound
 from inquiry.models import EdgeKind, RunStatus, Status, Verdict
@@ -27,8 +27,16 @@ def running_with_progress(nb, run_id):
 def test_a_run_is_queued_executed_and_its_verdict_updates_the_claim(run_notebook):
     nb, claim_id = run_notebook
     seen = []
-    run_id = launcher.launch(nb, claim_id, REFERENCE, "default", {"separation": "3"}, seed=1, wait=True,
-                             on_update=lambda run: seen.append(run.status))
+    run_id = launcher.launch(
+        nb,
+        claim_id,
+        REFERENCE,
+        "default",
+        {"separation": "3"},
+        seed=1,
+        wait=True,
+        on_update=lambda run: seen.append(run.status),
+    )
     run = records.get(nb, run_id)
     assert run.status is RunStatus.SUCCEEDED, run.error
     assert run.verdict == Verdict.SUPPORTS.value
@@ -148,8 +156,9 @@ def test_a_failure_is_recorded_in_words_with_the_log_path(run_notebook):
 def test_a_claim_spec_picks_runner_preset_and_overrides_and_rerun_repeats_a_run(run_notebook):
     nb, claim_id = run_notebook
     (spec,) = nb.specs(claim_id)
-    nb.update_spec(spec.model_copy(update={"preset": "test", "overrides": {"separation": 0.0},
-                                           "predicts": Verdict.SUPPORTS}))
+    nb.update_spec(
+        spec.model_copy(update={"preset": "test", "overrides": {"separation": 0.0}, "predicts": Verdict.SUPPORTS})
+    )
     run_id = launcher.launch(nb, claim_id, overrides={"steps": 20}, seed=3, wait=True)
     run = records.get(nb, run_id)
     assert (run.runner, run.preset, run.config["separation"], run.config["steps"]) == (REFERENCE, "test", 0.0, 20)
@@ -161,7 +170,7 @@ def test_a_claim_spec_picks_runner_preset_and_overrides_and_rerun_repeats_a_run(
 
 def test_a_runner_can_be_named_by_module_reference_only_when_allowed(monkeypatch):
     monkeypatch.delenv("INQUIRY_ALLOW_RUNNER_REFS", raising=False)
-    with pytest.raises(NotFound, match="is a module reference.*--allow-runner-ref or INQUIRY_ALLOW_RUNNER_REFS=1"):
+    with pytest.raises(NotFound, match=r"is a module reference.*--allow-runner-ref or INQUIRY_ALLOW_RUNNER_REFS=1"):
         registry.get(REFERENCE)
     runner = registry.get(REFERENCE, allow_reference=True)
     assert runner.name == "linear-probe" and registry.resolve_config(runner, "test").steps == 60

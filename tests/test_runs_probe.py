@@ -46,7 +46,8 @@ def test_failures_are_described_in_words_a_user_can_act_on(tmp_path):
     with pytest.raises(CheckpointError) as missing:
         load_checkpoint(tmp_path / "qwen-local")
     assert describe_failure(missing.value, "rlvr", "cpu", log) == (
-        f"checkpoint folder {tmp_path / 'qwen-local'} does not exist (log: {log})")
+        f"checkpoint folder {tmp_path / 'qwen-local'} does not exist (log: {log})"
+    )
 
     data = tmp_path / "train.jsonl"
     data.write_text('{"prompt": "1+1=", "answer": "2"}\nnot json\n{"prompt": "2+2="}\n')
@@ -55,8 +56,9 @@ def test_failures_are_described_in_words_a_user_can_act_on(tmp_path):
     words = describe_failure(bad_lines.value, "rlvr", "cpu", log)
     assert words.startswith("train.jsonl: ") and "2" in words and "3" in words and words.endswith(f"(log: {log})")
 
-    oom = describe_failure(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), "rlvr",
-                           "cuda", log)
+    oom = describe_failure(
+        torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), "rlvr", "cuda", log
+    )
     assert oom.startswith("out of memory on cuda: CUDA out of memory. Tried to allocate 2.00 GiB. Try the smaller")
 
     crash = describe_failure(ZeroDivisionError("division by zero"), "steering", "cpu", log)

@@ -72,18 +72,28 @@ def _greedy_without_cache(model, prompt, steering, max_new_tokens, eos_id):
     stop = start + 1 if steering.positions == "prompt_end_only" else None
     for _ in range(max_new_tokens):
         with steer(block, steering.vector, start=start, stop=stop):
-            logits = model(input_ids=torch.tensor([ids]), position_ids=torch.arange(len(ids))[None],
-                           use_cache=False).logits
+            logits = model(
+                input_ids=torch.tensor([ids]), position_ids=torch.arange(len(ids))[None], use_cache=False
+            ).logits
         token = int(logits[0, -1].argmax())
         if token == eos_id:
             break
         ids.append(token)
-    return ids[len(prompt):]
+    return ids[len(prompt) :]
 
 
 def _greedy(model, tok, prompts, steering):
-    return generate(model, prompts, steering, n=1, max_new_tokens=8, temperature=0.0, eos_id=tok.eos_token_id,
-                    pad_id=tok.pad_token_id, generator=torch.Generator().manual_seed(0))
+    return generate(
+        model,
+        prompts,
+        steering,
+        n=1,
+        max_new_tokens=8,
+        temperature=0.0,
+        eos_id=tok.eos_token_id,
+        pad_id=tok.pad_token_id,
+        generator=torch.Generator().manual_seed(0),
+    )
 
 
 @pytest.mark.parametrize("positions", ["from_prompt_end", "prompt_end_only"])

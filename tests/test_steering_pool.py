@@ -12,8 +12,15 @@ CHOSEN = {"layer": 1, "alpha": 2.0, "positions": "prompt_end_only"}
 ITEMS = 60
 
 
-def seed_result(steered_rate: float, seed: int, chosen: dict = CHOSEN, verdict: str = "supports",
-                nll_rise: float = 0.05, other_cell_rate: float = 0.0, **raw_extra) -> Result:
+def seed_result(
+    steered_rate: float,
+    seed: int,
+    chosen: dict = CHOSEN,
+    verdict: str = "supports",
+    nll_rise: float = 0.05,
+    other_cell_rate: float = 0.0,
+    **raw_extra,
+) -> Result:
     """One seed's result as the runner records it: per-item 0/1 outcomes per arm at its chosen setting."""
     rng = np.random.default_rng(seed)
     base = (rng.random(ITEMS) < 0.2).astype(int)
@@ -21,22 +28,45 @@ def seed_result(steered_rate: float, seed: int, chosen: dict = CHOSEN, verdict: 
     other_cell = np.maximum(base, rng.random(ITEMS) < other_cell_rate).astype(int)  # a weaker alpha
 
     def arm(correct, scratchpad_rate):
-        return {"correct": correct.tolist(), "scratchpad": (rng.random(ITEMS) < scratchpad_rate).astype(int).tolist(),
-                "valid": [1] * ITEMS, "tokens": [6] * ITEMS}
+        return {
+            "correct": correct.tolist(),
+            "scratchpad": (rng.random(ITEMS) < scratchpad_rate).astype(int).tolist(),
+            "valid": [1] * ITEMS,
+            "tokens": [6] * ITEMS,
+        }
 
-    raw = {"chosen": chosen, "primary_positions": "prompt_end_only", "registered_grid": True,
-           "arms": {"alpha=0": arm(base, 0.1), "steered": arm(steered, 0.9), "reason tag": arm(np.ones(ITEMS), 1.0),
-                    "sign-flipped": arm(base, 0.0), "label-shuffled": arm(base, 0.1)},
-           "sampled": {"alpha=0": arm(base, 0.1), "steered": arm(steered, 0.9)},
-           "test_grid": [{**chosen, "correct": steered.tolist()},
-                         {**chosen, "alpha": 0.25, "correct": other_cell.tolist()}],
-           "random_vector_accuracy": (base.mean() + rng.normal(0, 0.02, 20)).tolist(),
-           "nll": {"unsteered": [2.0] * 16, "steered": [2.0 + nll_rise] * 16,
-                   "untagged_unsteered": [1.0] * 16, "untagged_steered": [1.0] * 16},
-           "bootstrap": 500, **raw_extra}
+    raw = {
+        "chosen": chosen,
+        "primary_positions": "prompt_end_only",
+        "registered_grid": True,
+        "arms": {
+            "alpha=0": arm(base, 0.1),
+            "steered": arm(steered, 0.9),
+            "reason tag": arm(np.ones(ITEMS), 1.0),
+            "sign-flipped": arm(base, 0.0),
+            "label-shuffled": arm(base, 0.1),
+        },
+        "sampled": {"alpha=0": arm(base, 0.1), "steered": arm(steered, 0.9)},
+        "test_grid": [
+            {**chosen, "correct": steered.tolist()},
+            {**chosen, "alpha": 0.25, "correct": other_cell.tolist()},
+        ],
+        "random_vector_accuracy": (base.mean() + rng.normal(0, 0.02, 20)).tolist(),
+        "nll": {
+            "unsteered": [2.0] * 16,
+            "steered": [2.0 + nll_rise] * 16,
+            "untagged_unsteered": [1.0] * 16,
+            "untagged_steered": [1.0] * 16,
+        },
+        "bootstrap": 500,
+        **raw_extra,
+    }
     gain = paired_diff_ci(steered, base, B=200, rng=rng, description="greedy accuracy, steered minus alpha = 0")
-    return Result(raw=raw, metrics={"accuracy_gain": gain},
-                  verdict=VerdictReport(verdict=verdict, reason="r", explanation="seed explanation"))
+    return Result(
+        raw=raw,
+        metrics={"accuracy_gain": gain},
+        verdict=VerdictReport(verdict=verdict, reason="r", explanation="seed explanation"),
+    )
 
 
 def test_seeds_that_all_gain_pool_to_supports_with_an_interval_over_every_item():
@@ -51,8 +81,16 @@ def test_seeds_that_all_gain_pool_to_supports_with_an_interval_over_every_item()
     assert pooled.verdict.verdict.value == "supports" and pooled.verdict.reason == "ci_excludes_zero_positive"
     assert "3 seeds" in pooled.verdict.explanation and "block 1, alpha 2.0" in pooled.verdict.explanation
     assert pooled.raw["chosen"] == CHOSEN and pooled.raw["seed_verdicts"] == ["supports"] * 3
-    assert {"tag_gain", "scratchpad_rate_gain", "nll_increase", "untagged_nll_increase", "beats_sign_flip",
-            "beats_label_shuffle", "holm_positive_cells", "accuracy[sign-flipped]"} <= set(pooled.metrics)
+    assert {
+        "tag_gain",
+        "scratchpad_rate_gain",
+        "nll_increase",
+        "untagged_nll_increase",
+        "beats_sign_flip",
+        "beats_label_shuffle",
+        "holm_positive_cells",
+        "accuracy[sign-flipped]",
+    } <= set(pooled.metrics)
     assert pooled.verdict.registration == steering.registration().sha
 
 

@@ -76,10 +76,21 @@ def test_world_where_the_tag_means_nothing_is_inconclusive(steering, tmp_path, c
 
 def test_off_protocol_grid_cannot_decide(steering):
     reg = steering.registration()
-    up = Estimate(value=.3, low=.2, high=.4)
-    evidence = Evidence(tag_gain=up, steer_gain=up, null_p95=.0, beats_sign_flip=up, beats_label_shuffle=up,
-                        scratchpad_gain=up, valid_format_drop=0, nll_increase=0, untagged_nll_increase=0,
-                        gain_below_half_tag=up, grid_pvalues=[1e-9], registered_grid=False)
+    up = Estimate(value=0.3, low=0.2, high=0.4)
+    evidence = Evidence(
+        tag_gain=up,
+        steer_gain=up,
+        null_p95=0.0,
+        beats_sign_flip=up,
+        beats_label_shuffle=up,
+        scratchpad_gain=up,
+        valid_format_drop=0,
+        nll_increase=0,
+        untagged_nll_increase=0,
+        gain_below_half_tag=up,
+        grid_pvalues=[1e-9],
+        registered_grid=False,
+    )
     assert decide(evidence, reg).reason == "precondition_failed:registered_grid"
 
 
@@ -124,7 +135,8 @@ def test_reported_numbers_recompute_from_the_raw_per_item_outcomes(result):
     assert dev_accuracy[(chosen["layer"], chosen["alpha"], chosen["positions"])] == max(dev_accuracy.values())
     untagged = res.raw["nll"]
     assert res.metrics["untagged_nll_increase"].value == pytest.approx(
-        np.mean(untagged["untagged_steered"]) - np.mean(untagged["untagged_unsteered"]))
+        np.mean(untagged["untagged_steered"]) - np.mean(untagged["untagged_unsteered"])
+    )
     for estimate in (res.metrics["accuracy_gain"], res.metrics["tag_gain"]):
         assert estimate.low <= estimate.value <= estimate.high
 
@@ -149,14 +161,24 @@ def test_verdict_follows_from_the_measured_numbers(fixture, request):
 
 def test_verdict_rule_on_constructed_numbers(steering):
     reg = steering.registration()
-    up, flat = Estimate(value=.3, low=.2, high=.4), Estimate(value=.0, low=-.05, high=.05)
-    down = Estimate(value=-.3, low=-.4, high=-.2)
-    base = Evidence(tag_gain=up, steer_gain=up, null_p95=.05, beats_sign_flip=up, beats_label_shuffle=up,
-                    scratchpad_gain=up, valid_format_drop=0.0, nll_increase=0.1, untagged_nll_increase=0.1,
-                    gain_below_half_tag=flat, grid_pvalues=[1e-6])
+    up, flat = Estimate(value=0.3, low=0.2, high=0.4), Estimate(value=0.0, low=-0.05, high=0.05)
+    down = Estimate(value=-0.3, low=-0.4, high=-0.2)
+    base = Evidence(
+        tag_gain=up,
+        steer_gain=up,
+        null_p95=0.05,
+        beats_sign_flip=up,
+        beats_label_shuffle=up,
+        scratchpad_gain=up,
+        valid_format_drop=0.0,
+        nll_increase=0.1,
+        untagged_nll_increase=0.1,
+        gain_below_half_tag=flat,
+        grid_pvalues=[1e-6],
+    )
     assert decide(base, reg).verdict is Verdict.SUPPORTS
-    assert decide(base.model_copy(update={"null_p95": .35}), reg).reason == "gain_within_null"
-    assert decide(base.model_copy(update={"valid_format_drop": .3}), reg).reason == "damage_exceeds_bound"
+    assert decide(base.model_copy(update={"null_p95": 0.35}), reg).reason == "gain_within_null"
+    assert decide(base.model_copy(update={"valid_format_drop": 0.3}), reg).reason == "damage_exceeds_bound"
     assert decide(base.model_copy(update={"untagged_nll_increase": 2.0}), reg).reason == "damage_exceeds_bound"
     assert decide(base.model_copy(update={"scratchpad_gain": flat}), reg).reason == "scratchpad_rate_not_raised"
     assert decide(base.model_copy(update={"beats_label_shuffle": flat}), reg).reason == "controls_not_beaten"
@@ -172,8 +194,16 @@ def test_verdict_rule_on_constructed_numbers(steering):
 def test_thresholds_come_from_the_registration(steering):
     reg = steering.registration()
     assert reg.runner == "steering" and reg.version == steering.version == "3"
-    assert {"level", "tag_gain_min_low", "null_quantile", "holm_alpha", "max_valid_format_drop", "max_nll_increase",
-            "max_untagged_nll_increase", "contradicts_gap_share"} == set(reg.thresholds)
+    assert {
+        "level",
+        "tag_gain_min_low",
+        "null_quantile",
+        "holm_alpha",
+        "max_valid_format_drop",
+        "max_nll_increase",
+        "max_untagged_nll_increase",
+        "contradicts_gap_share",
+    } == set(reg.thresholds)
     assert reg.settings["primary_positions"] == "prompt_end_only"
     assert set(reg.decision_rule) == {"supports", "contradicts", "inconclusive"}
     assert "control" in steering.presets and steering.presets["control"]["reason_format"] == "hint"
@@ -188,29 +218,49 @@ def test_bad_settings_are_rejected_naming_the_field(steering, tmp_path):
         resolve_config(steering, "test", {"random_vectors": 5})
     with pytest.raises(ConfigError, match="positions"):
         resolve_config(steering, "test", {"positions": ["every_token"]})
-    with pytest.raises(ConfigError, match="checkpoint.* is missing config.json"):  # not a checkpoint folder
+    with pytest.raises(ConfigError, match=r"checkpoint.* is missing config.json"):  # not a checkpoint folder
         resolve_config(steering, "test", {"checkpoint": str(tmp_path)})
 
 
 def test_claim_wording_suits_the_seed_note(steering):
-    assert steering.suitability("Do base models already contain hidden reasoning ability? RL steering, SAE "
-                                "feature steering and RLVR all elicit reasoning already present in base model "
-                                "activations.") >= 3
+    assert (
+        steering.suitability(
+            "Do base models already contain hidden reasoning ability? RL steering, SAE "
+            "feature steering and RLVR all elicit reasoning already present in base model "
+            "activations."
+        )
+        >= 3
+    )
     assert steering.suitability("GRPO improves pass@1 but narrows pass@k coverage") == 0
 
 
 def test_checkpoint_path_runs_on_a_local_folder_and_jsonl(steering, tmp_path):
     from inquiry.runners.substrate import TinyModelConfig, build_model, build_tokenizer, save_checkpoint
+
     tok = build_tokenizer(list("0123456789+=? "))
-    folder = save_checkpoint(build_model(tok, TinyModelConfig(hidden=32, layers=3, heads=4, ffn=64), seed=0),
-                             tok, tmp_path / "tiny-ckpt")
+    folder = save_checkpoint(
+        build_model(tok, TinyModelConfig(hidden=32, layers=3, heads=4, ffn=64), seed=0), tok, tmp_path / "tiny-ckpt"
+    )
     questions = tmp_path / "qa.jsonl"
-    questions.write_text("".join(json.dumps({"prompt": f"{a}+{b}=?", "answer": str(a + b)}) + "\n"
-                                 for a in range(10) for b in range(6)))
-    config = resolve_config(steering, "test", {
-        "checkpoint": str(folder), "eval_path": str(questions), "dev_items": 10, "test_items": 20,
-        "contrast_pairs": 20, "reason_suffix": " ?", "direct_suffix": " =", "max_new_tokens": 4, "samples": 2,
-        "bootstrap": 200})
+    questions.write_text(
+        "".join(json.dumps({"prompt": f"{a}+{b}=?", "answer": str(a + b)}) + "\n" for a in range(10) for b in range(6))
+    )
+    config = resolve_config(
+        steering,
+        "test",
+        {
+            "checkpoint": str(folder),
+            "eval_path": str(questions),
+            "dev_items": 10,
+            "test_items": 20,
+            "contrast_pairs": 20,
+            "reason_suffix": " ?",
+            "direct_suffix": " =",
+            "max_new_tokens": 4,
+            "samples": 2,
+            "bootstrap": 200,
+        },
+    )
     res = steering.run(config, RunContext(tmp_path / "run", seed=1, device="cpu"))
     assert res.verdict.scope == "checkpoint:tiny-ckpt"
     registered = steering.registration().settings["alphas"]["checkpoint"]

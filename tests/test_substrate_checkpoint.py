@@ -6,9 +6,19 @@ import threading
 import pytest
 import torch
 
-from inquiry.runners.substrate import (CheckpointError, DatasetError, TinyModelConfig, build_model,
-                                       build_tokenizer, cached_checkpoint, decoder_layers, encode, load_checkpoint,
-                                       load_jsonl, save_checkpoint)
+from inquiry.runners.substrate import (
+    CheckpointError,
+    DatasetError,
+    TinyModelConfig,
+    build_model,
+    build_tokenizer,
+    cached_checkpoint,
+    decoder_layers,
+    encode,
+    load_checkpoint,
+    load_jsonl,
+    save_checkpoint,
+)
 
 SMALL = TinyModelConfig(hidden=32, layers=2, heads=2, ffn=64)
 
@@ -73,8 +83,7 @@ def test_missing_or_broken_checkpoints_name_the_folder_and_the_gap(tmp_path):
 def test_decoder_layers_of_gpt2():
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=10, n_embd=16, n_layer=3, n_head=2, bos_token_id=1,
-                                       eos_token_id=2))
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=10, n_embd=16, n_layer=3, n_head=2, bos_token_id=1, eos_token_id=2))
     assert len(decoder_layers(model)) == 3
     with pytest.raises(ValueError, match="Linear"):
         decoder_layers(torch.nn.Linear(2, 2))
@@ -102,8 +111,10 @@ def test_cache_builds_once_and_concurrent_builders_agree(tmp_path):
         (folder / "weights").write_text("raced")
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(cached_checkpoint(tmp_path, {"race": 1}, slow_build)))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cached_checkpoint(tmp_path, {"race": 1}, slow_build)))
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -124,12 +135,14 @@ def test_failed_build_leaves_nothing_cached(tmp_path):
 
 def test_load_jsonl_names_every_bad_line(tmp_path):
     path = tmp_path / "data.jsonl"
-    path.write_text('{"prompt": "a", "answer": "1"}\n'
-                    '{"prompt": "b"\n'
-                    '\n'
-                    '["not", "an", "object"]\n'
-                    '{"answer": "2"}\n'
-                    '{"prompt": "c", "answer": "3", "extra": true}\n')
+    path.write_text(
+        '{"prompt": "a", "answer": "1"}\n'
+        '{"prompt": "b"\n'
+        "\n"
+        '["not", "an", "object"]\n'
+        '{"answer": "2"}\n'
+        '{"prompt": "c", "answer": "3", "extra": true}\n'
+    )
     with pytest.raises(DatasetError) as info:
         load_jsonl(path, ["prompt", "answer"])
     assert info.value.lines == [2, 4, 5]

@@ -5,8 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from inquiry.runners.substrate import (bootstrap_ci, crossing_point, log2_grid, paired_diff_ci,
-                                       paired_passk_bootstrap, pass_at_k, pass_at_k_curve)
+from inquiry.runners.substrate import (
+    bootstrap_ci,
+    crossing_point,
+    log2_grid,
+    paired_diff_ci,
+    paired_passk_bootstrap,
+    pass_at_k,
+    pass_at_k_curve,
+)
 
 
 @pytest.mark.parametrize("n", [1, 5, 16, 64])

@@ -5,8 +5,16 @@ import random
 import pytest
 import torch
 
-from inquiry.runners.substrate import (AdditionTask, TinyModelConfig, build_model, build_tokenizer, encode,
-                                       pad_batch, sample, train_lm)
+from inquiry.runners.substrate import (
+    AdditionTask,
+    TinyModelConfig,
+    build_model,
+    build_tokenizer,
+    encode,
+    pad_batch,
+    sample,
+    train_lm,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +59,7 @@ def reference_sample(model, prompts, n, max_new_tokens, eos_id, pad_id, generato
             break
     rows = torch.stack(out, 1).tolist()
     trimmed = [row[: row.index(eos_id) + 1] if eos_id in row else row for row in rows]
-    return [trimmed[i * n:(i + 1) * n] for i in range(len(prompts))]
+    return [trimmed[i * n : (i + 1) * n] for i in range(len(prompts))]
 
 
 def test_kv_cache_sampling_equals_full_recompute(trained):
@@ -66,8 +74,14 @@ def test_completions_stop_at_eos_and_are_mostly_right(trained):
     model, tok = trained
     task = AdditionTask(digits=1)
     problems = [task.problem(a, b) for a in range(0, 10, 3) for b in range(0, 10, 3)]
-    out = sample(model, [encode(tok, p.prompt) for p in problems], n=8, max_new_tokens=6,
-                 generator=torch.Generator().manual_seed(0), **_kwargs(tok))
+    out = sample(
+        model,
+        [encode(tok, p.prompt) for p in problems],
+        n=8,
+        max_new_tokens=6,
+        generator=torch.Generator().manual_seed(0),
+        **_kwargs(tok),
+    )
     for per_prompt in out.completions:
         assert len(per_prompt) == 8
         for completion in per_prompt:
@@ -81,11 +95,13 @@ def test_completions_stop_at_eos_and_are_mostly_right(trained):
 def test_prompt_alone_equals_prompt_in_a_left_padded_batch(trained):
     model, tok = trained
     prompts = [encode(tok, "7+8="), encode(tok, "=7+8="), encode(tok, "12+3+4="), encode(tok, "5=")]
-    together = sample(model, prompts, n=2, max_new_tokens=6, temperature=0, generator=torch.Generator(),
-                      **_kwargs(tok)).completions
+    together = sample(
+        model, prompts, n=2, max_new_tokens=6, temperature=0, generator=torch.Generator(), **_kwargs(tok)
+    ).completions
     for prompt, batched in zip(prompts, together):
-        alone = sample(model, [prompt], n=1, max_new_tokens=6, temperature=0, generator=torch.Generator(),
-                       **_kwargs(tok)).completions[0][0]
+        alone = sample(
+            model, [prompt], n=1, max_new_tokens=6, temperature=0, generator=torch.Generator(), **_kwargs(tok)
+        ).completions[0][0]
         assert batched == [alone, alone]
     assert len({tuple(c[0]) for c in together}) > 1  # the prompts really get different answers
 
@@ -93,23 +109,34 @@ def test_prompt_alone_equals_prompt_in_a_left_padded_batch(trained):
 def test_chunking_and_tiny_top_p_match_greedy(trained):
     model, tok = trained
     prompts = [encode(tok, f"{a}+{a}=") for a in range(5)]
-    greedy = sample(model, prompts, n=3, max_new_tokens=4, temperature=0, generator=torch.Generator(),
-                    **_kwargs(tok)).completions
-    chunked = sample(model, prompts, n=3, max_new_tokens=4, temperature=0, batch_size=2,
-                     generator=torch.Generator(), **_kwargs(tok)).completions
-    nucleus = sample(model, prompts, n=3, max_new_tokens=4, top_p=1e-6, generator=torch.Generator().manual_seed(0),
-                     **_kwargs(tok)).completions
+    greedy = sample(
+        model, prompts, n=3, max_new_tokens=4, temperature=0, generator=torch.Generator(), **_kwargs(tok)
+    ).completions
+    chunked = sample(
+        model, prompts, n=3, max_new_tokens=4, temperature=0, batch_size=2, generator=torch.Generator(), **_kwargs(tok)
+    ).completions
+    nucleus = sample(
+        model, prompts, n=3, max_new_tokens=4, top_p=1e-6, generator=torch.Generator().manual_seed(0), **_kwargs(tok)
+    ).completions
     assert chunked == greedy == nucleus
 
 
 def test_logprobs_match_a_teacher_forced_forward(trained):
     model, tok = trained
     prompt = encode(tok, "4+5=")
-    out = sample(model, [prompt], n=4, max_new_tokens=5, temperature=1.5, return_logprobs=True,
-                 generator=torch.Generator().manual_seed(3), **_kwargs(tok))
+    out = sample(
+        model,
+        [prompt],
+        n=4,
+        max_new_tokens=5,
+        temperature=1.5,
+        return_logprobs=True,
+        generator=torch.Generator().manual_seed(3),
+        **_kwargs(tok),
+    )
     for completion, logprobs, entropies in zip(out.completions[0], out.logprobs[0], out.entropies[0]):
         with torch.no_grad():
-            logits = model(torch.tensor([prompt + completion])).logits[0, len(prompt) - 1:-1]
+            logits = model(torch.tensor([prompt + completion])).logits[0, len(prompt) - 1 : -1]
         log_dist = torch.log_softmax(logits, -1)
         expected = log_dist.gather(-1, torch.tensor(completion)[:, None]).squeeze(-1)
         assert logprobs == pytest.approx(expected.tolist(), abs=1e-4)
@@ -119,8 +146,12 @@ def test_logprobs_match_a_teacher_forced_forward(trained):
 def test_same_seed_same_samples_and_bad_arguments_are_named(trained):
     model, tok = trained
     prompts = [encode(tok, "1+1=")]
-    runs = [sample(model, prompts, n=16, max_new_tokens=4, generator=torch.Generator().manual_seed(5),
-                   **_kwargs(tok)).completions for _ in range(2)]
+    runs = [
+        sample(
+            model, prompts, n=16, max_new_tokens=4, generator=torch.Generator().manual_seed(5), **_kwargs(tok)
+        ).completions
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1]
     with pytest.raises(ValueError, match="top_p"):
         sample(model, prompts, n=1, max_new_tokens=1, top_p=0, generator=torch.Generator(), **_kwargs(tok))

@@ -15,10 +15,6 @@ from inquiry.runners.registry import get, resolve_config
 from inquiry.runners.symbolic.verdict import Evidence, decide
 from inquiry.runners.symbolic.world import World
 
-
-
-
-
 # Two real pretrainings per world (the registered share and the arm's); the wall-clock limit leaves room for a
 # loaded machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
@@ -74,13 +70,22 @@ def test_equivalent_conditions_contradict_through_the_registered_thresholds(runn
     from inquiry.runners.api import Estimate
 
     close = Estimate(value=0.01, low=-0.03, high=0.04)
-    evidence = Evidence(semantic=Estimate(value=0.95), symbol_gap=close, counter_gap=close, symbol_gap_90=close,
-                        counter_gap_90=close, memorised_share=Estimate(value=0.5), arm_gap_shrink=close)
+    evidence = Evidence(
+        semantic=Estimate(value=0.95),
+        symbol_gap=close,
+        counter_gap=close,
+        symbol_gap_90=close,
+        counter_gap_90=close,
+        memorised_share=Estimate(value=0.5),
+        arm_gap_shrink=close,
+    )
     report = decide(evidence, runner.registration().thresholds)
     assert (report.verdict, report.reason) == (Verdict.CONTRADICTS, "equivalent_no_collapse")
     wide = Estimate(value=0.01, low=-0.03, high=0.06)  # the 90% interval leaves the ±0.05 margin: not equivalent
-    assert decide(evidence.model_copy(update={"counter_gap_90": wide}), runner.registration().thresholds
-                  ).verdict is Verdict.INCONCLUSIVE
+    assert (
+        decide(evidence.model_copy(update={"counter_gap_90": wide}), runner.registration().thresholds).verdict
+        is Verdict.INCONCLUSIVE
+    )
 
 
 def test_an_untrained_model_fails_the_precondition(runner, cache, tmp_path_factory):
@@ -103,10 +108,18 @@ def test_reported_numbers_recompute_from_the_raw_answers(semantic_world, runner)
     aS, aY = (np.array(arm[c]["correct"], dtype=float) for c in ("semantic", "symbols"))
     assert res.metrics["arm_gap_shrink"].value == pytest.approx((S.mean() - Y.mean()) - (aS.mean() - aY.mean()))
     m = res.metrics
-    again = decide(Evidence(semantic=m["semantic_accuracy"], symbol_gap=m["symbol_gap"], counter_gap=m["counter_gap"],
-                            symbol_gap_90=m["symbol_gap_90"], counter_gap_90=m["counter_gap_90"],
-                            memorised_share=m["memorised_error_share"], arm_gap_shrink=m["arm_gap_shrink"]),
-                   runner.registration().thresholds)
+    again = decide(
+        Evidence(
+            semantic=m["semantic_accuracy"],
+            symbol_gap=m["symbol_gap"],
+            counter_gap=m["counter_gap"],
+            symbol_gap_90=m["symbol_gap_90"],
+            counter_gap_90=m["counter_gap_90"],
+            memorised_share=m["memorised_error_share"],
+            arm_gap_shrink=m["arm_gap_shrink"],
+        ),
+        runner.registration().thresholds,
+    )
     assert (again.verdict, again.reason) == (res.verdict.verdict, res.verdict.reason)
 
 
@@ -115,7 +128,7 @@ def test_conditions_are_paired_by_structure():
     rng = random.Random(3)
     for _ in range(50):
         item = world.item(rng)
-        (s, a_s), (y, a_y), (c, a_c) = (world.render(item, k) for k in ("semantic", "symbols", "counter"))
+        (s, a_s), (y, _a_y), (c, a_c) = (world.render(item, k) for k in ("semantic", "symbols", "counter"))
         assert len(s.split()) == len(y.split()) == len(c.split())
         assert a_s == world.memorised(item) != a_c
         assert a_c in s  # the counter answer is the distractor chain's property: the memory is in the context too

@@ -4,10 +4,10 @@ inconclusive by a failed precondition), recomputable from the raw counts."""
 
 import numpy as np
 import pytest
+from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 from inquiry.runners import registry
 from inquiry.runners.tig.verdict import ARMS, figures, verdict
-from runner_specs import WorldRuns, check_labelled, check_seed_claims
 
 # the first slow test builds the module's pretrained base (once); on a loaded 2-core machine that alone can
 # pass the suite's 300 s default
@@ -16,15 +16,20 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    return WorldRuns("tig", tmp_path_factory, {
-        "test": ("test", {}),  # the world where the claim should hold
-        "contradicts": ("test", {"facts": "false"}),
-        "inconclusive": ("test", {"pretrain_steps": 20}),
-    })
+    return WorldRuns(
+        "tig",
+        tmp_path_factory,
+        {
+            "test": ("test", {}),  # the world where the claim should hold
+            "contradicts": ("test", {"facts": "false"}),
+            "inconclusive": ("test", {"pretrain_steps": 20}),
+        },
+    )
 
 
-@pytest.mark.skip(reason="not reached at test size yet: the test-preset run is inconclusive "
-                         "(docs/results/runners-17.md)")
+@pytest.mark.skip(
+    reason="not reached at test size yet: the test-preset run is inconclusive (docs/results/runners-17.md)"
+)
 @pytest.mark.parametrize("expected", ["supports", "contradicts"])
 def test_each_world_reaches_its_verdict(runs, expected):
     _, _, out = runs["test" if expected == "supports" else expected]
@@ -65,7 +70,7 @@ def test_verdict_recomputes_from_raw_counts(runs, world):
 def test_result_has_curves_plot_and_exploratory_games(runs):
     _, context, out = runs["test"]
     assert {"training", "by_state"} <= {s.chart for s in out.series}
-    plot = [a for a in out.artifacts if a.kind == "plot"][0]
+    plot = next(a for a in out.artifacts if a.kind == "plot")
     assert (context.artifact_dir / plot.path).stat().st_size > 5000
     assert set(out.exploratory) == {"game_wins_base", *(f"game_wins_{arm}" for arm in ARMS)}
     assert not set(out.exploratory) & set(out.metrics)

@@ -1,8 +1,8 @@
 """The wandering runner through its real pipeline on tiny worlds whose answer is known, plus its pieces."""
 
 import json
-from pathlib import Path
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,10 +15,6 @@ from inquiry.runners.registry import get, resolve_config
 from inquiry.runners.wandering.env import Episode, teacher_trace
 from inquiry.runners.wandering.fits import compare
 from inquiry.runners.wandering.verdict import DepthEvidence, decide_depth
-
-
-
-
 
 # A real pretraining per world (about 15 CPU-s each); the wall-clock limit leaves room for a loaded machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
@@ -51,7 +47,7 @@ def wandering(runner, cache, tmp_path_factory):
 
 
 def test_a_wandering_model_decays_geometrically_with_depth(wandering, runner):
-    res, config, context = wandering
+    res, _config, context = wandering
     assert res.verdict.verdict is Verdict.SUPPORTS, res.verdict.explanation
     assert res.verdict.registration == runner.registration().sha
     assert [p.id for p in res.verdict.preconditions] == ["in_range_competence"]
@@ -88,7 +84,7 @@ def test_rl_arm_measures_deep_violations_against_the_same_base(runner, cache, tm
         assert res.verdict.reason == "precondition_failed:rl_learned"
     else:
         ratio = res.metrics["rl_deep_violation_ratio"]
-        expected = ("supports" if ratio.low >= 0.5 else "contradicts" if ratio.high < 0.5 else "inconclusive")
+        expected = "supports" if ratio.low >= 0.5 else "contradicts" if ratio.high < 0.5 else "inconclusive"
         assert res.verdict.verdict.value == expected
 
 
@@ -104,9 +100,12 @@ def test_reported_numbers_recompute_from_the_raw_episodes(wandering, runner):
     assert sorted(set(depth)) == config.depths and len(depth) == len(config.depths) * config.episodes_per_depth
     for d in config.depths:
         assert res.metrics[f"success_d{d}"].value == pytest.approx(solved[depth == d].mean())
-    fit = compare(config.depths, [solved[depth == d].sum() for d in config.depths],
-                  [config.episodes_per_depth] * len(config.depths),
-                  steepness=runner.registration().threshold("cliff_steepness"))
+    fit = compare(
+        config.depths,
+        [solved[depth == d].sum() for d in config.depths],
+        [config.episodes_per_depth] * len(config.depths),
+        steepness=runner.registration().threshold("cliff_steepness"),
+    )
     assert res.metrics["delta_aic"].value == pytest.approx(fit.delta_aic)
     viol = np.array(raw["validity"]) + np.array(raw["necessity"])
     actions = np.array(raw["actions"])
@@ -117,10 +116,16 @@ def test_reported_numbers_recompute_from_the_raw_episodes(wandering, runner):
     assert res.metrics["violation_free_success"].value == pytest.approx(solved[clean].mean())
     # the verdict is the registered rule applied to these numbers
     m = res.metrics
-    again = decide_depth(DepthEvidence(in_range_success=m["in_range_success"], hazard=m["hazard_per_level"],
-                                       delta_aic=m["delta_aic"].value, violation_ratio=m["violation_ratio"],
-                                       violation_free_success=m["violation_free_success"]),
-                         runner.registration().thresholds)
+    again = decide_depth(
+        DepthEvidence(
+            in_range_success=m["in_range_success"],
+            hazard=m["hazard_per_level"],
+            delta_aic=m["delta_aic"].value,
+            violation_ratio=m["violation_ratio"],
+            violation_free_success=m["violation_free_success"],
+        ),
+        runner.registration().thresholds,
+    )
     assert (again.verdict, again.reason) == (res.verdict.verdict, res.verdict.reason)
 
 
@@ -128,8 +133,17 @@ def test_the_environment_answers_and_classifies_every_action():
     env = Episode(secret=(0, 1, 1), budget=20)
     replies = [env.step(a) for a in "11bb1b0bb"]
     assert replies == ["x", "x", "x", "o", "x", "o", "o", "o", "o"]
-    assert env.violations == [None, "extend_dead", None, None, "revisit_dead", None, None, "backtrack_live",
-                              "backtrack_root"]
+    assert env.violations == [
+        None,
+        "extend_dead",
+        None,
+        None,
+        "revisit_dead",
+        None,
+        None,
+        "backtrack_live",
+        "backtrack_root",
+    ]
     assert env.step(".") == "" and env.done and not env.solved and env.failure == "stop"
     env = Episode(secret=(1,), budget=5)
     assert env.step("o") == "" and env.failure == "format"
@@ -187,7 +201,6 @@ SEED_CLAIMS = [
 @pytest.mark.parametrize("claim", SEED_CLAIMS)
 def test_each_seed_claim_of_the_note_matches_the_topic(claim):
 
-
-    seed = (Path(__file__).resolve().parents[1] / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt")
+    seed = Path(__file__).resolve().parents[1] / "inquiry" / "example" / "rl-knowing-doing-gap.inquiry.txt"
     assert claim in seed.read_text()
     assert ("wandering", "default", "supports") in confident_specs(claim)

@@ -54,9 +54,12 @@ class State:
 
             changed = upgrade(self._notebook)  # a notebook from an older inquiry: statuses under the current rule
             if changed is not None:
-                click.echo(f"upgraded {self.notebook_path} to schema {self._notebook.schema_version}: statuses "
-                           f"recomputed under the current evidence rule, {len(changed)} claim"
-                           f"{'s' if len(changed) != 1 else ''} changed", err=True)
+                click.echo(
+                    f"upgraded {self.notebook_path} to schema {self._notebook.schema_version}: statuses "
+                    f"recomputed under the current evidence rule, {len(changed)} claim"
+                    f"{'s' if len(changed) != 1 else ''} changed",
+                    err=True,
+                )
         return self._notebook
 
 
@@ -108,8 +111,13 @@ class InquiryGroup(click.Group):
 
 
 @click.group(cls=InquiryGroup, invoke_without_command=True)
-@click.option("--notebook", "-n", type=click.Path(path_type=Path), default=None,
-              help=f"notebook folder (default: ${ENV_NOTEBOOK} or the user data dir)")
+@click.option(
+    "--notebook",
+    "-n",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"notebook folder (default: ${ENV_NOTEBOOK} or the user data dir)",
+)
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @click.option("--empty", is_flag=True, help="do not import the bundled example into a new notebook")
 @click.version_option(package_name="inquiry")
@@ -131,7 +139,7 @@ def open_app(state: State, notebook: Path | None = None) -> None:
     """Open the terminal app on NOTEBOOK (default: the default notebook)."""
     if notebook is not None:
         state.notebook_path = notebook
-    state.notebook  # create and seed before the app starts
+    _ = state.notebook  # create and seed before the app starts
     from ..tui.app import run_app
 
     run_app(state.notebook_path)

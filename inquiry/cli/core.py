@@ -13,7 +13,7 @@ import click
 from ..evidence import counts_text
 from ..graph.rollup import note_counts
 from ..importing import ImportResult, import_paths
-from ..models import STATUS_GLYPH, Claim, EdgeState, Inquiry, Note, NodeKind, Paper, Status, kind_of
+from ..models import STATUS_GLYPH, Claim, EdgeState, Inquiry, NodeKind, Note, Paper, Status, kind_of
 from ..runs.status import evidence
 from ..store import DB_NAME, Notebook, query_terms
 from . import State, cli, emit
@@ -27,7 +27,7 @@ def _clip(text: str, width: int = WIDTH) -> str:
     'aaa…'
     """
     text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # ---- import ----------------------------------------------------------------------------------
@@ -42,8 +42,11 @@ def import_cmd(state: State, paths: tuple[Path, ...]) -> None:
     In a folder, files that are neither notes nor inquiring lines are skipped with a warning each.
     """
     result = import_paths(state.notebook, paths)
-    data = {"files": result.files, "changes": result.report.changes,
-            "warnings": [w.model_dump() for w in result.warnings]}
+    data = {
+        "files": result.files,
+        "changes": result.report.changes,
+        "warnings": [w.model_dump() for w in result.warnings],
+    }
     emit(state, data, lambda: _import_text(result))
 
 
@@ -62,8 +65,9 @@ def _import_text(result: ImportResult) -> str:
 @cli.command("list")
 @click.argument("what", type=click.Choice(["inquiries", "notes", "claims"]))
 @click.option("--status", type=click.Choice([s.value for s in Status]), help="claims with this evidence status")
-@click.option("--placeholders/--no-placeholders", default=None,
-              help="notes: only placeholders / only notes with content")
+@click.option(
+    "--placeholders/--no-placeholders", default=None, help="notes: only placeholders / only notes with content"
+)
 @click.option("--note", "note_ref", help="claims: only those of this note (id, prefix or title)")
 @click.pass_obj
 def list_cmd(state: State, what: str, status: str | None, placeholders: bool | None, note_ref: str | None) -> None:
@@ -77,16 +81,16 @@ def list_cmd(state: State, what: str, status: str | None, placeholders: bool | N
         raise click.UsageError("--note applies to claims")
     if what == "inquiries":
         items: list[Any] = nb.list_inquiries()
-        render = lambda: "\n".join(f"{i.id}  {_clip(i.question, 80)}" for i in items)  # noqa: E731
+        render = lambda: "\n".join(f"{i.id}  {_clip(i.question, 80)}" for i in items)
     elif what == "notes":
         items = nb.list_notes(placeholders=placeholders)
-        render = lambda: "\n".join(  # noqa: E731
-            f"{n.id}  {_clip(n.title, 80)}{'  [placeholder]' if n.is_placeholder else ''}" for n in items)
+        render = lambda: "\n".join(
+            f"{n.id}  {_clip(n.title, 80)}{'  [placeholder]' if n.is_placeholder else ''}" for n in items
+        )
     else:
         note_id = nb.resolve_id(note_ref) if note_ref else None
         items = nb.list_claims(note_id=note_id, status=Status(status) if status else None)
-        render = lambda: "\n".join(  # noqa: E731
-            f"{c.id}  {c.status.value:<12} {_clip(c.text, 70)}" for c in items)
+        render = lambda: "\n".join(f"{c.id}  {c.status.value:<12} {_clip(c.text, 70)}" for c in items)
     emit(state, [item.model_dump(mode="json") for item in items], lambda: render() or f"no {what}")
 
 
@@ -102,39 +106,62 @@ def show_cmd(state: State, ref: str) -> None:
     node_id = nb.resolve_id(ref)
     node = nb.get_node(node_id)
     kind = kind_of(node_id)
-    relations = [{"src": e.src, "dst": e.dst, "kind": e.kind.value, "state": e.state.value, "why": e.why}
-                 for side in ("src", "dst") for _, e in nb.edges(**{side: node_id}, state=None)]
-    data: dict[str, Any] = {"kind": kind.value, "node": node if isinstance(node, dict) else node.model_dump(mode="json"),
-                            "relations": relations}
+    relations = [
+        {"src": e.src, "dst": e.dst, "kind": e.kind.value, "state": e.state.value, "why": e.why}
+        for side in ("src", "dst")
+        for _, e in nb.edges(**{side: node_id}, state=None)
+    ]
+    data: dict[str, Any] = {
+        "kind": kind.value,
+        "node": node if isinstance(node, dict) else node.model_dump(mode="json"),
+        "relations": relations,
+    }
     if kind is NodeKind.INQUIRY:
         data["citations"] = [c.model_dump() for c in nb.citations(inquiry_id=node_id)]
         data["claim_counts"] = nb.cited_claim_counts([node_id])[node_id]
-        render = lambda: _show_inquiry(nb, node)  # noqa: E731
+        render = lambda: _show_inquiry(nb, node)
     elif kind is NodeKind.NOTE:
         data["claims"] = [c.model_dump(mode="json") for c in nb.list_claims(note_id=node_id)]
         data["cited_by"] = [c.model_dump() for c in nb.citations(note_id=node_id)]
         data["claim_counts"] = note_counts(nb, node_id)
-        render = lambda: _show_note(nb, node)  # noqa: E731
+        render = lambda: _show_note(nb, node)
     elif kind is NodeKind.CLAIM:
         data["specs"] = [s.model_dump(mode="json") for s in nb.specs(claim_id=node_id)]
         found = evidence(nb, node_id)
         data["evidence"] = {"status": found.status.value, "runs": found.describe(), "not_counted": found.not_counted}
-        render = lambda: _show_claim(nb, node, relations)  # noqa: E731
+        render = lambda: _show_claim(nb, node, relations)
     else:
         render = None
         if isinstance(node, Paper):
-            facts = [node.title, ", ".join(node.authors), str(node.year or ""),
-                     node.arxiv and f"arXiv:{node.arxiv}", node.doi and f"doi:{node.doi}", node.bibkey and f"@{node.bibkey}"]
-            render = lambda: f"{node.id}\n{node.name}" + "".join(f"\n  {f}" for f in facts if f) + "".join(  # noqa: E731
-                f"\n  mentioned by {r['src']}" for r in relations if r["dst"] == node_id)
+            facts = [
+                node.title,
+                ", ".join(node.authors),
+                str(node.year or ""),
+                node.arxiv and f"arXiv:{node.arxiv}",
+                node.doi and f"doi:{node.doi}",
+                node.bibkey and f"@{node.bibkey}",
+            ]
+            render = lambda: (
+                f"{node.id}\n{node.name}"
+                + "".join(f"\n  {f}" for f in facts if f)
+                + "".join(f"\n  mentioned by {r['src']}" for r in relations if r["dst"] == node_id)
+            )
     emit(state, data, render)
 
 
 def _show_inquiry(nb: Notebook, inquiry: Inquiry) -> str:
     citations = nb.citations(inquiry_id=inquiry.id)
-    lines = [inquiry.id, "", inquiry.question, "",
-             f"claims it cites: {counts_text(nb.cited_claim_counts([inquiry.id])[inquiry.id])} "
-             "(supported · contradicted · neither)", "", _clip(inquiry.framing, 400), ""]
+    lines = [
+        inquiry.id,
+        "",
+        inquiry.question,
+        "",
+        f"claims it cites: {counts_text(nb.cited_claim_counts([inquiry.id])[inquiry.id])} "
+        "(supported · contradicted · neither)",
+        "",
+        _clip(inquiry.framing, 400),
+        "",
+    ]
     for number, paragraph in enumerate(inquiry.essay):
         lines += [f"[{number}] {_clip(paragraph, 300)}"]
         for c in (c for c in citations if c.paragraph == number):
@@ -160,8 +187,10 @@ def _show_note(nb: Notebook, note: Note) -> str:
         lines.append("Claims:")
         for claim in claims:
             figures = ", ".join(q.text for q in claim.quantities)
-            lines.append(f"  {claim.id}  {STATUS_GLYPH[claim.status]} {claim.status.value}  {_clip(claim.text, 80)}"
-                         + (f"  ({figures})" if figures else ""))
+            lines.append(
+                f"  {claim.id}  {STATUS_GLYPH[claim.status]} {claim.status.value}  {_clip(claim.text, 80)}"
+                + (f"  ({figures})" if figures else "")
+            )
     cited = nb.citations(note_id=note.id)
     if cited:
         lines.append("Cited by:")
@@ -170,16 +199,25 @@ def _show_note(nb: Notebook, note: Note) -> str:
 
 
 def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> str:
-    lines = [claim.id, "", claim.text, "",
-             f"note: {claim.note_id}", f"kind: {claim.kind.value}",
-             f"status: {STATUS_GLYPH[claim.status]} {claim.status.value} ({evidence(nb, claim.id).describe()})"]
+    lines = [
+        claim.id,
+        "",
+        claim.text,
+        "",
+        f"note: {claim.note_id}",
+        f"kind: {claim.kind.value}",
+        f"status: {STATUS_GLYPH[claim.status]} {claim.status.value} ({evidence(nb, claim.id).describe()})",
+    ]
     if claim.quantities:
         lines.append("quantities: " + ", ".join(f"{q.text} ({q.relation})" for q in claim.quantities))
     specs = nb.specs(claim_id=claim.id)
     if specs:
         lines.append("reproduction specs (review with `inquiry specs CLAIM`):")
-        lines += [f"  #{s.id} {s.state.value} {s.runner} --preset {s.preset}: predicts {s.predicts.value} "
-                  f"({s.provenance}) {s.why}".rstrip() for s in specs]
+        lines += [
+            f"  #{s.id} {s.state.value} {s.runner} --preset {s.preset}: predicts {s.predicts.value} "
+            f"({s.provenance}) {s.why}".rstrip()
+            for s in specs
+        ]
     shown = [r for r in relations if r["kind"] != "asserts"]
     if shown:
         lines.append("relations:")
@@ -196,8 +234,13 @@ def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> 
 @cli.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1, required=True)
 @click.option("--limit", default=10, show_default=True, help="most results to show")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(["inquiry", "note", "claim"]),
-              help="only these kinds (repeatable)")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["inquiry", "note", "claim"]),
+    help="only these kinds (repeatable)",
+)
 @click.pass_obj
 def search_cmd(state: State, words: tuple[str, ...], limit: int, kinds: tuple[str, ...]) -> None:
     """Full-text search, best first. A matching claim stands for its note unless --kind claim.
@@ -209,8 +252,14 @@ def search_cmd(state: State, words: tuple[str, ...], limit: int, kinds: tuple[st
     terms, shortened = query_terms(query)
     if shortened:
         click.echo(f"note: query shortened to {len(terms)} distinct words: {' '.join(terms)}", err=True)
-    emit(state, hits, lambda: "\n".join(
-        f"{h['id']}  {_clip(h['title'], 70)}\n    {_clip(h['snippet'], 90)}" for h in hits) or "no matches")
+    emit(
+        state,
+        hits,
+        lambda: (
+            "\n".join(f"{h['id']}  {_clip(h['title'], 70)}\n    {_clip(h['snippet'], 90)}" for h in hits)
+            or "no matches"
+        ),
+    )
 
 
 def search_grouped(nb: Notebook, query: str, limit: int = 10, kinds: list[str] | None = None) -> list[dict[str, Any]]:
@@ -231,8 +280,14 @@ def search_grouped(nb: Notebook, query: str, limit: int = 10, kinds: list[str] |
         entry = results.get(node_id)
         if entry is None:
             title = hit.title if node_id == hit.node_id else nb.get_note(node_id).title
-            entry = results[node_id] = {"id": node_id, "kind": kind_of(node_id).value, "title": title,
-                                        "snippet": hit.snippet, "rank": hit.rank, "claims": []}
+            entry = results[node_id] = {
+                "id": node_id,
+                "kind": kind_of(node_id).value,
+                "title": title,
+                "snippet": hit.snippet,
+                "rank": hit.rank,
+                "claims": [],
+            }
         entry["claims"] += claim_ids
     return list(results.values())[:limit]
 
@@ -258,5 +313,11 @@ def init_cmd(state: State, folder: Path) -> None:
     state.notebook_path = folder
     nb = state.notebook  # creates it, importing the example when new
     data = {"notebook": str(nb.path), "created": not existed, **nb.stats()}
-    emit(state, data, lambda: (f"{'already a notebook' if existed else 'created notebook'}: {nb.path} "
-                               f"({data['inquiries']} inquiries, {data['notes']} notes)"))
+    emit(
+        state,
+        data,
+        lambda: (
+            f"{'already a notebook' if existed else 'created notebook'}: {nb.path} "
+            f"({data['inquiries']} inquiries, {data['notes']} notes)"
+        ),
+    )

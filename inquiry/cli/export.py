@@ -23,17 +23,35 @@ def _as_file(output: str) -> bool:
 
 @cli.command("export")
 @click.argument("inquiries", nargs=-1)
-@click.option("-o", "--output", default=None,
-              help="target folder (default: ./<question> export), or FILE.md for one gfm file")
-@click.option("--style", type=click.Choice(STYLES), default="obsidian", show_default=True,
-              help="obsidian: a vault, one file per inquiry and note; gfm: one self-contained file")
+@click.option(
+    "-o", "--output", default=None, help="target folder (default: ./<question> export), or FILE.md for one gfm file"
+)
+@click.option(
+    "--style",
+    type=click.Choice(STYLES),
+    default="obsidian",
+    show_default=True,
+    help="obsidian: a vault, one file per inquiry and note; gfm: one self-contained file",
+)
 @click.option("--all", "everything", is_flag=True, help="every inquiry (and, for obsidian, every note)")
-@click.option("--bib", "bib", type=click.Path(path_type=Path), default=None,
-              help="also write the papers the inquiries rest on to this .bib file")
+@click.option(
+    "--bib",
+    "bib",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="also write the papers the inquiries rest on to this .bib file",
+)
 @click.option("--force", is_flag=True, help="overwrite files that already exist")
 @click.pass_obj
-def export_cmd(state: State, inquiries: tuple[str, ...], output: str | None, style: str, everything: bool,
-               bib: Path | None, force: bool) -> None:
+def export_cmd(
+    state: State,
+    inquiries: tuple[str, ...],
+    output: str | None,
+    style: str,
+    everything: bool,
+    bib: Path | None,
+    force: bool,
+) -> None:
     """Export INQUIRY (id, id prefix or question) as markdown; re-import a vault with ``inquiry import``."""
     if bool(inquiries) == everything:
         raise click.UsageError("name the inquiries to export, or pass --all")
@@ -48,8 +66,10 @@ def export_cmd(state: State, inquiries: tuple[str, ...], output: str | None, sty
     if _as_file(output):
         pages = [name for name in files if "/" not in name]
         if style != "gfm" or len(pages) != 1:
-            raise click.UsageError(f"-o {output} names one markdown file: that needs --style gfm and one inquiry "
-                                   "(a vault, or several inquiries, go to a folder: -o DIR/)")
+            raise click.UsageError(
+                f"-o {output} names one markdown file: that needs --style gfm and one inquiry "
+                "(a vault, or several inquiries, go to a folder: -o DIR/)"
+            )
         target = Path(output)
         folder = target.parent
         files = {target.name if name == pages[0] else name: data for name, data in files.items()}
@@ -62,5 +82,12 @@ def export_cmd(state: State, inquiries: tuple[str, ...], output: str | None, sty
     except OSError as exc:  # a full disk or a read-only place part-way: write_files has undone its moves
         raise ExportRefused(f"cannot write the export into {folder}: {exc.strerror or exc}") from None
     data = {"style": style, "folder": str(folder), "files": [str(p) for p in written]}
-    emit(state, data, lambda: f"wrote {len(written)} file(s): " + ", ".join(str(p) for p in written[:4])
-         + (" …" if len(written) > 4 else ""))
+    emit(
+        state,
+        data,
+        lambda: (
+            f"wrote {len(written)} file(s): "
+            + ", ".join(str(p) for p in written[:4])
+            + (" …" if len(written) > 4 else "")
+        ),
+    )

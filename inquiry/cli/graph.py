@@ -45,8 +45,11 @@ def neighbors_cmd(state: State, node: str, limit: int, offset: int, kinds: tuple
         lines = [_line(found["node"])]
         for group in found["groups"]:
             arrow = "→" if group["direction"] == "out" else "←"
-            shown = f"{offset + 1}-{offset + len(group['items'])} of {group['total']}" if group["items"] else (
-                f"0 of {group['total']}")
+            shown = (
+                f"{offset + 1}-{offset + len(group['items'])} of {group['total']}"
+                if group["items"]
+                else (f"0 of {group['total']}")
+            )
             lines.append(f"{arrow} {group['kind']} ({shown})")
             for item in group["items"]:
                 mark = " (suggested)" if item["edge"].get("state") == "suggested" else ""
@@ -65,8 +68,7 @@ def neighbors_cmd(state: State, node: str, limit: int, offset: int, kinds: tuple
 def local_cmd(state: State, node: str, radius: int, per_node: int, max_nodes: int) -> None:
     """The local graph around NODE as a tree."""
     nb = state.notebook
-    local = queries.local_graph(load(nb), nb.resolve_id(node), radius=radius, per_node=per_node,
-                                max_nodes=max_nodes)
+    local = queries.local_graph(load(nb), nb.resolve_id(node), radius=radius, per_node=per_node, max_nodes=max_nodes)
     emit(state, local.to_dict(), lambda: queries.render_local(local))
 
 
@@ -96,8 +98,14 @@ def cocited_cmd(state: State, note: str, limit: int) -> None:
     """Notes most often cited together with NOTE (same inquiry; same paragraph)."""
     nb = state.notebook
     rows = queries.cocited(load(nb), nb.resolve_id(note), limit=limit)
-    emit(state, rows, lambda: "inquiries  same-paragraph\n" + "\n".join(
-        f"{r['inquiries']:>9}  {r['same_paragraph']:>14}  {_line(r)}" for r in rows))
+    emit(
+        state,
+        rows,
+        lambda: (
+            "inquiries  same-paragraph\n"
+            + "\n".join(f"{r['inquiries']:>9}  {r['same_paragraph']:>14}  {_line(r)}" for r in rows)
+        ),
+    )
 
 
 @graph_group.command("hubs")
@@ -139,21 +147,40 @@ def placeholders_cmd(state: State) -> None:
 
 @graph_group.command("duplicates")
 @click.option("--threshold", default=0.6, show_default=True, help="minimum Jaccard overlap of cited notes")
-@click.option("--notes", "split", is_flag=True,
-              help="notes split in two by a title change instead (same summary or source url under two titles)")
+@click.option(
+    "--notes",
+    "split",
+    is_flag=True,
+    help="notes split in two by a title change instead (same summary or source url under two titles)",
+)
 @click.pass_obj
 def duplicates_cmd(state: State, threshold: float, split: bool) -> None:
     """Inquiries whose cited notes overlap strongly (or, with --notes, notes that look split in two)."""
     if split:
         pairs = state.notebook.split_notes()
-        emit(state, pairs, lambda: "\n".join(
-            f"{p['why']}: {p['a']['title']}  ~  {p['b']['title']}   (inquiry alias OLD NEW joins them)"
-            for p in pairs) or "(none)")
+        emit(
+            state,
+            pairs,
+            lambda: (
+                "\n".join(
+                    f"{p['why']}: {p['a']['title']}  ~  {p['b']['title']}   (inquiry alias OLD NEW joins them)"
+                    for p in pairs
+                )
+                or "(none)"
+            ),
+        )
         return
     rows = queries.near_duplicates(load(state.notebook), threshold=threshold)
-    emit(state, rows, lambda: "\n".join(
-        f"{r['jaccard']:.2f} ({r['shared']} shared)  {r['a']['title']}  ~  {r['b']['title']}" for r in rows)
-        or "(none)")
+    emit(
+        state,
+        rows,
+        lambda: (
+            "\n".join(
+                f"{r['jaccard']:.2f} ({r['shared']} shared)  {r['a']['title']}  ~  {r['b']['title']}" for r in rows
+            )
+            or "(none)"
+        ),
+    )
 
 
 @graph_group.command("export")
@@ -164,6 +191,5 @@ def export_cmd(state: State, fmt: str, output: Path) -> None:
     """Write the whole graph as GraphML, node-link JSON or DOT."""
     graph = load(state.notebook)
     written = export(graph, output, fmt)
-    summary = {"path": str(written), "format": fmt, "nodes": graph.number_of_nodes(),
-               "edges": graph.number_of_edges()}
+    summary = {"path": str(written), "format": fmt, "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
     emit(state, summary, lambda: f"wrote {summary['nodes']} nodes and {summary['edges']} edges to {written}")

@@ -18,16 +18,21 @@ from . import State, cli, emit
 def paper_view(nb: Notebook, paper: Paper) -> dict[str, Any]:
     """A paper with the notes and claims that mention it."""
     users = [e.src for _, e in nb.edges(dst=paper.id, kind=EdgeKind.MENTIONS)]
-    return {**paper.model_dump(mode="json"),
-            "notes": sorted({u for u in users if u.startswith("note:")}),
-            "claims": sorted({u for u in users if u.startswith("claim:")})}
+    return {
+        **paper.model_dump(mode="json"),
+        "notes": sorted({u for u in users if u.startswith("note:")}),
+        "claims": sorted({u for u in users if u.startswith("claim:")}),
+    }
 
 
 def _paper_line(row: dict[str, Any]) -> str:
-    ident = row["arxiv"] and f"arXiv:{row['arxiv']}" or row["doi"] and f"doi:{row['doi']}" or ""
+    ident = (row["arxiv"] and f"arXiv:{row['arxiv']}") or (row["doi"] and f"doi:{row['doi']}") or ""
     title = f"  {row['title']}" if row["title"] else ""
-    return (f"{row['id']}  {row['name']}{title}" + (f"  [{ident}]" if ident else "")
-            + f"  ({len(row['notes'])} note(s), {len(row['claims'])} claim(s))")
+    return (
+        f"{row['id']}  {row['name']}{title}"
+        + (f"  [{ident}]" if ident else "")
+        + f"  ({len(row['notes'])} note(s), {len(row['claims'])} claim(s))"
+    )
 
 
 @cli.command("papers")
@@ -51,6 +56,12 @@ def alias_cmd(state: State, old: str, new: str) -> None:
     """Record that the note titled OLD is now titled NEW (OLD stays as an alias; two notes become one)."""
     result = add_alias(state.notebook, old, new)
     note = result["note"]
-    emit(state, result, lambda: f"{result['action']}: {note['id']}  {note['title']}"
-         + (f"\n  aliases: {', '.join(note['aliases'])}" if note["aliases"] else "")
-         + (f"\n  folded in {result['merged']}" if result["merged"] else ""))
+    emit(
+        state,
+        result,
+        lambda: (
+            f"{result['action']}: {note['id']}  {note['title']}"
+            + (f"\n  aliases: {', '.join(note['aliases'])}" if note["aliases"] else "")
+            + (f"\n  folded in {result['merged']}" if result["merged"] else "")
+        ),
+    )

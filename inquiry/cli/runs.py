@@ -98,22 +98,33 @@ def _table(runs: list[RunRecord], why_not: dict[str, str] | None = None) -> str:
     if not runs:
         return "no runs"
     why_not = why_not or {}
-    rows = [(r.id, r.status.value, r.runner, f"{r.done_steps}/{r.total}" if r.total else "",
-             r.verdict or "", (r.claim_id or "") + (f"  (not counted: {why_not[r.id]})" if r.id in why_not else ""))
-            for r in runs]
+    rows = [
+        (
+            r.id,
+            r.status.value,
+            r.runner,
+            f"{r.done_steps}/{r.total}" if r.total else "",
+            r.verdict or "",
+            (r.claim_id or "") + (f"  (not counted: {why_not[r.id]})" if r.id in why_not else ""),
+        )
+        for r in runs
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5]
-                     for row in rows)
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5] for row in rows)
 
 
 def _run_data(run: RunRecord, why_not: dict[str, str], **exclude: Any) -> dict[str, Any]:
     """A run as JSON, with ``counted`` and, when it does not count toward its claim, ``not_counted``: why."""
-    return {**run.model_dump(mode="json", **exclude), "counted": run.id not in why_not,
-            "not_counted": why_not.get(run.id)}
+    return {
+        **run.model_dump(mode="json", **exclude),
+        "counted": run.id not in why_not,
+        "not_counted": why_not.get(run.id),
+    }
 
 
 def _follow(state: State, run_id: str) -> RunRecord:
     """Wait for the run, drawing a progress line on the terminal (nothing extra with --json)."""
+
     def draw(run: RunRecord) -> None:
         if not state.as_json:
             click.echo("\r" + terminal_safe(progress_line(run)).ljust(100), nl=False, err=True)
@@ -131,16 +142,23 @@ def _report_launch(state: State, run_id: str, wait: bool) -> None:
         extra = ""
         if run.claim_id:
             found = claim_status.evidence(state.notebook, run.claim_id)
-            data["claim_status"] = {"claim": run.claim_id, "status": found.status.value,
-                                    "runs": found.describe(), "not_counted": found.not_counted.get(run.id)}
+            data["claim_status"] = {
+                "claim": run.claim_id,
+                "status": found.status.value,
+                "runs": found.describe(),
+                "not_counted": found.not_counted.get(run.id),
+            }
             extra = f"\nclaim {run.claim_id}: {found.status.value} ({found.describe()})"
         emit(state, data, lambda: outcome_text(run) + extra)
         if run.status.value != "succeeded":
             raise SystemExit(1)
     else:
         run = records.get(state.notebook, run_id)
-        emit(state, {"id": run_id, "status": run.status.value},
-             lambda: f"{run_id} {run.status.value} (follow it with `inquiry runs show {run_id}`)")
+        emit(
+            state,
+            {"id": run_id, "status": run.status.value},
+            lambda: f"{run_id} {run.status.value} (follow it with `inquiry runs show {run_id}`)",
+        )
 
 
 @cli.command("run")
@@ -150,19 +168,43 @@ def _report_launch(state: State, run_id: str, wait: bool) -> None:
 @click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="override a config field (repeatable)")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--wait", is_flag=True, help="show progress until the run ends, then its verdict")
-@click.option("--backend", type=click.Choice(notebook_settings.BACKENDS),
-              help="where to run (default: the notebook's run.backend setting, else local)")
-@click.option("--ray-address", help="Ray cluster address (default: RAY_ADDRESS, the notebook's ray.address, "
-                                    "else a local Ray started on demand)")
-@click.option("--sweep", "axes", multiple=True, metavar="NAME=A..B|NAME=V1,V2",
-              help="fan out over seeds or a config field, e.g. seed=0..4 (inclusive) or lr=1e-4,3e-4; repeatable")
-@click.option("--allow-runner-ref", "allow_refs", is_flag=True,
-              help="accept --runner package.module:Class, which imports and runs that module "
-                   f"(the same as {registry.ALLOW_REFS_ENV}=1)")
+@click.option(
+    "--backend",
+    type=click.Choice(notebook_settings.BACKENDS),
+    help="where to run (default: the notebook's run.backend setting, else local)",
+)
+@click.option(
+    "--ray-address",
+    help="Ray cluster address (default: RAY_ADDRESS, the notebook's ray.address, else a local Ray started on demand)",
+)
+@click.option(
+    "--sweep",
+    "axes",
+    multiple=True,
+    metavar="NAME=A..B|NAME=V1,V2",
+    help="fan out over seeds or a config field, e.g. seed=0..4 (inclusive) or lr=1e-4,3e-4; repeatable",
+)
+@click.option(
+    "--allow-runner-ref",
+    "allow_refs",
+    is_flag=True,
+    help="accept --runner package.module:Class, which imports and runs that module "
+    f"(the same as {registry.ALLOW_REFS_ENV}=1)",
+)
 @click.pass_obj
-def run_command(state: State, claim: str | None, runner_name: str | None, preset: str | None,
-                pairs: tuple[str, ...], seed: int, wait: bool, backend: str | None, ray_address: str | None,
-                axes: tuple[str, ...], allow_refs: bool) -> None:
+def run_command(
+    state: State,
+    claim: str | None,
+    runner_name: str | None,
+    preset: str | None,
+    pairs: tuple[str, ...],
+    seed: int,
+    wait: bool,
+    backend: str | None,
+    ray_address: str | None,
+    axes: tuple[str, ...],
+    allow_refs: bool,
+) -> None:
     """Queue a reproduction run testing CLAIM (an id, a unique prefix, or a note with one claim)."""
     if allow_refs:  # in the environment, so the workers this command starts (which read the runner back) accept it too
         os.environ[registry.ALLOW_REFS_ENV] = "1"
@@ -170,20 +212,31 @@ def run_command(state: State, claim: str | None, runner_name: str | None, preset
     claim_id = _claim_ref(state, claim) if claim else None
     overrides = registry.parse_overrides(list(pairs))
     if axes:
-        sweep_id, run_ids = launcher.launch_sweep(state.notebook, claim_id, runner_name, preset, overrides,
-                                                  dict(sweeps.parse_axis(axis) for axis in axes), seed,
-                                                  backend=backend, ray_address=ray_address)
+        sweep_id, run_ids = launcher.launch_sweep(
+            state.notebook,
+            claim_id,
+            runner_name,
+            preset,
+            overrides,
+            dict(sweeps.parse_axis(axis) for axis in axes),
+            seed,
+            backend=backend,
+            ray_address=ray_address,
+        )
         _report_sweep(state, sweep_id, run_ids, wait)
         return
-    run_id = launcher.launch(state.notebook, claim_id, runner_name, preset, overrides, seed, backend=backend,
-                             ray_address=ray_address)
+    run_id = launcher.launch(
+        state.notebook, claim_id, runner_name, preset, overrides, seed, backend=backend, ray_address=ray_address
+    )
     _report_launch(state, run_id, wait)
 
 
 def sweep_text(sweep: sweeps.SweepRecord, runs: list[RunRecord]) -> str:
     """A sweep's runs, one line each, then each pool of seeds with its pooled verdict."""
-    lines = [f"{sweep.id}: {len(runs)} runs on {sweep.backend}, axes "
-             + ", ".join(f"{name}={values}" for name, values in sweep.axes.items())]
+    lines = [
+        f"{sweep.id}: {len(runs)} runs on {sweep.backend}, axes "
+        + ", ".join(f"{name}={values}" for name, values in sweep.axes.items())
+    ]
     lines += [f"  {r.id} seed {r.seed} {r.status.value} {r.verdict or ''}".rstrip() for r in runs]
     for pool in sweep.pools or []:
         report = pool.result.verdict
@@ -196,12 +249,16 @@ def sweep_text(sweep: sweeps.SweepRecord, runs: list[RunRecord]) -> str:
 
 
 def _report_sweep(state: State, sweep_id: str, run_ids: list[str], wait: bool) -> None:
-    sweep = (launcher.wait_for_sweep(state.notebook, sweep_id, run_ids) if wait
-             else sweeps.get(state.notebook, sweep_id))
+    sweep = launcher.wait_for_sweep(state.notebook, sweep_id, run_ids) if wait else sweeps.get(state.notebook, sweep_id)
     runs = [records.get(state.notebook, run_id) for run_id in run_ids]
-    emit(state, {**sweep.model_dump(mode="json"), "runs": [{"id": r.id, "seed": r.seed, "status": r.status.value,
-                                                           "verdict": r.verdict} for r in runs]},
-         lambda: sweep_text(sweep, runs))
+    emit(
+        state,
+        {
+            **sweep.model_dump(mode="json"),
+            "runs": [{"id": r.id, "seed": r.seed, "status": r.status.value, "verdict": r.verdict} for r in runs],
+        },
+        lambda: sweep_text(sweep, runs),
+    )
 
 
 @cli.command("settings")
@@ -228,9 +285,16 @@ def runners_command(state: State) -> None:
     for runner in registry.available().values():
         suited = [c.id for c in claims if runner.suitability(c.text) > 0]
         specs = [s.claim_id for s in state.notebook.specs() if s.runner == runner.name]
-        data.append({"name": runner.name, "title": runner.title, "version": runner.version,
-                     "source": runner.source, "presets": sorted(runner.presets),
-                     "suits_claims": sorted(set(suited) | set(specs))})
+        data.append(
+            {
+                "name": runner.name,
+                "title": runner.title,
+                "version": runner.version,
+                "source": runner.source,
+                "presets": sorted(runner.presets),
+                "suits_claims": sorted(set(suited) | set(specs)),
+            }
+        )
 
     def render() -> str:
         if not data:
@@ -239,8 +303,13 @@ def runners_command(state: State) -> None:
             f"{d['name']} (v{d['version']}): {d['title']}\n  source: {d['source']}\n"
             f"  presets: {', '.join(d['presets'])}\n  suits {len(d['suits_claims'])} claim(s)"
             + "".join(f"\n    {c}" for c in d["suits_claims"][:SHOWN_CLAIMS])
-            + (f"\n    … and {len(d['suits_claims']) - SHOWN_CLAIMS} more" if len(d["suits_claims"]) > SHOWN_CLAIMS
-               else "") for d in data)
+            + (
+                f"\n    … and {len(d['suits_claims']) - SHOWN_CLAIMS} more"
+                if len(d["suits_claims"]) > SHOWN_CLAIMS
+                else ""
+            )
+            for d in data
+        )
 
     emit(state, data, render)
 
@@ -265,7 +334,7 @@ def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
             click.clear()
             click.echo(terminal_safe(_table(runs, why_not)))
         else:
-            emit(state, data, lambda: _table(runs, why_not))
+            emit(state, data, lambda runs=runs, why_not=why_not: _table(runs, why_not))
         if not watch or not any(not r.status.finished for r in runs):
             return
         time.sleep(1.0)
@@ -273,18 +342,25 @@ def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
 
 def _show_text(run: RunRecord, log_path: str, why_not: dict[str, str]) -> str:
     prov: dict[str, Any] = run.provenance
-    lines = [outcome_text(run) if run.status.finished else progress_line(run),
-             f"runner: {run.runner} (preset {run.preset}, seed {run.seed})",
-             f"claim: {run.claim_id or '-'}"
-             + (f"  (not counted: {why_not[run.id]})" if run.id in why_not else "  (counts toward its status)"),
-             f"created {run.created}, started {run.started or '-'}, ended {run.ended or '-'}"]
+    lines = [
+        outcome_text(run) if run.status.finished else progress_line(run),
+        f"runner: {run.runner} (preset {run.preset}, seed {run.seed})",
+        f"claim: {run.claim_id or '-'}"
+        + (f"  (not counted: {why_not[run.id]})" if run.id in why_not else "  (counts toward its status)"),
+        f"created {run.created}, started {run.started or '-'}, ended {run.ended or '-'}",
+    ]
     if run.backend != "local":
-        lines.append(f"backend: {run.backend}" + (f", node {prov['ray_node_id']}" if prov.get("ray_node_id") else "")
-                     + (f", sweep {run.sweep_id}" if run.sweep_id else ""))
+        lines.append(
+            f"backend: {run.backend}"
+            + (f", node {prov['ray_node_id']}" if prov.get("ray_node_id") else "")
+            + (f", sweep {run.sweep_id}" if run.sweep_id else "")
+        )
     if prov.get("wall_s") is not None:
-        lines.append(f"wall {prov['wall_s']} s, peak memory {prov.get('peak_rss_mb')} MiB, "
-                     f"device {prov.get('device')}, threads {prov.get('threads')}, host {prov.get('host')} "
-                     f"pid {prov.get('pid')}")
+        lines.append(
+            f"wall {prov['wall_s']} s, peak memory {prov.get('peak_rss_mb')} MiB, "
+            f"device {prov.get('device')}, threads {prov.get('threads')}, host {prov.get('host')} "
+            f"pid {prov.get('pid')}"
+        )
     lines.append("config: " + json.dumps(run.config, sort_keys=True))
     lines.append(f"log: {log_path}")
     return "\n".join(lines)

@@ -32,5 +32,5 @@ def serve(state: State, port: int) -> None:
         from textual_serve.server import Server
     except ImportError:
         raise click.ClickException("inquiry serve needs textual-serve: pip install 'inquiry[web]'") from None
-    state.notebook  # create and seed before the first browser session opens it
+    _ = state.notebook  # create and seed before the first browser session opens it
     Server(serve_command(state), host="127.0.0.1", port=port, title="inquiry").serve()

@@ -52,7 +52,9 @@ def _runner_preset(runner_name: str, preset: str | None) -> str:
         raise InquiryError(f"no runner named {runner_name!r} (installed: {installed})") from None
     preset = preset or "default"
     if preset not in runner.presets:
-        raise InquiryError(f"runner {runner_name} has no preset {preset!r} (its presets: {', '.join(sorted(runner.presets))})")
+        raise InquiryError(
+            f"runner {runner_name} has no preset {preset!r} (its presets: {', '.join(sorted(runner.presets))})"
+        )
     return preset
 
 
@@ -69,8 +71,10 @@ def _spec(nb: Notebook, spec_id: str) -> ReproSpec:
 def spec_line(spec: ReproSpec, why_not: str | None = None) -> str:
     """``#3 accepted  rlvr --preset default  predicts supports  (rule:rlvr-passk)``"""
     part = f"  part {spec.part}: {spec.part_text!r}" if spec.part_text else ""
-    return (f"#{spec.id} {spec.state.value:<9} {spec.runner} --preset {spec.preset}  predicts {spec.predicts.value}"
-            f"  ({spec.provenance}){part}")
+    return (
+        f"#{spec.id} {spec.state.value:<9} {spec.runner} --preset {spec.preset}  predicts {spec.predicts.value}"
+        f"  ({spec.provenance}){part}"
+    )
 
 
 def claim_report(nb: Notebook, claim_id: str) -> tuple[dict[str, Any], str]:
@@ -79,12 +83,25 @@ def claim_report(nb: Notebook, claim_id: str) -> tuple[dict[str, Any], str]:
     claim = nb.get_claim(claim_id)
     specs = nb.specs(claim_id)
     tests = {p.spec.id: p for p in found.parts}
-    data = {"claim": claim_id, "text": claim.text, "status": found.status.value, "runs": found.describe(),
-            "imported_from": found.imported_from if found.imported else None,
-            "specs": [{**s.model_dump(mode="json"), "status": tests[s.id].status.value if s.id in tests else None,
-                       "tests": [{"runs": t.runs, "seeds": t.seeds, "verdict": t.verdict, "status": t.status.value}
-                                 for t in (tests[s.id].tests if s.id in tests else [])]} for s in specs],
-            "not_counted": found.not_counted}
+    data = {
+        "claim": claim_id,
+        "text": claim.text,
+        "status": found.status.value,
+        "runs": found.describe(),
+        "imported_from": found.imported_from if found.imported else None,
+        "specs": [
+            {
+                **s.model_dump(mode="json"),
+                "status": tests[s.id].status.value if s.id in tests else None,
+                "tests": [
+                    {"runs": t.runs, "seeds": t.seeds, "verdict": t.verdict, "status": t.status.value}
+                    for t in (tests[s.id].tests if s.id in tests else [])
+                ],
+            }
+            for s in specs
+        ],
+        "not_counted": found.not_counted,
+    }
     lines = [f"{claim_id}: {found.status.value} ({found.describe()})", f"  {claim.text}"]
     if found.imported:
         lines.append(f"  imported: {found.imported.value} in {found.imported_from} (not evidence here until rerun)")
@@ -158,8 +175,15 @@ def specs_edit(state: State, spec_id: str, predicts: str, runner_name: str | Non
     spec = _spec(state.notebook, spec_id)
     runner_name = runner_name or spec.runner
     preset = _runner_preset(runner_name, preset or (spec.preset if runner_name == spec.runner else None))
-    updated = spec.model_copy(update={"predicts": prediction, "runner": runner_name, "preset": preset,
-                                      "state": SpecState.ACCEPTED, "provenance": "user"})
+    updated = spec.model_copy(
+        update={
+            "predicts": prediction,
+            "runner": runner_name,
+            "preset": preset,
+            "state": SpecState.ACCEPTED,
+            "provenance": "user",
+        }
+    )
     try:
         state.notebook.update_spec(updated)
     except sqlite3.IntegrityError:
@@ -175,15 +199,28 @@ def specs_edit(state: State, spec_id: str, predicts: str, runner_name: str | Non
 @click.option("--part", type=int, default=0, show_default=True, help="which part of a conjunction it tests")
 @click.option("--why", default="", help="why this runner tests the claim")
 @click.pass_obj
-def specs_add(state: State, claim: str, runner_name: str, predicts: str, preset: str | None, part: int,
-              why: str) -> None:
+def specs_add(
+    state: State, claim: str, runner_name: str, predicts: str, preset: str | None, part: int, why: str
+) -> None:
     """Add an accepted spec to a claim."""
     claim_id = _claim_ref(state, claim)
     prediction = _prediction(predicts)
     preset = _runner_preset(runner_name, preset)
     if any(s.runner == runner_name and s.preset == preset for s in state.notebook.specs(claim_id)):
-        raise InquiryError(f"claim {claim_id} already has a spec for {runner_name} --preset {preset}; "
-                           f"change it with `inquiry specs edit ID`")
-    state.notebook.add_spec(ReproSpec(claim_id=claim_id, runner=runner_name, preset=preset, predicts=prediction,
-                                      state=SpecState.ACCEPTED, provenance="user", part=part, why=why))
+        raise InquiryError(
+            f"claim {claim_id} already has a spec for {runner_name} --preset {preset}; "
+            f"change it with `inquiry specs edit ID`"
+        )
+    state.notebook.add_spec(
+        ReproSpec(
+            claim_id=claim_id,
+            runner=runner_name,
+            preset=preset,
+            predicts=prediction,
+            state=SpecState.ACCEPTED,
+            provenance="user",
+            part=part,
+            why=why,
+        )
+    )
     _changed(state, claim_id)

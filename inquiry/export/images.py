@@ -22,8 +22,12 @@ def saved_plot(run_dir: Path, result: Result) -> tuple[bytes, str] | None:
     """The first plot artifact the runner saved, as (bytes, suffix), if it is still on disk and inside the run folder."""
     for artifact in result.artifacts:
         path = (run_dir / artifact.path).resolve()
-        if (artifact.kind == "plot" and path.suffix.lower() in _PLOT_SUFFIXES and path.is_file()
-                and path.is_relative_to(run_dir.resolve())):
+        if (
+            artifact.kind == "plot"
+            and path.suffix.lower() in _PLOT_SUFFIXES
+            and path.is_file()
+            and path.is_relative_to(run_dir.resolve())
+        ):
             return path.read_bytes(), path.suffix.lower()
     return None
 

@@ -22,7 +22,6 @@ same bytes apart from the ``exported`` time, which callers may fix.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +34,20 @@ from ..evidence import counts, counts_text
 from ..graph.rollup import citation_flags, claim_status, inquiry_summary, note_counts, note_status
 from ..ids import normalize_title, slugify
 from ..models import CLAIM_RELATIONS, STATUS_MEANING, Citation, Claim, EdgeKind, Inquiry, Note, Status, utcnow
-from ..notes.vault_format import (BADGES, CLAIMS, CONTRADICTED_MARK, ESSAY, GENERATOR, NEXT, SOURCES, ClaimSummary,
-                                  MentionSummary, NoteRelationSummary, RelationSummary, RunSummary)
+from ..notes.vault_format import (
+    BADGES,
+    CLAIMS,
+    CONTRADICTED_MARK,
+    ESSAY,
+    GENERATOR,
+    NEXT,
+    SOURCES,
+    ClaimSummary,
+    MentionSummary,
+    NoteRelationSummary,
+    RelationSummary,
+    RunSummary,
+)
 from ..notes.wikilinks import escape_link_text
 from ..runners.api import MINIATURE_SCOPE_NOTE
 from ..runs.records import RunRecord, list_runs
@@ -62,12 +73,14 @@ def legend() -> str:
     """What every glyph means, in words: a bullet list under a bold "Legend"."""
     lines = ["**Legend**", ""]
     lines += [f"- {BADGES[s.value]} {s.value}: {STATUS_MEANING[s]}" for s in Status]
-    lines += ["- (✅ 1 · ❌ 0 · ○ 2) after a note or an inquiry: how many of its claims are supported, contradicted, "
-              "and neither (untested, inconclusive, mixed, running or imported)",
-              f"- {CONTRADICTED_MARK} after a citation: the sentence rests on a contradicted claim",
-              "- A claim's status is the verdict of the runs that test it, seen through what the claim predicts; "
-              "runs of a test or control preset, diagnostic runners, runs without an accepted spec and runs "
-              "imported without raw data are shown but not counted."]
+    lines += [
+        "- (✅ 1 · ❌ 0 · ○ 2) after a note or an inquiry: how many of its claims are supported, contradicted, "
+        "and neither (untested, inconclusive, mixed, running or imported)",
+        f"- {CONTRADICTED_MARK} after a citation: the sentence rests on a contradicted claim",
+        "- A claim's status is the verdict of the runs that test it, seen through what the claim predicts; "
+        "runs of a test or control preset, diagnostic runners, runs without an accepted spec and runs "
+        "imported without raw data are shown but not counted.",
+    ]
     return "\n".join(lines)
 
 
@@ -140,8 +153,11 @@ class _Writer:
     def plot(self, run: RunRecord) -> str | None:
         """The relative path of the run's plot (drawn once per export), None when it has none."""
         if run.id not in self._plots:
-            plot = run_plot(self.nb.runs_dir / run.id.removeprefix("run:"), run.result,
-                            title=f"{run.runner} {run.id}") if run.result else None
+            plot = (
+                run_plot(self.nb.runs_dir / run.id.removeprefix("run:"), run.result, title=f"{run.runner} {run.id}")
+                if run.result
+                else None
+            )
             self._plots[run.id] = image_path(run, plot[1]) if plot else None
             if plot:
                 self.files[image_path(run, plot[1])] = plot[0]
@@ -164,10 +180,12 @@ class _Writer:
         """The paragraph with each cited title replaced by a link plus badge (and ⚠ on contradicted ground)."""
         out, cursor = [], 0
         for citation, flag in sorted(cited, key=lambda pair: pair[0].start):
-            out.append(self.plain(text[cursor:citation.start]))
+            out.append(self.plain(text[cursor : citation.start]))
             mark = f" {CONTRADICTED_MARK}" if flag.get("rests_on") == Status.CONTRADICTED.value else ""
-            out.append(f"{self.note_link(citation.note_id, text[citation.start:citation.end])} "
-                       f"{self.evidence.counts(citation.note_id)}{mark}")
+            out.append(
+                f"{self.note_link(citation.note_id, text[citation.start : citation.end])} "
+                f"{self.evidence.counts(citation.note_id)}{mark}"
+            )
             cursor = citation.end
         out.append(self.plain(text[cursor:]))
         return "".join(out)
@@ -187,7 +205,9 @@ class _Writer:
         when = (run.ended or run.created)[:10]
         lines = [f"{'#' * level} Run {run.id}: {run.runner} ({run.status.value}, {when})", ""]
         settings = ", ".join(f"{k}={v}" for k, v in sorted(run.config.items()) if k not in _GENERIC_SETTINGS)
-        lines.append(f"- Settings: preset {run.preset or 'none'}, seed {run.seed}" + (f"; {settings}" if settings else ""))
+        lines.append(
+            f"- Settings: preset {run.preset or 'none'}, seed {run.seed}" + (f"; {settings}" if settings else "")
+        )
         why_not = self.evidence.why_not.get(run.id)
         lines.append(f"- Not counted: {why_not}." if why_not else "- Counts toward the claim's status.")
         result = run.result
@@ -198,15 +218,19 @@ class _Writer:
             estimate = result.metrics.get(key)
             if estimate is None:
                 continue
-            interval = (f" (95% CI {estimate.low:.4g} to {estimate.high:.4g}" if estimate.low is not None
-                        and estimate.high is not None else " (no interval")
+            interval = (
+                f" (95% CI {estimate.low:.4g} to {estimate.high:.4g}"
+                if estimate.low is not None and estimate.high is not None
+                else " (no interval"
+            )
             interval = interval.replace("95%", f"{estimate.level:.0%}") + (f", n={estimate.n})" if estimate.n else ")")
-            lines.append(f"- {key}: {estimate.value:.4g}{estimate.unit}{interval}"
-                         + (f": {estimate.description}" if estimate.description else ""))
+            lines.append(
+                f"- {key}: {estimate.value:.4g}{estimate.unit}{interval}"
+                + (f": {estimate.description}" if estimate.description else "")
+            )
         verdict = result.verdict
         lines.append(f"- Verdict: **{verdict.verdict.value}** ({verdict.reason}): {verdict.explanation}")
-        scope = (f"miniature. {MINIATURE_SCOPE_NOTE}" if verdict.scope == "miniature"
-                 else f"checkpoint {verdict.scope}.")
+        scope = f"miniature. {MINIATURE_SCOPE_NOTE}" if verdict.scope == "miniature" else f"checkpoint {verdict.scope}."
         lines += [f"- Scope: {scope}", ""]
         lines += self.fidelity(run.runner)
         path = self.plot(run)
@@ -262,10 +286,16 @@ class _Writer:
 
     def inquiry_front(self, inquiry: Inquiry) -> dict[str, Any]:
         counts = inquiry_summary(self.nb, inquiry.id)
-        return {"type": "inquiry", "generator": GENERATOR, "id": inquiry.id, "title": inquiry.question,
-                "question": inquiry.question, "exported": self.exported_at,
-                "sources_declared": inquiry.sources_declared,
-                "evidence": {status: n for status, n in counts.items()}}
+        return {
+            "type": "inquiry",
+            "generator": GENERATOR,
+            "id": inquiry.id,
+            "title": inquiry.question,
+            "question": inquiry.question,
+            "exported": self.exported_at,
+            "sources_declared": inquiry.sources_declared,
+            "evidence": dict(counts.items()),
+        }
 
 
 def _cell(text: str) -> str:
@@ -299,8 +329,11 @@ class _Obsidian(_Writer):
             lines.append(f"- {self.note_link(target, line)}" if target in self.names else f"- {line}")
         lines += ["", "## Backlinks", ""]
         for other, titles in self.backlinks(inquiry):
-            shown = f"[[{self.names[other.id]}|{escape_link_text(other.question)}]]" if other.id in self.names \
+            shown = (
+                f"[[{self.names[other.id]}|{escape_link_text(other.question)}]]"
+                if other.id in self.names
                 else other.question
+            )
             lines.append(f"- {shown}: also cites {'; '.join(titles)}")
         return "\n".join(lines).rstrip() + "\n"
 
@@ -309,20 +342,31 @@ class _Obsidian(_Writer):
         summaries = [self.claim_summary(c) for c in claims]
         variants = note.summary_variants
         front = {
-            "type": "note", "generator": GENERATOR, "id": note.id, "title": note.title, "aliases": note.aliases,
-            "tags": note.topics, "arxiv": note.arxiv, "placeholder": note.is_placeholder,
+            "type": "note",
+            "generator": GENERATOR,
+            "id": note.id,
+            "title": note.title,
+            "aliases": note.aliases,
+            "tags": note.topics,
+            "arxiv": note.arxiv,
+            "placeholder": note.is_placeholder,
             "status": self.evidence.note(note.id).value,
             "summary_sources": sorted(s for s, text in variants.items() if text == note.summary),
             "summary_variants": {s: text for s, text in sorted(variants.items()) if text != note.summary},
-            "claims": [s.model_dump(mode="json", exclude_defaults=True) | {"status": s.status.value}
-                       for s in summaries],
-            "mentions": [m.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-                         for m in self.mentions(note)],
+            "claims": [
+                s.model_dump(mode="json", exclude_defaults=True) | {"status": s.status.value} for s in summaries
+            ],
+            "mentions": [
+                m.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for m in self.mentions(note)
+            ],
         }
-        relations = [NoteRelationSummary(to=e.dst, kind=e.kind, state=e.state, why=e.why, provenance=e.provenance,
-                                         attrs=e.attrs).model_dump(mode="json", exclude_defaults=True)
-                     | {"kind": e.kind.value}
-                     for _, e in self.nb.edges(src=note.id, kind=EdgeKind.CONTRASTS_WITH, state=None)]
+        relations = [
+            NoteRelationSummary(
+                to=e.dst, kind=e.kind, state=e.state, why=e.why, provenance=e.provenance, attrs=e.attrs
+            ).model_dump(mode="json", exclude_defaults=True)
+            | {"kind": e.kind.value}
+            for _, e in self.nb.edges(src=note.id, kind=EdgeKind.CONTRASTS_WITH, state=None)
+        ]
         if relations:
             front["relations"] = relations
         lines = [front_matter(front), f"# {note.title}", ""]
@@ -341,8 +385,9 @@ class _Obsidian(_Writer):
             lines += ["## Cited by", ""]
             for iid in citing:
                 question = self.nb.get_inquiry(iid).question
-                lines.append(f"- [[{self.names[iid]}|{escape_link_text(question)}]]" if iid in self.names
-                             else f"- {question}")
+                lines.append(
+                    f"- [[{self.names[iid]}|{escape_link_text(question)}]]" if iid in self.names else f"- {question}"
+                )
         return "\n".join(lines).rstrip() + "\n"
 
     def relation_lines(self, summaries: list[ClaimSummary]) -> list[str]:
@@ -351,40 +396,64 @@ class _Obsidian(_Writer):
         for summary in summaries:
             for rel in summary.relations:
                 other = self.nb.get_claim(rel.to)
-                target = self.note_link(other.note_id, other.text) if other and other.note_id in self.names \
-                    else rel.to
+                target = self.note_link(other.note_id, other.text) if other and other.note_id in self.names else rel.to
                 state = "" if rel.state.value == "accepted" else f" ({rel.state.value})"
-                lines.append(f"- {self.nb.get_claim(summary.id).text} **{rel.kind.value}** {target}{state}"
-                             + (f": {rel.why}" if rel.why else ""))
+                lines.append(
+                    f"- {self.nb.get_claim(summary.id).text} **{rel.kind.value}** {target}{state}"
+                    + (f": {rel.why}" if rel.why else "")
+                )
         return (["## Relations", ""] + lines + [""]) if lines else []
 
     def claim_summary(self, claim: Claim) -> ClaimSummary:
         relations = sorted(
-            (RelationSummary(to=e.dst, kind=e.kind, state=e.state, why=e.why, provenance=e.provenance, attrs=e.attrs)
-             for _, e in self.nb.edges(src=claim.id, state=None) if e.kind in CLAIM_RELATIONS),
-            key=lambda r: (r.kind.value, r.to))
+            (
+                RelationSummary(to=e.dst, kind=e.kind, state=e.state, why=e.why, provenance=e.provenance, attrs=e.attrs)
+                for _, e in self.nb.edges(src=claim.id, state=None)
+                if e.kind in CLAIM_RELATIONS
+            ),
+            key=lambda r: (r.kind.value, r.to),
+        )
         runs = [self.run_summary(r) for r in self.evidence.claim_runs(claim.id)]
         mentions = sorted(e.dst for _, e in self.nb.edges(src=claim.id, kind=EdgeKind.MENTIONS))
-        return ClaimSummary(id=claim.id, status=self.evidence.claim(claim.id), relations=relations, runs=runs,
-                            mentions=mentions)
+        return ClaimSummary(
+            id=claim.id, status=self.evidence.claim(claim.id), relations=relations, runs=runs, mentions=mentions
+        )
 
     def run_summary(self, run: RunRecord) -> RunSummary:
         result = run.result
         headline = (result.headline or sorted(result.metrics)) if result else []
-        return RunSummary(id=run.id, runner=run.runner, preset=run.preset, seed=run.seed, status=run.status.value,
-                          created=run.created, started=run.started, ended=run.ended, config=run.config,
-                          verdict=result.verdict if result else None,
-                          metrics={k: result.metrics[k] for k in headline if k in result.metrics} if result else {},
-                          plot=self.plot(run))
+        return RunSummary(
+            id=run.id,
+            runner=run.runner,
+            preset=run.preset,
+            seed=run.seed,
+            status=run.status.value,
+            created=run.created,
+            started=run.started,
+            ended=run.ended,
+            config=run.config,
+            verdict=result.verdict if result else None,
+            metrics={k: result.metrics[k] for k in headline if k in result.metrics} if result else {},
+            plot=self.plot(run),
+        )
 
     def mentions(self, note: Note) -> list[MentionSummary]:
         found = []
         for _, edge in self.nb.edges(src=note.id, kind=EdgeKind.MENTIONS):
             paper = self.nb.get_paper(edge.dst)
             if paper is not None:
-                found.append(MentionSummary(paper=paper.id, name=paper.name, arxiv=paper.arxiv, doi=paper.doi,
-                                            title=paper.title, authors=paper.authors, year=paper.year,
-                                            provenance=edge.provenance))
+                found.append(
+                    MentionSummary(
+                        paper=paper.id,
+                        name=paper.name,
+                        arxiv=paper.arxiv,
+                        doi=paper.doi,
+                        title=paper.title,
+                        authors=paper.authors,
+                        year=paper.year,
+                        provenance=edge.provenance,
+                    )
+                )
         return found
 
 
@@ -419,8 +488,10 @@ class _Gfm(_Writer):
             lines += self.note_evidence(note, note.title, 3)
         lines += [f"## {SOURCES}", ""]
         for note in self.listed_notes(inquiry):
-            lines += [f"- **{note.title}** {self.evidence.counts(note.id)}"
-                      + (f": {note.summary}" if note.summary else " (placeholder: no summary yet)")]
+            lines += [
+                f"- **{note.title}** {self.evidence.counts(note.id)}"
+                + (f": {note.summary}" if note.summary else " (placeholder: no summary yet)")
+            ]
         lines += ["", f"## {NEXT}", ""] + [f"- {line}" for line in inquiry.next_lines]
         lines += ["", "## Backlinks", ""]
         lines += [f"- {other.question}: also cites {'; '.join(titles)}" for other, titles in self.backlinks(inquiry)]
@@ -447,8 +518,12 @@ def _vault_notes(nb: Notebook, inquiries: list[Inquiry], everything: bool) -> li
         return [nb.get_note(n.id) for n in nb.list_notes()]
     wanted: set[str] = set()
     for inquiry in inquiries:
-        wanted |= {e.dst for kind in (EdgeKind.CITES, EdgeKind.LISTS_SOURCE, EdgeKind.NEXT)
-                   for _, e in nb.edges(src=inquiry.id, kind=kind) if e.dst.startswith("note:")}
+        wanted |= {
+            e.dst
+            for kind in (EdgeKind.CITES, EdgeKind.LISTS_SOURCE, EdgeKind.NEXT)
+            for _, e in nb.edges(src=inquiry.id, kind=kind)
+            if e.dst.startswith("note:")
+        }
         wanted |= {c.note_id for c in nb.citations(inquiry_id=inquiry.id)}
     for nid in sorted(wanted):
         for claim in nb.list_claims(note_id=nid):
@@ -458,8 +533,9 @@ def _vault_notes(nb: Notebook, inquiries: list[Inquiry], everything: bool) -> li
     return sorted((nb.get_note(n) for n in wanted), key=lambda n: n.id)
 
 
-def render(nb: Notebook, inquiry_ids: Iterable[str] | None = None, style: str = "obsidian",
-           exported_at: str | None = None) -> dict[str, bytes]:
+def render(
+    nb: Notebook, inquiry_ids: Iterable[str] | None = None, style: str = "obsidian", exported_at: str | None = None
+) -> dict[str, bytes]:
     """Every file an export writes, by path relative to the target folder (``None``: every inquiry and note)."""
     if style not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}")
@@ -481,7 +557,13 @@ def render(nb: Notebook, inquiry_ids: Iterable[str] | None = None, style: str = 
     return files
 
 
-def export(nb: Notebook, target: Path, inquiry_ids: Iterable[str] | None = None, style: str = "obsidian",
-           force: bool = False, exported_at: str | None = None) -> list[Path]:
+def export(
+    nb: Notebook,
+    target: Path,
+    inquiry_ids: Iterable[str] | None = None,
+    style: str = "obsidian",
+    force: bool = False,
+    exported_at: str | None = None,
+) -> list[Path]:
     """Render and write an export under ``target`` (nothing overwritten without ``force``); returns the paths."""
     return write_files(Path(target), render(nb, inquiry_ids, style, exported_at), force=force)

@@ -98,8 +98,7 @@ def write_files(root: Path, files: Mapping[str, bytes], force: bool = False) -> 
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing and not force:
         shown = ", ".join(existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
-        raise ExportRefused(f"{shown} already exist{'s' if len(existing) == 1 else ''}; "
-                            "pass --force to overwrite")
+        raise ExportRefused(f"{shown} already exist{'s' if len(existing) == 1 else ''}; pass --force to overwrite")
     try:
         root.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=STAGING_PREFIX))

@@ -122,9 +122,13 @@ def bulk_add_edges(graph: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, 
 # where every text value would be a new string object per row (time, and ~90 MB at a million edges).
 _KINDS = tuple(kind.value for kind in EdgeKind)
 _STATES = tuple(state.value for state in EdgeState)
-_EDGE_SQL = ("SELECT src, dst, CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(_KINDS))
-             + " ELSE kind END, CASE state " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(_STATES))
-             + " ELSE state END, id, nullif(why, '') FROM edges WHERE state != ?")
+_EDGE_SQL = (
+    "SELECT src, dst, CASE kind "
+    + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(_KINDS))
+    + " ELSE kind END, CASE state "
+    + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(_STATES))
+    + " ELSE state END, id, nullif(why, '') FROM edges WHERE state != ?"
+)
 
 
 def _build_into(graph: nx.MultiDiGraph, db: Any) -> None:
@@ -158,8 +162,11 @@ def _build_into(graph: nx.MultiDiGraph, db: Any) -> None:
             kind = kinds[kind]
         if state.__class__ is int:
             state = states[state]
-        attrs = {"kind": kind, "state": state, "id": row_id, "why": why} if why else {
-            "kind": kind, "state": state, "id": row_id}
+        attrs = (
+            {"kind": kind, "state": state, "id": row_id, "why": why}
+            if why
+            else {"kind": kind, "state": state, "id": row_id}
+        )
         keydict = out.get(dst)
         if keydict is None:  # the usual case: the first edge between src and dst
             out[dst] = into[src] = {kind: attrs}
@@ -191,7 +198,6 @@ def _load_nodes(node: dict, succ: dict, pred: dict, db: Any) -> None:
         for row in db.execute(_NODE_SQL[kind]):
             node[row[0]], succ[row[0]], pred[row[0]] = attrs_of(row), {}, {}
     untested = Status.UNTESTED.value
-    notes: list[str] = []
     for note_id, title, placeholder in db.execute(_NODE_SQL[NodeKind.NOTE]):
         node[note_id] = {"kind": "note", "title": title, "status": untested, "placeholder": bool(placeholder)}
         succ[note_id], pred[note_id] = {}, {}
@@ -340,10 +346,14 @@ class KnowledgeGraph:
     def _sync_edge(self, src: str, dst: str, kind: str) -> None:
         """Make one edge match its row: added, updated, or gone when rejected."""
         graph = self._graph
-        row = self.nb.db.execute("SELECT state, id, why FROM edges WHERE src = ? AND dst = ? AND kind = ?",
-                                 [src, dst, kind]).fetchone()
-        if row is None or row[0] == EdgeState.REJECTED.value or not (
-                self._endpoint_ok(src, graph._node) and self._endpoint_ok(dst, graph._node)):
+        row = self.nb.db.execute(
+            "SELECT state, id, why FROM edges WHERE src = ? AND dst = ? AND kind = ?", [src, dst, kind]
+        ).fetchone()
+        if (
+            row is None
+            or row[0] == EdgeState.REJECTED.value
+            or not (self._endpoint_ok(src, graph._node) and self._endpoint_ok(dst, graph._node))
+        ):
             if graph.has_edge(src, dst, key=kind):
                 graph.remove_edge(src, dst, key=kind)
             return
@@ -387,21 +397,26 @@ class KnowledgeGraph:
             self._sync_runs(node_id)
             return {attrs["note"], old_note} - {None}
         elif kind is NodeKind.RUN and row[1] in graph:
-            graph.add_edge(row[1], node_id, key=EdgeKind.TESTED_BY.value,
-                           **_edge_attrs(EdgeKind.TESTED_BY.value, EdgeState.ACCEPTED.value))
+            graph.add_edge(
+                row[1],
+                node_id,
+                key=EdgeKind.TESTED_BY.value,
+                **_edge_attrs(EdgeKind.TESTED_BY.value, EdgeState.ACCEPTED.value),
+            )
         return set()
 
     def _sync_citations(self, column: str, node_id: str) -> None:
         """Replace the ``cites`` edges at one end (an inquiry's essay or a note's citers) from the table."""
         graph = self._graph
         cites = EdgeKind.CITES.value
-        around = graph.out_edges(node_id, keys=True) if column == "inquiry_id" else graph.in_edges(
-            node_id, keys=True)
+        around = graph.out_edges(node_id, keys=True) if column == "inquiry_id" else graph.in_edges(node_id, keys=True)
         for u, v, key in list(around):
             if key == cites:
                 graph.remove_edge(u, v, key=key)
-        bulk_add_edges(graph, self._citation_edges(
-            f"SELECT inquiry_id, note_id, paragraph FROM citations WHERE {column} = ?", [node_id]))
+        bulk_add_edges(
+            graph,
+            self._citation_edges(f"SELECT inquiry_id, note_id, paragraph FROM citations WHERE {column} = ?", [node_id]),
+        )
         for _, other in graph.edges(node_id) if column == "inquiry_id" else graph.in_edges(node_id):
             if not graph.nodes[other]:
                 graph.nodes[other].update(kind=_kind_name(other), title=other, status="")
@@ -409,15 +424,22 @@ class KnowledgeGraph:
     def _sync_runs(self, claim_id: str) -> None:
         for row in self.nb.db.execute(_NODE_SQL[NodeKind.RUN] + " WHERE claim_id = ?", [claim_id]):
             self._graph.add_node(row[0], **_node_attrs(NodeKind.RUN, row))
-            self._graph.add_edge(claim_id, row[0], key=EdgeKind.TESTED_BY.value,
-                                 **_edge_attrs(EdgeKind.TESTED_BY.value, EdgeState.ACCEPTED.value))
+            self._graph.add_edge(
+                claim_id,
+                row[0],
+                key=EdgeKind.TESTED_BY.value,
+                **_edge_attrs(EdgeKind.TESTED_BY.value, EdgeState.ACCEPTED.value),
+            )
 
     def _sync_note_status(self, note_id: str) -> None:
         graph = self._graph
         if note_id not in graph:
             return
-        claims = [v for v, keys in graph._succ[note_id].items() if EdgeKind.ASSERTS.value in keys
-                  and graph.nodes[v].get("kind") == NodeKind.CLAIM.value]
+        claims = [
+            v
+            for v, keys in graph._succ[note_id].items()
+            if EdgeKind.ASSERTS.value in keys and graph.nodes[v].get("kind") == NodeKind.CLAIM.value
+        ]
         graph.nodes[note_id]["status"] = combine(graph.nodes[c]["status"] for c in claims).value
 
 

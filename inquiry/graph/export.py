@@ -34,8 +34,9 @@ def scalar_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attribute values are all str/int/float/bool, as GraphML requires."""
     flat = nx.MultiDiGraph()
     flat.add_nodes_from((n, {k: _scalar(v) for k, v in a.items()}) for n, a in graph.nodes(data=True))
-    flat.add_edges_from((u, v, key, {k: _scalar(x) for k, x in a.items()})
-                        for u, v, key, a in graph.edges(keys=True, data=True))
+    flat.add_edges_from(
+        (u, v, key, {k: _scalar(x) for k, x in a.items()}) for u, v, key, a in graph.edges(keys=True, data=True)
+    )
     return flat
 
 
@@ -63,8 +64,9 @@ def dot_text(graph: nx.MultiDiGraph) -> str:
         lines.append(f"  {_quote(node)} [{', '.join(fields)}];")
     for u, v, key, attrs in graph.edges(keys=True, data=True):
         style = ', style="dashed"' if attrs.get("state") == "suggested" else ""
-        lines.append(f"  {_quote(u)} -> {_quote(v)} [label={_quote(key)}, state={_quote(attrs.get('state', ''))}"
-                     f"{style}];")
+        lines.append(
+            f"  {_quote(u)} -> {_quote(v)} [label={_quote(key)}, state={_quote(attrs.get('state', ''))}{style}];"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -74,7 +76,10 @@ def write_dot(graph: nx.MultiDiGraph, path: Path) -> None:
 
 
 WRITERS: dict[str, Callable[[nx.MultiDiGraph, Path], None]] = {
-    "graphml": write_graphml, "json": write_json, "dot": write_dot}
+    "graphml": write_graphml,
+    "json": write_json,
+    "dot": write_dot,
+}
 
 
 def export(graph: nx.MultiDiGraph, path: Path, fmt: str) -> Path:

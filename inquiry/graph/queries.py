@@ -38,9 +38,18 @@ if TYPE_CHECKING:
 MAX_RADIUS = 4
 CITING = (EdgeKind.CITES.value, EdgeKind.LISTS_SOURCE.value)
 # PageRank follows these edge kinds; "asserts" and "tested-by" would only drain rank into claims and runs.
-RANK_KINDS = frozenset({EdgeKind.CITES.value, EdgeKind.LISTS_SOURCE.value, EdgeKind.NEXT.value,
-                        EdgeKind.LINKS_TO.value, EdgeKind.MENTIONS.value, EdgeKind.SUPPORTS.value,
-                        EdgeKind.CONTRADICTS.value, EdgeKind.REFINES.value})
+RANK_KINDS = frozenset(
+    {
+        EdgeKind.CITES.value,
+        EdgeKind.LISTS_SOURCE.value,
+        EdgeKind.NEXT.value,
+        EdgeKind.LINKS_TO.value,
+        EdgeKind.MENTIONS.value,
+        EdgeKind.SUPPORTS.value,
+        EdgeKind.CONTRADICTS.value,
+        EdgeKind.REFINES.value,
+    }
+)
 
 
 def _require(graph: nx.MultiDiGraph, node: str) -> None:
@@ -51,14 +60,32 @@ def _require(graph: nx.MultiDiGraph, node: str) -> None:
 def describe(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     """A node as ``{"id", "kind", "title", "status"}``."""
     attrs = graph.nodes[node]
-    return {"id": node, "kind": attrs.get("kind", ""), "title": attrs.get("title", node),
-            "status": attrs.get("status", "")}
+    return {
+        "id": node,
+        "kind": attrs.get("kind", ""),
+        "title": attrs.get("title", node),
+        "status": attrs.get("status", ""),
+    }
 
 
 # When two nodes are joined by several kinds, explanations name the most telling one.
-_EXPLAIN_ORDER = {kind: i for i, kind in enumerate((
-    "cites", "asserts", "contradicts", "supports", "refines", "links-to", "mentions", "next", "tested-by",
-    "lists-source"))}
+_EXPLAIN_ORDER = {
+    kind: i
+    for i, kind in enumerate(
+        (
+            "cites",
+            "asserts",
+            "contradicts",
+            "supports",
+            "refines",
+            "links-to",
+            "mentions",
+            "next",
+            "tested-by",
+            "lists-source",
+        )
+    )
+}
 
 
 def _usable(keys: dict[str, dict[str, Any]], include_suggested: bool) -> list[str]:
@@ -84,8 +111,9 @@ def _degree_either_way(graph: nx.MultiDiGraph, node: str) -> int:
 # ---- neighbours --------------------------------------------------------------------------------
 
 
-def neighbors(graph: nx.MultiDiGraph, node: str, limit: int = 20, offset: int = 0,
-              kinds: list[str] | None = None) -> dict[str, Any]:
+def neighbors(
+    graph: nx.MultiDiGraph, node: str, limit: int = 20, offset: int = 0, kinds: list[str] | None = None
+) -> dict[str, Any]:
     """Links and backlinks of ``node`` grouped by direction and edge kind, one page per group.
 
     Each group is ``{"direction": "out"|"in", "kind", "total", "items"}``; items are sorted by id
@@ -106,8 +134,7 @@ def neighbors(graph: nx.MultiDiGraph, node: str, limit: int = 20, offset: int = 
         for other in heapq.nsmallest(offset + limit, members)[offset:]:
             attrs = sides[direction][other][kind]
             items.append({**describe(graph, other), "edge": {k: v for k, v in attrs.items() if k != "kind"}})
-        result.append({"direction": direction, "kind": kind, "total": len(members), "offset": offset,
-                       "items": items})
+        result.append({"direction": direction, "kind": kind, "total": len(members), "offset": offset, "items": items})
     return {"node": describe(graph, node), "groups": result}
 
 
@@ -126,15 +153,19 @@ class LocalGraph:
     hidden: dict[str, int] = field(default_factory=dict)  # node -> neighbours left out by the cap
 
     def to_dict(self) -> dict[str, Any]:
-        nodes = [{**describe(self.graph, n), "depth": d, "hidden": self.hidden.get(n, 0)}
-                 for n, d in self.depth.items()]
-        edges = [{"src": u, "dst": v, "kind": k, "state": a.get("state", "")}
-                 for u, v, k, a in self.graph.edges(keys=True, data=True)]
+        nodes = [
+            {**describe(self.graph, n), "depth": d, "hidden": self.hidden.get(n, 0)} for n, d in self.depth.items()
+        ]
+        edges = [
+            {"src": u, "dst": v, "kind": k, "state": a.get("state", "")}
+            for u, v, k, a in self.graph.edges(keys=True, data=True)
+        ]
         return {"center": self.center, "radius": self.radius, "nodes": nodes, "edges": edges}
 
 
-def local_graph(graph: nx.MultiDiGraph, center: str, radius: int = 2, per_node: int = 25,
-                max_nodes: int = 500) -> LocalGraph:
+def local_graph(
+    graph: nx.MultiDiGraph, center: str, radius: int = 2, per_node: int = 25, max_nodes: int = 500
+) -> LocalGraph:
     """The ego graph of ``center``: breadth-first, at most ``per_node`` new neighbours per node and
     ``max_nodes`` in all; ``hidden`` counts what the caps left out. ``radius`` is capped at 4.
 
@@ -175,7 +206,7 @@ def local_graph(graph: nx.MultiDiGraph, center: str, radius: int = 2, per_node: 
 
 
 def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def render_local(local: LocalGraph, width: int = 100) -> str:
@@ -195,8 +226,13 @@ def render_local(local: LocalGraph, width: int = 100) -> str:
 
     def relation(par: str, child: str) -> str:
         arrow, keys = ("→", g[par][child]) if g.has_edge(par, child) else ("←", g[child][par])
-        return arrow + " " + ", ".join(k + (" (suggested)" if a.get("state") == EdgeState.SUGGESTED.value else "")
-                                       for k, a in keys.items())
+        return (
+            arrow
+            + " "
+            + ", ".join(
+                k + (" (suggested)" if a.get("state") == EdgeState.SUGGESTED.value else "") for k, a in keys.items()
+            )
+        )
 
     lines = [label(local.center)]
 
@@ -282,10 +318,15 @@ def path(graph: nx.MultiDiGraph, source: str, target: str, include_suggested: bo
     for a, b in itertools.pairwise(chain):
         src, dst, kind = _pick_edge(graph, a, b, include_suggested)
         s, d = describe(graph, src), describe(graph, dst)
-        steps.append({"src": src, "dst": dst, "kind": kind,
-                      "text": f"{s['kind']} “{s['title']}” {kind} {d['kind']} “{d['title']}”"})
-    explained = ", ".join(f"{graph.nodes[s['src']]['kind']} {s['kind']} {graph.nodes[s['dst']]['kind']}"
-                          for s in steps)
+        steps.append(
+            {
+                "src": src,
+                "dst": dst,
+                "kind": kind,
+                "text": f"{s['kind']} “{s['title']}” {kind} {d['kind']} “{d['title']}”",
+            }
+        )
+    explained = ", ".join(f"{graph.nodes[s['src']]['kind']} {s['kind']} {graph.nodes[s['dst']]['kind']}" for s in steps)
     return {"nodes": [describe(graph, n) for n in chain], "steps": steps, "explained": explained}
 
 
@@ -359,16 +400,25 @@ def hubs(graph: nx.MultiDiGraph, limit: int = 20) -> list[dict[str, Any]]:
     used_by = {}
     for node, attrs in graph.nodes(data=True):
         if attrs.get("kind") == NodeKind.NOTE.value:
-            count = sum(1 for u, keys in graph._pred[node].items()
-                        if any(k in keys for k in CITING) and graph.nodes[u].get("kind") == NodeKind.INQUIRY.value)
+            count = sum(
+                1
+                for u, keys in graph._pred[node].items()
+                if any(k in keys for k in CITING) and graph.nodes[u].get("kind") == NodeKind.INQUIRY.value
+            )
             if count:
                 used_by[node] = count
     best = heapq.nsmallest(limit, used_by, key=lambda n: (-used_by[n], n))
     return [{**describe(graph, n), "used_by": used_by[n]} for n in best]
 
 
-def central(graph: nx.MultiDiGraph, limit: int = 20, kind: str | None = None, alpha: float = 0.85,
-            tol: float = 1e-8, max_iter: int = 100) -> list[dict[str, Any]]:
+def central(
+    graph: nx.MultiDiGraph,
+    limit: int = 20,
+    kind: str | None = None,
+    alpha: float = 0.85,
+    tol: float = 1e-8,
+    max_iter: int = 100,
+) -> list[dict[str, Any]]:
     """The most central nodes by PageRank over accepted links (``RANK_KINDS``), optionally of one kind.
 
     Power iteration on numpy arrays (networkx's own pagerank needs scipy, which we do not ship).
@@ -406,7 +456,8 @@ def orphans(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     for node, attrs in graph.nodes(data=True):
         kind = attrs.get("kind")
         if (kind in (NodeKind.NOTE.value, NodeKind.PAPER.value) and not graph._pred[node]) or (
-                kind == NodeKind.INQUIRY.value and not graph._pred[node] and not graph._succ[node]):
+            kind == NodeKind.INQUIRY.value and not graph._pred[node] and not graph._succ[node]
+        ):
             found.append(describe(graph, node))
     return sorted(found, key=lambda d: (d["kind"], d["title"]))
 
@@ -444,14 +495,22 @@ def near_duplicates(graph: nx.MultiDiGraph, threshold: float = 0.6) -> list[dict
     found = []
     for inquiry in sorted(cited, key=lambda q: (len(cited[q]), q)):
         notes = cited[inquiry]
-        prefix = sorted(notes, key=lambda note: (frequency[note], note))[:len(notes) - math.ceil(threshold * len(notes) - 1e-9) + 1]
+        prefix = sorted(notes, key=lambda note: (frequency[note], note))[
+            : len(notes) - math.ceil(threshold * len(notes) - 1e-9) + 1
+        ]
         candidates = {other for note in prefix for other in index[note]}
         for other in sorted(candidates):
             shared = len(notes & cited[other])
             score = shared / len(notes | cited[other])
             if score >= threshold:
-                found.append({"a": describe(graph, other), "b": describe(graph, inquiry),
-                              "jaccard": round(score, 4), "shared": shared})
+                found.append(
+                    {
+                        "a": describe(graph, other),
+                        "b": describe(graph, inquiry),
+                        "jaccard": round(score, 4),
+                        "shared": shared,
+                    }
+                )
         for note in prefix:
             index[note].append(inquiry)
     return sorted(found, key=lambda d: (-d["jaccard"], d["a"]["id"], d["b"]["id"]))

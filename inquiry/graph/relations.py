@@ -62,8 +62,9 @@ def add_relation(nb: Notebook, src: str, dst: str, kind: str | EdgeKind, why: st
         raise BadRelation(f"a claim cannot {kind_value} itself ({src})")
     _claim_text(nb, src)
     _claim_text(nb, dst)
-    return nb.add_edge(Edge(src=src, dst=dst, kind=EdgeKind(kind_value), state=EdgeState.ACCEPTED,
-                            why=why.strip(), provenance="user"))
+    return nb.add_edge(
+        Edge(src=src, dst=dst, kind=EdgeKind(kind_value), state=EdgeState.ACCEPTED, why=why.strip(), provenance="user")
+    )
 
 
 def relation_row(nb: Notebook, row_id: int, edge: Edge) -> dict[str, Any]:
@@ -76,16 +77,24 @@ def relation_row(nb: Notebook, row_id: int, edge: Edge) -> dict[str, Any]:
             continue
         claim = nb.get_claim(end)
         texts[end] = claim.text if claim else ""
-    return {"id": row_id, "src": edge.src, "dst": edge.dst, "kind": edge.kind.value, "state": edge.state.value,
-            "why": edge.why, "provenance": edge.provenance, "attrs": edge.attrs,
-            "src_text": texts[edge.src], "dst_text": texts[edge.dst]}
+    return {
+        "id": row_id,
+        "src": edge.src,
+        "dst": edge.dst,
+        "kind": edge.kind.value,
+        "state": edge.state.value,
+        "why": edge.why,
+        "provenance": edge.provenance,
+        "attrs": edge.attrs,
+        "src_text": texts[edge.src],
+        "dst_text": texts[edge.dst],
+    }
 
 
 def list_relations(nb: Notebook, suggested: bool = False) -> list[dict[str, Any]]:
     """Accepted claim relations (and note contrasts), or with ``suggested=True`` the suggestions awaiting review."""
     state = EdgeState.SUGGESTED if suggested else EdgeState.ACCEPTED
-    return [relation_row(nb, row_id, edge) for kind in REVIEWABLE
-            for row_id, edge in nb.edges(kind=kind, state=state)]
+    return [relation_row(nb, row_id, edge) for kind in REVIEWABLE for row_id, edge in nb.edges(kind=kind, state=state)]
 
 
 def _review(nb: Notebook, row_id: int, state: EdgeState) -> dict[str, Any]:

@@ -63,8 +63,10 @@ def claim_status(nb: Notebook, claim_id: str) -> Status:
 def _live_claims(nb: Notebook, note_ids: list[str]) -> dict[str, list[str]]:
     claims: dict[str, list[str]] = {note_id: [] for note_id in note_ids}
     for note_id in note_ids:
-        claims[note_id] = [r[0] for r in nb.db.execute(
-            "SELECT id FROM claims WHERE note_id = ? AND retired = 0 ORDER BY idx", [note_id])]
+        claims[note_id] = [
+            r[0]
+            for r in nb.db.execute("SELECT id FROM claims WHERE note_id = ? AND retired = 0 ORDER BY idx", [note_id])
+        ]
     return claims
 
 
@@ -83,8 +85,12 @@ def note_counts(nb: Notebook, note_id: str) -> dict[str, int]:
 
 def _cited_notes(nb: Notebook, inquiry_id: str) -> list[str]:
     _require(nb, "inquiries", inquiry_id)
-    return [r[0] for r in nb.db.execute(
-        "SELECT DISTINCT note_id FROM citations WHERE inquiry_id = ? ORDER BY note_id", [inquiry_id])]
+    return [
+        r[0]
+        for r in nb.db.execute(
+            "SELECT DISTINCT note_id FROM citations WHERE inquiry_id = ? ORDER BY note_id", [inquiry_id]
+        )
+    ]
 
 
 def inquiry_summary(nb: Notebook, inquiry_id: str) -> dict[str, int]:
@@ -105,8 +111,9 @@ def _contested_by(nb: Notebook, claim_ids: list[str]) -> dict[str, list[str]]:
     against: dict[str, list[str]] = {claim_id: [] for claim_id in claim_ids}
     for claim_id in claim_ids:
         for row in nb.db.execute(
-                "SELECT src, dst FROM edges WHERE kind = ? AND state = ? AND (src = ? OR dst = ?) ORDER BY id",
-                [EdgeKind.CONTRADICTS.value, EdgeState.ACCEPTED.value, claim_id, claim_id]):
+            "SELECT src, dst FROM edges WHERE kind = ? AND state = ? AND (src = ? OR dst = ?) ORDER BY id",
+            [EdgeKind.CONTRADICTS.value, EdgeState.ACCEPTED.value, claim_id, claim_id],
+        ):
             against[claim_id].append(row[1] if row[0] == claim_id else row[0])
     return against
 
@@ -128,13 +135,15 @@ def citation_flags(nb: Notebook, inquiry_id: str) -> list[dict[str, Any]]:
         claim_ids = claims_by_note[citation.note_id]
         parts = {statuses[c] for c in claim_ids}
         rests_on = next((s.value for s in (Status.CONTRADICTED, Status.MIXED) if s in parts), None)
-        flags.append({
-            "note_id": citation.note_id,
-            "paragraph": citation.paragraph,
-            "sentence": citation.sentence,
-            "status": combine(parts).value,
-            "rests_on": rests_on,
-            "claims": {c: statuses[c].value for c in claim_ids},
-            "contested_by": sorted({other for c in claim_ids for other in contested[c]}),
-        })
+        flags.append(
+            {
+                "note_id": citation.note_id,
+                "paragraph": citation.paragraph,
+                "sentence": citation.sentence,
+                "status": combine(parts).value,
+                "rests_on": rests_on,
+                "claims": {c: statuses[c].value for c in claim_ids},
+                "contested_by": sorted({other for c in claim_ids for other in contested[c]}),
+            }
+        )
     return flags

@@ -54,11 +54,11 @@ class SlugIndex:
         if at < len(self._slugs) and self._slugs[at] == slug:
             return "note:" + slug
         found = set()
-        for candidate in self._slugs[at:at + 2]:
+        for candidate in self._slugs[at : at + 2]:
             if candidate.startswith(slug):
                 found.add(candidate)
         # a known slug the text extends (the known one was cut short): it sorts just before the text
-        for candidate in self._slugs[max(0, at - 1):at]:
+        for candidate in self._slugs[max(0, at - 1) : at]:
             if slug.startswith(candidate) and len(candidate) >= MIN_SLUG_CHARS:
                 found.add(candidate)
         if len(found) == 1:

@@ -81,8 +81,19 @@ def paper_from_entry(key: str, entry_type: str, fields: dict[str, str]) -> Paper
     else:
         name = title or key
     url = _field(fields, "url")
-    return Paper(id=pid, name=name, arxiv=arxiv, doi=doi, title=title, authors=authors, year=year,
-                 url=_plain(url) if url else None, bibkey=key, entry_type=entry_type, fields=dict(fields))
+    return Paper(
+        id=pid,
+        name=name,
+        arxiv=arxiv,
+        doi=doi,
+        title=title,
+        authors=authors,
+        year=year,
+        url=_plain(url) if url else None,
+        bibkey=key,
+        entry_type=entry_type,
+        fields=dict(fields),
+    )
 
 
 def parse_bib(text: str, where: str) -> list[Paper]:
@@ -90,8 +101,9 @@ def parse_bib(text: str, where: str) -> list[Paper]:
     library = bibtexparser.parse_string(text)
     if library.failed_blocks:
         block = library.failed_blocks[0]
-        raise ImportFailed(where, f"not a valid BibTeX entry: {block.raw.strip().splitlines()[0][:80]!r}",
-                           (block.start_line or 0) + 1)
+        raise ImportFailed(
+            where, f"not a valid BibTeX entry: {block.raw.strip().splitlines()[0][:80]!r}", (block.start_line or 0) + 1
+        )
     papers = [paper_from_entry(e.key, e.entry_type, {f.key: str(f.value) for f in e.fields}) for e in library.entries]
     if not papers:
         raise ImportFailed(where, "no BibTeX entries in this file")

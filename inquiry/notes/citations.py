@@ -30,8 +30,10 @@ _WORD = re.compile(r"\w+")
 _NOT_SINGLE_SPACE = re.compile(r"\s\s|[^\S ]")
 _KEY_WORDS = 3  # titles are bucketed by their first three words
 _MIN_TITLE_WORDS = 3  # shorter titles ("RLVR") would match ordinary prose
-_QUESTION_WORDS = (r"(?:Can|Could|Does|Do|Did|Is|Are|Was|Were|What|Why|How|When|Which|Who|Where|Should|"
-                   r"Would|Will|Has|Have|Might|May)")
+_QUESTION_WORDS = (
+    r"(?:Can|Could|Does|Do|Did|Is|Are|Was|Were|What|Why|How|When|Which|Who|Where|Should|"
+    r"Would|Will|Has|Have|Might|May)"
+)
 # A pasted question title: a capitalized question word up to the first "?", no sentence end inside
 # (see question_spans; a lazy regex for it backtracked to the paragraph's end from every question word).
 _QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
@@ -44,8 +46,35 @@ MAX_SENTENCE = 1000
 _PREFIX_WINDOW = 256
 _PREFIX_TOKEN = re.compile(r"^[A-Z0-9][\w\-]*$")
 # Capitalized words that open sentences rather than name systems.
-_NOT_A_NAME = {"The", "A", "An", "In", "On", "This", "That", "These", "Those", "Then", "And", "But", "So", "See",
-               "Yet", "Also", "As", "By", "For", "From", "With", "It", "Its", "We", "Our", "If", "Thus"}
+_NOT_A_NAME = {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Then",
+    "And",
+    "But",
+    "So",
+    "See",
+    "Yet",
+    "Also",
+    "As",
+    "By",
+    "For",
+    "From",
+    "With",
+    "It",
+    "Its",
+    "We",
+    "Our",
+    "If",
+    "Thus",
+}
 _MAX_PREFIX_TOKENS = 3
 
 
@@ -108,7 +137,7 @@ class TitleIndex:
     def add(self, title: str, nid: str) -> None:
         norm = self.normalize(title)
         first = _WORD.search(norm)
-        norm = norm[first.start():] if first else ""
+        norm = norm[first.start() :] if first else ""
         if norm in self._ids:
             return
         words = _WORD.findall(norm)
@@ -133,7 +162,7 @@ class TitleIndex:
             if text not in self._first_words:  # most words: one set lookup, no key built
                 continue
             start = words[i].start()
-            for norm in self._buckets.get(tuple(texts[i:i + _KEY_WORDS]), ()):
+            for norm in self._buckets.get(tuple(texts[i : i + _KEY_WORDS]), ()):
                 end = start + len(norm)
                 if folded.startswith(norm, start) and (end == len(folded) or not _is_word(folded[end])):
                     candidates.append((start, end, norm))
@@ -190,9 +219,17 @@ def scan_citations(inquiry_id: str, essay: list[str], index: TitleIndex) -> Cita
         prefixes = [prefix_at(paragraph, m.start) for m in matches]
         sentences = _supported_sentences(paragraph, matches, prefixes)
         for match, sentence, prefix in zip(matches, sentences, prefixes):
-            scan.citations.append(Citation(
-                inquiry_id=inquiry_id, note_id=match.note_id, paragraph=number, sentence=sentence,
-                start=match.start, end=match.end, prefix=prefix))
+            scan.citations.append(
+                Citation(
+                    inquiry_id=inquiry_id,
+                    note_id=match.note_id,
+                    paragraph=number,
+                    sentence=sentence,
+                    start=match.start,
+                    end=match.end,
+                    prefix=prefix,
+                )
+            )
     return scan
 
 
@@ -234,9 +271,9 @@ def _in_citation_position(paragraph: str, start: int, ends: set[int]) -> bool:
 
 def prefix_at(paragraph: str, start: int) -> str | None:
     """:func:`_prefix` of the text before ``start``, looking only at the few hundred characters before it."""
-    window = paragraph[max(0, start - _PREFIX_WINDOW):start]
+    window = paragraph[max(0, start - _PREFIX_WINDOW) : start]
     if start > _PREFIX_WINDOW and " " in window:
-        window = window[window.index(" "):]  # a token cut by the window is not a name
+        window = window[window.index(" ") :]  # a token cut by the window is not a name
     return _prefix(window)
 
 
@@ -259,7 +296,7 @@ def _supported_sentences(paragraph: str, matches: list[TitleMatch], prefixes: li
     """
     pieces, positions, cursor, length = [], [], 0, 0
     for match in matches:
-        pieces.append(paragraph[cursor:match.start].rstrip())
+        pieces.append(paragraph[cursor : match.start].rstrip())
         length += len(pieces[-1])
         positions.append(length)
         cursor = match.end

@@ -95,21 +95,46 @@ def extract_quantities(text: str) -> list[Quantity]:
         for m in pattern.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
-            if _GLUED.search(text[:m.start()]):
+            if _GLUED.search(text[: m.start()]):
                 continue
             unit = _unit(m.group("ub") if relation != "value" else m.group("ua"))
             high = _number(m.group("b")) if relation != "value" else None
             taken.append((m.start(), m.end()))
-            found.append((m.start(), Quantity(text=m.group(0).strip(), low=_number(m.group("a")), high=high,
-                                              unit=unit, relation=relation)))
+            found.append(
+                (
+                    m.start(),
+                    Quantity(
+                        text=m.group(0).strip(), low=_number(m.group("a")), high=high, unit=unit, relation=relation
+                    ),
+                )
+            )
     return [q for _, q in sorted(found, key=lambda item: item[0])]
 
 
 # Sections of a note that list links or to-dos, not findings.
-NON_FINDING_SECTIONS = {"references", "reference", "see also", "links", "related", "related notes", "sources",
-                        "backlinks", "further reading", "bibliography", "tags", "todo", "to do", "questions",
-                        "open questions", "next", "next steps", "next inquiring lines", "citation", "cite",
-                        "metadata"}
+NON_FINDING_SECTIONS = {
+    "references",
+    "reference",
+    "see also",
+    "links",
+    "related",
+    "related notes",
+    "sources",
+    "backlinks",
+    "further reading",
+    "bibliography",
+    "tags",
+    "todo",
+    "to do",
+    "questions",
+    "open questions",
+    "next",
+    "next steps",
+    "next inquiring lines",
+    "citation",
+    "cite",
+    "metadata",
+}
 MIN_CLAIM_WORDS = 4
 
 
@@ -151,8 +176,9 @@ def claims_for_note(note_id: str, summary: str, body: list[tuple[str | None, str
         seen.add(cid)
         quantities = extract_quantities(sentence)
         kind = ClaimKind.QUANTITATIVE if quantities else ClaimKind.QUALITATIVE
-        claims.append(Claim(id=cid, note_id=note_id, text=sentence, index=len(claims), kind=kind,
-                            quantities=quantities))
+        claims.append(
+            Claim(id=cid, note_id=note_id, text=sentence, index=len(claims), kind=kind, quantities=quantities)
+        )
     return claims
 
 

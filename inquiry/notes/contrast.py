@@ -37,7 +37,8 @@ CLAIM_PROVENANCE = "importer:opposite-claims"
 CONTRAST_CUE = re.compile(
     r"^[\s\"“'*_]*(?:but|however|yet|in contrast|by contrast|conversely|on the other hand|"
     r"(?:and )?(?:here's |here is )?the (?:twist|catch|flip side)|that said|paradoxically)\b|^[\s\"“'*_]*still,",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def opens_with_contrast(paragraph: str) -> bool:
@@ -50,8 +51,9 @@ def opens_with_contrast(paragraph: str) -> bool:
     return bool(CONTRAST_CUE.match(paragraph))
 
 
-def contrast_edges(essay: list[str], citations: list[Citation],
-                   claims_of: Callable[[str], list[Claim] | None]) -> list[Edge]:
+def contrast_edges(
+    essay: list[str], citations: list[Citation], claims_of: Callable[[str], list[Claim] | None]
+) -> list[Edge]:
     """Suggested ``contrasts-with`` edges between notes across a contrast cue, and ``contradicts`` edges
     between their claims that say opposite things. Notes cited on both sides are not set against themselves.
 
@@ -73,13 +75,30 @@ def contrast_edges(essay: list[str], citations: list[Citation],
             for dst_note in earlier:
                 if src_note == dst_note:
                     continue
-                edges.append(Edge(src=src_note, dst=dst_note, kind=EdgeKind.CONTRASTS_WITH, state=EdgeState.SUGGESTED,
-                                  why=cue, provenance=PROVENANCE, attrs={"paragraph": number}))
+                edges.append(
+                    Edge(
+                        src=src_note,
+                        dst=dst_note,
+                        kind=EdgeKind.CONTRASTS_WITH,
+                        state=EdgeState.SUGGESTED,
+                        why=cue,
+                        provenance=PROVENANCE,
+                        attrs={"paragraph": number},
+                    )
+                )
                 for src in claims_of(src_note) or []:
                     for dst in claims_of(dst_note) or []:
                         predicate = opposite(src.text, dst.text)
                         if predicate is not None:
-                            edges.append(Edge(src=src.id, dst=dst.id, kind=EdgeKind.CONTRADICTS,
-                                              state=EdgeState.SUGGESTED, why=f"opposite claims about {predicate!r}",
-                                              provenance=CLAIM_PROVENANCE, attrs={"paragraph": number}))
+                            edges.append(
+                                Edge(
+                                    src=src.id,
+                                    dst=dst.id,
+                                    kind=EdgeKind.CONTRADICTS,
+                                    state=EdgeState.SUGGESTED,
+                                    why=f"opposite claims about {predicate!r}",
+                                    provenance=CLAIM_PROVENANCE,
+                                    attrs={"paragraph": number},
+                                )
+                            )
     return edges

@@ -51,8 +51,9 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
                     continue
                 if child.is_symlink() and not child.resolve().is_relative_to(inside):
                     # A shared folder must not reach the rest of the disk (a link to ~/.ssh or a private note).
-                    skipped.append(ImportNotice(path=str(child), message="skipped: a link to a file outside "
-                                                                         "the imported folder"))
+                    skipped.append(
+                        ImportNotice(path=str(child), message="skipped: a link to a file outside the imported folder")
+                    )
                     continue
                 if child.name.lower().endswith(SUFFIXES):
                     files.append(child)
@@ -82,23 +83,32 @@ def read_document(path: Path) -> str:
         raise ImportFailed(where, "file is empty")
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise ImportFailed(where, f"binary file (NUL byte at offset {nul}), not a text export",
-                           data.count(b"\n", 0, nul) + 1)
+        raise ImportFailed(
+            where, f"binary file (NUL byte at offset {nul}), not a text export", data.count(b"\n", 0, nul) + 1
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFailed(where, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
-                           data.count(b"\n", 0, exc.start) + 1) from None
+        raise ImportFailed(
+            where,
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            data.count(b"\n", 0, exc.start) + 1,
+        ) from None
     head = text.lstrip()[:2000].lower()
     if head.startswith("<") and any(marker in head for marker in _HTML_MARKERS):
-        raise ImportFailed(where, "this is an HTML page, not an exported inquiring line "
-                                  "(save the export as plain text)", 1)
+        raise ImportFailed(
+            where, "this is an HTML page, not an exported inquiring line (save the export as plain text)", 1
+        )
     return text
 
 
-def build_batch(paths: Iterable[str | os.PathLike[str]], titles: Mapping[str, str],
-                known_note: Callable[[str], Note | None] | None = None,
-                rules: SpecRules | None = None, paper_keys: Mapping[str, str] | None = None) -> ImportBatch:
+def build_batch(
+    paths: Iterable[str | os.PathLike[str]],
+    titles: Mapping[str, str],
+    known_note: Callable[[str], Note | None] | None = None,
+    rules: SpecRules | None = None,
+    paper_keys: Mapping[str, str] | None = None,
+) -> ImportBatch:
     """Read, parse and resolve every document under ``paths`` into one batch (or raise ImportFailed).
 
     ``paper_keys``: known papers by :func:`~inquiry.notes.papers.paper_keys` key → paper id.
@@ -187,8 +197,7 @@ class _BatchBuilder:
             self.add_placeholder(nid, title)
             self.warn(doc, f"cites {title!r}, which matches no known note: added it as a placeholder note")
         for paragraph, mention in scan.unresolved:
-            self.warn(doc, f"unresolved mention {mention!r} in essay paragraph {paragraph}",
-                      doc.essay_lines[paragraph])
+            self.warn(doc, f"unresolved mention {mention!r} in essay paragraph {paragraph}", doc.essay_lines[paragraph])
         self.batch.citations.extend(scan.citations)
         paragraphs: dict[str, list[int]] = {}
         for citation in scan.citations:
@@ -196,17 +205,31 @@ class _BatchBuilder:
             if citation.prefix:
                 self.add_paper_mention(citation.note_id, citation.prefix)
         for nid, where in paragraphs.items():
-            self.batch.edges.append(Edge(src=iid, dst=nid, kind=EdgeKind.CITES, provenance="importer",
-                                         attrs={"paragraphs": sorted(set(where))}))
+            self.batch.edges.append(
+                Edge(
+                    src=iid,
+                    dst=nid,
+                    kind=EdgeKind.CITES,
+                    provenance="importer",
+                    attrs={"paragraphs": sorted(set(where))},
+                )
+            )
         for line in doc.next_lines:
             nid = self.resolve(line, doc)
             if self.known(nid) is None:
                 self.add_placeholder(nid, line)
             self.batch.edges.append(Edge(src=iid, dst=nid, kind=EdgeKind.NEXT, provenance="importer"))
 
-        inquiry = Inquiry(id=iid, question=doc.question, framing=doc.framing, essay=doc.essay,
-                          next_lines=doc.next_lines, sources_declared=doc.sources_declared,
-                          source_path=source_path, content_hash=content_hash(text))
+        inquiry = Inquiry(
+            id=iid,
+            question=doc.question,
+            framing=doc.framing,
+            essay=doc.essay,
+            next_lines=doc.next_lines,
+            sources_declared=doc.sources_declared,
+            source_path=source_path,
+            content_hash=content_hash(text),
+        )
         self.batch.inquiries.append(inquiry)
         self.inquiry_ids.add(iid)
         self.essays.append((inquiry, scan.citations))
@@ -219,19 +242,30 @@ class _BatchBuilder:
         if pending is not None and not pending.note.is_placeholder:
             pending.note.summary_variants[iid] = summary
             if pending.note.summary != summary:
-                self.warn(doc, f"summary of {title!r} differs from the one another file in this import gives; "
-                               "kept the first, stored this one as a variant", line)
+                self.warn(
+                    doc,
+                    f"summary of {title!r} differs from the one another file in this import gives; "
+                    "kept the first, stored this one as a variant",
+                    line,
+                )
             return
         summary_source: str | None = iid
         canonical = summary
-        if (known is not None and not known.is_placeholder and known.summary and known.summary != summary
-                and known.summary_variants.get(iid) != known.summary):
+        if (
+            known is not None
+            and not known.is_placeholder
+            and known.summary
+            and known.summary != summary
+            and known.summary_variants.get(iid) != known.summary
+        ):
             # Another document supplied the notebook's summary: never overwrite it silently.
             canonical, summary_source = known.summary, None
-            self.warn(doc, f"summary of {title!r} differs from the notebook's; kept the notebook's, "
-                           "stored this one as a variant", line)
-        note = Note(id=nid, title=known.title if known else title, summary=canonical,
-                    summary_variants={iid: summary})
+            self.warn(
+                doc,
+                f"summary of {title!r} differs from the notebook's; kept the notebook's, stored this one as a variant",
+                line,
+            )
+        note = Note(id=nid, title=known.title if known else title, summary=canonical, summary_variants={iid: summary})
         self.notes[nid] = _Pending(note, summary_source)
         for paper in find_papers(summary):
             self.add_paper(nid, paper, "importer:reference")
@@ -277,6 +311,7 @@ class _BatchBuilder:
                 for spec in self.rules.specs_for(claim, pending.note.title):
                     specs.setdefault((spec.claim_id, spec.runner, spec.preset), spec)
         batch.specs = list(specs.values())
+
         def claims_of(nid: str) -> list[Claim]:
             if nid not in claims_by_note:
                 claims_by_note[nid] = self.claims_of(nid)

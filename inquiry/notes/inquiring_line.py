@@ -180,8 +180,9 @@ def parse_document(text: str, path: str = "<text>") -> ParsedDocument:
     return doc
 
 
-def _add_source_block(doc: ParsedDocument, line_no: int, block: list[str], pending: tuple[int, str] | None,
-                      has_next_block: bool) -> tuple[int, str] | None:
+def _add_source_block(
+    doc: ParsedDocument, line_no: int, block: list[str], pending: tuple[int, str] | None, has_next_block: bool
+) -> tuple[int, str] | None:
     """Feed one block of the Sources section; returns the title still waiting for its summary."""
     # Right after a title, only a question can be the next title: anything else is its summary.
     if _is_title(block, has_next_block) and (pending is None or block[0].endswith("?")):
@@ -217,8 +218,7 @@ def _check_sections(doc: ParsedDocument) -> None:
     elif not doc.sources:
         doc.warn("the 'Sources' section is empty (truncated export?)", doc.sources_line)
     elif doc.sources_declared is not None and doc.sources_declared != len(doc.sources):
-        doc.warn(f"'Sources {doc.sources_declared} notes' but {len(doc.sources)} notes were found",
-                 doc.sources_line)
+        doc.warn(f"'Sources {doc.sources_declared} notes' but {len(doc.sources)} notes were found", doc.sources_line)
     if doc.next_line is None:
         doc.warn("no 'Next inquiring lines' section (truncated export?)")
     elif not doc.next_lines:

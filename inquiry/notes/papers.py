@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from ..ids import slugify
 from ..models import Paper
 
-_ARXIV = re.compile(r"(?:\barXiv(?::|\s)\s*|arxiv\.org/(?:abs|pdf)/)(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
-                    r"(?:v\d+)?", re.IGNORECASE)
+_ARXIV = re.compile(
+    r"(?:\barXiv(?::|\s)\s*|arxiv\.org/(?:abs|pdf)/)(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
+    r"(?:v\d+)?",
+    re.IGNORECASE,
+)
 # A bare new-style id (YYMM.NNNNN, 2015 on): five digits after the dot are rare in prose otherwise.
 _BARE_ARXIV = re.compile(r"(?<![\w./])(?P<id>(?:1[5-9]|2\d)(?:0[1-9]|1[0-2])\.\d{5})(?:v\d+)?(?![\w/]|\.\d)")
 _DOI = re.compile(r"\b(?P<id>10\.\d{4,9}/[^\s\"<>\]]+)")
@@ -77,23 +80,39 @@ def find_papers(text: str) -> list[Paper]:
         if m.group("a") in _NOT_SURNAMES:
             continue
         year = int(m.group("y"))
-        add(m, Paper(id=author_year_id(m.group("a"), year), name=f"{m.group('a')} et al. {year}",
-                     authors=[m.group("a")], year=year))
+        add(
+            m,
+            Paper(
+                id=author_year_id(m.group("a"), year),
+                name=f"{m.group('a')} et al. {year}",
+                authors=[m.group("a")],
+                year=year,
+            ),
+        )
     for m in _PAIR.finditer(text):
         if m.group("a") in _NOT_SURNAMES or m.group("b") in _NOT_SURNAMES:
             continue
         year = int(m.group("y"))
-        add(m, Paper(id=author_year_id(m.group("a"), year), name=f"{m.group('a')} and {m.group('b')} {year}",
-                     authors=[m.group("a"), m.group("b")], year=year))
+        add(
+            m,
+            Paper(
+                id=author_year_id(m.group("a"), year),
+                name=f"{m.group('a')} and {m.group('b')} {year}",
+                authors=[m.group("a"), m.group("b")],
+                year=year,
+            ),
+        )
     found.sort(key=lambda f: f.start)
     merged: list[_Found] = []
     for item in found:
         previous = merged[-1] if merged else None
-        if (previous is not None and _GLUE.match(text[previous.end:item.start])
-                and _joinable(previous.paper, item.paper)):
+        if (
+            previous is not None
+            and _GLUE.match(text[previous.end : item.start])
+            and _joinable(previous.paper, item.paper)
+        ):
             named, ident = (previous.paper, item.paper) if previous.paper.year else (item.paper, previous.paper)
-            previous.paper = ident.model_copy(update={"name": named.name, "authors": named.authors,
-                                                      "year": named.year})
+            previous.paper = ident.model_copy(update={"name": named.name, "authors": named.authors, "year": named.year})
             previous.end = item.end
             continue
         merged.append(item)

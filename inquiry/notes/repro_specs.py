@@ -43,16 +43,19 @@ from ..models import Claim, ReproSpec, SpecState, Verdict
 RULES_DIR = "spec_rules"
 
 # Clause boundaries: a conjunction's parts are tested separately.
-_CLAUSE = re.compile(r";|:\s|\s[—–-]\s|—|,\s+(?:and|but|while|whereas|yet)\s+|\s+but\s+(?:rather\s+)?|\s+whereas\s+",
-                     re.IGNORECASE)
+_CLAUSE = re.compile(
+    r";|:\s|\s[—–-]\s|—|,\s+(?:and|but|while|whereas|yet)\s+|\s+but\s+(?:rather\s+)?|\s+whereas\s+", re.IGNORECASE
+)
 # A negation in the few words before a match flips its direction ("not only" is no negation).
-_NEGATION = re.compile(r"\b(?:not|never|cannot|neither|nor|without|fails?|failed|unable|lacks?|hardly)\b|n[’']t\b",
-                       re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|never|cannot|neither|nor|without|fails?|failed|unable|lacks?|hardly)\b|n[’']t\b", re.IGNORECASE
+)
 _NO = re.compile(r"\bno\b", re.IGNORECASE)  # "no" negates only the next word or two: "no improvement"
 _NOT_ONLY = re.compile(r"\bnot (?:only|just|merely)\b", re.IGNORECASE)
 # An open hedge leaves the direction undecided; mild hedges ("may", "likely") do not.
-_OPEN_HEDGE = re.compile(r"\b(?:whether|unclear|unknown|open question|remains to be seen|debated|debatable)\b|\?\s*$",
-                         re.IGNORECASE)
+_OPEN_HEDGE = re.compile(
+    r"\b(?:whether|unclear|unknown|open question|remains to be seen|debated|debatable)\b|\?\s*$", re.IGNORECASE
+)
 _WINDOW_WORDS = 5
 
 
@@ -95,7 +98,7 @@ def split_clauses(text: str) -> list[str]:
 def _negated(clause: str, match: re.Match[str], pattern: re.Pattern[str]) -> bool:
     """Whether a negation governs the match: in the words just before it, or inside it (unless the
     pattern spells a negation itself, like ``no improvement``)."""
-    before = _NOT_ONLY.sub(" ", clause[:match.start()])
+    before = _NOT_ONLY.sub(" ", clause[: match.start()])
     words = before.split()
     if _NEGATION.search(" ".join(words[-_WINDOW_WORDS:])) or _NO.search(" ".join(words[-2:])):
         return True
@@ -179,8 +182,9 @@ class SpecRules:
             readings = [(i, clause, *direction(rule, clause)) for i, clause in hits]
             sure = {predicts for _, _, predicts, _ in readings if predicts is not None}
             first = next((r for r in readings if r[2] is not None), readings[0])
-            predicts, reason = (sure.pop(), "") if len(sure) == 1 else (None, first[3] if not sure
-                                                                        else "its clauses point both ways")
+            predicts, reason = (
+                (sure.pop(), "") if len(sure) == 1 else (None, first[3] if not sure else "its clauses point both ways")
+            )
             if predicts is not None and (ambiguous := next((p for p in rule.ambiguous_if if p.search(text)), None)):
                 predicts, reason = None, f"the runner's verdict would not decide this wording ({ambiguous.pattern})"
             found.append(Finding(rule, first[0], first[1], predicts, reason, [r[0] for r in readings]))
@@ -193,12 +197,19 @@ class SpecRules:
         specs = []
         for f in findings:
             why = f.rule.why if f.predicts is not None else f"{f.rule.why} Not sure: {f.reason}.".strip()
-            specs.append(ReproSpec(
-                claim_id=claim.id, runner=f.rule.runner, preset=f.rule.preset,
-                predicts=f.predicts or Verdict.SUPPORTS, why=why,
-                state=SpecState.ACCEPTED if f.predicts is not None else SpecState.SUGGESTED,
-                provenance=f"rule:{f.rule.id}", part=parts[f.clause],
-                part_text=f.text if len(parts) > 1 else ""))
+            specs.append(
+                ReproSpec(
+                    claim_id=claim.id,
+                    runner=f.rule.runner,
+                    preset=f.rule.preset,
+                    predicts=f.predicts or Verdict.SUPPORTS,
+                    why=why,
+                    state=SpecState.ACCEPTED if f.predicts is not None else SpecState.SUGGESTED,
+                    provenance=f"rule:{f.rule.id}",
+                    part=parts[f.clause],
+                    part_text=f.text if len(parts) > 1 else "",
+                )
+            )
         return specs
 
 
@@ -215,12 +226,18 @@ def _rule(runner: str, raw: dict, number: int) -> SpecRule:
     if not topic:
         raise KeyError("topic")
     return SpecRule(
-        id=str(raw.get("id") or f"{runner}-{number}"), runner=raw.get("runner", runner),
-        preset=raw.get("preset", "default"), topic=re.compile(topic, re.IGNORECASE),
-        supports_if=_patterns(raw, "supports_if"), contradicts_if=_patterns(raw, "contradicts_if"),
-        ambiguous_if=_patterns(raw, "ambiguous_if"), requires=_patterns(raw, "requires"),
+        id=str(raw.get("id") or f"{runner}-{number}"),
+        runner=raw.get("runner", runner),
+        preset=raw.get("preset", "default"),
+        topic=re.compile(topic, re.IGNORECASE),
+        supports_if=_patterns(raw, "supports_if"),
+        contradicts_if=_patterns(raw, "contradicts_if"),
+        ambiguous_if=_patterns(raw, "ambiguous_if"),
+        requires=_patterns(raw, "requires"),
         exclude=_patterns(raw, "exclude"),
-        note=re.compile(raw["note"], re.IGNORECASE) if raw.get("note") else None, why=raw.get("why", "").strip())
+        note=re.compile(raw["note"], re.IGNORECASE) if raw.get("note") else None,
+        why=raw.get("why", "").strip(),
+    )
 
 
 @lru_cache(maxsize=1)

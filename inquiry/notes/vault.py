@@ -46,8 +46,7 @@ from pydantic import ValidationError
 
 from ..errors import ImportFailed
 from ..ids import claim_id, inquiry_id, normalize_title, note_id, paper_id, slugify
-from ..models import (Citation, Claim, ClaimKind, Edge, EdgeKind, ImportBatch, ImportNotice, Inquiry, Note, Paper,
-                      Status)
+from ..models import Citation, Claim, ClaimKind, Edge, EdgeKind, ImportBatch, ImportNotice, Inquiry, Note, Paper, Status
 from .aliases import SlugIndex
 from .citations import TitleIndex, TitleMatch, _supported_sentences, prefix_at
 from .claims import claims_for_note, extract_quantities
@@ -55,15 +54,39 @@ from .importer import read_document
 from .inquiring_line import has_header
 from .papers import find_papers, known_paper
 from .repro_specs import SpecRules, default_rules
-from .vault_format import (CLAIMS, ESSAY, GENERATED, GENERATOR, NEXT, READ_BADGES, SOURCES, ClaimFront, InquiryFront,
-                           NoteFront, RunSummary, citation_suffix_length, load_front_matter, one_line)
+from .vault_format import (
+    CLAIMS,
+    ESSAY,
+    GENERATED,
+    GENERATOR,
+    NEXT,
+    READ_BADGES,
+    SOURCES,
+    ClaimFront,
+    InquiryFront,
+    NoteFront,
+    RunSummary,
+    citation_suffix_length,
+    load_front_matter,
+    one_line,
+)
 from .wikilinks import wiki_markdown
 
 _MD = wiki_markdown().use(front_matter_plugin)
 _ID_PREFIX = {"note": "note:", "inquiry": "inq:", "claim": "claim:"}
 # Files a notes folder keeps beside its notes that are about the folder, not notes (unless front matter says so).
-NOT_NOTES = {"readme", "index", "_index", "changelog", "license", "contributing", "code_of_conduct", "todo",
-             "summary", "security"}
+NOT_NOTES = {
+    "readme",
+    "index",
+    "_index",
+    "changelog",
+    "license",
+    "contributing",
+    "code_of_conduct",
+    "todo",
+    "summary",
+    "security",
+}
 # A markdown link as written: ``[shown](href)`` or ``[shown](<href> "title")``; kept only where markdown-it saw a link.
 _MD_LINK = re.compile(r"\[(?P<shown>[^\]\n]*)\]\(\s*<?(?P<href>[^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 
@@ -167,11 +190,14 @@ def parse_file(path: Path) -> _File:
         where = ".".join(str(p) for p in err["loc"])
         raise ImportFailed(str(path), f"front matter key {where!r}: {err['msg']}", 1) from None
     if front.id and not front.id.startswith(_ID_PREFIX[kind]):
-        raise ImportFailed(str(path), f"front matter id {front.id!r} of a {kind} must start with {_ID_PREFIX[kind]!r}", 1)
+        raise ImportFailed(
+            str(path), f"front matter id {front.id!r} of a {kind} must start with {_ID_PREFIX[kind]!r}", 1
+        )
     blocks = _blocks(tokens)
     h1 = next((b for b in blocks if b.kind == "heading_open" and b.tokens[0].tag == "h1"), None)
-    title = (getattr(front, "question", None) or front.title or (h1.inlines()[0].content.strip() if h1 else "")
-             or path.stem)
+    title = (
+        getattr(front, "question", None) or front.title or (h1.inlines()[0].content.strip() if h1 else "") or path.stem
+    )
     # one line whatever it came from: a file name may hold a newline too
     return _File(path, text, kind, front, one_line(title), blocks, has_front=bool(data), has_heading=h1 is not None)
 
@@ -181,8 +207,14 @@ def _not_a_note(file: _File) -> str | None:
     if file.has_front or file.kind != "note":
         return None
     if file.path.stem.casefold() in NOT_NOTES:
-        return (f"skipped: {file.path.name} reads as the folder's {file.path.stem} file, not a note "
-                "(give it a '# Title' heading or front matter to import it)") if not file.has_heading else None
+        return (
+            (
+                f"skipped: {file.path.name} reads as the folder's {file.path.stem} file, not a note "
+                "(give it a '# Title' heading or front matter to import it)"
+            )
+            if not file.has_heading
+            else None
+        )
     if not any(b.kind in ("paragraph_open", "bullet_list_open", "ordered_list_open") for b in file.blocks):
         return "skipped: neither a note (no text under a title) nor an inquiring line (no 'INQUIRING LINE' header)"
     return None
@@ -239,8 +271,11 @@ def _link_spans(inline: Token) -> list[tuple[int, int, str, str, str | None, boo
     Markdown links to ``.md`` files (Foam, zk) count when markdown-it read them as links; their spans
     are found in the source by the same text, since markdown-it keeps no offsets inside an inline.
     """
-    spans = [(t.meta["start"], t.meta["end"], t.meta["shown"], t.meta["target"], t.meta["section"], True)
-             for t in inline.children or () if t.type == "wikilink" and not t.meta["embed"]]
+    spans = [
+        (t.meta["start"], t.meta["end"], t.meta["shown"], t.meta["target"], t.meta["section"], True)
+        for t in inline.children or ()
+        if t.type == "wikilink" and not t.meta["embed"]
+    ]
     hrefs = {t.attrs.get("href") for t in inline.children or () if t.type == "link_open"}
     if hrefs:
         for m in _MD_LINK.finditer(inline.content):
@@ -254,7 +289,7 @@ def _strip_leading_badge(text: str, exported: bool) -> str:
     if exported:
         for badge in READ_BADGES:
             if text.startswith(badge + " "):
-                return text[len(badge) + 1:]
+                return text[len(badge) + 1 :]
     return text
 
 
@@ -342,8 +377,9 @@ class _VaultBuilder:
             node = self.slugs.resolve(target)
             if node is not None:
                 if file is not None:
-                    self.warn(file, f"link {target!r} names no file or title; read it as the slug of {node} "
-                                    "(a unique prefix)")
+                    self.warn(
+                        file, f"link {target!r} names no file or title; read it as the slug of {node} (a unique prefix)"
+                    )
                 self.by_title[normalize_title(target)] = node
                 return node
         if node is None:
@@ -365,8 +401,9 @@ class _VaultBuilder:
         body_started = False
         for block in file.blocks:
             heading = block.kind == "heading_open"
-            if ((file.exported and block.section in GENERATED)
-                    or (heading and (block.tokens[0].tag == "h1" or block.section == CLAIMS))):
+            if (file.exported and block.section in GENERATED) or (
+                heading and (block.tokens[0].tag == "h1" or block.section == CLAIMS)
+            ):
                 continue
             for inline in block.inlines():
                 topics += [t.meta["tag"] for t in inline.children or () if t.type == "tag"]
@@ -386,28 +423,50 @@ class _VaultBuilder:
                 if block.kind == "paragraph_open":
                     findings.append((block.section, "paragraph", visible_text(block.inlines()[0], False)[0]))
                 elif block.kind in ("bullet_list_open", "ordered_list_open"):
-                    findings += [(block.section, "item", text) for text, found in self.list_items(file, block)
-                                 if not any((lk.start, lk.end) == (0, len(text)) for lk in found)]
+                    findings += [
+                        (block.section, "item", text)
+                        for text, found in self.list_items(file, block)
+                        if not any((lk.start, lk.end) == (0, len(text)) for lk in found)
+                    ]
         lines = file.text.splitlines()
         body = "\n\n".join("\n".join(lines[a:b]) for a, b in _merge(body_lines)).strip()
-        variants = {source: summary for source in front.summary_sources} | front.summary_variants
+        variants = dict.fromkeys(front.summary_sources, summary) | front.summary_variants
         known = self.known_note(nid) if nid in self.known_ids else None
         if known is not None and not known.is_placeholder and known.summary and summary != known.summary:
             # The inquiring-line importer's rule: a file never overwrites the notebook's summary silently.
             variants[f"vault:{file.path.name}"] = summary
             summary = known.summary
-            self.warn(file, f"summary of {nid} ({known.title!r}) differs from the notebook's; kept the notebook's, "
-                            "stored this one as a variant")
+            self.warn(
+                file,
+                f"summary of {nid} ({known.title!r}) differs from the notebook's; kept the notebook's, "
+                "stored this one as a variant",
+            )
         aliases = list(dict.fromkeys([*front.aliases, *self.former_titles.get(nid, [])]))
-        self.notes[nid] = Note(id=nid, title=file.title, summary=summary, body=body,
-                               topics=list(dict.fromkeys(topics)), aliases=aliases, arxiv=front.arxiv,
-                               url=front.url, is_placeholder=front.placeholder, summary_variants=variants)
+        self.notes[nid] = Note(
+            id=nid,
+            title=file.title,
+            summary=summary,
+            body=body,
+            topics=list(dict.fromkeys(topics)),
+            aliases=aliases,
+            arxiv=front.arxiv,
+            url=front.url,
+            is_placeholder=front.placeholder,
+            summary_variants=variants,
+        )
         self.note_titles[nid] = file.title
         for link in links:
             target = self.resolve(link.target, file)
             if target.startswith("note:") and target != nid:
-                self.batch.edges.append(Edge(src=nid, dst=target, kind=EdgeKind.LINKS_TO, provenance="importer:vault",
-                                             attrs={"section": link.section} if link.section else {}))
+                self.batch.edges.append(
+                    Edge(
+                        src=nid,
+                        dst=target,
+                        kind=EdgeKind.LINKS_TO,
+                        provenance="importer:vault",
+                        attrs={"section": link.section} if link.section else {},
+                    )
+                )
         if claim_texts or file.exported:
             self.claims[nid] = [_claim(nid, text, i) for i, text in enumerate(dict.fromkeys(claim_texts))]
         else:  # a user's own note: the same extraction as an inquiring line's Sources, plus the body's findings
@@ -417,13 +476,28 @@ class _VaultBuilder:
         self.add_claim_front(file, nid)
         if not file.exported:
             self.add_references(nid, front, summary, findings)
-        self.front_edges += [(file, Edge(src=nid, dst=r.to, kind=r.kind, state=r.state, why=r.why,
-                                         provenance=r.provenance, attrs=r.attrs)) for r in front.relations]
+        self.front_edges += [
+            (
+                file,
+                Edge(src=nid, dst=r.to, kind=r.kind, state=r.state, why=r.why, provenance=r.provenance, attrs=r.attrs),
+            )
+            for r in front.relations
+        ]
         for mention in front.mentions:
-            self.add_paper(Paper(id=mention.paper, name=mention.name, arxiv=mention.arxiv, doi=mention.doi,
-                                 title=mention.title, authors=mention.authors, year=mention.year))
-            self.batch.edges.append(Edge(src=nid, dst=mention.paper, kind=EdgeKind.MENTIONS,
-                                         provenance=mention.provenance))
+            self.add_paper(
+                Paper(
+                    id=mention.paper,
+                    name=mention.name,
+                    arxiv=mention.arxiv,
+                    doi=mention.doi,
+                    title=mention.title,
+                    authors=mention.authors,
+                    year=mention.year,
+                )
+            )
+            self.batch.edges.append(
+                Edge(src=nid, dst=mention.paper, kind=EdgeKind.MENTIONS, provenance=mention.provenance)
+            )
 
     def keep_known_claims(self, file: _File, nid: str) -> None:
         """A file never deletes what the notebook holds: claims of the note the file does not list stay
@@ -435,27 +509,34 @@ class _VaultBuilder:
             self.claims[nid] += [c.model_copy(update={"index": start + i}) for i, c in enumerate(kept)]
             self.warn(file, f"{nid} has {len(kept)} claim(s) in the notebook that this file does not list; kept them")
 
-    def add_references(self, nid: str, front: NoteFront, summary: str,
-                       findings: list[tuple[str | None, str, str]]) -> None:
+    def add_references(
+        self, nid: str, front: NoteFront, summary: str, findings: list[tuple[str | None, str, str]]
+    ) -> None:
         """Papers the note names (arXiv ids, DOIs, "Author et al. YEAR"), linked from the note and from
         each claim that names them."""
         papers = find_papers("\n".join([front.url or "", summary, *(text for _, _, text in findings)]))
         if front.arxiv:
             papers.insert(0, Paper(id=f"paper:{front.arxiv}", name=f"arXiv:{front.arxiv}", arxiv=front.arxiv))
         if front.doi:
-            papers.insert(0, Paper(id="paper:doi-" + slugify(front.doi.casefold()), name=f"doi:{front.doi}",
-                                   doi=front.doi.casefold()))
+            papers.insert(
+                0,
+                Paper(
+                    id="paper:doi-" + slugify(front.doi.casefold()), name=f"doi:{front.doi}", doi=front.doi.casefold()
+                ),
+            )
         for paper in papers:
             paper = known_paper(paper, self.paper_keys)
             self.add_paper(paper)
-            self.batch.edges.append(Edge(src=nid, dst=paper.id, kind=EdgeKind.MENTIONS,
-                                         provenance="importer:reference"))
+            self.batch.edges.append(
+                Edge(src=nid, dst=paper.id, kind=EdgeKind.MENTIONS, provenance="importer:reference")
+            )
         for claim in self.claims[nid]:
             for paper in find_papers(claim.text):
                 paper = known_paper(paper, self.paper_keys)
                 self.add_paper(paper)
-                self.batch.edges.append(Edge(src=claim.id, dst=paper.id, kind=EdgeKind.MENTIONS,
-                                             provenance="importer:reference"))
+                self.batch.edges.append(
+                    Edge(src=claim.id, dst=paper.id, kind=EdgeKind.MENTIONS, provenance="importer:reference")
+                )
 
     @staticmethod
     def list_items(file: _File, block: _Block) -> list[tuple[str, list[_Link]]]:
@@ -478,10 +559,25 @@ class _VaultBuilder:
                 continue
             self.result.statuses[summary.id] = summary.status
             self.result.runs += [(summary.id, run) for run in summary.runs]
-            self.front_edges += [(file, Edge(src=summary.id, dst=paper, kind=EdgeKind.MENTIONS,
-                                             provenance="importer:reference")) for paper in summary.mentions]
-            self.front_edges += [(file, Edge(src=summary.id, dst=r.to, kind=r.kind, state=r.state, why=r.why,
-                                             provenance=r.provenance, attrs=r.attrs)) for r in summary.relations]
+            self.front_edges += [
+                (file, Edge(src=summary.id, dst=paper, kind=EdgeKind.MENTIONS, provenance="importer:reference"))
+                for paper in summary.mentions
+            ]
+            self.front_edges += [
+                (
+                    file,
+                    Edge(
+                        src=summary.id,
+                        dst=r.to,
+                        kind=r.kind,
+                        state=r.state,
+                        why=r.why,
+                        provenance=r.provenance,
+                        attrs=r.attrs,
+                    ),
+                )
+                for r in summary.relations
+            ]
 
     def add_claim_file(self, file: _File) -> None:
         front: ClaimFront = file.front
@@ -530,40 +626,69 @@ class _VaultBuilder:
                 essay.append(visible_text(block.inlines()[0], file.exported))
             elif block.section == SOURCES:
                 for _, links in self.list_items(file, block):
-                    self.batch.edges += [Edge(src=iid, dst=self.resolve(link.target), kind=EdgeKind.LISTS_SOURCE,
-                                              provenance="importer") for link in links[:1]]
+                    self.batch.edges += [
+                        Edge(src=iid, dst=self.resolve(link.target), kind=EdgeKind.LISTS_SOURCE, provenance="importer")
+                        for link in links[:1]
+                    ]
             elif block.section == NEXT:
                 for text, links in self.list_items(file, block):
                     next_lines.append(text)
                     whole = next((lk.target for lk in links if (lk.start, lk.end) == (0, len(text))), None)
-                    self.batch.edges.append(Edge(src=iid, dst=self.resolve(whole or text), kind=EdgeKind.NEXT,
-                                                 provenance="importer"))
+                    self.batch.edges.append(
+                        Edge(src=iid, dst=self.resolve(whole or text), kind=EdgeKind.NEXT, provenance="importer")
+                    )
         citations = self.citations(iid, essay)
         self.batch.citations += citations
-        self.batch.inquiries.append(Inquiry(
-            id=iid, question=file.title, framing="\n\n".join(preamble), essay=[text for text, _ in essay],
-            next_lines=next_lines, sources_declared=front.sources_declared, source_path=str(file.path.resolve())))
+        self.batch.inquiries.append(
+            Inquiry(
+                id=iid,
+                question=file.title,
+                framing="\n\n".join(preamble),
+                essay=[text for text, _ in essay],
+                next_lines=next_lines,
+                sources_declared=front.sources_declared,
+                source_path=str(file.path.resolve()),
+            )
+        )
 
     def citations(self, iid: str, essay: list[tuple[str, list[_Link]]]) -> list[Citation]:
         """Each link to a note in an essay paragraph cites it, with the sentence it supports."""
         found: list[Citation] = []
         paragraphs: dict[str, set[int]] = {}
         for number, (text, links) in enumerate(essay):
-            matches = [TitleMatch(link.start, link.end, self.resolve(link.target), text[link.start:link.end])
-                       for link in links]
+            matches = [
+                TitleMatch(link.start, link.end, self.resolve(link.target), text[link.start : link.end])
+                for link in links
+            ]
             matches = [m for m in matches if m.note_id.startswith("note:")]
             prefixes = [prefix_at(text, m.start) for m in matches]
             for match, sentence, prefix in zip(matches, _supported_sentences(text, matches, prefixes), prefixes):
-                found.append(Citation(inquiry_id=iid, note_id=match.note_id, paragraph=number, sentence=sentence,
-                                      start=match.start, end=match.end, prefix=prefix))
+                found.append(
+                    Citation(
+                        inquiry_id=iid,
+                        note_id=match.note_id,
+                        paragraph=number,
+                        sentence=sentence,
+                        start=match.start,
+                        end=match.end,
+                        prefix=prefix,
+                    )
+                )
                 paragraphs.setdefault(match.note_id, set()).add(number)
                 if prefix:
                     self.add_paper(Paper(id=paper_id(prefix), name=prefix))
-                    self.batch.edges.append(Edge(src=match.note_id, dst=paper_id(prefix), kind=EdgeKind.MENTIONS,
-                                                 provenance="importer:citation-prefix"))
+                    self.batch.edges.append(
+                        Edge(
+                            src=match.note_id,
+                            dst=paper_id(prefix),
+                            kind=EdgeKind.MENTIONS,
+                            provenance="importer:citation-prefix",
+                        )
+                    )
         for nid, where in paragraphs.items():
-            self.batch.edges.append(Edge(src=iid, dst=nid, kind=EdgeKind.CITES, provenance="importer",
-                                         attrs={"paragraphs": sorted(where)}))
+            self.batch.edges.append(
+                Edge(src=iid, dst=nid, kind=EdgeKind.CITES, provenance="importer", attrs={"paragraphs": sorted(where)})
+            )
         return found
 
     def check_front_edges(self) -> None:
@@ -580,8 +705,11 @@ class _VaultBuilder:
                 note = "note:" + target.removeprefix("claim:").split("/")[0]
                 exists = target in claims or any(c.id == target for c in self.known_claims(note))
             if not exists:
-                raise file.fail(f"front matter {edge.kind.value} relation from {edge.src} names {target}, "
-                                "which is neither in this import nor in the notebook", 1)
+                raise file.fail(
+                    f"front matter {edge.kind.value} relation from {edge.src} names {target}, "
+                    "which is neither in this import nor in the notebook",
+                    1,
+                )
             self.batch.edges.append(edge)
 
     def add_paper(self, paper: Paper) -> None:
@@ -634,8 +762,14 @@ class _VaultBuilder:
 
 def _claim(nid: str, text: str, index: int) -> Claim:
     quantities = extract_quantities(text)
-    return Claim(id=claim_id(nid, text), note_id=nid, text=text, index=index, quantities=quantities,
-                 kind=ClaimKind.QUANTITATIVE if quantities else ClaimKind.QUALITATIVE)
+    return Claim(
+        id=claim_id(nid, text),
+        note_id=nid,
+        text=text,
+        index=index,
+        quantities=quantities,
+        kind=ClaimKind.QUANTITATIVE if quantities else ClaimKind.QUALITATIVE,
+    )
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -662,11 +796,15 @@ def is_vault_file(path: Path) -> bool:
     return not has_header(head)
 
 
-def read_vault(paths: Iterable[Path], titles: Mapping[str, str],
-               known_claims: Callable[[str], list[Claim]] | None = None,
-               rules: SpecRules | None = None, known_note: Callable[[str], Note | None] | None = None,
-               paper_keys: Mapping[str, str] | None = None,
-               note_urls: Mapping[str, str] | None = None) -> _VaultBuilder:
+def read_vault(
+    paths: Iterable[Path],
+    titles: Mapping[str, str],
+    known_claims: Callable[[str], list[Claim]] | None = None,
+    rules: SpecRules | None = None,
+    known_note: Callable[[str], Note | None] | None = None,
+    paper_keys: Mapping[str, str] | None = None,
+    note_urls: Mapping[str, str] | None = None,
+) -> _VaultBuilder:
     """Parse every vault file; call ``prepare()`` then ``build()`` on the result.
 
     ``titles``: normalized title (or alias) → note id for the notebook's notes; ``known_note`` looks
@@ -674,15 +812,26 @@ def read_vault(paths: Iterable[Path], titles: Mapping[str, str],
     ``note_urls`` known notes by source url.
     """
     files = [parse_file(Path(p)) for p in paths]
-    return _VaultBuilder(files, dict(titles), known_claims or (lambda nid: []), rules or default_rules(),
-                         known_note or (lambda nid: None), paper_keys or {}, note_urls or {})
+    return _VaultBuilder(
+        files,
+        dict(titles),
+        known_claims or (lambda nid: []),
+        rules or default_rules(),
+        known_note or (lambda nid: None),
+        paper_keys or {},
+        note_urls or {},
+    )
 
 
-def build_vault_batch(paths: Iterable[Path], titles: Mapping[str, str],
-                      known_claims: Callable[[str], list[Claim]] | None = None,
-                      rules: SpecRules | None = None, known_note: Callable[[str], Note | None] | None = None,
-                      paper_keys: Mapping[str, str] | None = None,
-                      note_urls: Mapping[str, str] | None = None) -> VaultImport:
+def build_vault_batch(
+    paths: Iterable[Path],
+    titles: Mapping[str, str],
+    known_claims: Callable[[str], list[Claim]] | None = None,
+    rules: SpecRules | None = None,
+    known_note: Callable[[str], Note | None] | None = None,
+    paper_keys: Mapping[str, str] | None = None,
+    note_urls: Mapping[str, str] | None = None,
+) -> VaultImport:
     """Parse every vault file and resolve it against the vault and ``titles`` (see :func:`read_vault`)."""
     reader = read_vault(paths, titles, known_claims, rules, known_note, paper_keys, note_urls)
     reader.prepare()

@@ -17,7 +17,6 @@ files marked ``generator: inquiry`` only (in a user's vault, a ✅ is the user's
 from __future__ import annotations
 
 import re
-
 from typing import Any, Literal
 
 import yaml
@@ -59,13 +58,15 @@ class _FrontLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed "
-                                              "in front matter", event.start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in front matter", event.start_mark
+            )
         self._depth += 1
         try:
             if self._depth > MAX_FRONT_DEPTH:
-                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_FRONT_DEPTH} levels",
-                                                  event.start_mark)
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_FRONT_DEPTH} levels", event.start_mark
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -141,6 +142,7 @@ def one_line(value: Any) -> Any:
 
 def _checked_id(kind: str) -> Any:
     """A validator: the value (or each value of a list) is a well-formed ``kind`` id."""
+
     def check(cls: Any, value: Any) -> Any:
         for item in value if isinstance(value, list) else [value]:
             if item is not None:
@@ -148,6 +150,7 @@ def _checked_id(kind: str) -> Any:
                 if error:
                     raise ValueError(error)
         return value
+
     return classmethod(check)
 
 

@@ -45,7 +45,7 @@ def _split_unescaped(text: str, sep: str) -> tuple[str, str | None]:
             i += 2
             continue
         if ch == sep:
-            return "".join(out), text[i + 1:]
+            return "".join(out), text[i + 1 :]
         out.append(ch)
         i += 1
     return "".join(out), None
@@ -97,7 +97,7 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
         return False
     inner = src[opener:close]
     raw_page = _raw_before_pipe(inner)
-    shown = unescape(inner[len(raw_page) + 1:]) if len(raw_page) < len(inner) else None
+    shown = unescape(inner[len(raw_page) + 1 :]) if len(raw_page) < len(inner) else None
     target, section = _split_unescaped(raw_page, "#")
     section = unescape(section) if section is not None else None
     target = target.strip()
@@ -105,9 +105,14 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("wikilink", "", 0)
-        token.meta = {"target": target, "section": section.strip() if section else None,
-                      "shown": shown if shown is not None else (target or f"#{section}"),
-                      "embed": embed, "start": pos, "end": close + 2}
+        token.meta = {
+            "target": target,
+            "section": section.strip() if section else None,
+            "shown": shown if shown is not None else (target or f"#{section}"),
+            "embed": embed,
+            "start": pos,
+            "end": close + 2,
+        }
         token.content = token.meta["shown"]
         token.markup = "![[" if embed else "[["
     state.pos = close + 2

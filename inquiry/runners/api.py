@@ -36,13 +36,18 @@ class RunnerConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    device: Literal["auto", "cpu", "cuda"] = param(
-        "auto", "where tensors live: auto picks CUDA when present, else CPU")
-    threads: int = param(1, "torch intra-op threads (two processes oversubscribing 2 cores ran 3-70x slower)",
-                         unit="threads", ge=1, le=256)
+    device: Literal["auto", "cpu", "cuda"] = param("auto", "where tensors live: auto picks CUDA when present, else CPU")
+    threads: int = param(
+        1,
+        "torch intra-op threads (two processes oversubscribing 2 cores ran 3-70x slower)",
+        unit="threads",
+        ge=1,
+        le=256,
+    )
     num_gpus: float = param(0.0, "GPUs requested from a cluster backend (Ray)", unit="GPUs", ge=0, le=64)
-    memory_gb: float = param(0.0, "memory requested from a cluster backend (0 = no reservation)",
-                             unit="GiB", ge=0, le=4096)
+    memory_gb: float = param(
+        0.0, "memory requested from a cluster backend (0 = no reservation)", unit="GiB", ge=0, le=4096
+    )
 
 
 class Estimate(BaseModel):
@@ -108,8 +113,9 @@ class Artifact(BaseModel):
 
 
 # What a verdict on the synthetic substrate can and cannot say; shown wherever a miniature verdict is.
-MINIATURE_SCOPE_NOTE = ("A miniature verdict is evidence about the mechanism in a controlled model, "
-                        "not about the paper's models.")
+MINIATURE_SCOPE_NOTE = (
+    "A miniature verdict is evidence about the mechanism in a controlled model, not about the paper's models."
+)
 
 
 class PreconditionCheck(BaseModel):
@@ -245,8 +251,7 @@ class RunContext:
         self.rng = random.Random(seed)
 
     def progress(self, step: int, total: int, message: str = "", **metrics: float) -> None:
-        event = {"step": step, "total": total, "message": message,
-                 "metrics": {k: float(v) for k, v in metrics.items()}}
+        event = {"step": step, "total": total, "message": message, "metrics": {k: float(v) for k, v in metrics.items()}}
         self.events.append(event)
         if self._on_progress:
             self._on_progress(event)
@@ -330,8 +335,9 @@ class Runner(abc.ABC):
             path = Path(inspect.getfile(cls)).parent / cls.registration_file
             cached = load_registration(path)
             if cached.runner != cls.name or cached.version != cls.version:
-                raise ValueError(f"{path}: registers {cached.runner} v{cached.version}, "
-                                 f"but the runner is {cls.name} v{cls.version}")
+                raise ValueError(
+                    f"{path}: registers {cached.runner} v{cached.version}, but the runner is {cls.name} v{cls.version}"
+                )
             cls._registration_cache = cached  # type: ignore[attr-defined]
         return cached
 
@@ -354,6 +360,14 @@ class Runner(abc.ABC):
         return sum(bool(re.search(pattern, claim_text, re.IGNORECASE)) for pattern in self.suits)
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "version": self.version, "claim": self.claim,
-                "source": self.source, "arxiv": list(self.arxiv), "presets": sorted(self.presets),
-                "suits": list(self.suits), "fidelity": self.fidelity.model_dump()}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "version": self.version,
+            "claim": self.claim,
+            "source": self.source,
+            "arxiv": list(self.arxiv),
+            "presets": sorted(self.presets),
+            "suits": list(self.suits),
+            "fidelity": self.fidelity.model_dump(),
+        }

@@ -8,22 +8,23 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import matplotlib.pyplot as plt
 
-from .api import Estimate, Series  # noqa: E402
+from .api import Estimate, Series
 
 
-def save_arms_plot(path: Path, arms: Mapping[str, Estimate], curves: Sequence[Series], title: str,
-                   bar_label: str, highlight: str = "") -> Path:
+def save_arms_plot(
+    path: Path, arms: Mapping[str, Estimate], curves: Sequence[Series], title: str, bar_label: str, highlight: str = ""
+) -> Path:
     """Bars with 95% intervals for ``arms``; the ``curves`` (one chart) on the right."""
     figure, (bars, lines) = plt.subplots(1, 2, figsize=(11, 4))
     names = list(arms)
     values = [arms[n].value for n in names]
-    errors = [[max(0.0, arms[n].value - (arms[n].low if arms[n].low is not None else arms[n].value)) for n in names],
-              [max(0.0, (arms[n].high if arms[n].high is not None else arms[n].value) - arms[n].value)
-               for n in names]]
-    bars.bar(names, values, yerr=errors, capsize=4,
-             color=["#c44e52" if n == highlight else "#4c72b0" for n in names])
+    errors = [
+        [max(0.0, arms[n].value - (arms[n].low if arms[n].low is not None else arms[n].value)) for n in names],
+        [max(0.0, (arms[n].high if arms[n].high is not None else arms[n].value) - arms[n].value) for n in names],
+    ]
+    bars.bar(names, values, yerr=errors, capsize=4, color=["#c44e52" if n == highlight else "#4c72b0" for n in names])
     bars.set_ylim(0, 1)
     bars.set_ylabel(bar_label)
     bars.tick_params(axis="x", labelrotation=20)

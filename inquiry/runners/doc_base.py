@@ -22,30 +22,59 @@ from .substrate.tokenizer import build_tokenizer, encode
 from .substrate.train import pad_batch, train_lm
 
 
-def _batches(document: Callable[[random.Random], str], tok, batch_size: int,
-             rng: random.Random) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def _batches(
+    document: Callable[[random.Random], str], tok, batch_size: int, rng: random.Random
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     eos = tok.eos_token_id
     while True:
         yield pad_batch([encode(tok, document(rng)) + [eos] for _ in range(batch_size)], tok.pad_token_id)
 
 
-def pretrained_base(cache_root: Path, key: dict[str, Any], symbols: list[str],
-                    document: Callable[[random.Random], str], *, model_cfg: TinyModelConfig, steps: int,
-                    batch_size: int, lr: float, seed: int, level: Literal["char", "word"] = "char", on_step=None,
-                    check_cancelled=None) -> tuple[Path, list[float]]:
+def pretrained_base(
+    cache_root: Path,
+    key: dict[str, Any],
+    symbols: list[str],
+    document: Callable[[random.Random], str],
+    *,
+    model_cfg: TinyModelConfig,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    level: Literal["char", "word"] = "char",
+    on_step=None,
+    check_cancelled=None,
+) -> tuple[Path, list[float]]:
     """The checkpoint folder (built once per distinct ``key`` and settings) and its pretraining losses.
 
     ``key`` must name everything about the world that changes the documents.
     """
-    full_key = {**key, "symbols": " ".join(symbols), "level": level, "model": model_cfg.model_dump(), "steps": steps,
-                "batch": batch_size, "lr": lr, "seed": seed}
+    full_key = {
+        **key,
+        "symbols": " ".join(symbols),
+        "level": level,
+        "model": model_cfg.model_dump(),
+        "steps": steps,
+        "batch": batch_size,
+        "lr": lr,
+        "seed": seed,
+    }
     losses: list[float] = []
 
     def build(folder: Path) -> None:
         tok = build_tokenizer(symbols, level=level)
         model = build_model(tok, model_cfg, seed=seed)
-        losses.extend(train_lm(model, _batches(document, tok, batch_size, random.Random(seed)), steps=steps,
-                               lr=lr, warmup=max(1, steps // 20), on_step=on_step, check_cancelled=check_cancelled))
+        losses.extend(
+            train_lm(
+                model,
+                _batches(document, tok, batch_size, random.Random(seed)),
+                steps=steps,
+                lr=lr,
+                warmup=max(1, steps // 20),
+                on_step=on_step,
+                check_cancelled=check_cancelled,
+            )
+        )
         save_checkpoint(model, tok, folder)
         (folder / "losses.txt").write_text("\n".join(f"{x:.5f}" for x in losses))
 

@@ -22,8 +22,13 @@ from ..models import Verdict
 from .api import Estimate, Result, VerdictReport
 
 
-def seed_bootstrap_ci(per_seed: Sequence[Sequence[float]], B: int = 2000, level: float = 0.95,
-                      rng: np.random.Generator | None = None, **estimate_fields) -> Estimate:
+def seed_bootstrap_ci(
+    per_seed: Sequence[Sequence[float]],
+    B: int = 2000,
+    level: float = 0.95,
+    rng: np.random.Generator | None = None,
+    **estimate_fields,
+) -> Estimate:
     """Mean over all items of all seeds, with a seeds-then-items percentile bootstrap interval.
 
     Each resample draws as many seeds as there are, with replacement, then for each drawn seed
@@ -42,8 +47,7 @@ def seed_bootstrap_ci(per_seed: Sequence[Sequence[float]], B: int = 2000, level:
     tail = (1 - level) / 2
     low, high = np.quantile(draws, [tail, 1 - tail])
     value = float(np.concatenate(seeds).mean())
-    return Estimate(value=value, low=float(low), high=float(high), level=level, n=int(sizes.sum()),
-                    **estimate_fields)
+    return Estimate(value=value, low=float(low), high=float(high), level=level, n=int(sizes.sum()), **estimate_fields)
 
 
 def pool_conservatively(results: Sequence[Result]) -> Result:
@@ -78,12 +82,18 @@ def pool_conservatively(results: Sequence[Result]) -> Result:
         estimates = [r.metrics[key] for r in results]
         lows = [e.low for e in estimates if e.low is not None]
         highs = [e.high for e in estimates if e.high is not None]
-        metrics[key] = estimates[0].model_copy(update={
-            "value": float(np.mean([e.value for e in estimates])),
-            "low": min(lows) if len(lows) == len(estimates) else None,
-            "high": max(highs) if len(highs) == len(estimates) else None,
-            "description": f"mean over {len(results)} seeds, widest seed interval"})
+        metrics[key] = estimates[0].model_copy(
+            update={
+                "value": float(np.mean([e.value for e in estimates])),
+                "low": min(lows) if len(lows) == len(estimates) else None,
+                "high": max(highs) if len(highs) == len(estimates) else None,
+                "description": f"mean over {len(results)} seeds, widest seed interval",
+            }
+        )
     scope = results[0].verdict.scope
-    return Result(metrics=metrics, headline=[k for k in results[0].headline if k in metrics],
-                  raw={"seeds": len(results), "seed_verdicts": [v.value for v in verdicts]},
-                  verdict=VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope))
+    return Result(
+        metrics=metrics,
+        headline=[k for k in results[0].headline if k in metrics],
+        raw={"seeds": len(results), "seed_verdicts": [v.value for v in verdicts]},
+        verdict=VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope),
+    )

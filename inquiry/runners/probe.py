@@ -15,11 +15,23 @@ import json
 
 import numpy as np
 
-from .api import (MINIATURE_SCOPE_NOTE, Artifact, FidelityCard, FidelityRow, Result, RunContext, Runner,
-                  RunnerConfig, Series, Table, VerdictReport, param)
+from ..models import Verdict
+from .api import (
+    MINIATURE_SCOPE_NOTE,
+    Artifact,
+    FidelityCard,
+    FidelityRow,
+    Result,
+    RunContext,
+    Runner,
+    RunnerConfig,
+    Series,
+    Table,
+    VerdictReport,
+    param,
+)
 from .pooling import seed_bootstrap_ci
 from .substrate import bootstrap_ci, log2_grid, paired_diff_ci, pass_at_k
-from ..models import Verdict
 
 
 class ProbeConfig(RunnerConfig):
@@ -43,8 +55,10 @@ class ProbeRunner(Runner):
     name = "probe"
     title = "pass@k of a freshly trained tiny model (test probe)"
     version = "1"
-    claim = ("Sampling more attempts solves more problems: for a model with a broad answer distribution, "
-             "pass@k grows with k, so pass@n clearly exceeds pass@1.")
+    claim = (
+        "Sampling more attempts solves more problems: for a model with a broad answer distribution, "
+        "pass@k grows with k, so pass@n clearly exceeds pass@1."
+    )
     source = "Chen et al. 2021, 'Evaluating Large Language Models Trained on Code', arXiv 2107.03374"
     arxiv = ("2107.03374",)
     Config = ProbeConfig
@@ -59,19 +73,34 @@ class ProbeRunner(Runner):
     suits = (r"pass@\s*k\s+(rises|grows|increases)\s+with\s+k", r"more (samples|attempts) solve more")
     fidelity = FidelityCard(
         rows=[
-            FidelityRow(aspect="model", paper="Codex (12M-12B parameter GPT models)",
-                        miniature="tiny LlamaForCausalLM (about 30k-110k parameters), char tokenizer"),
-            FidelityRow(aspect="data", paper="HumanEval: 164 Python problems with unit tests",
-                        miniature="held-out a+b= problems, exact-match verifier"),
-            FidelityRow(aspect="sampling", paper="n=200 per problem, T in {0.2, 0.6, 0.8}, top-p 0.95",
-                        miniature="n per problem from the config, temperature from the config, no top-p"),
-            FidelityRow(aspect="estimator", paper="unbiased pass@k, product form",
-                        miniature="the same estimator; bootstrap intervals over problems"),
+            FidelityRow(
+                aspect="model",
+                paper="Codex (12M-12B parameter GPT models)",
+                miniature="tiny LlamaForCausalLM (about 30k-110k parameters), char tokenizer",
+            ),
+            FidelityRow(
+                aspect="data",
+                paper="HumanEval: 164 Python problems with unit tests",
+                miniature="held-out a+b= problems, exact-match verifier",
+            ),
+            FidelityRow(
+                aspect="sampling",
+                paper="n=200 per problem, T in {0.2, 0.6, 0.8}, top-p 0.95",
+                miniature="n per problem from the config, temperature from the config, no top-p",
+            ),
+            FidelityRow(
+                aspect="estimator",
+                paper="unbiased pass@k, product form",
+                miniature="the same estimator; bootstrap intervals over problems",
+            ),
             FidelityRow(aspect="seeds", paper="not reported", miniature="one seed per run"),
         ],
-        caveats=["A briefly trained model on noisy data has a broad answer distribution by construction; "
-                 "the probe checks the measuring chain, not a property of large code models.",
-                 MINIATURE_SCOPE_NOTE])
+        caveats=[
+            "A briefly trained model on noisy data has a broad answer distribution by construction; "
+            "the probe checks the measuring chain, not a property of large code models.",
+            MINIATURE_SCOPE_NOTE,
+        ],
+    )
 
     def run(self, config: ProbeConfig, context: RunContext) -> Result:
         from .probe_experiment import measure  # torch and transformers: imported only to run
@@ -85,8 +114,13 @@ class ProbeRunner(Runner):
         ks = log2_grid(n)
         per_problem = {k: [pass_at_k(n, c, k) for c in counts] for k in ks}
         curve = [bootstrap_ci(per_problem[k], B=config.bootstrap, rng=rng) for k in ks]
-        gain = paired_diff_ci(per_problem[n], per_problem[1], B=config.bootstrap, rng=rng,
-                              description=f"pass@{n} − pass@1 over held-out problems")
+        gain = paired_diff_ci(
+            per_problem[n],
+            per_problem[1],
+            B=config.bootstrap,
+            rng=rng,
+            description=f"pass@{n} − pass@1 over held-out problems",
+        )
         verdict = self._verdict(n, config.min_gain, curve[-1].value, gain)
         samples_path = context.artifact_dir / "samples.jsonl"
         samples_path.write_text("".join(json.dumps(e) + "\n" for e in examples))
@@ -98,16 +132,44 @@ class ProbeRunner(Runner):
         return Result(
             metrics=metrics,
             headline=["gain", "pass@1", f"pass@{n}"],
-            series=[Series(name="pass@k", x=[float(k) for k in ks], y=[e.value for e in curve],
-                           low=[e.low for e in curve], high=[e.high for e in curve], x_label="k",
-                           y_label="pass@k", log_x=True)],
-            tables=[Table(name="pass@k", columns=["k", "pass@k", "low", "high"],
-                          rows=[[k, e.value, e.low, e.high] for k, e in zip(ks, curve)])],
-            artifacts=[Artifact(name="samples", path=samples_path.name, kind="samples",
-                                description="up to 8 decoded samples per held-out problem")],
-            raw={"n": n, "ks": ks, "problems": [p.prompt for p in test], "answers": [p.answer for p in test],
-                 "correct_counts": counts, "min_gain": config.min_gain, "bootstrap": config.bootstrap},
-            verdict=verdict)
+            series=[
+                Series(
+                    name="pass@k",
+                    x=[float(k) for k in ks],
+                    y=[e.value for e in curve],
+                    low=[e.low for e in curve],
+                    high=[e.high for e in curve],
+                    x_label="k",
+                    y_label="pass@k",
+                    log_x=True,
+                )
+            ],
+            tables=[
+                Table(
+                    name="pass@k",
+                    columns=["k", "pass@k", "low", "high"],
+                    rows=[[k, e.value, e.low, e.high] for k, e in zip(ks, curve)],
+                )
+            ],
+            artifacts=[
+                Artifact(
+                    name="samples",
+                    path=samples_path.name,
+                    kind="samples",
+                    description="up to 8 decoded samples per held-out problem",
+                )
+            ],
+            raw={
+                "n": n,
+                "ks": ks,
+                "problems": [p.prompt for p in test],
+                "answers": [p.answer for p in test],
+                "correct_counts": counts,
+                "min_gain": config.min_gain,
+                "bootstrap": config.bootstrap,
+            },
+            verdict=verdict,
+        )
 
     def pool(self, results: list[Result]) -> Result:
         """Pool seeds on the raw per-problem counts: seeds-then-problems bootstrap, the same verdict rule.
@@ -125,30 +187,48 @@ class ProbeRunner(Runner):
         seeds = f"{len(results)} seeds"
         pass_1 = seed_bootstrap_ci(per_k[1], B=B, rng=rng, description=f"pass@1 pooled over {seeds}")
         pass_n = seed_bootstrap_ci(per_k[n], B=B, rng=rng, description=f"pass@{n} pooled over {seeds}")
-        gain = seed_bootstrap_ci(gains, B=B, rng=rng,
-                                 description=f"pass@{n} − pass@1 over {seeds} × held-out problems")
+        gain = seed_bootstrap_ci(gains, B=B, rng=rng, description=f"pass@{n} − pass@1 over {seeds} × held-out problems")
         min_gain = min(raw.get("min_gain", ProbeConfig().min_gain) for raw in raws)
         verdict = self._verdict(n, min_gain, pass_n.value, gain)
-        verdict.explanation += f" (seed-level bootstrap over {seeds}: " + ", ".join(
-            r.verdict.verdict.value for r in results) + ")"
-        return Result(metrics={"pass@1": pass_1, f"pass@{n}": pass_n, "gain": gain},
-                      headline=["gain", "pass@1", f"pass@{n}"],
-                      raw={"n": n, "seeds": len(results), "correct_counts": [raw["correct_counts"] for raw in raws],
-                           "min_gain": min_gain, "bootstrap": B},
-                      verdict=verdict)
+        verdict.explanation += (
+            f" (seed-level bootstrap over {seeds}: " + ", ".join(r.verdict.verdict.value for r in results) + ")"
+        )
+        return Result(
+            metrics={"pass@1": pass_1, f"pass@{n}": pass_n, "gain": gain},
+            headline=["gain", "pass@1", f"pass@{n}"],
+            raw={
+                "n": n,
+                "seeds": len(results),
+                "correct_counts": [raw["correct_counts"] for raw in raws],
+                "min_gain": min_gain,
+                "bootstrap": B,
+            },
+            verdict=verdict,
+        )
 
     @staticmethod
     def _verdict(n: int, min_gain: float, pass_at_n: float, gain) -> VerdictReport:
         if pass_at_n == 0:
-            return VerdictReport(verdict=Verdict.INCONCLUSIVE, reason="precondition_failed:model_solves_nothing",
-                                 explanation=f"No held-out problem was solved in {n} samples; "
-                                             "train longer before asking how pass@k grows.")
+            return VerdictReport(
+                verdict=Verdict.INCONCLUSIVE,
+                reason="precondition_failed:model_solves_nothing",
+                explanation=f"No held-out problem was solved in {n} samples; "
+                "train longer before asking how pass@k grows.",
+            )
         if gain.low is not None and gain.low > 0:
-            return VerdictReport(verdict=Verdict.SUPPORTS, reason="ci_excludes_zero_positive",
-                                 explanation=f"pass@{n} − pass@1 = {gain} lies above 0.")
+            return VerdictReport(
+                verdict=Verdict.SUPPORTS,
+                reason="ci_excludes_zero_positive",
+                explanation=f"pass@{n} − pass@1 = {gain} lies above 0.",
+            )
         if gain.high is not None and gain.high < min_gain:
-            return VerdictReport(verdict=Verdict.CONTRADICTS, reason="ci_below_min_gain",
-                                 explanation=f"pass@{n} − pass@1 = {gain} lies below {min_gain}: "
-                                             "more samples did not help.")
-        return VerdictReport(verdict=Verdict.INCONCLUSIVE, reason="ci_covers_zero",
-                             explanation=f"pass@{n} − pass@1 = {gain}: the interval is too wide to tell.")
+            return VerdictReport(
+                verdict=Verdict.CONTRADICTS,
+                reason="ci_below_min_gain",
+                explanation=f"pass@{n} − pass@1 = {gain} lies below {min_gain}: more samples did not help.",
+            )
+        return VerdictReport(
+            verdict=Verdict.INCONCLUSIVE,
+            reason="ci_covers_zero",
+            explanation=f"pass@{n} − pass@1 = {gain}: the interval is too wide to tell.",
+        )

@@ -14,15 +14,28 @@ import torch
 import transformers
 
 from .api import RunContext
-from .substrate import (AdditionTask, Problem, TinyModelConfig, build_model, build_tokenizer, cached_checkpoint,
-                        encode, load_checkpoint, pad_batch, sample, save_checkpoint, train_lm)
+from .substrate import (
+    AdditionTask,
+    Problem,
+    TinyModelConfig,
+    build_model,
+    build_tokenizer,
+    cached_checkpoint,
+    encode,
+    load_checkpoint,
+    pad_batch,
+    sample,
+    save_checkpoint,
+    train_lm,
+)
 
 if TYPE_CHECKING:
     from .probe import ProbeConfig
 
 
-def measure(runner: str, version: str, config: ProbeConfig,
-            context: RunContext) -> tuple[list[Problem], list[int], list[dict]]:
+def measure(
+    runner: str, version: str, config: ProbeConfig, context: RunContext
+) -> tuple[list[Problem], list[int], list[dict]]:
     """The held-out problems, how many of the ``n`` samples solved each, and a few decoded samples."""
     context.setup_torch()
     task = AdditionTask(config.digits)
@@ -35,27 +48,57 @@ def measure(runner: str, version: str, config: ProbeConfig,
 
 
 def _base_model(runner, version, config, context, task, tokenizer, train):
-    shape = TinyModelConfig(hidden=config.hidden, layers=config.layers, heads=config.heads,
-                            ffn=3 * config.hidden, max_len=4 * config.digits + 8)
+    shape = TinyModelConfig(
+        hidden=config.hidden,
+        layers=config.layers,
+        heads=config.heads,
+        ffn=3 * config.hidden,
+        max_len=4 * config.digits + 8,
+    )
     total = config.pretrain_steps + config.held_out
 
     def pretrain(folder):
         model = build_model(tokenizer, shape, seed=context.seed).to(context.device)
         examples = task.training_texts(train, config.noise, random.Random(context.seed))
-        train_lm(model, _batches(examples, tokenizer, config.batch_size), steps=config.pretrain_steps,
-                 lr=config.lr, warmup=max(1, config.pretrain_steps // 20), weight_decay=0.0,
-                 betas=(0.9, 0.98), grad_clip=1.0, check_cancelled=context.check_cancelled,
-                 on_step=lambda step, loss: context.progress(step, total, "pretraining", loss=loss))
+        train_lm(
+            model,
+            _batches(examples, tokenizer, config.batch_size),
+            steps=config.pretrain_steps,
+            lr=config.lr,
+            warmup=max(1, config.pretrain_steps // 20),
+            weight_decay=0.0,
+            betas=(0.9, 0.98),
+            grad_clip=1.0,
+            check_cancelled=context.check_cancelled,
+            on_step=lambda step, loss: context.progress(step, total, "pretraining", loss=loss),
+        )
         save_checkpoint(model, tokenizer, folder)
 
     if not config.reuse_base:
         folder = context.artifact_dir / "base"
         pretrain(folder)
     else:
-        key = {"runner": runner, "version": version, "seed": context.seed, "torch": torch.__version__,
-               "transformers": transformers.__version__, "device": context.device,
-               **config.model_dump(include={"digits", "noise", "held_out", "hidden", "layers", "heads",
-                                            "pretrain_steps", "batch_size", "lr"})}
+        key = {
+            "runner": runner,
+            "version": version,
+            "seed": context.seed,
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "device": context.device,
+            **config.model_dump(
+                include={
+                    "digits",
+                    "noise",
+                    "held_out",
+                    "hidden",
+                    "layers",
+                    "heads",
+                    "pretrain_steps",
+                    "batch_size",
+                    "lr",
+                }
+            ),
+        }
         folder = cached_checkpoint(context.cache_dir / "bases", key, pretrain)
     model, _ = load_checkpoint(folder, device=context.device)
     return model
@@ -76,13 +119,19 @@ def _evaluate(config, context, task, tokenizer, model, test):
     per_call = max(1, 1024 // config.n)  # problems per sampler call, so cancel is checked between calls
     for start in range(0, len(test), per_call):
         context.check_cancelled()
-        chunk = test[start:start + per_call]
-        out = sample(model, [encode(tokenizer, p.prompt) for p in chunk], n=config.n,
-                     max_new_tokens=config.digits + 3, temperature=config.temperature,
-                     eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id, generator=generator)
+        chunk = test[start : start + per_call]
+        out = sample(
+            model,
+            [encode(tokenizer, p.prompt) for p in chunk],
+            n=config.n,
+            max_new_tokens=config.digits + 3,
+            temperature=config.temperature,
+            eos_id=tokenizer.eos_token_id,
+            pad_id=tokenizer.pad_token_id,
+            generator=generator,
+        )
         for problem, texts in zip(chunk, out.texts(tokenizer)):
             counts.append(sum(task.verify(problem, text) for text in texts))
             examples.append({"prompt": problem.prompt, "answer": problem.answer, "samples": texts[:8]})
-        context.progress(config.pretrain_steps + start + len(chunk), config.pretrain_steps + len(test),
-                         "sampling")
+        context.progress(config.pretrain_steps + start + len(chunk), config.pretrain_steps + len(test), "sampling")
     return counts, examples

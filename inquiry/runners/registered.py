@@ -25,20 +25,34 @@ def at_least(reg: Registration, check_id: str, value: float, threshold: str, wha
     """Passes when ``value >= reg.threshold(threshold)``."""
     bound = reg.threshold(threshold)
     passed = value >= bound
-    return PreconditionCheck(id=check_id, passed=passed, value=float(value), threshold=bound,
-                             detail=f"{what}: {value:.3f} {'≥' if passed else '<'} {threshold} = {bound:.3f}")
+    return PreconditionCheck(
+        id=check_id,
+        passed=passed,
+        value=float(value),
+        threshold=bound,
+        detail=f"{what}: {value:.3f} {'≥' if passed else '<'} {threshold} = {bound:.3f}",
+    )
 
 
 def at_most(reg: Registration, check_id: str, value: float, threshold: str, what: str) -> PreconditionCheck:
     """Passes when ``value <= reg.threshold(threshold)``."""
     bound = reg.threshold(threshold)
     passed = value <= bound
-    return PreconditionCheck(id=check_id, passed=passed, value=float(value), threshold=bound,
-                             detail=f"{what}: {value:.3f} {'≤' if passed else '>'} {threshold} = {bound:.3f}")
+    return PreconditionCheck(
+        id=check_id,
+        passed=passed,
+        value=float(value),
+        threshold=bound,
+        detail=f"{what}: {value:.3f} {'≤' if passed else '>'} {threshold} = {bound:.3f}",
+    )
 
 
-def decide(reg: Registration, checks: Sequence[PreconditionCheck],
-           rule: Callable[[], tuple[str, str, str]], scope: str = "miniature") -> VerdictReport:
+def decide(
+    reg: Registration,
+    checks: Sequence[PreconditionCheck],
+    rule: Callable[[], tuple[str, str, str]],
+    scope: str = "miniature",
+) -> VerdictReport:
     """The first failed precondition makes the verdict inconclusive; else ``rule()`` gives
     ``(verdict, reason, explanation)``. Every check and the registration's hash go into the report."""
     missing = [c.id for c in checks if c.id not in reg.preconditions]
@@ -47,10 +61,17 @@ def decide(reg: Registration, checks: Sequence[PreconditionCheck],
     failed = next((c for c in checks if not c.passed), None)
     if failed is not None:
         verdict, reason = Verdict.INCONCLUSIVE, f"precondition_failed:{failed.id}"
-        explanation = (f"The miniature cannot test the claim: {failed.detail} "
-                       f"(registered: {reg.preconditions[failed.id]}).")
+        explanation = (
+            f"The miniature cannot test the claim: {failed.detail} (registered: {reg.preconditions[failed.id]})."
+        )
     else:
         word, reason, explanation = rule()
         verdict = Verdict(word)
-    return VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope,
-                         registration=reg.sha, preconditions=list(checks))
+    return VerdictReport(
+        verdict=verdict,
+        reason=reason,
+        explanation=explanation,
+        scope=scope,
+        registration=reg.sha,
+        preconditions=list(checks),
+    )

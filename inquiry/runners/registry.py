@@ -53,8 +53,10 @@ def get(name: str, allow_reference: bool = False) -> Runner:
     """
     if ":" in name:
         if not (allow_reference or references_allowed()):
-            raise NotFound(f"runner {name!r} is a module reference, which would import and run that module; "
-                           f"allow it with --allow-runner-ref or {ALLOW_REFS_ENV}=1")
+            raise NotFound(
+                f"runner {name!r} is a module reference, which would import and run that module; "
+                f"allow it with --allow-runner-ref or {ALLOW_REFS_ENV}=1"
+            )
         return _by_reference(name)
     if _cache is None:  # load only the runner asked for: each may import torch and more
         for ep in entry_points(group=GROUP, name=name):
@@ -94,8 +96,7 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def resolve_config(runner: Runner, preset: str | None = None,
-                   overrides: dict[str, Any] | None = None) -> RunnerConfig:
+def resolve_config(runner: Runner, preset: str | None = None, overrides: dict[str, Any] | None = None) -> RunnerConfig:
     """The preset's values, then the overrides, validated; errors name the field.
 
     String values are coerced by pydantic (``"10"`` → 10); unknown keys are rejected.

@@ -91,11 +91,18 @@ def _version(package: str) -> str | None:
 def provenance(runner: Runner, config: RunnerConfig, context: RunContext) -> dict[str, Any]:
     """Where and with what the run executes (completed with end time, wall time and memory later)."""
     return {
-        "runner": runner.name, "runner_version": runner.version, "config": config.model_dump(mode="json"),
-        "seed": context.seed, "device": context.device, "threads": context.threads,
+        "runner": runner.name,
+        "runner_version": runner.version,
+        "config": config.model_dump(mode="json"),
+        "seed": context.seed,
+        "device": context.device,
+        "threads": context.threads,
         "versions": {name: _version(name) for name in ("inquiry", "torch", "transformers", "numpy")},
-        "python": platform.python_version(), "platform": platform.platform(),
-        "host": socket.gethostname(), "pid": os.getpid(), "started": utcnow(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started": utcnow(),
     }
 
 
@@ -121,8 +128,10 @@ def describe_failure(exc: BaseException, runner_name: str, device: str, log_path
     """A failure in words a user can act on, always ending with where the full traceback is."""
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError" or "out of memory" in text.lower():
-        return (f"out of memory on {device}: {text.splitlines()[0]}. Try the smaller `test` preset, fewer "
-                f"samples or a smaller batch with --set, or another device (log: {log_path})")
+        return (
+            f"out of memory on {device}: {text.splitlines()[0]}. Try the smaller `test` preset, fewer "
+            f"samples or a smaller batch with --set, or another device (log: {log_path})"
+        )
     if isinstance(exc, InquiryError):  # already names the file, line or field at fault
         return f"{text} (log: {log_path})"
     if isinstance(exc, FileNotFoundError):
@@ -135,11 +144,17 @@ def log_line(message: str) -> None:
     print(f"[{utcnow()}] {message}", flush=True)
 
 
-def execute_run(run: RunRecord, artifact_dir: Path, cache_dir: Path, log_path: Path, *,
-                on_progress: Callable[[dict[str, Any]], None] | None = None,
-                is_cancelled: Callable[[], bool] | None = None,
-                on_started: Callable[[dict[str, Any]], None] | None = None,
-                log: Callable[[str], None] = log_line) -> Outcome:
+def execute_run(
+    run: RunRecord,
+    artifact_dir: Path,
+    cache_dir: Path,
+    log_path: Path,
+    *,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    on_started: Callable[[dict[str, Any]], None] | None = None,
+    log: Callable[[str], None] = log_line,
+) -> Outcome:
     """Run ``run`` with its stored config and seed; every way it can end becomes an :class:`Outcome`.
 
     ``on_started`` receives the provenance once the runner is loaded and its config valid.
@@ -150,8 +165,16 @@ def execute_run(run: RunRecord, artifact_dir: Path, cache_dir: Path, log_path: P
     try:
         runner = registry.get(run.runner)
         config = runner.Config.model_validate(run.config)
-        context = RunContext(artifact_dir, seed=run.seed, device=config.device, threads=config.threads,
-                             cache_dir=cache_dir, on_progress=on_progress, is_cancelled=is_cancelled, log=log)
+        context = RunContext(
+            artifact_dir,
+            seed=run.seed,
+            device=config.device,
+            threads=config.threads,
+            cache_dir=cache_dir,
+            on_progress=on_progress,
+            is_cancelled=is_cancelled,
+            log=log,
+        )
         prov = provenance(runner, config, context)
         if on_started:
             on_started(prov)
@@ -161,9 +184,8 @@ def execute_run(run: RunRecord, artifact_dir: Path, cache_dir: Path, log_path: P
         status, message = RunStatus.SUCCEEDED, "finished"
     except (Cancelled, KeyboardInterrupt):  # KeyboardInterrupt: how Ray's cancel (and Ctrl-C) stops a task
         status, message = RunStatus.CANCELLED, "cancelled by the user"
-    except BaseException as exc:  # noqa: BLE001 - every failure is recorded on the run, never lost
+    except BaseException as exc:
         traceback.print_exc()
         error = describe_failure(exc, run.runner, prov.get("device", run.device), log_path)
-    prov.update(ended=utcnow(), wall_s=round(time.monotonic() - began, 3),
-                **peak_memory_mb(prov.get("device", "cpu")))
+    prov.update(ended=utcnow(), wall_s=round(time.monotonic() - began, 3), **peak_memory_mb(prov.get("device", "cpu")))
     return Outcome(status, message, result, error, prov)

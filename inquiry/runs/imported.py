@@ -37,24 +37,43 @@ def add_run_summaries(nb: Notebook, runs: list[tuple[str, RunSummary]], source: 
         if nb.db.execute("SELECT 1 FROM runs WHERE id = ?", [run.id]).fetchone():
             continue
         status = RunStatus.INTERRUPTED.value if run.status.value in _IN_FLIGHT else run.status.value
-        result = (Result(metrics=run.metrics, verdict=run.verdict, headline=list(run.metrics))
-                  if run.verdict is not None else None)
+        result = (
+            Result(metrics=run.metrics, verdict=run.verdict, headline=list(run.metrics))
+            if run.verdict is not None
+            else None
+        )
         nb.db.execute(
             "INSERT INTO runs (id, claim_id, runner, preset, config, seed, status, created, started, ended, "
             "result, verdict, message, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run.id, claim, run.runner, run.preset, json.dumps(run.config, sort_keys=True), run.seed, status,
-             run.created, run.started, run.ended, result.model_dump_json() if result else None,
-             run.verdict.verdict.value if run.verdict else None,
-             f"imported from an exported vault (headline metrics only); was {run.status.value} there",
-             json.dumps({"imported_from": source, "original_status": run.status.value}, sort_keys=True)])
+            [
+                run.id,
+                claim,
+                run.runner,
+                run.preset,
+                json.dumps(run.config, sort_keys=True),
+                run.seed,
+                status,
+                run.created,
+                run.started,
+                run.ended,
+                result.model_dump_json() if result else None,
+                run.verdict.verdict.value if run.verdict else None,
+                f"imported from an exported vault (headline metrics only); was {run.status.value} there",
+                json.dumps({"imported_from": source, "original_status": run.status.value}, sort_keys=True),
+            ],
+        )
         nb.add_edge(Edge(src=claim, dst=run.id, kind=EdgeKind.TESTED_BY, provenance="runs"), overwrite_state=False)
         nb._touch(run.id)
         added.append(run.id)
     return added
 
 
-def apply_statuses(nb: Notebook, statuses: dict[str, Status], source: str = "an exported vault",
-                   refresh: list[str] | tuple[str, ...] = ()) -> None:
+def apply_statuses(
+    nb: Notebook,
+    statuses: dict[str, Status],
+    source: str = "an exported vault",
+    refresh: list[str] | tuple[str, ...] = (),
+) -> None:
     """Remember the status the vault wrote for each claim (as imported, with ``source``), then recompute the
     status of those claims and of the claims in ``refresh`` (an import may have changed their specs)."""
     for claim, status in statuses.items():
@@ -62,8 +81,9 @@ def apply_statuses(nb: Notebook, statuses: dict[str, Status], source: str = "an 
             continue
         if status in (Status.IMPORTED, Status.RUNNING, Status.UNTESTED):  # nothing decided there, or a copy
             previous, where = nb.imported_status(claim)
-            nb.set_imported_status(claim, previous if status is Status.IMPORTED else None,
-                                   where if status is Status.IMPORTED else None)
+            nb.set_imported_status(
+                claim, previous if status is Status.IMPORTED else None, where if status is Status.IMPORTED else None
+            )
         else:
             nb.set_imported_status(claim, status, source)
     claim_status.refresh_many(nb, list(dict.fromkeys([*statuses, *refresh])))

@@ -44,35 +44,57 @@ def refresh_claim(nb: Notebook, claim_id: str | None) -> None:
 def spec_for(nb: Notebook, claim_id: str) -> tuple[str, str, dict[str, Any]]:
     """The claim's first reproduction spec as (runner, preset, overrides), accepted ones first (a rejected
     one never); errors say what to do instead."""
-    specs = sorted((s for s in nb.specs(claim_id) if s.state is not SpecState.REJECTED),
-                   key=lambda s: (s.state is not SpecState.ACCEPTED, s.part, s.id))
+    specs = sorted(
+        (s for s in nb.specs(claim_id) if s.state is not SpecState.REJECTED),
+        key=lambda s: (s.state is not SpecState.ACCEPTED, s.part, s.id),
+    )
     if not specs:
         installed = ", ".join(registry.available()) or "none installed"
-        raise ConfigError("runner", f"claim {claim_id} has no reproduction spec; choose one with --runner "
-                                    f"({installed})")
+        raise ConfigError(
+            "runner", f"claim {claim_id} has no reproduction spec; choose one with --runner ({installed})"
+        )
     return specs[0].runner, specs[0].preset, dict(specs[0].overrides)
 
 
-def launch(nb: Notebook, claim_id: str | None, runner_name: str | None = None, preset: str | None = None,
-           overrides: dict[str, Any] | None = None, seed: int = 0, wait: bool = False,
-           on_update: Callable[[RunRecord], None] | None = None, *, backend: str | None = None,
-           ray_address: str | None = None) -> str:
+def launch(
+    nb: Notebook,
+    claim_id: str | None,
+    runner_name: str | None = None,
+    preset: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    seed: int = 0,
+    wait: bool = False,
+    on_update: Callable[[RunRecord], None] | None = None,
+    *,
+    backend: str | None = None,
+    ray_address: str | None = None,
+) -> str:
     """Validate, record as queued, start a worker when a slot is free; returns the run id.
 
     Without ``runner_name`` the claim's reproduction spec picks the runner, preset and overrides
     (``overrides`` given here win over the spec's). ``backend`` is ``local`` or ``ray`` (default:
     the notebook's ``run.backend`` setting); see :func:`ray_target` for the address.
     """
-    _, run_ids = launch_sweep(nb, claim_id, runner_name, preset, overrides, {}, seed, backend=backend,
-                              ray_address=ray_address)
+    _, run_ids = launch_sweep(
+        nb, claim_id, runner_name, preset, overrides, {}, seed, backend=backend, ray_address=ray_address
+    )
     if wait:
         wait_for(nb, run_ids[0], on_update)
     return run_ids[0]
 
 
-def launch_sweep(nb: Notebook, claim_id: str | None, runner_name: str | None, preset: str | None,
-                 overrides: dict[str, Any] | None, axes: dict[str, list[Any]], seed: int = 0, *,
-                 backend: str | None = None, ray_address: str | None = None) -> tuple[str | None, list[str]]:
+def launch_sweep(
+    nb: Notebook,
+    claim_id: str | None,
+    runner_name: str | None,
+    preset: str | None,
+    overrides: dict[str, Any] | None,
+    axes: dict[str, list[Any]],
+    seed: int = 0,
+    *,
+    backend: str | None = None,
+    ray_address: str | None = None,
+) -> tuple[str | None, list[str]]:
     """One run per combination of the ``axes`` (``seed`` or config fields), grouped under one sweep.
 
     Every combination is validated before anything is recorded. With no axes this is one plain
@@ -98,9 +120,20 @@ def launch_sweep(nb: Notebook, claim_id: str | None, runner_name: str | None, pr
         config = registry.resolve_config(runner, preset, {**(overrides or {}), **fields})
         planned.append((config, int(combo.get("seed", seed))))
     sweep_id = sweeps.create(nb, claim_id, runner_name, axes, backend) if axes else None
-    run_ids = [records.create(nb, claim_id, runner_name, preset or "default", config.model_dump(mode="json"),
-                              seed=run_seed, device=resolve_device(config.device), backend=backend,
-                              sweep_id=sweep_id) for config, run_seed in planned]
+    run_ids = [
+        records.create(
+            nb,
+            claim_id,
+            runner_name,
+            preset or "default",
+            config.model_dump(mode="json"),
+            seed=run_seed,
+            device=resolve_device(config.device),
+            backend=backend,
+            sweep_id=sweep_id,
+        )
+        for config, run_seed in planned
+    ]
     refresh_claim(nb, claim_id)
     if backend == "ray":
         claimed = [run_id for run_id in run_ids if records.claim(nb, run_id)]
@@ -127,12 +160,20 @@ def ray_target(nb: Notebook, address: str | None = None) -> str | None:
     return address or os.environ.get("RAY_ADDRESS") or notebook_settings.get(nb, "ray.address") or None
 
 
-def rerun(nb: Notebook, run_id: str, wait: bool = False,
-          on_update: Callable[[RunRecord], None] | None = None) -> str:
+def rerun(nb: Notebook, run_id: str, wait: bool = False, on_update: Callable[[RunRecord], None] | None = None) -> str:
     """Queue the same runner, preset, full config and seed again (validated against the runner as it is now)."""
     old = records.get(nb, run_id)
-    return launch(nb, old.claim_id, old.runner, old.preset, old.config, old.seed, wait=wait, on_update=on_update,
-                  backend=old.backend)
+    return launch(
+        nb,
+        old.claim_id,
+        old.runner,
+        old.preset,
+        old.config,
+        old.seed,
+        wait=wait,
+        on_update=on_update,
+        backend=old.backend,
+    )
 
 
 def start_queued(nb: Notebook) -> list[str]:
@@ -153,24 +194,39 @@ def _spawn(nb: Notebook, run_id: str) -> None:
     log_path = nb.run_dir(run_id) / "run.log"
     try:
         with open(log_path, "ab") as log:
-            subprocess.Popen([sys.executable, "-m", "inquiry.runs.worker", "--notebook", str(nb.path), run_id],
-                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                             start_new_session=True, env=env, close_fds=True)
+            subprocess.Popen(
+                [sys.executable, "-m", "inquiry.runs.worker", "--notebook", str(nb.path), run_id],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+                close_fds=True,
+            )
     except OSError as exc:
         end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the worker process: {exc}")
 
 
-def end_run(nb: Notebook, run_id: str, run_status: RunStatus, *, result: Result | None = None,
-            error: str | None = None, message: str | None = None, provenance: dict[str, Any] | None = None,
-            start_next: bool = True) -> bool:
+def end_run(
+    nb: Notebook,
+    run_id: str,
+    run_status: RunStatus,
+    *,
+    result: Result | None = None,
+    error: str | None = None,
+    message: str | None = None,
+    provenance: dict[str, Any] | None = None,
+    start_next: bool = True,
+) -> bool:
     """Every way a run ends goes through here: finish the row, pool its sweep once all its runs ended,
     refresh the claim's status, start the next queued run. Returns whether the run's row changed
     (False: it had already ended; pooling and refreshing again are harmless)."""
     # One transaction: whoever sees the run ended (a waiting CLI, the app) also sees its claim's new status.
     try:
         with nb.transaction():
-            ended = records.finish(nb, run_id, run_status, result=result, error=error, message=message,
-                                   provenance=provenance)
+            ended = records.finish(
+                nb, run_id, run_status, result=result, error=error, message=message, provenance=provenance
+            )
             run = records.get(nb, run_id)
             sweeps.settle(nb, run.sweep_id)
             status.refresh(nb, run.claim_id)
@@ -223,9 +279,15 @@ def reap(nb: Notebook) -> list[str]:
             if run.cancel_requested:  # it died on its way out
                 ended = end_run(nb, run.id, RunStatus.CANCELLED, message="cancelled by the user", start_next=False)
             else:
-                ended = end_run(nb, run.id, RunStatus.INTERRUPTED, message="interrupted", start_next=False,
-                                error=f"the worker stopped without finishing (last heartbeat "
-                                      f"{run.heartbeat}); start it again with `inquiry runs rerun {run.id}`")
+                ended = end_run(
+                    nb,
+                    run.id,
+                    RunStatus.INTERRUPTED,
+                    message="interrupted",
+                    start_next=False,
+                    error=f"the worker stopped without finishing (last heartbeat "
+                    f"{run.heartbeat}); start it again with `inquiry runs rerun {run.id}`",
+                )
             if ended:
                 reaped.append(run.id)
     if reaped:
@@ -233,15 +295,21 @@ def reap(nb: Notebook) -> list[str]:
     return reaped
 
 
-def list_runs(nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None,
-              limit: int | None = None) -> list[RunRecord]:
+def list_runs(
+    nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None, limit: int | None = None
+) -> list[RunRecord]:
     """Runs newest first, after reaping dead workers (what the CLI and the app show)."""
     reap(nb)
     return records.list_runs(nb, claim_id=claim_id, status=status, limit=limit)
 
 
-def wait_for(nb: Notebook, run_id: str, on_update: Callable[[RunRecord], None] | None = None,
-         poll_s: float = 0.2, timeout_s: float | None = None) -> RunRecord:
+def wait_for(
+    nb: Notebook,
+    run_id: str,
+    on_update: Callable[[RunRecord], None] | None = None,
+    poll_s: float = 0.2,
+    timeout_s: float | None = None,
+) -> RunRecord:
     """Block until the run ends, calling ``on_update`` whenever its status or progress changes."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     seen: tuple[Any, ...] | None = None

@@ -42,8 +42,10 @@ def put(nb: Notebook, key: str, value: str) -> None:
     _check_key(key)
     if key in CHOICES and value not in CHOICES[key]:
         raise ConfigError(key, f"{value!r} is not one of {', '.join(CHOICES[key])}")
-    nb.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                  "excluded.value", [key, value])
+    nb.db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
 
 
 def all_settings(nb: Notebook) -> dict[str, str]:

@@ -65,8 +65,15 @@ def spawn(nb: Notebook, run_ids: list[str], address: str | None) -> None:
         command += ["--address", address]
     try:
         with open(log_path, "ab") as log:
-            subprocess.Popen(command + run_ids, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                             start_new_session=True, env=env, close_fds=True)
+            subprocess.Popen(
+                command + run_ids,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+                close_fds=True,
+            )
     except OSError as exc:
         for run_id in run_ids:
             launcher.end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
@@ -91,8 +98,11 @@ class Mailbox:
 
 def _collect(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` as base64 text, keyed by its relative path (to ship it back)."""
-    return {str(path.relative_to(folder)): base64.b64encode(path.read_bytes()).decode()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(folder)): base64.b64encode(path.read_bytes()).decode()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def run_task(run_json: dict[str, Any], notebook: str, mailbox: Any) -> dict[str, Any]:
@@ -107,8 +117,13 @@ def run_task(run_json: dict[str, Any], notebook: str, mailbox: Any) -> dict[str,
     artifact_dir = run_folder if shared else Path(tempfile.mkdtemp(prefix="inquiry-run-"))
     cache_dir = folder / "cache" if shared else scratch / "inquiry-cache"
     context = ray.get_runtime_context()
-    where = {"backend": "ray", "host": socket.gethostname(), "pid": os.getpid(),
-             "ray_node_id": context.get_node_id(), "ray_task_id": context.get_task_id()}
+    where = {
+        "backend": "ray",
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "ray_node_id": context.get_node_id(),
+        "ray_task_id": context.get_task_id(),
+    }
 
     def post(kind: str, payload: Any, wait: bool = False) -> None:
         ref = mailbox.put.remote(run.id, kind, payload)
@@ -118,16 +133,27 @@ def run_task(run_json: dict[str, Any], notebook: str, mailbox: Any) -> dict[str,
     progress = ProgressWriter(lambda event: post("progress", event))
     errors = io.StringIO()
     with redirect_stderr(errors):  # tracebacks go to the run's log, not the Ray worker's
-        outcome = execute_run(run, artifact_dir, cache_dir, run_folder / "run.log", on_progress=progress,
-                              on_started=lambda prov: post("started", {**prov, **where}, wait=True),
-                              log=lambda line: post("log", line))
+        outcome = execute_run(
+            run,
+            artifact_dir,
+            cache_dir,
+            run_folder / "run.log",
+            on_progress=progress,
+            on_started=lambda prov: post("started", {**prov, **where}, wait=True),
+            log=lambda line: post("log", line),
+        )
     progress.flush()
     if errors.getvalue():
         post("log", errors.getvalue().rstrip())
     post("flushed", None, wait=True)
-    return {"status": outcome.status.value, "message": outcome.message, "error": outcome.error,
-            "result": outcome.result.model_dump(mode="json") if outcome.result else None,
-            "provenance": {**outcome.provenance, **where}, "files": {} if shared else _collect(artifact_dir)}
+    return {
+        "status": outcome.status.value,
+        "message": outcome.message,
+        "error": outcome.error,
+        "result": outcome.result.model_dump(mode="json") if outcome.result else None,
+        "provenance": {**outcome.provenance, **where},
+        "files": {} if shared else _collect(artifact_dir),
+    }
 
 
 # ---- the driver --------------------------------------------------------------------------------
@@ -147,9 +173,12 @@ class Driver:
         task = ray.remote(run_task)
         for run in runs:
             gib = float(run.config.get("memory_gb", 0) or 0)
-            options = {"num_cpus": int(run.config.get("threads", 1)), "max_retries": 0,
-                       "num_gpus": float(run.config.get("num_gpus", 0) or 0),
-                       **({"memory": int(gib * 2**30)} if gib else {})}
+            options = {
+                "num_cpus": int(run.config.get("threads", 1)),
+                "max_retries": 0,
+                "num_gpus": float(run.config.get("num_gpus", 0) or 0),
+                **({"memory": int(gib * 2**30)} if gib else {}),
+            }
             ref = task.options(**options).remote(run.model_dump(mode="json"), str(nb.path), self.mailbox)
             self.pending[ref] = run
             self.log(run.id, f"submitted to Ray ({', '.join(f'{k}={v}' for k, v in sorted(options.items()))})")
@@ -166,8 +195,10 @@ class Driver:
             elif kind == "started":
                 records.mark_started(self.nb, run_id, payload)
                 launcher.refresh_claim(self.nb, records.get(self.nb, run_id).claim_id)
-                self.log(run_id, f"started on Ray node {payload['ray_node_id'][:12]} (host {payload['host']}, "
-                                 f"pid {payload['pid']})")
+                self.log(
+                    run_id,
+                    f"started on Ray node {payload['ray_node_id'][:12]} (host {payload['host']}, pid {payload['pid']})",
+                )
             elif kind == "log":
                 self.log(run_id, payload)
 
@@ -193,13 +224,19 @@ class Driver:
         except exceptions.TaskCancelledError:
             return Outcome(RunStatus.CANCELLED, "cancelled by the user")
         except exceptions.RayTaskError as exc:  # the task raised outside the runner (e.g. inquiry not on the node)
-            return Outcome(RunStatus.FAILED, "failed", error=f"the Ray task failed: {str(exc).splitlines()[0]} "
-                                                             f"(log: {self.nb.run_dir(run.id) / DRIVER_LOG})")
+            return Outcome(
+                RunStatus.FAILED,
+                "failed",
+                error=f"the Ray task failed: {str(exc).splitlines()[0]} (log: {self.nb.run_dir(run.id) / DRIVER_LOG})",
+            )
         except exceptions.RayError as exc:  # the worker process or its node died
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return Outcome(RunStatus.INTERRUPTED, "interrupted",
-                           error=f"the Ray task stopped without finishing ({type(exc).__name__}: {first}); start it "
-                                 f"again with `inquiry runs rerun {run.id}`")
+            return Outcome(
+                RunStatus.INTERRUPTED,
+                "interrupted",
+                error=f"the Ray task stopped without finishing ({type(exc).__name__}: {first}); start it "
+                f"again with `inquiry runs rerun {run.id}`",
+            )
         for name, data in value["files"].items():  # artifacts made on a node that cannot see the notebook
             target = (self.nb.run_dir(run.id) / name).resolve()
             if self.nb.run_dir(run.id).resolve() in target.parents:
@@ -216,8 +253,15 @@ class Driver:
             outcome = Outcome(RunStatus.CANCELLED, "cancelled by the user", provenance=outcome.provenance)
         prov = {**records.get(self.nb, run.id).provenance, **outcome.provenance}
         self.log(run.id, f"{run.id} {outcome.status.value}" + (f": {outcome.error}" if outcome.error else ""))
-        launcher.end_run(self.nb, run.id, outcome.status, result=outcome.result, error=outcome.error,
-                         message=outcome.message, provenance=prov)
+        launcher.end_run(
+            self.nb,
+            run.id,
+            outcome.status,
+            result=outcome.result,
+            error=outcome.error,
+            message=outcome.message,
+            provenance=prov,
+        )
 
     def loop(self) -> None:
         while self.pending:
@@ -229,12 +273,16 @@ class Driver:
                 self.finish(ref)
 
 
-
 def give_up(nb: Notebook, runs: list[records.RunRecord], why: str) -> None:
     """Mark runs still running as interrupted (the cluster is gone or the driver failed)."""
     for run in runs:
-        launcher.end_run(nb, run.id, RunStatus.INTERRUPTED, message="interrupted",
-                         error=f"{why}; start it again with `inquiry runs rerun {run.id}`")
+        launcher.end_run(
+            nb,
+            run.id,
+            RunStatus.INTERRUPTED,
+            message="interrupted",
+            error=f"{why}; start it again with `inquiry runs rerun {run.id}`",
+        )
 
 
 class Heartbeat(threading.Thread):
@@ -268,8 +316,12 @@ def connect(address: str | None, runs: list[records.RunRecord]) -> None:
         return
     wanted = sum(int(run.config.get("threads", 1)) for run in runs)
     largest = max(int(run.config.get("threads", 1)) for run in runs)
-    ray.init(num_cpus=max(largest, min(wanted, os.cpu_count() or 1)), include_dashboard=False,
-             _node_ip_address="127.0.0.1", log_to_driver=True)
+    ray.init(
+        num_cpus=max(largest, min(wanted, os.cpu_count() or 1)),
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        log_to_driver=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,14 +331,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_ids", nargs="+")
     args = parser.parse_args(argv)
     nb = Notebook.open(args.notebook, create=False)
-    runs = [run for run in (records.get(nb, run_id) for run_id in args.run_ids)
-            if run.status is RunStatus.RUNNING and not run.started]
+    runs = [
+        run
+        for run in (records.get(nb, run_id) for run_id in args.run_ids)
+        if run.status is RunStatus.RUNNING and not run.started
+    ]
     if not runs:
         return 0
     for run in runs:
         records.mark_worker(nb, run.id, pid=os.getpid(), host=socket.gethostname())
-    log_line(f"Ray driver pid {os.getpid()} for {', '.join(r.id for r in runs)} "
-             f"({'cluster ' + args.address if args.address else 'local Ray'})")
+    log_line(
+        f"Ray driver pid {os.getpid()} for {', '.join(r.id for r in runs)} "
+        f"({'cluster ' + args.address if args.address else 'local Ray'})"
+    )
     import ray
 
     try:
@@ -296,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         heartbeat.start()
         driver.loop()
         heartbeat.stop()
-    except BaseException as exc:  # noqa: BLE001 - the runs must end, whatever stopped the driver
+    except BaseException as exc:
         log_line(f"the Ray driver failed: {type(exc).__name__}: {exc}")
         give_up(nb, runs, f"the Ray driver failed ({type(exc).__name__}: {exc})")
         return 1

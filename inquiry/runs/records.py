@@ -19,7 +19,7 @@ import json
 import logging
 import math
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -105,8 +105,11 @@ def _finite_estimate(estimate: object) -> bool:
         return False
     value = estimate.get("value")
     bounds = [estimate.get("low"), estimate.get("high")]
-    return (isinstance(value, (int, float)) and math.isfinite(value)
-            and all(b is None or (isinstance(b, (int, float)) and math.isfinite(b)) for b in bounds))
+    return (
+        isinstance(value, (int, float))
+        and math.isfinite(value)
+        and all(b is None or (isinstance(b, (int, float)) and math.isfinite(b)) for b in bounds)
+    )
 
 
 def new_run_id() -> str:
@@ -115,7 +118,7 @@ def new_run_id() -> str:
     >>> new_run_id().startswith("run:") and len(new_run_id()) == len("run:20250101-120000-abcdef")
     True
     """
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return f"run:{stamp}-{secrets.token_hex(3)}"
 
 
@@ -123,7 +126,7 @@ def age_seconds(timestamp: str | None) -> float:
     """Seconds since a notebook timestamp (infinite for none)."""
     if not timestamp:
         return float("inf")
-    return (datetime.now(timezone.utc) - datetime.fromisoformat(timestamp)).total_seconds()
+    return (datetime.now(UTC) - datetime.fromisoformat(timestamp)).total_seconds()
 
 
 def _dump(value: Any) -> str:
@@ -133,18 +136,39 @@ def _dump(value: Any) -> str:
 # ---- writes ----------------------------------------------------------------------------------
 
 
-def create(nb: Notebook, claim_id: str | None, runner: str, preset: str | None, config: dict[str, Any],
-           *, seed: int, device: str, backend: str = "local", sweep_id: str | None = None) -> str:
+def create(
+    nb: Notebook,
+    claim_id: str | None,
+    runner: str,
+    preset: str | None,
+    config: dict[str, Any],
+    *,
+    seed: int,
+    device: str,
+    backend: str = "local",
+    sweep_id: str | None = None,
+) -> str:
     """Record a queued run (and the claim's ``tested-by`` edge); returns its id.
 
     Only ``local`` runs wait for a slot in :func:`claim_next`; other backends schedule their own.
     """
     run_id = new_run_id()
     with nb.transaction():
-        nb.db["runs"].insert({
-            "id": run_id, "claim_id": claim_id, "runner": runner, "preset": preset, "config": _dump(config),
-            "seed": seed, "status": RunStatus.QUEUED.value, "created": utcnow(), "backend": backend,
-            "sweep_id": sweep_id, "provenance": _dump({"device": device})})
+        nb.db["runs"].insert(
+            {
+                "id": run_id,
+                "claim_id": claim_id,
+                "runner": runner,
+                "preset": preset,
+                "config": _dump(config),
+                "seed": seed,
+                "status": RunStatus.QUEUED.value,
+                "created": utcnow(),
+                "backend": backend,
+                "sweep_id": sweep_id,
+                "provenance": _dump({"device": device}),
+            }
+        )
         if claim_id:
             nb.add_edge(Edge(src=claim_id, dst=run_id, kind=EdgeKind.TESTED_BY, provenance="runs"))
         nb._touch(run_id)
@@ -160,25 +184,32 @@ def claim_next(nb: Notebook, device: str, limit: int) -> str | None:
     device_of = "COALESCE(json_extract(provenance, '$.device'), 'cpu')"
     with nb.transaction():
         local = f"backend = 'local' AND {device_of} = ?"
-        running = nb.db.execute(f"SELECT count(*) FROM runs WHERE status = 'running' AND {local}",
-                                [device]).fetchone()[0]
+        running = nb.db.execute(f"SELECT count(*) FROM runs WHERE status = 'running' AND {local}", [device]).fetchone()[
+            0
+        ]
         if running >= limit:
             return None
-        row = nb.db.execute(f"SELECT id FROM runs WHERE status = 'queued' AND {local} ORDER BY created, rowid LIMIT 1",
-                            [device]).fetchone()
+        row = nb.db.execute(
+            f"SELECT id FROM runs WHERE status = 'queued' AND {local} ORDER BY created, rowid LIMIT 1", [device]
+        ).fetchone()
         if row is None:
             return None
         # the heartbeat starts now so that a worker that never comes up is reaped once it goes stale
-        nb.db.execute("UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'",
-                      [utcnow(), row[0]])
+        nb.db.execute(
+            "UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'", [utcnow(), row[0]]
+        )
         nb._touch(row[0])
     return row[0]
 
 
 def queued_devices(nb: Notebook) -> list[str]:
-    return [r[0] for r in nb.db.execute(
-        "SELECT DISTINCT COALESCE(json_extract(provenance, '$.device'), 'cpu') FROM runs "
-        "WHERE status = 'queued' AND backend = 'local'")]
+    return [
+        r[0]
+        for r in nb.db.execute(
+            "SELECT DISTINCT COALESCE(json_extract(provenance, '$.device'), 'cpu') FROM runs "
+            "WHERE status = 'queued' AND backend = 'local'"
+        )
+    ]
 
 
 def claim(nb: Notebook, run_id: str) -> bool:
@@ -187,8 +218,13 @@ def claim(nb: Notebook, run_id: str) -> bool:
     As in :func:`claim_next`, the heartbeat starts here so a driver that never comes up is reaped.
     """
     with nb.transaction():
-        moved = nb.db.execute("UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'",
-                              [utcnow(), run_id]).rowcount == 1
+        moved = (
+            nb.db.execute(
+                "UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'",
+                [utcnow(), run_id],
+            ).rowcount
+            == 1
+        )
         nb._touch(run_id)
     return moved
 
@@ -201,8 +237,10 @@ def mark_worker(nb: Notebook, run_id: str, *, pid: int, host: str) -> None:
 def mark_started(nb: Notebook, run_id: str, provenance: dict[str, Any]) -> None:
     """The runner is loaded and its config valid: record the start and the provenance."""
     with nb.transaction():
-        nb.db.execute("UPDATE runs SET started = ?, heartbeat = ?, provenance = ? WHERE id = ?",
-                      [utcnow(), utcnow(), _dump(provenance), run_id])
+        nb.db.execute(
+            "UPDATE runs SET started = ?, heartbeat = ?, provenance = ? WHERE id = ?",
+            [utcnow(), utcnow(), _dump(provenance), run_id],
+        )
         nb._touch(run_id)
 
 
@@ -211,16 +249,26 @@ def record_progress(nb: Notebook, run_id: str, event: dict[str, Any]) -> None:
     metrics = _dump(event.get("metrics", {}))
     now = utcnow()
     with nb.transaction():
-        nb.db.execute("INSERT INTO run_events (run_id, ts, step, total, message, metrics) VALUES (?,?,?,?,?,?)",
-                      [run_id, now, event.get("step"), event.get("total"), event.get("message"), metrics])
-        nb.db.execute("UPDATE runs SET step = ?, total = ?, message = ?, live_metrics = ?, heartbeat = ? "
-                      "WHERE id = ?", [event.get("step"), event.get("total"), event.get("message"), metrics,
-                                       now, run_id])
+        nb.db.execute(
+            "INSERT INTO run_events (run_id, ts, step, total, message, metrics) VALUES (?,?,?,?,?,?)",
+            [run_id, now, event.get("step"), event.get("total"), event.get("message"), metrics],
+        )
+        nb.db.execute(
+            "UPDATE runs SET step = ?, total = ?, message = ?, live_metrics = ?, heartbeat = ? WHERE id = ?",
+            [event.get("step"), event.get("total"), event.get("message"), metrics, now, run_id],
+        )
 
 
-def finish(nb: Notebook, run_id: str, status: RunStatus, *, result: Result | None = None,
-           error: str | None = None, message: str | None = None,
-           provenance: dict[str, Any] | None = None) -> bool:
+def finish(
+    nb: Notebook,
+    run_id: str,
+    status: RunStatus,
+    *,
+    result: Result | None = None,
+    error: str | None = None,
+    message: str | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> bool:
     """Record how a run ended; only a run still queued or running changes. Returns whether it did."""
     values: dict[str, Any] = {"status": status.value, "ended": utcnow(), "error": error}
     if result is not None:
@@ -231,8 +279,9 @@ def finish(nb: Notebook, run_id: str, status: RunStatus, *, result: Result | Non
         values["provenance"] = _dump(provenance)
     columns = ", ".join(f"{key} = ?" for key in values)
     with nb.transaction():
-        cursor = nb.db.execute(f"UPDATE runs SET {columns} WHERE id = ? AND status IN ('queued', 'running')",
-                               [*values.values(), run_id])
+        cursor = nb.db.execute(
+            f"UPDATE runs SET {columns} WHERE id = ? AND status IN ('queued', 'running')", [*values.values(), run_id]
+        )
         nb._touch(run_id)
     return cursor.rowcount == 1
 
@@ -257,8 +306,9 @@ def get(nb: Notebook, run_id: str) -> RunRecord:
     return RunRecord.from_row(row)
 
 
-def list_runs(nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None,
-              limit: int | None = None) -> list[RunRecord]:
+def list_runs(
+    nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None, limit: int | None = None
+) -> list[RunRecord]:
     """Runs, newest first, filtered by claim and/or status."""
     where, args = where_sql({"claim_id": claim_id, "status": status and status.value})
     sql = f"SELECT * FROM runs{where} ORDER BY created DESC, rowid DESC"
@@ -269,9 +319,13 @@ def list_runs(nb: Notebook, claim_id: str | None = None, status: RunStatus | Non
 
 def events(nb: Notebook, run_id: str, after: int = 0) -> list[dict[str, Any]]:
     """Progress events of a run with row id above ``after`` (to follow a run incrementally)."""
-    return [{**r, "metrics": json.loads(r["metrics"])} for r in nb.db.query(
-        "SELECT id, ts, step, total, message, metrics FROM run_events WHERE run_id = ? AND id > ? ORDER BY id",
-        [run_id, after])]
+    return [
+        {**r, "metrics": json.loads(r["metrics"])}
+        for r in nb.db.query(
+            "SELECT id, ts, step, total, message, metrics FROM run_events WHERE run_id = ? AND id > ? ORDER BY id",
+            [run_id, after],
+        )
+    ]
 
 
 def cancel_requested(nb: Notebook, run_id: str) -> bool:

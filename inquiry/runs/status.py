@@ -71,15 +71,18 @@ class Evidence:
         if self.not_counted:
             reasons = sorted(set(self.not_counted.values()))
             n = len(self.not_counted)
-            words.append(f"{n} run{'s' if n != 1 else ''}, not counted: {'; '.join(reasons)}" if not counted
-                         else f"{n} not counted ({'; '.join(reasons)})")
+            words.append(
+                f"{n} run{'s' if n != 1 else ''}, not counted: {'; '.join(reasons)}"
+                if not counted
+                else f"{n} not counted ({'; '.join(reasons)})"
+            )
         return ", ".join(words) or "no runs"
 
 
 def _runner(name: str) -> Runner | None:
     try:
         return registry.get(name)
-    except Exception:  # noqa: BLE001 - not installed, or a reference not allowed here: the run cannot count
+    except Exception:
         return None
 
 
@@ -91,10 +94,14 @@ def why_not_counted(run: RunRecord, specs: list[ReproSpec], runner: Runner | Non
     """Why ``run`` does not count toward its claim's status (None: it counts)."""
     spec = _spec_of(specs, run)
     return rule.why_not_counted(
-        has_claim=run.claim_id is not None, runner_known=runner is not None,
-        diagnostic=bool(runner and runner.diagnostic), preset=run.preset,
+        has_claim=run.claim_id is not None,
+        runner_known=runner is not None,
+        diagnostic=bool(runner and runner.diagnostic),
+        preset=run.preset,
         evidence_presets=runner.evidence_presets if runner else (),
-        spec_state=spec.state if spec else None, imported_from=run.provenance.get("imported_from"))
+        spec_state=spec.state if spec else None,
+        imported_from=run.provenance.get("imported_from"),
+    )
 
 
 def config_key(run: RunRecord) -> str:
@@ -114,7 +121,7 @@ def _pooled(runner: Runner, results: list[Result]) -> str:
         return results[0].verdict.verdict.value
     try:
         return runner.pool(results).verdict.verdict.value
-    except Exception:  # noqa: BLE001 - the status must still be computed when a runner cannot pool
+    except Exception:
         return pool_conservatively(results).verdict.verdict.value
 
 
@@ -146,10 +153,18 @@ def evidence(nb: Notebook, claim_id: str, runs: list[RunRecord] | None = None) -
             continue
         for group in by_spec.get(spec.id, {}).values():
             verdict = _pooled(runners[spec.runner], [r.result for r in group])
-            part.tests.append(Test(config=group[0].config, runs=[r.id for r in group], seeds=[r.seed for r in group],
-                                   verdict=verdict, status=rule.through(verdict, spec.predicts)))
-        part.status = rule.combine_tests([t.status for t in part.tests]
-                                         + ([Status.RUNNING] if spec.id in in_flight else []))
+            part.tests.append(
+                Test(
+                    config=group[0].config,
+                    runs=[r.id for r in group],
+                    seeds=[r.seed for r in group],
+                    verdict=verdict,
+                    status=rule.through(verdict, spec.predicts),
+                )
+            )
+        part.status = rule.combine_tests(
+            [t.status for t in part.tests] + ([Status.RUNNING] if spec.id in in_flight else [])
+        )
     by_part: dict[int, list[Status]] = {}
     for part in parts:
         by_part.setdefault(part.spec.part, []).append(part.status)
@@ -174,11 +189,16 @@ def refresh_many(nb: Notebook, claim_ids: list[str]) -> list[str]:
     status, or a stored status to clear); cheap for a large import of new claims. Returns those changed."""
     changed = []
     for start in range(0, len(claim_ids), 500):
-        chunk = claim_ids[start:start + 500]
+        chunk = claim_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        worth = [r[0] for r in nb.db.execute(
-            f"SELECT id FROM claims WHERE id IN ({marks}) AND (status != 'untested' OR imported_status IS NOT NULL "
-            f"OR id IN (SELECT claim_id FROM runs WHERE claim_id IN ({marks})))", chunk + chunk)]
+        worth = [
+            r[0]
+            for r in nb.db.execute(
+                f"SELECT id FROM claims WHERE id IN ({marks}) AND (status != 'untested' OR imported_status IS NOT NULL "
+                f"OR id IN (SELECT claim_id FROM runs WHERE claim_id IN ({marks})))",
+                chunk + chunk,
+            )
+        ]
         for claim_id in worth:
             before = nb.db.execute("SELECT status FROM claims WHERE id = ?", [claim_id]).fetchone()[0]
             if refresh(nb, claim_id).value != before:
@@ -228,8 +248,9 @@ def not_counted(nb: Notebook, runs: list[RunRecord]) -> dict[str, str]:
     out = {}
     for run in runs:
         if run.claim_id and run.claim_id not in specs:
-            specs[run.claim_id] = [s for s in nb.specs(run.claim_id) if s.state is not SpecState.REJECTED] + \
-                [s for s in nb.specs(run.claim_id) if s.state is SpecState.REJECTED]
+            specs[run.claim_id] = [s for s in nb.specs(run.claim_id) if s.state is not SpecState.REJECTED] + [
+                s for s in nb.specs(run.claim_id) if s.state is SpecState.REJECTED
+            ]
         if run.runner not in runners:
             runners[run.runner] = _runner(run.runner)
         why = why_not_counted(run, specs.get(run.claim_id or "", []), runners[run.runner])

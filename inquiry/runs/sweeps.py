@@ -52,8 +52,15 @@ class SweepRecord(BaseModel):
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SweepRecord:
         pooled = json.loads(row["pooled"]) if row["pooled"] else None
-        return cls(id=row["id"], claim_id=row["claim_id"], runner=row["runner"], axes=json.loads(row["axes"]),
-                   backend=row["backend"], created=row["created"], pools=pooled)
+        return cls(
+            id=row["id"],
+            claim_id=row["claim_id"],
+            runner=row["runner"],
+            axes=json.loads(row["axes"]),
+            backend=row["backend"],
+            created=row["created"],
+            pools=pooled,
+        )
 
 
 def parse_axis(text: str) -> tuple[str, list[Any]]:
@@ -71,8 +78,9 @@ def parse_axis(text: str) -> tuple[str, list[Any]]:
         if stop < start:
             raise ConfigError(name, f"--sweep {text!r}: the range is empty ({stop} < {start})")
         if stop - start + 1 > MAX_RUNS:  # checked before the list is built: 0..10**10 must not eat memory
-            raise ConfigError("sweep", f"--sweep {text!r} has {stop - start + 1} values; at most {MAX_RUNS} runs "
-                                       "per launch")
+            raise ConfigError(
+                "sweep", f"--sweep {text!r} has {stop - start + 1} values; at most {MAX_RUNS} runs per launch"
+            )
         if name == "seed":
             check_seed(start), check_seed(stop)
         return name, list(range(start, stop + 1))
@@ -114,8 +122,16 @@ def expand(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 def create(nb: Notebook, claim_id: str | None, runner: str, axes: dict[str, list[Any]], backend: str) -> str:
     sweep_id = f"sweep:{records.new_run_id().removeprefix('run:')}-{secrets.token_hex(1)}"
-    nb.db["sweeps"].insert({"id": sweep_id, "claim_id": claim_id, "runner": runner,
-                            "axes": json.dumps(axes, sort_keys=True), "backend": backend, "created": utcnow()})
+    nb.db["sweeps"].insert(
+        {
+            "id": sweep_id,
+            "claim_id": claim_id,
+            "runner": runner,
+            "axes": json.dumps(axes, sort_keys=True),
+            "backend": backend,
+            "created": utcnow(),
+        }
+    )
     return sweep_id
 
 
@@ -127,8 +143,10 @@ def get(nb: Notebook, sweep_id: str) -> SweepRecord:
 
 
 def runs_of(nb: Notebook, sweep_id: str) -> list[records.RunRecord]:
-    return [records.RunRecord.from_row(r) for r in nb.db.query(
-        "SELECT * FROM runs WHERE sweep_id = ? ORDER BY created, rowid", [sweep_id])]
+    return [
+        records.RunRecord.from_row(r)
+        for r in nb.db.query("SELECT * FROM runs WHERE sweep_id = ? ORDER BY created, rowid", [sweep_id])
+    ]
 
 
 def pools_for(runs: list[records.RunRecord], swept: list[str]) -> list[Pool]:
@@ -139,9 +157,16 @@ def pools_for(runs: list[records.RunRecord], swept: list[str]) -> list[Pool]:
         if run.status is RunStatus.SUCCEEDED and run.result is not None:
             shared = {name: run.config.get(name) for name in swept if name != "seed"}
             groups.setdefault(json.dumps(shared, sort_keys=True, default=str), []).append(run)
-    return [Pool(config=json.loads(key), runs=[r.id for r in group], seeds=[r.seed for r in group],
-                 result=runner.pool([r.result for r in group]))
-            for key, group in groups.items() if len(group) >= 2]
+    return [
+        Pool(
+            config=json.loads(key),
+            runs=[r.id for r in group],
+            seeds=[r.seed for r in group],
+            result=runner.pool([r.result for r in group]),
+        )
+        for key, group in groups.items()
+        if len(group) >= 2
+    ]
 
 
 def settle(nb: Notebook, sweep_id: str | None) -> SweepRecord | None:
@@ -155,8 +180,10 @@ def settle(nb: Notebook, sweep_id: str | None) -> SweepRecord | None:
     pools = pools_for(runs, list(sweep.axes))
     verdicts = sorted({p.result.verdict.verdict.value for p in pools})
     with nb.transaction():  # two finishing runs may race here: only the first write counts
-        nb.db.execute("UPDATE sweeps SET pooled = ?, verdict = ? WHERE id = ? AND pooled IS NULL",
-                      [json.dumps([p.model_dump(mode="json") for p in pools]), ",".join(verdicts) or None, sweep_id])
+        nb.db.execute(
+            "UPDATE sweeps SET pooled = ?, verdict = ? WHERE id = ? AND pooled IS NULL",
+            [json.dumps([p.model_dump(mode="json") for p in pools]), ",".join(verdicts) or None, sweep_id],
+        )
         if sweep.claim_id:
             nb._touch(sweep.claim_id)
     return get(nb, sweep_id)

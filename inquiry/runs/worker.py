@@ -59,8 +59,12 @@ class Heartbeat(threading.Thread):
     def _force_stop(self, nb: Notebook) -> None:
         grace = settings.cancel_grace()
         self.log(f"the runner ignored the cancel request for {grace:.0f} s; stopping the process")
-        launcher.end_run(nb, self.run_id, RunStatus.CANCELLED,
-                         message=f"stopped by force: the runner did not stop within {grace:.0f} s of the cancel")
+        launcher.end_run(
+            nb,
+            self.run_id,
+            RunStatus.CANCELLED,
+            message=f"stopped by force: the runner did not stop within {grace:.0f} s of the cancel",
+        )
         os._exit(1)
 
     def stop(self) -> None:
@@ -98,14 +102,28 @@ def execute(nb: Notebook, run_id: str) -> RunStatus:
 
     heartbeat.start()
     try:
-        outcome = execute_run(run, nb.run_dir(run_id), nb.path / "cache", log_path, on_progress=progress,
-                              is_cancelled=heartbeat.cancelled.is_set, on_started=started)
+        outcome = execute_run(
+            run,
+            nb.run_dir(run_id),
+            nb.path / "cache",
+            log_path,
+            on_progress=progress,
+            is_cancelled=heartbeat.cancelled.is_set,
+            on_started=started,
+        )
     finally:
         heartbeat.stop()
     progress.flush()
     _log(f"{run_id} {outcome.status.value}" + (f": {outcome.error}" if outcome.error else ""))
-    launcher.end_run(nb, run_id, outcome.status, result=outcome.result, error=outcome.error,
-                     message=outcome.message, provenance=outcome.provenance)
+    launcher.end_run(
+        nb,
+        run_id,
+        outcome.status,
+        result=outcome.result,
+        error=outcome.error,
+        message=outcome.message,
+        provenance=outcome.provenance,
+    )
     return outcome.status
 
 

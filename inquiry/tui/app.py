@@ -45,8 +45,9 @@ class InquiryApp(App[None]):
             self.set_keymap(self.keymap_overrides)
         if self.settings.maximized in PANES:
             main = self.main
-            main.call_after_refresh(lambda: main.maximize(main.query_one(f"#{self.settings.maximized}"),
-                                                          container=False))
+            main.call_after_refresh(
+                lambda: main.maximize(main.query_one(f"#{self.settings.maximized}"), container=False)
+            )
 
     def watch_theme(self, theme: str) -> None:
         """The theme chosen (ctrl+p → theme) is remembered for this notebook."""

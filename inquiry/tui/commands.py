@@ -34,9 +34,13 @@ class InquiryCommands(Provider):
             if reason is None:
                 out.append((key.palette, partial(main.run_action, key.action), key.help))
             else:
-                out.append((f"{key.palette} (unavailable)",
-                            partial(main.notify, reason, title=key.description, severity="warning"),
-                            f"unavailable: {reason}"))
+                out.append(
+                    (
+                        f"{key.palette} (unavailable)",
+                        partial(main.notify, reason, title=key.description, severity="warning"),
+                        f"unavailable: {reason}",
+                    )
+                )
         return out
 
     async def discover(self) -> Hits:
@@ -58,5 +62,10 @@ class InquiryCommands(Provider):
         for rank, hit in enumerate(await asyncio.to_thread(titles)):
             text = f"go to: {hit.title[:100]}"
             score = max(matcher.match(text), 0.5 / (rank + 1))
-            yield Hit(score, matcher.highlight(text), partial(self.main.navigate, hit.node_id), text=text,
-                      help=f"{hit.kind} · {hit.node_id}")
+            yield Hit(
+                score,
+                matcher.highlight(text),
+                partial(self.main.navigate, hit.node_id),
+                text=text,
+                help=f"{hit.kind} · {hit.node_id}",
+            )

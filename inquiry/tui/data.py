@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..graph import build, queries, rollup
 from ..evidence import counts_text
+from ..graph import build, queries, rollup
 from ..models import STATUS_GLYPH, NodeKind, Status, kind_of
 from ..runs import launcher, records
 from ..runs.records import RunRecord
@@ -92,8 +92,7 @@ class TitleIndex:
         words = text.casefold().split()
         if not words:
             return [], 0
-        hits = [(node_id, title) for folded, node_id, title in self.entries
-                if all(w in folded for w in words)]
+        hits = [(node_id, title) for folded, node_id, title in self.entries if all(w in folded for w in words)]
         return hits[:limit], len(hits)
 
 
@@ -184,16 +183,23 @@ class NotebookData:
         with self.read() as nb:
             found, total = nb.inquiry_rows(offset, limit)
             tally = nb.cited_claim_counts([r["id"] for r in found])
-        return Page([Row(r["id"], r["question"], None, f"{counts_text(tally[r['id']])} · {r['cited']} notes",
-                         r["cited"] > 0) for r in found], total, offset)
+        return Page(
+            [
+                Row(r["id"], r["question"], None, f"{counts_text(tally[r['id']])} · {r['cited']} notes", r["cited"] > 0)
+                for r in found
+            ],
+            total,
+            offset,
+        )
 
     def statuses_of(self, node_ids: list[str]) -> dict[str, tuple[Status | None, str | None]]:
         """Fresh stored status of navigator rows of any kind; for an inquiry, its new counts label instead
         (an inquiry gets counts, never one glyph)."""
         by_kind: dict[NodeKind | None, list[str]] = {}
         for node_id in node_ids:
-            by_kind.setdefault(kind_of(node_id) if ":" in node_id and not node_id.startswith(("status:", "runner:"))
-                               else None, []).append(node_id)
+            by_kind.setdefault(
+                kind_of(node_id) if ":" in node_id and not node_id.startswith(("status:", "runner:")) else None, []
+            ).append(node_id)
         out: dict[str, tuple[Status | None, str | None]] = {}
         if by_kind.get(NodeKind.CLAIM):
             out.update((k, (v, None)) for k, v in self.claim_statuses(by_kind[NodeKind.CLAIM]).items())
@@ -209,7 +215,7 @@ class NotebookData:
         """The notes an inquiry cites, in the order its essay first cites them, then its other sources."""
         with self.read() as nb:
             ids = nb.cited_note_ids(inquiry_id)
-        return Page(self._note_rows(ids[offset:offset + limit]), len(ids), offset)
+        return Page(self._note_rows(ids[offset : offset + limit]), len(ids), offset)
 
     def inquiries_using(self, note_id: str, limit: int = PER_KIND) -> Page:
         """The inquiries citing a note or listing it as a source, by question (a hub's list is capped)."""
@@ -227,7 +233,7 @@ class NotebookData:
         if self._popularity is None:
             with self.read() as nb:
                 self._popularity = nb.notes_by_use()
-        ids = [note_id for note_id, _ in self._popularity[offset:offset + limit]]
+        ids = [note_id for note_id, _ in self._popularity[offset : offset + limit]]
         return Page(self._note_rows(ids), len(self._popularity), offset)
 
     def placeholders(self, offset: int = 0, limit: int = PAGE) -> Page:
@@ -249,7 +255,7 @@ class NotebookData:
         with self.read() as nb:
             found = nb.claims_by_runner()
         rows = [Row(f"runner:{name}", name, None, plural(n, "claim"), True) for name, n in found]
-        return Page(rows[offset:offset + limit], len(rows), offset)
+        return Page(rows[offset : offset + limit], len(rows), offset)
 
     def runner_claims(self, runner: str, offset: int = 0, limit: int = PAGE) -> Page:
         with self.read() as nb:
@@ -265,7 +271,9 @@ class NotebookData:
         for note_id in note_ids:
             r = found.get(note_id)
             if r is not None:  # a note is a question: its claims' counts, never one glyph
-                detail = "placeholder" if r["is_placeholder"] else f"{counts_text(tally[note_id])} · used by {r['used']}"
+                detail = (
+                    "placeholder" if r["is_placeholder"] else f"{counts_text(tally[note_id])} · used by {r['used']}"
+                )
                 rows.append(Row(note_id, r["title"], None, detail, r["claims"] > 0))
         return rows
 
@@ -281,8 +289,10 @@ class NotebookData:
     def filter(self, text: str) -> Page:
         """Inquiries, notes and claims whose title (a claim's text) contains every typed word, as navigator rows."""
         hits, total = self.title_index().match(text)
-        notes = {row.node_id: row for row in self._note_rows(
-            [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.NOTE])}
+        notes = {
+            row.node_id: row
+            for row in self._note_rows([node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.NOTE])
+        }
         inquiry_ids = [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.INQUIRY]
         with self.read() as nb:
             tally = nb.cited_claim_counts(inquiry_ids)
@@ -310,8 +320,13 @@ class NotebookData:
             for outgoing, direction in ((True, "links"), (False, "backlinks")):
                 for kind, total, found in nb.edge_groups(node_id, outgoing, per_kind):
                     titles = nb.titles_of([r["node"] for r in found])
-                    groups.append(LinkGroup(f"{kind} ({direction})", [
-                        Link(r["node"], titles[r["node"]], r["id"], r["state"] == "suggested") for r in found], total))
+                    groups.append(
+                        LinkGroup(
+                            f"{kind} ({direction})",
+                            [Link(r["node"], titles[r["node"]], r["id"], r["state"] == "suggested") for r in found],
+                            total,
+                        )
+                    )
         return groups
 
     def local_view(self, node_id: str) -> LocalView:
@@ -319,8 +334,9 @@ class NotebookData:
         cocited = []
         if kind_of(node_id) is NodeKind.NOTE:
             with self.read() as nb:
-                cocited = [(Link(c["id"], c["title"]), c["inquiries"])
-                           for c in queries.cocited_in_store(nb, node_id, 10)]
+                cocited = [
+                    (Link(c["id"], c["title"]), c["inquiries"]) for c in queries.cocited_in_store(nb, node_id, 10)
+                ]
         return LocalView(node_id, self.neighbors(node_id), cocited)
 
     def graph_ready(self) -> bool:
@@ -343,8 +359,9 @@ class NotebookData:
         with self.read():
             if node_id not in graph:
                 return ""
-            return queries.render_local(queries.local_graph(graph, node_id, radius=2, per_node=6, max_nodes=40),
-                                        width=width)
+            return queries.render_local(
+                queries.local_graph(graph, node_id, radius=2, per_node=6, max_nodes=40), width=width
+            )
 
     # ---- runs ------------------------------------------------------------------------------
 
@@ -355,7 +372,9 @@ class NotebookData:
 
     # ---- live state ------------------------------------------------------------------------
 
-    def look_for_changes(self, last_version: int | None) -> tuple[int, dict[str, tuple[str, str, int | None, str]]] | None:
+    def look_for_changes(
+        self, last_version: int | None
+    ) -> tuple[int, dict[str, tuple[str, str, int | None, str]]] | None:
         """Reap runs whose worker died and start queued ones (the app's background watcher calls this
         every poll), then, if the notebook changed since ``last_version`` (``PRAGMA data_version``:
         another process committed), the new version and every run's ``(claim, status, step, heartbeat)``.

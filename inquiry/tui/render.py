@@ -12,8 +12,7 @@ import re
 from ..evidence import counts_text
 from ..graph import rollup
 from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeKind, EdgeState, Inquiry, Note, Paper, SpecState, Status
-from ..runners.api import FidelityCard
-from ..runners.api import MINIATURE_SCOPE_NOTE
+from ..runners.api import MINIATURE_SCOPE_NOTE, FidelityCard
 from ..runs import status as claim_status
 from ..runs.records import RunRecord
 from .data import NotebookData
@@ -92,11 +91,19 @@ def paper_page(data: NotebookData, paper: Paper) -> str:
         users = [e.src for _, e in nb.edges(dst=paper.id, kind=EdgeKind.MENTIONS)]
         titles = nb.titles_of(list(dict.fromkeys(users)))
     parts = [f"# {paper.title or paper.name}", "*Paper*"]
-    facts = [f"**{label}:** {value}" for label, value in (
-        ("Authors", ", ".join(paper.authors)), ("Year", paper.year), ("Cited as", paper.name),
-        ("arXiv", paper.arxiv and f"[{paper.arxiv}](https://arxiv.org/abs/{paper.arxiv})"),
-        ("DOI", paper.doi and f"[{paper.doi}](https://doi.org/{paper.doi})"), ("URL", paper.url),
-        ("BibTeX key", paper.bibkey)) if value]
+    facts = [
+        f"**{label}:** {value}"
+        for label, value in (
+            ("Authors", ", ".join(paper.authors)),
+            ("Year", paper.year),
+            ("Cited as", paper.name),
+            ("arXiv", paper.arxiv and f"[{paper.arxiv}](https://arxiv.org/abs/{paper.arxiv})"),
+            ("DOI", paper.doi and f"[{paper.doi}](https://doi.org/{paper.doi})"),
+            ("URL", paper.url),
+            ("BibTeX key", paper.bibkey),
+        )
+        if value
+    ]
     if facts:
         parts.append(bullets(facts))
     for label, prefix in (("Notes that rest on it", "note:"), ("Claims that rest on it", "claim:")):
@@ -109,12 +116,13 @@ def paper_page(data: NotebookData, paper: Paper) -> str:
 def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
     with data.read() as nb:
         citations = nb.citations(inquiry_id=inquiry.id)
-        titles = {c.note_id: (nb.get_note(c.note_id) or Note(id=c.note_id, title=c.note_id)).title
-                  for c in citations}
+        titles = {c.note_id: (nb.get_note(c.note_id) or Note(id=c.note_id, title=c.note_id)).title for c in citations}
     with data.read() as nb:
         flags = {(f["note_id"], f["paragraph"], f["sentence"]): f for f in rollup.citation_flags(nb, inquiry.id)}
-        note_counts = {note_id: counts_text(tally) for note_id, tally in
-                       nb.live_claim_counts(list({c.note_id for c in citations})).items()}
+        note_counts = {
+            note_id: counts_text(tally)
+            for note_id, tally in nb.live_claim_counts(list({c.note_id for c in citations})).items()
+        }
     parts = [f"# {escape(inquiry.question)}", "*Inquiry*"]
     if inquiry.framing:
         parts.append(f"_{escape(inquiry.framing)}_")
@@ -124,8 +132,11 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
     for index, paragraph in enumerate(inquiry.essay):
         pieces, cursor = [], 0
         for c in sorted((c for c in citations if c.paragraph == index), key=lambda c: c.start):
-            pieces += [escape(paragraph[cursor:c.start]), link(paragraph[c.start:c.end] or titles[c.note_id], c.note_id),
-                       _badge(flags.get((c.note_id, c.paragraph, c.sentence)), note_counts.get(c.note_id))]
+            pieces += [
+                escape(paragraph[cursor : c.start]),
+                link(paragraph[c.start : c.end] or titles[c.note_id], c.note_id),
+                _badge(flags.get((c.note_id, c.paragraph, c.sentence)), note_counts.get(c.note_id)),
+            ]
             cursor = max(cursor, c.end)
         parts.append("".join(pieces) + escape(paragraph[cursor:]))
     if inquiry.next_lines:
@@ -161,19 +172,28 @@ def _badge(flag: dict | None, note_counts: str | None = None) -> str:
 def note_page(data: NotebookData, note: Note) -> str:
     claims = data.note_claims(note.id).rows
     users = data.inquiries_using(note.id)
-    parts = [f"# {escape(note.title)}", "*Placeholder note: cited but not yet written*" if note.is_placeholder
-             else f"*Note* · claims {data.note_counts(note.id)}"]
+    parts = [
+        f"# {escape(note.title)}",
+        "*Placeholder note: cited but not yet written*"
+        if note.is_placeholder
+        else f"*Note* · claims {data.note_counts(note.id)}",
+    ]
     if note.summary:
         parts.append(escape(note.summary))
     if note.body and note.body != note.summary:
         parts.append(escape(note.body))
     if note.arxiv:
         parts.append(f"arXiv: [{note.arxiv}](https://arxiv.org/abs/{note.arxiv})")
-    parts.append("## Claims\n\n" + (bullets([f"{row.glyph} {link(row.title, row.node_id)}" for row in claims])
-                                   or "No claims extracted."))
+    parts.append(
+        "## Claims\n\n"
+        + (bullets([f"{row.glyph} {link(row.title, row.node_id)}" for row in claims]) or "No claims extracted.")
+    )
     more = f"\n\n… and {users.remaining} more (see Links)" if users.remaining else ""
-    parts.append(f"## Used by {users.total} inquir{'y' if users.total == 1 else 'ies'}\n\n"
-                 + (bullets([link(row.title, row.node_id) for row in users.rows]) or "Not cited yet.") + more)
+    parts.append(
+        f"## Used by {users.total} inquir{'y' if users.total == 1 else 'ies'}\n\n"
+        + (bullets([link(row.title, row.node_id) for row in users.rows]) or "Not cited yet.")
+        + more
+    )
     others = {s: v for s, v in note.summary_variants.items() if v != note.summary}
     if others:
         parts.append("## Other summaries\n\n" + bullets([f"*{escape(s)}*: {escape(v)}" for s, v in others.items()]))
@@ -186,25 +206,43 @@ def claim_page(data: NotebookData, claim: Claim) -> str:
         note = nb.get_note(claim.note_id)
         outgoing = [e for _, e in nb.edges(src=claim.id, state=None) if e.kind in CLAIM_RELATIONS]
         incoming = [e for _, e in nb.edges(dst=claim.id, state=None) if e.kind in CLAIM_RELATIONS]
-        texts = {cid: (nb.get_claim(cid).text if nb.get_claim(cid) else cid)
-                 for cid in {e.dst for e in outgoing} | {e.src for e in incoming}}
+        texts = {
+            cid: (nb.get_claim(cid).text if nb.get_claim(cid) else cid)
+            for cid in {e.dst for e in outgoing} | {e.src for e in incoming}
+        }
         specs = nb.specs(claim.id)
         found = claim_status.evidence(nb, claim.id)
-    parts = [f"# Claim · {status_word(status)}", f"> {escape(claim.text)}", f"Evidence: {found.describe()}",
-             f"From {link(note.title if note else claim.note_id, claim.note_id)}"]
+    parts = [
+        f"# Claim · {status_word(status)}",
+        f"> {escape(claim.text)}",
+        f"Evidence: {found.describe()}",
+        f"From {link(note.title if note else claim.note_id, claim.note_id)}",
+    ]
     if claim.quantities:
         parts.append("Quantities: " + ", ".join(f"`{q.text}`" for q in claim.quantities))
-    relations = [_relation_line(e.kind.value, e, texts[e.dst], e.dst) for e in outgoing if
-                 e.state is not EdgeState.REJECTED]
-    relations += [_relation_line(f"{e.kind.value} (from)", e, texts[e.src], e.src) for e in incoming
-                  if e.state is not EdgeState.REJECTED]
+    relations = [
+        _relation_line(e.kind.value, e, texts[e.dst], e.dst) for e in outgoing if e.state is not EdgeState.REJECTED
+    ]
+    relations += [
+        _relation_line(f"{e.kind.value} (from)", e, texts[e.src], e.src)
+        for e in incoming
+        if e.state is not EdgeState.REJECTED
+    ]
     parts.append("## Relations\n\n" + (bullets(relations) or "None yet. Press `t` to relate this claim."))
     if specs:
-        parts.append("## Reproduction specs\n\n" + bullets([
-            f"{_SPEC_STATE[s.state]} runner **{s.runner}** (preset `{s.preset}`), the claim predicts "
-            f"*{s.predicts.value}*" + (f" (part {s.part}: {s.part_text})" if s.part_text else "")
-            + f" · {s.state.value}, {s.provenance}" for s in specs])
-            + "\n\nPress `p` to review: accept, reject, or set what the claim predicts.")
+        parts.append(
+            "## Reproduction specs\n\n"
+            + bullets(
+                [
+                    f"{_SPEC_STATE[s.state]} runner **{s.runner}** (preset `{s.preset}`), the claim predicts "
+                    f"*{s.predicts.value}*"
+                    + (f" (part {s.part}: {s.part_text})" if s.part_text else "")
+                    + f" · {s.state.value}, {s.provenance}"
+                    for s in specs
+                ]
+            )
+            + "\n\nPress `p` to review: accept, reject, or set what the claim predicts."
+        )
     if found.not_counted:
         parts.append("Not counted: " + "; ".join(f"{run_id} ({why})" for run_id, why in found.not_counted.items()))
     parts.append("## Runs\n\nListed below; `r` launches a reproduction, `c` cancels the selected run.")
@@ -215,8 +253,7 @@ _SPEC_STATE = {SpecState.ACCEPTED: "✓", SpecState.SUGGESTED: "?", SpecState.RE
 
 
 def _relation_line(kind: str, edge, text: str, target: str) -> str:
-    suggested = " *(suggested; accept with `a`, reject with `x` in Links)*" \
-        if edge.state is EdgeState.SUGGESTED else ""
+    suggested = " *(suggested; accept with `a`, reject with `x` in Links)*" if edge.state is EdgeState.SUGGESTED else ""
     why = f" — {escape(edge.why)}" if edge.why else ""
     return f"**{kind}** {link(text, target)}{why}{suggested}"
 
@@ -228,34 +265,41 @@ def counted(e) -> str:
     """
     if e.n is None:
         return "—"
-    what = e.n_of or ("bootstrap draws" if "bootstrap draw" in e.description else
-                      "seeds" if "seed" in e.description else "items")
+    what = e.n_of or (
+        "bootstrap draws" if "bootstrap draw" in e.description else "seeds" if "seed" in e.description else "items"
+    )
     return f"{e.n} {what}"
 
 
 def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
     """A finished run: verdict, reason and scope, metrics with intervals, the fidelity card."""
-    parts = [f"# Run {run.id} · {run.status.value}",
-             f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}, claim {link(run.claim_id, run.claim_id)}"
-             if run.claim_id else f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}"]
+    parts = [
+        f"# Run {run.id} · {run.status.value}",
+        f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}, claim {link(run.claim_id, run.claim_id)}"
+        if run.claim_id
+        else f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}",
+    ]
     result = run.result
     if result is None:
         parts.append(f"No result: {run.error or run.message or 'the run has not finished.'}")
         return "\n\n".join(parts) + "\n"
     verdict = result.verdict
     scope = MINIATURE_SCOPE_NOTE if verdict.scope == "miniature" else f"Scope: checkpoint `{verdict.scope}`."
-    parts += [f"## Verdict: {verdict.verdict.value}", f"Reason `{verdict.reason}`: {escape(verdict.explanation)}",
-              f"> **Scope: {verdict.scope}.** {scope}"]
+    parts += [
+        f"## Verdict: {verdict.verdict.value}",
+        f"Reason `{verdict.reason}`: {escape(verdict.explanation)}",
+        f"> **Scope: {verdict.scope}.** {scope}",
+    ]
     keys = [k for k in result.headline if k in result.metrics]
     keys += [k for k in result.metrics if k not in keys]
     if keys:
         rows = ["| metric | value | interval | over | what |", "|---|---|---|---|---|"]
         for key in keys:
             e = result.metrics[key]
-            interval = (f"[{e.low:.4g}, {e.high:.4g}] at {e.level:.0%}" if e.low is not None and e.high is not None
-                        else "—")
-            rows.append(f"| {key} | {e.value:.4g}{e.unit} | {interval} | {counted(e)} | "
-                        f"{escape(e.description)} |")
+            interval = (
+                f"[{e.low:.4g}, {e.high:.4g}] at {e.level:.0%}" if e.low is not None and e.high is not None else "—"
+            )
+            rows.append(f"| {key} | {e.value:.4g}{e.unit} | {interval} | {counted(e)} | {escape(e.description)} |")
         parts.append("## Metrics\n\n" + "\n".join(rows))
     if fidelity is None:
         parts.append("## Fidelity card\n\nThe runner is not installed here, so its fidelity card is unavailable.")
@@ -263,8 +307,11 @@ def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
         rows = ["| aspect | paper | miniature |", "|---|---|---|"]
         rows += [f"| {r.aspect} | {r.paper} | {r.miniature} |" for r in fidelity.rows]
         caveats = "\n".join(f"- {c}" for c in fidelity.caveats)
-        parts.append("## Fidelity card\n\n" + "\n".join(rows) + (f"\n\nWhat could make results differ:\n\n{caveats}"
-                                                                  if caveats else ""))
+        parts.append(
+            "## Fidelity card\n\n"
+            + "\n".join(rows)
+            + (f"\n\nWhat could make results differ:\n\n{caveats}" if caveats else "")
+        )
     if result.series:
         parts.append("## Curves\n\nDrawn below, one chart per name.")
     return "\n\n".join(parts) + "\n"

@@ -8,6 +8,7 @@ is ignored with a warning rather than stopping the app.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,7 +40,6 @@ class UiSettings:
         return out
 
     def save(self, folder: Path) -> None:
-        try:
+        # a read-only notebook keeps working; only the preference is not remembered
+        with contextlib.suppress(OSError):
             (folder / FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
-        except OSError:
-            pass  # a read-only notebook keeps working; only the preference is not remembered

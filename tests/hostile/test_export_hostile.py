@@ -17,8 +17,13 @@ CLI = [sys.executable, "-m", "inquiry"]
 
 
 def _export(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, "--notebook", str(tmp_path / "nb"), "export", "--all", *args],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [*CLI, "--notebook", str(tmp_path / "nb"), "export", "--all", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
 
 
 def _one_line_error(out: subprocess.CompletedProcess) -> str:
@@ -56,8 +61,18 @@ def test_a_sampling_temperature_of_zero_or_less_is_refused_naming_the_field(fiel
 
 
 def test_a_succeeded_run_shows_all_its_steps_done():
-    run = RunRecord(id="run:x", claim_id=None, runner="probe", preset="test", config={}, seed=0,
-                    status=RunStatus.SUCCEEDED, created="2025-01-01T00:00:00+00:00", step=0, total=1)
+    run = RunRecord(
+        id="run:x",
+        claim_id=None,
+        runner="probe",
+        preset="test",
+        config={},
+        seed=0,
+        status=RunStatus.SUCCEEDED,
+        created="2025-01-01T00:00:00+00:00",
+        step=0,
+        total=1,
+    )
     assert "1/1" in progress_line(run) and "0/1" not in progress_line(run)
     running = run.model_copy(update={"status": RunStatus.RUNNING})
     assert "0/1" in progress_line(running)

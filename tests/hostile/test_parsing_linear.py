@@ -72,8 +72,11 @@ def test_ten_thousand_citations_in_one_paragraph_import_fast_and_small(notebook,
     title = "Does RL help the model?"
     doc = tmp_path / "many.inquiry.txt"
     paragraph = "Base models win at high k " + " ".join(f"({i}) {title}" for i in range(10_000))
-    doc.write_text(f"INQUIRING LINE\n\nWhat does RL do?\n\nFraming.\n\n{paragraph}\n\n"
-                   f"Sources 1 notes\n\n{title}\n\nRL narrows sampling.\n", encoding="utf-8")
+    doc.write_text(
+        f"INQUIRING LINE\n\nWhat does RL do?\n\nFraming.\n\n{paragraph}\n\n"
+        f"Sources 1 notes\n\n{title}\n\nRL narrows sampling.\n",
+        encoding="utf-8",
+    )
     assert doc.stat().st_size > 250_000
     started = time.monotonic()
     import_paths(notebook, [doc])
@@ -90,8 +93,9 @@ def test_ten_thousand_wikilinks_in_a_vault_essay_import_fast(notebook, tmp_path)
     vault.mkdir()
     (vault / "Note A.md").write_text("# Note A\n\nRL narrows sampling.\n", encoding="utf-8")
     essay = "Base models win " + " ".join(f"x{i} [[Note A]]" for i in range(10_000))
-    (vault / "Q.md").write_text(f"---\ntype: inquiry\n---\n# What does RL do?\n\nFraming.\n\n## Essay\n\n{essay}\n",
-                                encoding="utf-8")
+    (vault / "Q.md").write_text(
+        f"---\ntype: inquiry\n---\n# What does RL do?\n\nFraming.\n\n## Essay\n\n{essay}\n", encoding="utf-8"
+    )
     started = time.monotonic()
     import_paths(notebook, [vault])
     assert time.monotonic() - started < 5
@@ -102,4 +106,9 @@ def test_ten_thousand_wikilinks_in_a_vault_essay_import_fast(notebook, tmp_path)
 def test_short_texts_split_as_before():
     text = "Nie et al. show gains of 2.5×. Base wins at k=256! Why? See Fig. 3 and e.g. Table 2. Done."
     assert [s for _, _, s in split_sentences(text)] == [
-        "Nie et al. show gains of 2.5×.", "Base wins at k=256!", "Why?", "See Fig. 3 and e.g. Table 2.", "Done."]
+        "Nie et al. show gains of 2.5×.",
+        "Base wins at k=256!",
+        "Why?",
+        "See Fig. 3 and e.g. Table 2.",
+        "Done.",
+    ]

@@ -7,7 +7,6 @@ correctly; each is bounded in time.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -39,8 +38,9 @@ def _one_line_error(out: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
-def _note(folder: Path, name: str, front: str, body: str = f"# RL helps\n\nRL helps.\n\n## Claims\n- {CLAIM_TEXT}\n"
-          ) -> Path:
+def _note(
+    folder: Path, name: str, front: str, body: str = f"# RL helps\n\nRL helps.\n\n## Claims\n- {CLAIM_TEXT}\n"
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
@@ -63,10 +63,15 @@ def _refused(nb: Notebook, vault: Path, match: str) -> None:
 
 # ---- 1. YAML -----------------------------------------------------------------------------------
 
-BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)
-) + "aliases: *i\n"
+BOMB = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    + "aliases: *i\n"
+)
 
 
 def test_a_yaml_alias_bomb_is_refused_at_once(notebook, tmp_path):
@@ -76,8 +81,10 @@ def test_a_yaml_alias_bomb_is_refused_at_once(notebook, tmp_path):
 
 
 def test_an_alias_bomb_under_attrs_is_refused_too(notebook, tmp_path):
-    front = (f"id: {NOTE}\ntitle: RL helps\nrelations:\n  - to: note:x\n    kind: contrasts-with\n    attrs:\n"
-             + "".join("      " + line + "\n" for line in BOMB.splitlines()))
+    front = (
+        f"id: {NOTE}\ntitle: RL helps\nrelations:\n  - to: note:x\n    kind: contrasts-with\n    attrs:\n"
+        + "".join("      " + line + "\n" for line in BOMB.splitlines())
+    )
     _note(tmp_path / "v", "bomb.md", front)
     _refused(notebook, tmp_path / "v", "anchors and aliases")
 
@@ -97,11 +104,15 @@ def test_the_alias_bomb_from_the_cli_is_one_line(tmp_path):
 
 # ---- 3. NaN ------------------------------------------------------------------------------------
 
-def _run_front(metric: str = "{value: 0.5}", status: str = "succeeded", run_id: str = "run:20250101-000000-abcdef",
-               seed: str = "3") -> str:
-    return (f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nclaims:\n  - id: {CLAIM}\n    runs:\n"
-            f"      - id: {run_id}\n        runner: probe\n        seed: {seed}\n        status: {status}\n"
-            f"        created: '2025-01-01T00:00:00+00:00'\n        metrics: {{acc: {metric}}}\n")
+
+def _run_front(
+    metric: str = "{value: 0.5}", status: str = "succeeded", run_id: str = "run:20250101-000000-abcdef", seed: str = "3"
+) -> str:
+    return (
+        f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nclaims:\n  - id: {CLAIM}\n    runs:\n"
+        f"      - id: {run_id}\n        runner: probe\n        seed: {seed}\n        status: {status}\n"
+        f"        created: '2025-01-01T00:00:00+00:00'\n        metrics: {{acc: {metric}}}\n"
+    )
 
 
 @pytest.mark.parametrize("bad", [".nan", ".inf", "-.inf"])
@@ -131,6 +142,7 @@ def test_a_null_metric_already_in_a_notebook_is_skipped_with_a_warning(tmp_path)
 
 # ---- 4. symlinks -------------------------------------------------------------------------------
 
+
 def test_links_out_of_a_vault_are_skipped_and_links_inside_kept(notebook, tmp_path):
     private = tmp_path / "elsewhere" / "private.md"
     private.parent.mkdir()
@@ -153,16 +165,23 @@ def test_links_out_of_a_vault_are_skipped_and_links_inside_kept(notebook, tmp_pa
 
 # ---- 5. a note with an existing note's id ------------------------------------------------------
 
+
 def test_a_vault_note_with_a_known_id_keeps_the_notebooks_summary_and_claims(notebook, tmp_path):
     first = f"generator: inquiry\nid: {NOTE}\ntitle: RL helps"
-    _note(tmp_path / "a", "rl.md", first,
-          f"# RL helps\n\nRL helps.\n\n## Claims\n- {CLAIM_TEXT}\n- Base models win at high k.\n")
+    _note(
+        tmp_path / "a",
+        "rl.md",
+        first,
+        f"# RL helps\n\nRL helps.\n\n## Claims\n- {CLAIM_TEXT}\n- Base models win at high k.\n",
+    )
     import_paths(notebook, [tmp_path / "a"])
     claims_before = {c.id for c in notebook.list_claims(note_id=NOTE)}
     assert len(claims_before) == 2
     forged = CLAIM.replace(CLAIM.split("/")[1], "0" * 8)
-    hostile = (f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nclaims:\n  - id: {claim_id(NOTE, 'RL always wins.')}\n"
-               "    status: supported\n")
+    hostile = (
+        f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nclaims:\n  - id: {claim_id(NOTE, 'RL always wins.')}\n"
+        "    status: supported\n"
+    )
     _note(tmp_path / "b", "evil.md", hostile, "# RL helps\n\nAttacker's summary.\n\n## Claims\n- RL always wins.\n")
     result = import_paths(notebook, [tmp_path / "b"])
     note = notebook.get_note(NOTE)
@@ -176,6 +195,7 @@ def test_a_vault_note_with_a_known_id_keeps_the_notebooks_summary_and_claims(not
 
 
 # ---- 6. titles ---------------------------------------------------------------------------------
+
 
 def test_titles_with_newlines_or_nul_are_one_line_and_the_export_reimports(tmp_path):
     front = 'title: "Does RL help?\\n\\n## Claims\\n- Injected claim.\\u0000\\u001b]0;pwned\\u0007"'
@@ -199,8 +219,9 @@ def test_titles_with_newlines_or_nul_are_one_line_and_the_export_reimports(tmp_p
 def test_a_file_name_with_a_newline_gives_a_one_line_title(notebook, tmp_path):
     vault = tmp_path / "v"
     vault.mkdir()
-    (vault / "RL helps\n- Injected claim.md").write_text("RL narrows sampling to what the base solves.\n",
-                                                         encoding="utf-8")
+    (vault / "RL helps\n- Injected claim.md").write_text(
+        "RL narrows sampling to what the base solves.\n", encoding="utf-8"
+    )
     import_paths(notebook, [vault])
     titles = [r[0] for r in notebook.db.execute("SELECT title FROM notes")]
     assert "RL helps - Injected claim" in titles
@@ -218,16 +239,22 @@ BAD_FRONTS = {
     "unknown run status": (_run_front(status="exploded"), "status"),
     "relation to a missing claim": (
         f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nclaims:\n  - id: {CLAIM}\n    relations:\n"
-        f"      - to: claim:nowhere/0123abcd\n        kind: supports\n", "neither in this import nor in the notebook"),
+        f"      - to: claim:nowhere/0123abcd\n        kind: supports\n",
+        "neither in this import nor in the notebook",
+    ),
     "a claim refining itself": (
         f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nclaims:\n  - id: {CLAIM}\n    relations:\n"
-        f"      - to: {CLAIM}\n        kind: refines\n", "cannot refines itself"),
+        f"      - to: {CLAIM}\n        kind: refines\n",
+        "cannot refines itself",
+    ),
     "a paper id that is not a paper": (
         f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nmentions:\n  - paper: {NOTE}\n    name: X\n",
-        "is not a paper id"),
+        "is not a paper id",
+    ),
     "a claim mention of an unknown paper": (
         f"generator: inquiry\nid: {NOTE}\ntitle: RL helps\nclaims:\n  - id: {CLAIM}\n    mentions: [paper:nowhere]\n",
-        "neither in this import nor in the notebook"),
+        "neither in this import nor in the notebook",
+    ),
 }
 
 

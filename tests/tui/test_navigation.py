@@ -33,7 +33,9 @@ async def test_walk_from_inquiry_to_note_to_claim_and_back(app):
         await pilot.press("down")  # the first cited note, in essay order
         await settle(pilot, app)
         note_row = tree.cursor_node.data
-        assert note_row.node_id.startswith("note:") and note_row.detail == "✅ 0 · ❌ 0 · ○ 2 · used by 1"  # a note: counts, no glyph
+        assert (
+            note_row.node_id.startswith("note:") and note_row.detail == "✅ 0 · ❌ 0 · ○ 2 · used by 1"
+        )  # a note: counts, no glyph
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.screen.current == note_row.node_id

@@ -12,6 +12,7 @@ from inquiry.tui.widgets.links import LinksPanel
 
 pytestmark = pytest.mark.anyio
 
+
 def claim_with_text(nb, words: str) -> str:
     return next(c.id for c in nb.list_claims() if words in c.text)
 

@@ -40,28 +40,53 @@ def passk_claim(nb) -> str:
 def a_result(verdict: Verdict = Verdict.SUPPORTS) -> Result:
     ks = [1.0, 2.0, 4.0, 8.0, 16.0]
     return Result(
-        metrics={"gap": Estimate(value=0.1, low=0.05, high=0.15, n=1000,
-                                 description="base minus RL at k=16 (over bootstrap draws)")},
-        series=[Series(name=name, x=ks, y=[0.1 * i + d for i in range(5)], low=[0.1 * i + d - 0.02 for i in range(5)],
-                       high=[0.1 * i + d + 0.02 for i in range(5)], x_label="k", y_label="pass@k", log_x=True,
-                       chart="pass@k") for name, d in (("base", 0.0), ("RL", 0.05))],
-        verdict=VerdictReport(verdict=verdict, reason="ci_excludes_zero_positive", explanation="measured"))
+        metrics={
+            "gap": Estimate(
+                value=0.1, low=0.05, high=0.15, n=1000, description="base minus RL at k=16 (over bootstrap draws)"
+            )
+        },
+        series=[
+            Series(
+                name=name,
+                x=ks,
+                y=[0.1 * i + d for i in range(5)],
+                low=[0.1 * i + d - 0.02 for i in range(5)],
+                high=[0.1 * i + d + 0.02 for i in range(5)],
+                x_label="k",
+                y_label="pass@k",
+                log_x=True,
+                chart="pass@k",
+            )
+            for name, d in (("base", 0.0), ("RL", 0.05))
+        ],
+        verdict=VerdictReport(verdict=verdict, reason="ci_excludes_zero_positive", explanation="measured"),
+    )
 
 
-def record_run_elsewhere(path, claim_id: str, status: RunStatus, *, step: int | None = None,
-                         total: int | None = None, claim_status: Status | None = None) -> str:
+def record_run_elsewhere(
+    path,
+    claim_id: str,
+    status: RunStatus,
+    *,
+    step: int | None = None,
+    total: int | None = None,
+    claim_status: Status | None = None,
+) -> str:
     """What a run's worker process writes, through its own connection."""
     other = Notebook.open(path, create=False)
     try:
         run_id = records.create(other, claim_id, "probe", "test", {}, seed=0, device="cpu")
         if status is RunStatus.RUNNING:
-            other.db.execute("UPDATE runs SET status = 'running', started = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), step = ?, total = ?, "
-                             "heartbeat = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '+1 hour') WHERE id = ?",
-                             [step, total, run_id])
+            other.db.execute(
+                "UPDATE runs SET status = 'running', started = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), step = ?, total = ?, "
+                "heartbeat = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '+1 hour') WHERE id = ?",
+                [step, total, run_id],
+            )
             other.db.conn.commit()
         elif status is RunStatus.SUCCEEDED:
-            other.db.execute("UPDATE runs SET status = 'running', started = ? WHERE id = ?",
-                             ["2026-01-01T00:00:00+00:00", run_id])
+            other.db.execute(
+                "UPDATE runs SET status = 'running', started = ? WHERE id = ?", ["2026-01-01T00:00:00+00:00", run_id]
+            )
             records.finish(other, run_id, RunStatus.SUCCEEDED, result=a_result())
         if claim_status is not None:
             other.set_claim_status(claim_id, claim_status)
@@ -97,6 +122,7 @@ def notified(app, words: str) -> bool:
 
 # ---- 1, 13: charts --------------------------------------------------------------------------
 
+
 async def test_resizing_with_log_scale_charts_open_does_not_crash(app, seeded_notebook):
     claim = passk_claim(seeded_notebook)
     record_run_elsewhere(seeded_notebook.path, claim, RunStatus.SUCCEEDED)
@@ -123,6 +149,7 @@ def test_x_ticks_are_the_measured_values_as_whole_numbers():
 
 # ---- 2: glyphs stay current ------------------------------------------------------------------
 
+
 async def test_glyphs_follow_a_run_that_finished_in_another_process(app, seeded_notebook):
     claim = passk_claim(seeded_notebook)
     async with app.run_test(size=SIZE) as pilot:
@@ -135,6 +162,7 @@ async def test_glyphs_follow_a_run_that_finished_in_another_process(app, seeded_
 
 
 # ---- 3: the launch form ----------------------------------------------------------------------
+
 
 async def test_the_launch_form_works_at_80x24_and_ctrl_s_reports_errors_at_the_top(app, seeded_notebook):
     async with app.run_test(size=(80, 24)) as pilot:
@@ -151,8 +179,12 @@ async def test_the_launch_form_works_at_80x24_and_ctrl_s_reports_errors_at_the_t
         assert first.region.height and screen_region.contains_region(first.region)  # a field is visible
         assert launch.query_one("#section-resources").collapsed  # resources start collapsed
         # a bad value, then ctrl+s: the summary says so at the top and the field is focused
-        bad = next(n for n in launch.field_order if isinstance(launch.query_one(f"#field-{n}"), Input)
-                   and launch.query_one(f"#field-{n}").type != "text" or n in ("lr", "pretrain_steps"))
+        bad = next(
+            n
+            for n in launch.field_order
+            if (isinstance(launch.query_one(f"#field-{n}"), Input) and launch.query_one(f"#field-{n}").type != "text")
+            or n in ("lr", "pretrain_steps")
+        )
         launch.query_one(f"#field-{bad}").focus()
         await pilot.press("ctrl+a", "backspace", *"fast", "ctrl+s")
         await settle(pilot, app)
@@ -185,6 +217,7 @@ async def test_enter_in_the_last_field_launches_with_a_busy_sign(app, seeded_not
 
 
 # ---- 4: keys that do not apply say why -------------------------------------------------------
+
 
 async def test_keys_that_do_not_apply_say_why(app, seeded_notebook):
     async with app.run_test(size=SIZE) as pilot:
@@ -229,6 +262,7 @@ async def test_r_on_a_note_launches_its_claim_with_a_reproduction_spec(app, seed
 
 # ---- 5, 6: tree keys and the filter ----------------------------------------------------------
 
+
 async def test_enter_and_right_expand_tree_nodes(app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -263,6 +297,7 @@ async def test_escape_leaves_the_filter_and_keys_work_again(app):
 
 
 # ---- 7, 8, 9: runs ---------------------------------------------------------------------------
+
 
 async def test_run_progress_fits_and_the_result_key_is_in_the_footer(app, seeded_notebook):
     claim = passk_claim(seeded_notebook)
@@ -316,10 +351,12 @@ async def test_help_explains_glyphs_and_runs_and_the_reader_shows_the_legend(app
 
 # ---- 10: markdown escaping ---------------------------------------------------------------------
 
+
 async def test_stars_in_text_are_shown_not_read_as_markdown(app, seeded_notebook, tmp_path):
     claim = passk_claim(seeded_notebook)
-    seeded_notebook.db.execute("UPDATE claims SET text = ? WHERE id = ?",
-                               ["Pass@k analysis gives '3*4+5' and 2*3*4 for a_b_c", claim])
+    seeded_notebook.db.execute(
+        "UPDATE claims SET text = ? WHERE id = ?", ["Pass@k analysis gives '3*4+5' and 2*3*4 for a_b_c", claim]
+    )
     seeded_notebook.db.conn.commit()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -335,11 +372,13 @@ def test_stars_survive_the_gfm_export(seeded_notebook):
     files = markdown_export.render(seeded_notebook, [INQUIRY], style="gfm")
     text = b"".join(body for name, body in files.items() if name.endswith(".md")).decode()
     from markdown_it import MarkdownIt
+
     html = MarkdownIt("commonmark").render(text)
     assert "3*4+5" in html and "2*3*4" in html
 
 
 # ---- 11: search -----------------------------------------------------------------------------
+
 
 async def test_search_shows_matches_without_brackets_or_repeats_and_or_works(app, seeded_notebook):
     assert seeded_notebook.search("rlvr OR distillation")  # OR gives alternatives
@@ -359,6 +398,7 @@ async def test_search_shows_matches_without_brackets_or_repeats_and_or_works(app
 
 
 # ---- 12: the graph view ----------------------------------------------------------------------
+
 
 async def test_g_opens_a_neighbourhood_you_can_walk(app):
     async with app.run_test(size=SIZE) as pilot:
@@ -384,6 +424,7 @@ async def test_g_opens_a_neighbourhood_you_can_walk(app):
 
 
 # ---- 14: persistence -------------------------------------------------------------------------
+
 
 async def test_theme_and_maximized_pane_are_remembered_per_notebook(seeded_notebook):
     app = InquiryApp(seeded_notebook, poll_s=0.2)

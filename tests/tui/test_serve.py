@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 
 QUESTION = "Can reinforcement learning close"  # the start of the example inquiry's question (the pane may cut the rest)
-CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
-                             shutil.which("google-chrome")) if p), None)
+CHROMIUM = next(
+    (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")) if p), None
+)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]")
 
 pytestmark = [
@@ -55,10 +56,23 @@ async def page_frames(url: str, profile: Path, seconds: float, wanted: str) -> t
     import aiohttp
 
     browser = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,800",
-         f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,800",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -83,7 +97,7 @@ async def page_frames(url: str, profile: Path, seconds: float, wanted: str) -> t
                 while time.monotonic() < end:
                     try:
                         message = await asyncio.wait_for(ws.receive(), timeout=1)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         continue
                     if message.type != aiohttp.WSMsgType.TEXT:
                         break
@@ -96,8 +110,11 @@ async def page_frames(url: str, profile: Path, seconds: float, wanted: str) -> t
                         received.append(data)
                         if wanted in ANSI.sub("", "".join(received)):
                             break
-                await send("Runtime.evaluate", expression="document.querySelector('.intro > div').innerText",
-                           returnByValue=True)
+                await send(
+                    "Runtime.evaluate",
+                    expression="document.querySelector('.intro > div').innerText",
+                    returnByValue=True,
+                )
                 title = ""
                 for _ in range(50):
                     reply = json.loads((await ws.receive()).data)
@@ -115,8 +132,11 @@ def test_the_served_app_shows_the_example_inquiry_in_a_browser(tmp_path):
     pytest.importorskip("textual_serve", reason="textual-serve is not installed (pip install 'inquiry[web]')")
     pytest.importorskip("aiohttp", reason="aiohttp comes with textual-serve")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "inquiry", "--notebook", str(tmp_path / "nb"), "serve",
-                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "inquiry", "--notebook", str(tmp_path / "nb"), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port(port, 60)
         title, text = asyncio.run(page_frames(f"http://127.0.0.1:{port}/", tmp_path / "profile", 90, QUESTION))

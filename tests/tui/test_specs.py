@@ -20,8 +20,13 @@ async def test_reviewing_a_suggested_spec_changes_the_claims_status(app, seeded_
     assert spec.state is SpecState.SUGGESTED
     run_id = records.create(nb, claim.id, "steering", "default", {}, seed=0, device="cpu")
     records.claim(nb, run_id)
-    launcher.end_run(nb, run_id, RunStatus.SUCCEEDED, start_next=False, result=Result(
-        verdict=VerdictReport(verdict="supports", reason="fixture", explanation="fixture")))
+    launcher.end_run(
+        nb,
+        run_id,
+        RunStatus.SUCCEEDED,
+        start_next=False,
+        result=Result(verdict=VerdictReport(verdict="supports", reason="fixture", explanation="fixture")),
+    )
     assert nb.get_claim(claim.id).status is Status.UNTESTED  # a suggested spec decides nothing
     async with app.run_test(size=SIZE) as pilot:
         app.screen.navigate(claim.id)

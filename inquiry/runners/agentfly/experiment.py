@@ -25,26 +25,42 @@ WINDOW = 50  # episodes per point of the moving-average curves
 
 def run_agentfly(config: Config, context: RunContext, registration) -> Result:
     context.setup_torch()
-    model_cfg = TinyModelConfig(hidden=config.hidden, layers=config.layers, heads=config.heads,
-                                ffn=config.hidden * 3, max_len=24)
+    model_cfg = TinyModelConfig(
+        hidden=config.hidden, layers=config.layers, heads=config.heads, ffn=config.hidden * 3, max_len=24
+    )
     total = config.pretrain_steps + config.seeds * len(ARMS)
 
     def on_pretrain(step: int, loss: float) -> None:
         if step % 50 == 0 or step == config.pretrain_steps:
             context.progress(step, total, "pretraining the base", loss=loss)
 
-    folder, losses = pretrained_base(context.cache_dir / "agentfly", {"runner": "agentfly", "documents": "v2"},
-                                     SYMBOLS, document, model_cfg=model_cfg, steps=config.pretrain_steps,
-                                     batch_size=config.pretrain_batch, lr=config.pretrain_lr,
-                                     seed=config.world_seed, on_step=on_pretrain,
-                                     check_cancelled=context.check_cancelled)
+    folder, losses = pretrained_base(
+        context.cache_dir / "agentfly",
+        {"runner": "agentfly", "documents": "v2"},
+        SYMBOLS,
+        document,
+        model_cfg=model_cfg,
+        steps=config.pretrain_steps,
+        batch_size=config.pretrain_batch,
+        lr=config.pretrain_lr,
+        seed=config.world_seed,
+        on_step=on_pretrain,
+        check_cancelled=context.check_cancelled,
+    )
     env = Environment(config.n_tasks, resample=config.world == "resampled", seed=config.world_seed)
     model, tok = load_base(folder, context.device)
     copies = _answers(model, tok, [prompt([Case(t, env.answer(t), True)], t) for t in env.tasks], None, 0.0)
-    raw: dict[str, Any] = {"world": config.world, "tasks": env.tasks,
-                           "copies_success": [int(a == env.answer(t)) for a, t in zip(copies, env.tasks)],
-                           "rewards": {arm: [] for arm in ARMS}, "streams": [], "truths": [],
-                           "q_weights": [], "features": list(FEATURES), "pretrain_losses": losses[::25]}
+    raw: dict[str, Any] = {
+        "world": config.world,
+        "tasks": env.tasks,
+        "copies_success": [int(a == env.answer(t)) for a, t in zip(copies, env.tasks)],
+        "rewards": {arm: [] for arm in ARMS},
+        "streams": [],
+        "truths": [],
+        "q_weights": [],
+        "features": list(FEATURES),
+        "pretrain_losses": losses[::25],
+    }
     del model
     if not all(c.passed for c in base_checks(registration, figures(raw, config.bootstrap, context.seed))):
         return _result(config, context, registration, raw)  # the frozen base cannot use a case: no stream
@@ -57,9 +73,17 @@ def run_agentfly(config: Config, context: RunContext, registration) -> Result:
         for arm in ARMS:
             context.check_cancelled()
             model, tok = load_base(folder, context.device)
-            rewards, q_history = _episodes(arm, model, tok, env, stream, truths, config,
-                                           context.torch_generator(10 * seed + ARMS.index(arm)),
-                                           random.Random(f"{context.seed}-{seed}-{arm}"))
+            rewards, q_history = _episodes(
+                arm,
+                model,
+                tok,
+                env,
+                stream,
+                truths,
+                config,
+                context.torch_generator(10 * seed + ARMS.index(arm)),
+                random.Random(f"{context.seed}-{seed}-{arm}"),
+            )
             raw["rewards"][arm].append(rewards)
             if q_history:
                 raw["q_weights"].append(q_history)
@@ -70,35 +94,63 @@ def run_agentfly(config: Config, context: RunContext, registration) -> Result:
 
 
 def _answers(model, tok, prompts: list[str], gen, temperature: float) -> list[int | None]:
-    out = sample(model, [encode(tok, p) for p in prompts], n=1, max_new_tokens=2, temperature=temperature,
-                 eos_id=tok.eos_token_id, pad_id=tok.pad_token_id, generator=gen)
+    out = sample(
+        model,
+        [encode(tok, p) for p in prompts],
+        n=1,
+        max_new_tokens=2,
+        temperature=temperature,
+        eos_id=tok.eos_token_id,
+        pad_id=tok.pad_token_id,
+        generator=gen,
+    )
     return [parse_answer(t[0]) for t in out.texts(tok)]
 
 
-def _episodes(arm: str, model, tok, env: Environment, stream: list[str], truths: list[int], config: Config,
-              gen, rng: random.Random) -> tuple[list[int], list[list[float]]]:
+def _episodes(
+    arm: str,
+    model,
+    tok,
+    env: Environment,
+    stream: list[str],
+    truths: list[int],
+    config: Config,
+    gen,
+    rng: random.Random,
+) -> tuple[list[int], list[list[float]]]:
     """Step the stream in rounds: retrieve, answer, get rewards from the environment, then update memory
     (or, for the weight arm, the weights)."""
     bank = CaseBank()
-    retriever = (RecentSameKey(config.cases_in_context) if arm == "similarity" else
-                 SoftQRetriever(config.cases_in_context, config.q_lr, config.q_temperature, config.candidates)
-                 if arm == "soft_q" else None)
+    retriever = (
+        RecentSameKey(config.cases_in_context)
+        if arm == "similarity"
+        else SoftQRetriever(config.cases_in_context, config.q_lr, config.q_temperature, config.candidates)
+        if arm == "soft_q"
+        else None
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.weight_lr) if arm == "weights" else None
     rewards: list[int] = []
     for start in range(0, len(stream), config.round_size):
-        tasks = stream[start:start + config.round_size]
+        tasks = stream[start : start + config.round_size]
         retrieved = [retriever.retrieve(bank, t, start + i, rng) if retriever else [] for i, t in enumerate(tasks)]
         prompts = [prompt(cases, t) for cases, t in zip(retrieved, tasks)]
         if optimizer is None:
             answers = _answers(model, tok, prompts, gen, config.temperature)
             completions = None
         else:
-            out = sample(model, [encode(tok, p) for p in prompts], n=1, max_new_tokens=2,
-                         temperature=config.temperature, eos_id=tok.eos_token_id, pad_id=tok.pad_token_id,
-                         generator=gen)
+            out = sample(
+                model,
+                [encode(tok, p) for p in prompts],
+                n=1,
+                max_new_tokens=2,
+                temperature=config.temperature,
+                eos_id=tok.eos_token_id,
+                pad_id=tok.pad_token_id,
+                generator=gen,
+            )
             completions = [c[0] for c in out.completions]
             answers = [parse_answer(t[0]) for t in out.texts(tok)]
-        got = [env.reward(t, a, truth) for t, a, truth in zip(tasks, answers, truths[start:start + len(tasks)])]
+        got = [env.reward(t, a, truth) for t, a, truth in zip(tasks, answers, truths[start : start + len(tasks)])]
         rewards.extend(got)
         for i, (t, a, r) in enumerate(zip(tasks, answers, got)):
             if retriever is not None:
@@ -107,7 +159,7 @@ def _episodes(arm: str, model, tok, env: Environment, stream: list[str], truths:
                 bank.add(Case(t, a, bool(r), start + i))
         if optimizer is not None:
             _policy_gradient(model, optimizer, tok, prompts, completions, got)
-    history = retriever.history[::config.round_size] if isinstance(retriever, SoftQRetriever) else []
+    history = retriever.history[:: config.round_size] if isinstance(retriever, SoftQRetriever) else []
     return rewards, history
 
 
@@ -136,27 +188,63 @@ def _result(config: Config, context: RunContext, registration, raw: dict[str, An
     ran = [arm for arm in ARMS if raw["rewards"][arm]]
     for arm in ran:
         mean = np.asarray(raw["rewards"][arm], float).mean(0)
-        points = [(i + WINDOW, float(mean[i:i + WINDOW].mean())) for i in range(0, len(mean) - WINDOW + 1,
-                                                                                  max(1, WINDOW // 2))]
-        series.append(Series(name=arm, x=[float(x) for x, _ in points], y=[y for _, y in points], chart="stream",
-                             x_label="episode", y_label=f"reward, moving mean over {WINDOW} episodes"))
+        points = [
+            (i + WINDOW, float(mean[i : i + WINDOW].mean()))
+            for i in range(0, len(mean) - WINDOW + 1, max(1, WINDOW // 2))
+        ]
+        series.append(
+            Series(
+                name=arm,
+                x=[float(x) for x, _ in points],
+                y=[y for _, y in points],
+                chart="stream",
+                x_label="episode",
+                y_label=f"reward, moving mean over {WINDOW} episodes",
+            )
+        )
     if raw["q_weights"]:
         history = np.asarray(raw["q_weights"][0], float)
         for j, name in enumerate(raw["features"]):
-            series.append(Series(name=f"w[{name}]", x=[float(i * config.round_size) for i in range(len(history))],
-                                 y=history[:, j].tolist(), chart="q_function", x_label="episode",
-                                 y_label="retrieval Q weight (stream 0)"))
-    plot = save_arms_plot(context.artifact_dir / "agentfly.png",
-                          {arm: metrics[f"late_{arm}"] for arm in ran} or {"copies_success": metrics["copies_success"]},
-                          [s for s in series if s.chart == "stream"],
-                          f"AgentFly miniature ({config.world} world): {report.verdict.value}",
-                          "late-half reward (95% CI)", highlight="soft_q")
-    table = Table(name="reward per arm (95% CI over late-half episodes)", columns=["arm", "whole stream", "late half"],
-                  rows=[[arm, f"{np.mean(raw['rewards'][arm]):.3f}", str(metrics[f'late_{arm}'])] for arm in ran])
+            series.append(
+                Series(
+                    name=f"w[{name}]",
+                    x=[float(i * config.round_size) for i in range(len(history))],
+                    y=history[:, j].tolist(),
+                    chart="q_function",
+                    x_label="episode",
+                    y_label="retrieval Q weight (stream 0)",
+                )
+            )
+    plot = save_arms_plot(
+        context.artifact_dir / "agentfly.png",
+        {arm: metrics[f"late_{arm}"] for arm in ran} or {"copies_success": metrics["copies_success"]},
+        [s for s in series if s.chart == "stream"],
+        f"AgentFly miniature ({config.world} world): {report.verdict.value}",
+        "late-half reward (95% CI)",
+        highlight="soft_q",
+    )
+    table = Table(
+        name="reward per arm (95% CI over late-half episodes)",
+        columns=["arm", "whole stream", "late half"],
+        rows=[[arm, f"{np.mean(raw['rewards'][arm]):.3f}", str(metrics[f"late_{arm}"])] for arm in ran],
+    )
     raw["thresholds"] = dict(registration.thresholds)
     raw["bootstrap"] = config.bootstrap
-    return Result(metrics=metrics, series=series, tables=[table], raw=raw, verdict=report,
-                  artifacts=[Artifact(name="arms and learning curves", path=plot.name, kind="plot",
-                                      description="late-half reward per arm and moving-average reward curves")],
-                  headline=["memory_gain", "improvement", "memory_minus_weights", "similarity_gain",
-                            "copies_success"] if ran else ["copies_success"])
+    return Result(
+        metrics=metrics,
+        series=series,
+        tables=[table],
+        raw=raw,
+        verdict=report,
+        artifacts=[
+            Artifact(
+                name="arms and learning curves",
+                path=plot.name,
+                kind="plot",
+                description="late-half reward per arm and moving-average reward curves",
+            )
+        ],
+        headline=["memory_gain", "improvement", "memory_minus_weights", "similarity_gain", "copies_success"]
+        if ran
+        else ["copies_success"],
+    )

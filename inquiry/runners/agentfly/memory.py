@@ -35,7 +35,7 @@ class RecentSameKey:
 
     def retrieve(self, bank: CaseBank, key: str, now: int, rng) -> list[Case]:
         same = [c for c in bank.cases if c.key == key]
-        return same[-self.k:]
+        return same[-self.k :]
 
     def learn(self, cases: list[Case], key: str, now: int, reward: int) -> None:
         pass
@@ -61,7 +61,7 @@ class SoftQRetriever:
         return sum(w * x for w, x in zip(self.w, features(case, key, now)))
 
     def retrieve(self, bank: CaseBank, key: str, now: int, rng: random.Random) -> list[Case]:
-        pool = bank.cases[-self.candidates:]
+        pool = bank.cases[-self.candidates :]
         chosen: list[Case] = []
         remaining = list(pool)
         while remaining and len(chosen) < self.k:

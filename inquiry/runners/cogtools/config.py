@@ -13,14 +13,18 @@ from ..api import RunnerConfig, param
 
 class Config(RunnerConfig):
     # The task world.
-    n_solved: int = param(300, "problems whose direct answer and worked chain appear in pretraining",
-                          unit="problems", ge=10, le=5000)
+    n_solved: int = param(
+        300, "problems whose direct answer and worked chain appear in pretraining", unit="problems", ge=10, le=5000
+    )
     n_eval: int = param(300, "evaluation problems", unit="problems", ge=10, le=5000)
     evaluate_on: Literal["held_out", "practised"] = param(
-        "held_out", "evaluate on problems never solved in the documents, or (the control world) on the solved "
-        "ones, which the model already answers directly")
-    mono_share: float = param(0.1, "share of worked chains (the monolithic format) among pretraining documents",
-                              unit="fraction", ge=0, le=0.6)
+        "held_out",
+        "evaluate on problems never solved in the documents, or (the control world) on the solved "
+        "ones, which the model already answers directly",
+    )
+    mono_share: float = param(
+        0.1, "share of worked chains (the monolithic format) among pretraining documents", unit="fraction", ge=0, le=0.6
+    )
     world_seed: int = param(0, "seed of the problem split and of the base model", ge=0, le=2**31 - 1)
     # The tiny base model and its pretraining (cached under a hash of these fields).
     hidden: int = param(96, "hidden size of the tiny Llama", unit="dims", ge=16, le=1024)
@@ -30,10 +34,12 @@ class Config(RunnerConfig):
     pretrain_batch: int = param(64, "base pretraining batch size", unit="documents", ge=1, le=4096)
     pretrain_lr: float = param(3e-3, "base pretraining peak learning rate", unit="lr", gt=0, le=1)
     # The tool loop.
-    retries: int = param(2, "backtracking rounds per operation when the examine call rejects a result",
-                         unit="rounds", ge=0, le=10)
-    bootstrap: int = param(2000, "bootstrap resamples for every confidence interval", unit="resamples",
-                           ge=100, le=100_000)
+    retries: int = param(
+        2, "backtracking rounds per operation when the examine call rejects a result", unit="rounds", ge=0, le=10
+    )
+    bootstrap: int = param(
+        2000, "bootstrap resamples for every confidence interval", unit="resamples", ge=100, le=100_000
+    )
 
 
 PRESETS: dict[str, dict] = {
@@ -41,6 +47,14 @@ PRESETS: dict[str, dict] = {
     "default": {},
     # The same pipeline on problems the model already answers directly: nothing is left for tools to unlock.
     "control": {"evaluate_on": "practised"},
-    "gpu": {"device": "cuda", "hidden": 256, "layers": 4, "heads": 8, "pretrain_steps": 8000,
-            "pretrain_batch": 256, "n_solved": 1000, "n_eval": 2000},
+    "gpu": {
+        "device": "cuda",
+        "hidden": 256,
+        "layers": 4,
+        "heads": 8,
+        "pretrain_steps": 8000,
+        "pretrain_batch": 256,
+        "n_solved": 1000,
+        "n_eval": 2000,
+    },
 }

@@ -17,8 +17,19 @@ from dataclasses import dataclass
 
 from ..substrate.sampler import sample
 from ..substrate.tokenizer import encode
-from .world import (Problem, answer, apply, digits, direct_prompt, examine_prompt, mono_prompt, OPS, parse_digit,
-                    parse_mono, step_prompt)
+from .world import (
+    OPS,
+    Problem,
+    answer,
+    apply,
+    digits,
+    direct_prompt,
+    examine_prompt,
+    mono_prompt,
+    parse_digit,
+    parse_mono,
+    step_prompt,
+)
 
 
 class Caller:
@@ -27,13 +38,21 @@ class Caller:
     def __init__(self, model, tok, generator):
         self.model, self.tok, self.generator = model, tok, generator
 
-    def complete(self, prompts: list[str], *, n: int = 1, temperature: float = 0.0,
-                 max_new_tokens: int = 2) -> list[list[str]]:
+    def complete(
+        self, prompts: list[str], *, n: int = 1, temperature: float = 0.0, max_new_tokens: int = 2
+    ) -> list[list[str]]:
         if not prompts:
             return []
-        out = sample(self.model, [encode(self.tok, p) for p in prompts], n=n, max_new_tokens=max_new_tokens,
-                     temperature=temperature, eos_id=self.tok.eos_token_id, pad_id=self.tok.pad_token_id,
-                     generator=self.generator if temperature > 0 else None)
+        out = sample(
+            self.model,
+            [encode(self.tok, p) for p in prompts],
+            n=n,
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            eos_id=self.tok.eos_token_id,
+            pad_id=self.tok.pad_token_id,
+            generator=self.generator if temperature > 0 else None,
+        )
         return out.texts(self.tok)
 
 
@@ -69,8 +88,9 @@ def tool_loop(caller: Caller, problems: list[Problem], retries: int) -> ToolRun:
             calls[i] += 1
         pending = list(range(len(problems)))
         for attempt in range(retries + 1):
-            checks = caller.complete([examine_prompt(op, values[i], rights[i], results[i] if results[i] is not None
-                                                     else 0) for i in pending])
+            checks = caller.complete(
+                [examine_prompt(op, values[i], rights[i], results[i] if results[i] is not None else 0) for i in pending]
+            )
             for i in pending:
                 calls[i] += 1
             rejected = [i for i, t in zip(pending, checks) if t[0].strip() != "y" or results[i] is None]
@@ -85,8 +105,12 @@ def tool_loop(caller: Caller, problems: list[Problem], retries: int) -> ToolRun:
         for i in range(len(problems)):
             step_correct[i] += int(results[i] == apply(op, values[i], rights[i]))
             values[i] = results[i] if results[i] is not None else 0
-    return ToolRun(correct=[int(v == answer(p)) for v, p in zip(values, problems)], calls=calls,
-                   backtracks=backtracks, step_correct=step_correct)
+    return ToolRun(
+        correct=[int(v == answer(p)) for v, p in zip(values, problems)],
+        calls=calls,
+        backtracks=backtracks,
+        step_correct=step_correct,
+    )
 
 
 def calls_budget(calls: list[int]) -> int:
@@ -119,7 +143,7 @@ def parts_known(caller: Caller, problems: list[Problem]) -> list[int]:
     flat = [step_prompt(op, x, y) for row in rows for op, x, y, _ in row]
     texts = caller.complete(flat)
     ok = [parse_digit(t[0]) == z for t, (_, _, _, z) in zip(texts, [s for row in rows for s in row])]
-    return [int(all(ok[3 * i:3 * i + 3])) for i in range(len(problems))]
+    return [int(all(ok[3 * i : 3 * i + 3])) for i in range(len(problems))]
 
 
 def examine_accuracy(caller: Caller, problems: list[Problem]) -> list[int]:
@@ -129,12 +153,24 @@ def examine_accuracy(caller: Caller, problems: list[Problem]) -> list[int]:
     prompts, truth = [], []
     for p in problems:
         for op, x, y, z in steps(p):
-            prompts += [examine_prompt(op, x, y, z), examine_prompt(op, x, y, (z + 1 + sum(p)) % 10 if
-                                                                   (z + 1 + sum(p)) % 10 != z else (z + 1) % 10)]
+            prompts += [
+                examine_prompt(op, x, y, z),
+                examine_prompt(op, x, y, (z + 1 + sum(p)) % 10 if (z + 1 + sum(p)) % 10 != z else (z + 1) % 10),
+            ]
             truth += ["y", "n"]
     texts = caller.complete(prompts)
     return [int(t[0].strip() == want) for t, want in zip(texts, truth)]
 
 
-__all__ = ["Caller", "ToolRun", "best_of_k", "calls_budget", "digits", "direct", "examine_accuracy", "monolithic",
-           "parts_known", "tool_loop"]
+__all__ = [
+    "Caller",
+    "ToolRun",
+    "best_of_k",
+    "calls_budget",
+    "digits",
+    "direct",
+    "examine_accuracy",
+    "monolithic",
+    "parts_known",
+    "tool_loop",
+]

@@ -95,11 +95,11 @@ class World:
     def __post_init__(self):
         everything = list(itertools.product(range(10), repeat=4))
         random.Random(f"problems-{self.seed}").shuffle(everything)
-        self.solved = everything[:self.n_solved]
+        self.solved = everything[: self.n_solved]
         if self.evaluate_on == "practised":
-            self.evaluation = self.solved[:self.n_eval]
+            self.evaluation = self.solved[: self.n_eval]
         else:
-            self.evaluation = everything[self.n_solved:self.n_solved + self.n_eval]
+            self.evaluation = everything[self.n_solved : self.n_solved + self.n_eval]
 
     def document(self, rng: random.Random) -> str:
         roll = rng.random()

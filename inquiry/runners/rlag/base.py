@@ -55,14 +55,15 @@ def pretraining_example(world: World, style: PromptStyle, rng: random.Random) ->
         follow_ups = " ".join(f"{style.naive(q)} {pool[entity][a]}" for q, a in zip(questions[1:], asked[1:]))
         return style.augmented(questions[0], snippets), f"{pool[entity][asked[0]]} {follow_ups}"
     if kind == "qa":
-        entity = rng.choice(known[:max(1, int(len(known) * QA_SHARE_OF_KNOWN))])
+        entity = rng.choice(known[: max(1, int(len(known) * QA_SHARE_OF_KNOWN))])
         return style.naive(template.format(e=entity)), world.known[entity][attribute]
     entity = rng.choice(known)
     return "", fact_sentence(entity, attribute, world.known[entity][attribute])
 
 
-def pretraining_batches(world: World, tokenizer, style: PromptStyle, batch_size: int,
-                        rng: random.Random) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def pretraining_batches(
+    world: World, tokenizer, style: PromptStyle, batch_size: int, rng: random.Random
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     while True:
         seqs, prompt_lens = [], []
         for _ in range(batch_size):
@@ -77,13 +78,24 @@ def world_tokenizer(world: World):
     return build_tokenizer(world.vocabulary(), level="word")
 
 
-def pretrain_base(world: World, folder, *, model_cfg: TinyModelConfig, steps: int, batch_size: int, lr: float,
-                  seed: int, on_step=None, check_cancelled=None) -> list[float]:
+def pretrain_base(
+    world: World,
+    folder,
+    *,
+    model_cfg: TinyModelConfig,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    on_step=None,
+    check_cancelled=None,
+) -> list[float]:
     """Build, pretrain and save the base checkpoint into ``folder``; returns the loss per step."""
     tokenizer = world_tokenizer(world)
     model = build_model(tokenizer, model_cfg, seed=seed)
     batches = pretraining_batches(world, tokenizer, PromptStyle(), batch_size, random.Random(seed))
-    losses = train_lm(model, batches, steps=steps, lr=lr, warmup=max(1, steps // 20), on_step=on_step,
-                      check_cancelled=check_cancelled)
+    losses = train_lm(
+        model, batches, steps=steps, lr=lr, warmup=max(1, steps // 20), on_step=on_step, check_cancelled=check_cancelled
+    )
     save_checkpoint(model, tokenizer, folder)
     return losses

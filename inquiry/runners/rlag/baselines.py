@@ -30,16 +30,18 @@ from .world import Question
 BASELINES = ("cpt", "sft", "cpt_sft")
 
 
-def example_batch(kind: str, questions: Sequence[Question], tokenizer,
-                  style: PromptStyle) -> tuple[list[list[int]], list[int]]:
+def example_batch(
+    kind: str, questions: Sequence[Question], tokenizer, style: PromptStyle
+) -> tuple[list[list[int]], list[int]]:
     """Token sequences and how many leading tokens of each carry no loss."""
     seqs, prompt_lens = [], []
     for q in questions:
         if kind == "cpt":
             prompt, target = snippet_ids(tokenizer, q.snippets)
         else:
-            prompt, target = split_prompt_target(tokenizer, style.for_training(style.naive(q.question)), q.answer,
-                                                 style.train_separator)
+            prompt, target = split_prompt_target(
+                tokenizer, style.for_training(style.naive(q.question)), q.answer, style.train_separator
+            )
         seqs.append(prompt + target)
         prompt_lens.append(len(prompt))
     return seqs, prompt_lens
@@ -51,13 +53,23 @@ def _epochs(questions: Sequence[Question], batch_size: int, rng: random.Random) 
         order = list(questions)
         rng.shuffle(order)
         for start in range(0, len(order), batch_size):
-            yield order[start:start + batch_size]
+            yield order[start : start + batch_size]
 
 
-def train_baseline(kind: str, model, tokenizer, questions: Sequence[Question], style: PromptStyle, *, steps: int,
-                   batch_size: int, lr: float, rng: random.Random,
-                   on_step: Callable[[int, int, float], None] | None = None,
-                   check_cancelled: Callable[[], None] | None = None) -> list[float]:
+def train_baseline(
+    kind: str,
+    model,
+    tokenizer,
+    questions: Sequence[Question],
+    style: PromptStyle,
+    *,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    rng: random.Random,
+    on_step: Callable[[int, int, float], None] | None = None,
+    check_cancelled: Callable[[], None] | None = None,
+) -> list[float]:
     """Train ``model`` in place for ``steps`` optimizer steps; returns the loss of each step."""
     if kind not in BASELINES:
         raise ValueError(f"unknown baseline {kind!r}; known: {', '.join(BASELINES)}")

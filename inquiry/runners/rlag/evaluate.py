@@ -17,24 +17,37 @@ from .scoring import argmax, score_options
 from .world import Question, fact_sentence
 
 
-def closed_book_correct(model, tokenizer, questions: Sequence[Question], style: PromptStyle,
-                        batch_size: int = 256) -> list[int]:
+def closed_book_correct(
+    model, tokenizer, questions: Sequence[Question], style: PromptStyle, batch_size: int = 256
+) -> list[int]:
     """1 where the naive-prompt argmax is the gold option, else 0."""
-    scores = score_options(model, tokenizer, [style.closed_book(q.question) for q in questions],
-                           [q.options for q in questions], batch_size=batch_size)
+    scores = score_options(
+        model,
+        tokenizer,
+        [style.closed_book(q.question) for q in questions],
+        [q.options for q in questions],
+        batch_size=batch_size,
+    )
     return [int(argmax(s) == q.gold_index) for s, q in zip(scores, questions)]
 
 
-def augmented_correct(model, tokenizer, questions: Sequence[Question], style: PromptStyle,
-                        batch_size: int = 256) -> list[int]:
+def augmented_correct(
+    model, tokenizer, questions: Sequence[Question], style: PromptStyle, batch_size: int = 256
+) -> list[int]:
     """1 where the argmax with the snippets in the prompt is the gold option, else 0."""
-    scores = score_options(model, tokenizer, [style.augmented(q.question, q.snippets) for q in questions],
-                           [q.options for q in questions], batch_size=batch_size)
+    scores = score_options(
+        model,
+        tokenizer,
+        [style.augmented(q.question, q.snippets) for q in questions],
+        [q.options for q in questions],
+        batch_size=batch_size,
+    )
     return [int(argmax(s) == q.gold_index) for s, q in zip(scores, questions)]
 
 
-def explanation_supported(model, tokenizer, questions: Sequence[Question], correct: Sequence[int],
-                          batch_size: int = 256) -> list[int | None]:
+def explanation_supported(
+    model, tokenizer, questions: Sequence[Question], correct: Sequence[int], batch_size: int = 256
+) -> list[int | None]:
     """Per question: None when answered wrongly, else 1 if the gold fact sentence outranks its variants."""
     picked = [q for q, ok in zip(questions, correct) if ok and q.entity]
     sentences = [tuple(fact_sentence(q.entity, q.attribute, option) for option in q.options) for q in picked]

@@ -39,9 +39,16 @@ class RLAGTerms:
     rejected: torch.Tensor  # βA · max(logp(rejected | naive), ε2)
 
 
-def rlag_loss(logp_snippets: torch.Tensor, logp_chosen: torch.Tensor, logp_rejected: torch.Tensor,
-              same: torch.Tensor, *, gamma: float = GAMMA, eps_chosen: float = EPS_CHOSEN,
-              eps_rejected: float = EPS_REJECTED) -> RLAGTerms:
+def rlag_loss(
+    logp_snippets: torch.Tensor,
+    logp_chosen: torch.Tensor,
+    logp_rejected: torch.Tensor,
+    same: torch.Tensor,
+    *,
+    gamma: float = GAMMA,
+    eps_chosen: float = EPS_CHOSEN,
+    eps_rejected: float = EPS_REJECTED,
+) -> RLAGTerms:
     """The mean RLAG loss over a batch; ``same[i]`` is True when item i's chosen equals its rejected."""
     same = same.to(logp_snippets.device)
     beta_d = torch.where(same, BETAS_SAME[0], BETAS_DIFFERENT[0]).to(logp_snippets.dtype)

@@ -39,8 +39,7 @@ class Optimiser:
         # fp32 master copies of low-precision weights; fp32 weights are their own masters
         self.masters = [p.detach().float().clone() if p.dtype in LOW_PRECISION else p for p in self.params]
         self.adamw = torch.optim.AdamW(self.masters, lr=lr, eps=1e-7, weight_decay=0.0)
-        self.schedule = torch.optim.lr_scheduler.LambdaLR(
-            self.adamw, lambda s: warmup_then_constant(s, total_steps))
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(self.adamw, lambda s: warmup_then_constant(s, total_steps))
 
     def step(self, loss: torch.Tensor) -> None:
         for p in self.params:

@@ -7,17 +7,19 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import matplotlib.pyplot as plt
 
-from ..api import Estimate, Series  # noqa: E402
+from ..api import Estimate, Series
 
 
 def save_plot(path: Path, accuracy: dict[str, Estimate], diagnostics: list[Series], title: str) -> Path:
     figure, (bars, curves) = plt.subplots(1, 2, figsize=(11, 4))
     names = list(accuracy)
     values = [accuracy[n].value for n in names]
-    errors = [[accuracy[n].value - (accuracy[n].low or accuracy[n].value) for n in names],
-              [(accuracy[n].high or accuracy[n].value) - accuracy[n].value for n in names]]
+    errors = [
+        [accuracy[n].value - (accuracy[n].low or accuracy[n].value) for n in names],
+        [(accuracy[n].high or accuracy[n].value) - accuracy[n].value for n in names],
+    ]
     bars.bar(names, values, yerr=errors, capsize=4, color=["#c44e52" if n == "rlag" else "#4c72b0" for n in names])
     bars.set_ylim(0, 1)
     bars.set_ylabel("held-out closed-book accuracy")

@@ -53,32 +53,60 @@ def pool_runs(results: Sequence[Result]) -> Result:
     level = reg.threshold("level")
     scope = results[0].verdict.scope
     rng = np.random.default_rng(len(results))
-    rows = {arm: [np.asarray(row, dtype=float) for raw in raws for row in raw["outcomes_heldout"][arm]]
-            for arm in raws[0]["outcomes_heldout"]}
+    rows = {
+        arm: [np.asarray(row, dtype=float) for raw in raws for row in raw["outcomes_heldout"][arm]]
+        for arm in raws[0]["outcomes_heldout"]
+    }
     over = f"{len(rows['rlag'])} training seeds from {len(results)} runs"
     gain = seed_bootstrap_ci(
-        [np.asarray(raw["base"]["augmented"], dtype=float) - np.asarray(raw["base"]["naive"], dtype=float)
-         for raw in raws], B=B, level=level, rng=rng,
-        description=f"base accuracy with snippets minus without (training questions), {len(results)} runs")
-    dev = {arm: float(np.mean([raw["dev_accuracy"][arm][str(raw["tuned_lr"][arm])] for raw in raws]))
-           for arm in rows if arm != "rlag"}
+        [
+            np.asarray(raw["base"]["augmented"], dtype=float) - np.asarray(raw["base"]["naive"], dtype=float)
+            for raw in raws
+        ],
+        B=B,
+        level=level,
+        rng=rng,
+        description=f"base accuracy with snippets minus without (training questions), {len(results)} runs",
+    )
+    dev = {
+        arm: float(np.mean([raw["dev_accuracy"][arm][str(raw["tuned_lr"][arm])] for raw in raws]))
+        for arm in rows
+        if arm != "rlag"
+    }
     best = best_baseline(dev)
     metrics = {"context_gain": gain}
-    metrics |= {f"accuracy_{arm}": seed_bootstrap_ci(arm_rows, B=B, level=level, rng=rng,
-                                                    description=f"{arm}: test closed-book accuracy, {over}")
-                for arm, arm_rows in rows.items()}
+    metrics |= {
+        f"accuracy_{arm}": seed_bootstrap_ci(
+            arm_rows, B=B, level=level, rng=rng, description=f"{arm}: test closed-book accuracy, {over}"
+        )
+        for arm, arm_rows in rows.items()
+    }
     checks = preconditions(gain, reg, all(raw.get("registered_protocol", False) for raw in raws))
     verdict = failed_precondition(checks, gain, reg, scope)
     headline = ["context_gain"]
     if verdict is None:
-        diff = seed_bootstrap_ci([rlag - other for rlag, other in zip(rows["rlag"], rows[best])], B=B, level=level,
-                                 rng=rng, description=f"test closed-book accuracy, RLAG minus {best}, {over}")
+        diff = seed_bootstrap_ci(
+            [rlag - other for rlag, other in zip(rows["rlag"], rows[best])],
+            B=B,
+            level=level,
+            rng=rng,
+            description=f"test closed-book accuracy, RLAG minus {best}, {over}",
+        )
         metrics["rlag_minus_best_baseline"] = diff
         verdict = judge(diff, best, scope, f"bootstrap over {over}, then over questions", reg)
         verdict = verdict.model_copy(update={"preconditions": checks})
         headline = ["rlag_minus_best_baseline", "accuracy_rlag", f"accuracy_{best}", "context_gain"]
     verdict.explanation += " Runs one by one: " + ", ".join(r.verdict.verdict.value for r in results) + "."
-    return Result(metrics=metrics, headline=headline, verdict=verdict,
-                  raw={"runs": len(results), "seeds": len(rows["rlag"]), "best_baseline": best,
-                       "outcomes_heldout": {arm: [row.tolist() for row in arm_rows] for arm, arm_rows in rows.items()},
-                       "bootstrap": B, "run_verdicts": [r.verdict.verdict.value for r in results]})
+    return Result(
+        metrics=metrics,
+        headline=headline,
+        verdict=verdict,
+        raw={
+            "runs": len(results),
+            "seeds": len(rows["rlag"]),
+            "best_baseline": best,
+            "outcomes_heldout": {arm: [row.tolist() for row in arm_rows] for arm, arm_rows in rows.items()},
+            "bootstrap": B,
+            "run_verdicts": [r.verdict.verdict.value for r in results],
+        },
+    )

@@ -18,10 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # The authors' sampling template (template.py), with the domain word made neutral.
-AUTHORS_AUGMENTED = ("Provide a direct answer to the following question without analyzing or explaining your "
-                     "answer.\nRelated literature: {ctx}\nQuestion: {question}")
-AUTHORS_NAIVE = ("Provide a direct answer to the following question without analyzing or explaining your "
-                 "answer.\nQuestion: {question}")
+AUTHORS_AUGMENTED = (
+    "Provide a direct answer to the following question without analyzing or explaining your "
+    "answer.\nRelated literature: {ctx}\nQuestion: {question}"
+)
+AUTHORS_NAIVE = (
+    "Provide a direct answer to the following question without analyzing or explaining your "
+    "answer.\nQuestion: {question}"
+)
 
 
 @dataclass
@@ -55,5 +59,6 @@ class PromptStyle:
         """The prefix the loss conditions on: the chat-templated user turn when ``chat``, else ``prompt``."""
         if not self.chat:
             return prompt
-        return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
-                                                  add_generation_prompt=True)
+        return self.tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
+        )

@@ -33,8 +33,9 @@ def tokenize(tokenizer: PreTrainedTokenizerBase, text: str) -> list[int]:
     return ids
 
 
-def split_prompt_target(tokenizer: PreTrainedTokenizerBase, prefix: str, continuation: str,
-                        separator: str = " ") -> tuple[list[int], list[int]]:
+def split_prompt_target(
+    tokenizer: PreTrainedTokenizerBase, prefix: str, continuation: str, separator: str = " "
+) -> tuple[list[int], list[int]]:
     """``(prompt_ids, target_ids)`` of ``prefix + separator + continuation`` with the authors' mask.
 
     >>> from inquiry.runners.substrate import build_tokenizer
@@ -48,8 +49,9 @@ def split_prompt_target(tokenizer: PreTrainedTokenizerBase, prefix: str, continu
     return full[:-target_len], full[-target_len:]
 
 
-def sequence_logprobs(model: PreTrainedModel, pairs: Sequence[tuple[list[int], list[int]]],
-                      pad_id: int) -> torch.Tensor:
+def sequence_logprobs(
+    model: PreTrainedModel, pairs: Sequence[tuple[list[int], list[int]]], pad_id: int
+) -> torch.Tensor:
     """Mean log-prob of each target given its prompt, one forward pass (differentiable).
 
     Rows are right-padded, so padding never precedes a real token and positions stay 0..n-1.
@@ -60,8 +62,8 @@ def sequence_logprobs(model: PreTrainedModel, pairs: Sequence[tuple[list[int], l
     ids = torch.full((len(pairs), width), pad_id, dtype=torch.long)
     target_mask = torch.zeros((len(pairs), width), dtype=torch.bool)
     for row, (prompt, target) in enumerate(pairs):
-        ids[row, :lengths[row]] = torch.tensor(prompt + target)
-        target_mask[row, len(prompt):lengths[row]] = True
+        ids[row, : lengths[row]] = torch.tensor(prompt + target)
+        target_mask[row, len(prompt) : lengths[row]] = True
     attention = torch.arange(width)[None, :] < torch.tensor(lengths)[:, None]
     ids, target_mask, attention = ids.to(device), target_mask.to(device), attention.to(device)
     logits = model(input_ids=ids, attention_mask=attention.long()).logits[:, :-1].float()
@@ -71,8 +73,15 @@ def sequence_logprobs(model: PreTrainedModel, pairs: Sequence[tuple[list[int], l
 
 
 @torch.no_grad()
-def score_options(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prefixes: Sequence[str],
-                  options: Sequence[Sequence[str]], *, separator: str = " ", batch_size: int = 256) -> list[list[float]]:
+def score_options(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prefixes: Sequence[str],
+    options: Sequence[Sequence[str]],
+    *,
+    separator: str = " ",
+    batch_size: int = 256,
+) -> list[list[float]]:
     """For question i, the mean per-token log-prob of each of ``options[i]`` after ``prefixes[i]``."""
     if len(prefixes) != len(options):
         raise ValueError(f"{len(prefixes)} prefixes but {len(options)} option lists")
@@ -85,7 +94,7 @@ def score_options(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, pr
     model.eval()
     flat: list[float] = []
     for start in range(0, len(pairs), batch_size):
-        flat += sequence_logprobs(model, pairs[start:start + batch_size], tokenizer.pad_token_id).tolist()
+        flat += sequence_logprobs(model, pairs[start : start + batch_size], tokenizer.pad_token_id).tolist()
     model.train(was_training)
     scores: list[list[float]] = [[] for _ in prefixes]
     for i, value in zip(owner, flat):

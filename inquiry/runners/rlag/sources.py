@@ -44,30 +44,60 @@ class Source:
 
 def miniature(config: Config, context: RunContext) -> Source:
     """The world and its base, pretrained once per world and model shape (then read from the cache)."""
-    world = build_world(n_known=config.n_known, n_target=config.n_target, n_options=config.n_options,
-                        n_distractors=config.n_distractors, seed=config.world_seed)
-    shape = TinyModelConfig(hidden=config.hidden, layers=config.layers, heads=config.heads, ffn=4 * config.hidden,
-                            max_len=128)
-    key = {"runner": "rlag-base", "version": 1, "world": [config.n_known, config.n_target, config.n_options,
-                                                          config.n_distractors, config.world_seed],
-           "model": shape.model_dump(), "steps": config.pretrain_steps, "batch": config.pretrain_batch,
-           "lr": config.pretrain_lr}
+    world = build_world(
+        n_known=config.n_known,
+        n_target=config.n_target,
+        n_options=config.n_options,
+        n_distractors=config.n_distractors,
+        seed=config.world_seed,
+    )
+    shape = TinyModelConfig(
+        hidden=config.hidden, layers=config.layers, heads=config.heads, ffn=4 * config.hidden, max_len=128
+    )
+    key = {
+        "runner": "rlag-base",
+        "version": 1,
+        "world": [config.n_known, config.n_target, config.n_options, config.n_distractors, config.world_seed],
+        "model": shape.model_dump(),
+        "steps": config.pretrain_steps,
+        "batch": config.pretrain_batch,
+        "lr": config.pretrain_lr,
+    }
     losses: list[float] = []
 
     def build(folder: Path) -> None:
         def on_step(step: int, loss: float) -> None:
             if step % 50 == 0 or step == config.pretrain_steps:
                 context.progress(step, config.pretrain_steps, "pretraining the base on known entities", loss=loss)
-        losses.extend(pretrain_base(world, folder, model_cfg=shape, steps=config.pretrain_steps,
-                                    batch_size=config.pretrain_batch, lr=config.pretrain_lr, seed=config.world_seed,
-                                    on_step=on_step, check_cancelled=context.check_cancelled))
+
+        losses.extend(
+            pretrain_base(
+                world,
+                folder,
+                model_cfg=shape,
+                steps=config.pretrain_steps,
+                batch_size=config.pretrain_batch,
+                lr=config.pretrain_lr,
+                seed=config.world_seed,
+                on_step=on_step,
+                check_cancelled=context.check_cancelled,
+            )
+        )
 
     folder = cached_checkpoint(context.cache_dir / "rlag", key, build)
-    return Source(folder=folder, train=world.target_questions("train"),
-                  evaluation={"paraphrase": world.target_questions("paraphrase"),
-                              "untrained_fact": world.target_questions("untrained_fact")},
-                  style=PromptStyle(), scope="miniature", dtype=torch.float32, has_fact_sentences=True,
-                  pretrain_losses=losses)
+    return Source(
+        folder=folder,
+        train=world.target_questions("train"),
+        evaluation={
+            "paraphrase": world.target_questions("paraphrase"),
+            "untrained_fact": world.target_questions("untrained_fact"),
+        },
+        style=PromptStyle(),
+        scope="miniature",
+        dtype=torch.float32,
+        has_fact_sentences=True,
+        pretrain_losses=losses,
+    )
 
 
 def authors_questions(path: Path) -> list[Question]:
@@ -78,11 +108,13 @@ def authors_questions(path: Path) -> list[Question]:
         options = row["options"]
         options = tuple(options.values()) if isinstance(options, dict) else tuple(options)
         if row["answer"] not in options:
-            raise DatasetError(path, f"record {number}: answer {row['answer']!r} is not one of its options",
-                               [number])
+            raise DatasetError(path, f"record {number}: answer {row['answer']!r} is not one of its options", [number])
         snippets = tuple(line for line in str(row["ctx"]).split("\n") if line.strip())
-        questions.append(Question(question=row["question"], options=options, answer=row["answer"],
-                                  snippets=snippets, split="dataset"))
+        questions.append(
+            Question(
+                question=row["question"], options=options, answer=row["answer"], snippets=snippets, split="dataset"
+            )
+        )
     return questions
 
 
@@ -110,6 +142,12 @@ def real_checkpoint(config: Config) -> Source:
     random.Random(config.world_seed).shuffle(questions)
     n_eval = max(1, round(len(questions) * config.eval_fraction))
     folder = Path(config.checkpoint).expanduser()
-    return Source(folder=folder, train=questions[n_eval:], evaluation={"heldout": questions[:n_eval]},
-                  style=PromptStyle(authors=True, chat=True), scope=folder.name,
-                  dtype=getattr(torch, config.dtype), has_fact_sentences=False)
+    return Source(
+        folder=folder,
+        train=questions[n_eval:],
+        evaluation={"heldout": questions[:n_eval]},
+        style=PromptStyle(authors=True, chat=True),
+        scope=folder.name,
+        dtype=getattr(torch, config.dtype),
+        has_fact_sentences=False,
+    )

@@ -69,18 +69,23 @@ def snippet_ids(tokenizer, snippets: Sequence[str]) -> tuple[list[int], list[int
     ids: list[int] = []
     for snippet in snippets:
         body = tokenizer(snippet, add_special_tokens=False)["input_ids"]
-        ids += [tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id,
-                *body, tokenizer.eos_token_id]
+        ids += [
+            tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id,
+            *body,
+            tokenizer.eos_token_id,
+        ]
     return ids[:1], ids[1:]
 
 
-def score_chunk(model, tokenizer, questions: Sequence[Question], style: PromptStyle,
-                batch_size: int = 256) -> list[ScoredItem]:
+def score_chunk(
+    model, tokenizer, questions: Sequence[Question], style: PromptStyle, batch_size: int = 256
+) -> list[ScoredItem]:
     """Re-score a chunk with the current model: chosen/rejected are its own argmax picks, not the gold."""
     options = [q.options for q in questions]
     kwargs = {"batch_size": batch_size}  # scoring prompts are plain text: option after a space
-    augmented = score_options(model, tokenizer, [style.augmented(q.question, q.snippets) for q in questions],
-                              options, **kwargs)
+    augmented = score_options(
+        model, tokenizer, [style.augmented(q.question, q.snippets) for q in questions], options, **kwargs
+    )
     naive = score_options(model, tokenizer, [style.naive(q.question) for q in questions], options, **kwargs)
     return [ScoredItem(q, argmax(a), argmax(n)) for q, a, n in zip(questions, augmented, naive)]
 
@@ -89,15 +94,42 @@ def rlag_batch(model, tokenizer, batch: Sequence[ScoredItem], style: PromptStyle
     """The RLAG loss terms of one mini-batch (three forward passes: snippets, chosen, rejected)."""
     pad = tokenizer.pad_token_id
     snippets = sequence_logprobs(model, [snippet_ids(tokenizer, item.question.snippets) for item in batch], pad)
-    chosen = sequence_logprobs(model, [
-        split_prompt_target(tokenizer, style.for_training(style.augmented(i.question.question, i.question.snippets)),
-                            i.question.options[i.chosen], style.train_separator) for i in batch], pad)
-    rejected = sequence_logprobs(model, [
-        split_prompt_target(tokenizer, style.for_training(style.naive(i.question.question)),
-                            i.question.options[i.rejected], style.train_separator) for i in batch], pad)
+    chosen = sequence_logprobs(
+        model,
+        [
+            split_prompt_target(
+                tokenizer,
+                style.for_training(style.augmented(i.question.question, i.question.snippets)),
+                i.question.options[i.chosen],
+                style.train_separator,
+            )
+            for i in batch
+        ],
+        pad,
+    )
+    rejected = sequence_logprobs(
+        model,
+        [
+            split_prompt_target(
+                tokenizer,
+                style.for_training(style.naive(i.question.question)),
+                i.question.options[i.rejected],
+                style.train_separator,
+            )
+            for i in batch
+        ],
+        pad,
+    )
     same = torch.tensor([item.chosen == item.rejected for item in batch])
-    return rlag_loss(snippets, chosen, rejected, same, gamma=settings.gamma, eps_chosen=settings.eps_chosen,
-                     eps_rejected=settings.eps_rejected)
+    return rlag_loss(
+        snippets,
+        chosen,
+        rejected,
+        same,
+        gamma=settings.gamma,
+        eps_chosen=settings.eps_chosen,
+        eps_rejected=settings.eps_rejected,
+    )
 
 
 def diagnostics(batch: Sequence[ScoredItem], terms: RLAGTerms) -> dict[str, float]:
@@ -116,12 +148,24 @@ def diagnostics(batch: Sequence[ScoredItem], terms: RLAGTerms) -> dict[str, floa
     }
 
 
-def train_rlag(model, tokenizer, questions: Sequence[Question], style: PromptStyle, settings: RLAGSettings,
-               rng: random.Random, on_step: Callable[[int, int, dict[str, float]], None] | None = None,
-               check_cancelled: Callable[[], None] | None = None) -> list[dict[str, float]]:
+def train_rlag(
+    model,
+    tokenizer,
+    questions: Sequence[Question],
+    style: PromptStyle,
+    settings: RLAGSettings,
+    rng: random.Random,
+    on_step: Callable[[int, int, dict[str, float]], None] | None = None,
+    check_cancelled: Callable[[], None] | None = None,
+) -> list[dict[str, float]]:
     """Run the chunked loop in place on ``model``; returns the diagnostics of every step."""
-    total = planned_steps(n_questions=len(questions), passes=settings.passes, chunks=settings.chunks,
-                          epochs_per_chunk=settings.epochs_per_chunk, batch_size=settings.batch_size)
+    total = planned_steps(
+        n_questions=len(questions),
+        passes=settings.passes,
+        chunks=settings.chunks,
+        epochs_per_chunk=settings.epochs_per_chunk,
+        batch_size=settings.batch_size,
+    )
     optimiser = Optimiser(model, settings.lr, total)
     log: list[dict[str, float]] = []
     for _ in range(settings.passes):
@@ -135,7 +179,7 @@ def train_rlag(model, tokenizer, questions: Sequence[Question], style: PromptSty
                 for start in range(0, len(scored), settings.batch_size):
                     if check_cancelled is not None:
                         check_cancelled()
-                    batch = scored[start:start + settings.batch_size]
+                    batch = scored[start : start + settings.batch_size]
                     terms = rlag_batch(model, tokenizer, batch, style, settings)
                     optimiser.step(terms.loss)
                     log.append(diagnostics(batch, terms))

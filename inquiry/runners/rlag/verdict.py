@@ -42,9 +42,14 @@ def pooled(outcomes: np.ndarray) -> np.ndarray:
 
 def context_gain(base_augmented, base_naive, reg: Registration, B: int = 2000, seed: int = 0) -> Estimate:
     """Base accuracy with snippets minus without, paired over the target questions."""
-    return paired_diff_ci(pooled(base_augmented), pooled(base_naive), B=B, level=reg.threshold("level"),
-                          rng=np.random.default_rng(seed),
-                          description="base accuracy with snippets minus without (every target question)")
+    return paired_diff_ci(
+        pooled(base_augmented),
+        pooled(base_naive),
+        B=B,
+        level=reg.threshold("level"),
+        rng=np.random.default_rng(seed),
+        description="base accuracy with snippets minus without (every target question)",
+    )
 
 
 def best_baseline(dev_accuracy: Mapping[str, float]) -> str:
@@ -60,43 +65,74 @@ def preconditions(gain: Estimate, reg: Registration, registered_protocol: bool =
     margin = reg.threshold("context_margin")
     low = gain.low if gain.low is not None else gain.value
     return [
-        PreconditionCheck(id="base_can_use_context", passed=low >= margin, value=low, threshold=margin,
-                          detail=f"base accuracy with snippets minus without {gain}; its lower bound must be at "
-                                 f"least {margin:g}"),
-        PreconditionCheck(id="registered_protocol", passed=registered_protocol, value=float(registered_protocol),
-                          threshold=1.0, detail="the registered learning-rate grid and dev share were used"
-                          if registered_protocol else "the run's learning-rate grid or dev share differ from the "
-                                                      "registered ones"),
+        PreconditionCheck(
+            id="base_can_use_context",
+            passed=low >= margin,
+            value=low,
+            threshold=margin,
+            detail=f"base accuracy with snippets minus without {gain}; its lower bound must be at least {margin:g}",
+        ),
+        PreconditionCheck(
+            id="registered_protocol",
+            passed=registered_protocol,
+            value=float(registered_protocol),
+            threshold=1.0,
+            detail="the registered learning-rate grid and dev share were used"
+            if registered_protocol
+            else "the run's learning-rate grid or dev share differ from the registered ones",
+        ),
     ]
 
 
-def failed_precondition(checks: list[PreconditionCheck], gain: Estimate, reg: Registration,
-                        scope: str) -> VerdictReport | None:
+def failed_precondition(
+    checks: list[PreconditionCheck], gain: Estimate, reg: Registration, scope: str
+) -> VerdictReport | None:
     """``inconclusive`` naming the first failed precondition, or None when all hold."""
     failed = next((c for c in checks if not c.passed), None)
     if failed is None:
         return None
-    why = {"base_can_use_context": f"The base answers only {gain} better with the snippets than without (the lower "
-                                   f"bound must reach {reg.threshold('context_margin'):g}); RLAG's chosen answers "
-                                   "would be no better than its rejected ones, so the run cannot test the claim.",
-           "registered_protocol": "The run's learning-rate grid or dev share is not the registered one, so its "
-                                  "numbers cannot decide the registered hypothesis."}[failed.id]
-    return VerdictReport(verdict=Verdict.INCONCLUSIVE, reason=f"precondition_failed:{failed.id}", explanation=why,
-                         scope=scope, registration=reg.sha, preconditions=checks)
+    why = {
+        "base_can_use_context": f"The base answers only {gain} better with the snippets than without (the lower "
+        f"bound must reach {reg.threshold('context_margin'):g}); RLAG's chosen answers "
+        "would be no better than its rejected ones, so the run cannot test the claim.",
+        "registered_protocol": "The run's learning-rate grid or dev share is not the registered one, so its "
+        "numbers cannot decide the registered hypothesis.",
+    }[failed.id]
+    return VerdictReport(
+        verdict=Verdict.INCONCLUSIVE,
+        reason=f"precondition_failed:{failed.id}",
+        explanation=why,
+        scope=scope,
+        registration=reg.sha,
+        preconditions=checks,
+    )
 
 
-def decide(gain: Estimate, dev_accuracy: Mapping[str, float], test: Mapping[str, np.ndarray], reg: Registration, *,
-           registered_protocol: bool = True, B: int = 2000, seed: int = 0,
-           scope: str = "miniature") -> tuple[VerdictReport, str]:
+def decide(
+    gain: Estimate,
+    dev_accuracy: Mapping[str, float],
+    test: Mapping[str, np.ndarray],
+    reg: Registration,
+    *,
+    registered_protocol: bool = True,
+    B: int = 2000,
+    seed: int = 0,
+    scope: str = "miniature",
+) -> tuple[VerdictReport, str]:
     """The verdict and the dev-chosen best baseline; ``test`` holds "rlag" and the baselines' test outcomes."""
     checks = preconditions(gain, reg, registered_protocol)
     best = best_baseline({arm: acc for arm, acc in dev_accuracy.items() if arm != "rlag"})
     failed = failed_precondition(checks, gain, reg, scope)
     if failed is not None:
         return failed, best
-    diff = paired_diff_ci(pooled(test["rlag"]), pooled(test[best]), B=B, level=reg.threshold("level"),
-                          rng=np.random.default_rng(seed + 1),
-                          description=f"test closed-book accuracy, RLAG minus {best} (chosen on dev)")
+    diff = paired_diff_ci(
+        pooled(test["rlag"]),
+        pooled(test[best]),
+        B=B,
+        level=reg.threshold("level"),
+        rng=np.random.default_rng(seed + 1),
+        description=f"test closed-book accuracy, RLAG minus {best} (chosen on dev)",
+    )
     report = judge(diff, best, scope, f"paired bootstrap over {diff.n} test questions, pooled over seeds", reg)
     return report.model_copy(update={"preconditions": checks}), best
 
@@ -110,6 +146,8 @@ def judge(diff: Estimate, best: str, scope: str, interval: str, reg: Registratio
         verdict, reason, words = Verdict.CONTRADICTS, "ci_excludes_zero_negative", "loses to"
     else:
         verdict, reason, words = Verdict.INCONCLUSIVE, "ci_overlaps_zero", "is indistinguishable from"
-    explanation = (f"On held-out closed-book test questions RLAG {words} the best baseline on dev ({best}): "
-                   f"difference {diff} ({interval}).")
+    explanation = (
+        f"On held-out closed-book test questions RLAG {words} the best baseline on dev ({best}): "
+        f"difference {diff} ({interval})."
+    )
     return VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope, registration=reg.sha)

@@ -92,15 +92,16 @@ class World:
     def vocabulary(self) -> list[str]:
         """Every word the world can produce, in a fixed order (for a word-level tokenizer)."""
         words: list[str] = list(PROMPT_WORDS)
-        texts = [t for t in FACT_TEMPLATES.values()] + [t for ts in QUESTION_TEMPLATES.values() for t in ts]
+        texts = list(FACT_TEMPLATES.values()) + [t for ts in QUESTION_TEMPLATES.values() for t in ts]
         for text in texts:
             words += [w for w in text.split() if w not in ("{e}", "{v}")]
         words += [v for values in VALUES.values() for v in values]
         words += all_names()
         return list(dict.fromkeys(words))
 
-    def snippets_for(self, entity: str, facts: dict[str, str], rng: random.Random,
-                     pool: dict[str, dict[str, str]]) -> tuple[str, ...]:
+    def snippets_for(
+        self, entity: str, facts: dict[str, str], rng: random.Random, pool: dict[str, dict[str, str]]
+    ) -> tuple[str, ...]:
         """The entity's fact sentences plus distractor facts of other entities from ``pool``, shuffled."""
         own = [fact_sentence(entity, a, v) for a, v in facts.items()]
         others = [e for e in pool if e != entity]
@@ -112,16 +113,29 @@ class World:
         rng.shuffle(snippets)
         return tuple(snippets)
 
-    def make_question(self, entity: str, facts: dict[str, str], attribute: str, template: int,
-                      rng: random.Random, pool: dict[str, dict[str, str]], split: str = "train") -> Question:
+    def make_question(
+        self,
+        entity: str,
+        facts: dict[str, str],
+        attribute: str,
+        template: int,
+        rng: random.Random,
+        pool: dict[str, dict[str, str]],
+        split: str = "train",
+    ) -> Question:
         answer = facts[attribute]
         wrong = rng.sample([v for v in VALUES[attribute] if v != answer], self.n_options - 1)
         options = [answer, *wrong]
         rng.shuffle(options)
-        return Question(question=QUESTION_TEMPLATES[attribute][template].format(e=entity),
-                        options=tuple(options), answer=answer,
-                        snippets=self.snippets_for(entity, facts, rng, pool),
-                        entity=entity, attribute=attribute, split=split)
+        return Question(
+            question=QUESTION_TEMPLATES[attribute][template].format(e=entity),
+            options=tuple(options),
+            answer=answer,
+            snippets=self.snippets_for(entity, facts, rng, pool),
+            entity=entity,
+            attribute=attribute,
+            split=split,
+        )
 
     def target_questions(self, split: Split) -> list[Question]:
         """Questions about target entities.
@@ -175,8 +189,14 @@ def build_world(*, n_known: int, n_target: int, n_options: int, n_distractors: i
     known = {name: random_facts(rng) for name in chosen[:n_known]}
     target = {name: random_facts(rng) for name in chosen[n_known:]}
     untrained = {name: rng.choice(ATTRIBUTES) for name in target}
-    return World(known=known, target=target, n_options=n_options, n_distractors=n_distractors, seed=seed,
-                 untrained_attribute=untrained)
+    return World(
+        known=known,
+        target=target,
+        n_options=n_options,
+        n_distractors=n_distractors,
+        seed=seed,
+        untrained_attribute=untrained,
+    )
 
 
 def fabricated_profiles(questions: list[Question], seed: int) -> dict[str, dict[str, str]]:
@@ -224,6 +244,15 @@ def fabricated_answers(questions: list[Question], seed: int) -> list[Question]:
     """
     profiles = fabricated_profiles(questions, seed)
     rng = random.Random(f"fabricated-answers-{seed}")
-    return [Question(q.question, q.options,
-                     profiles[q.entity][q.attribute] if q.entity else rng.choice(q.options),
-                     q.snippets, q.entity, q.attribute, q.split) for q in questions]
+    return [
+        Question(
+            q.question,
+            q.options,
+            profiles[q.entity][q.attribute] if q.entity else rng.choice(q.options),
+            q.snippets,
+            q.entity,
+            q.attribute,
+            q.split,
+        )
+        for q in questions
+    ]

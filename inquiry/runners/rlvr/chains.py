@@ -105,12 +105,11 @@ def verify(problem: Problem, text: str) -> bool:
 
 def guess_rate(problem: Problem) -> float:
     """Per-sample success of a uniform guesser over well-formed traces: one right trace in 23^3."""
-    return 1.0 / MODULUS ** HOPS
+    return 1.0 / MODULUS**HOPS
 
 
 def all_problems() -> list[Problem]:
-    return [Problem(s, ops) for s in range(MODULUS) for ops in itertools.product(range(len(OPERATIONS)),
-                                                                                  repeat=HOPS)]
+    return [Problem(s, ops) for s in range(MODULUS) for ops in itertools.product(range(len(OPERATIONS)), repeat=HOPS)]
 
 
 def misconception(method: str, op: int, value: int) -> int:
@@ -176,7 +175,7 @@ class World:
 
     def clean_teacher(self) -> Teacher:
         """A teacher that knows every step, writing method ``x``: the distillation source."""
-        return Teacher({key: 1.0 for key in self.reliability}, method_prior=1.0)
+        return Teacher(dict.fromkeys(self.reliability, 1.0), method_prior=1.0)
 
     def solution(self, problem: Problem) -> str:
         return "x" + "".join(VALUES[v] for v in problem.path())

@@ -46,10 +46,21 @@ class Counts:
     truncated: float  # share of samples that hit max_new_tokens without <eos>
 
 
-def sample_counts(model, tokenizer, items: Sequence[EvalItem], *, n: int, temperature: float, top_p: float,
-                  max_new_tokens: int, generator: torch.Generator, tracked_style: str | None = None,
-                  batch_size: int = 2048, encode_prompt: Callable[[str], list[int]] | None = None,
-                  stop_ids: Sequence[int] | None = None) -> Counts:
+def sample_counts(
+    model,
+    tokenizer,
+    items: Sequence[EvalItem],
+    *,
+    n: int,
+    temperature: float,
+    top_p: float,
+    max_new_tokens: int,
+    generator: torch.Generator,
+    tracked_style: str | None = None,
+    batch_size: int = 2048,
+    encode_prompt: Callable[[str], list[int]] | None = None,
+    stop_ids: Sequence[int] | None = None,
+) -> Counts:
     """Sample ``n`` completions per item and count the verified ones (and those in ``tracked_style``).
 
     ``encode_prompt`` / ``stop_ids`` default to the miniature's; a checkpoint passes its chat-template
@@ -59,31 +70,72 @@ def sample_counts(model, tokenizer, items: Sequence[EvalItem], *, n: int, temper
 
     encode_prompt = encode_prompt or (lambda text: encode(tokenizer, text))
     prompts = [encode_prompt(item.prompt) for item in items]
-    out = sample(model, prompts, n=n, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                 eos_id=list(stop_ids) if stop_ids else tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id,
-                 generator=generator, batch_size=batch_size, return_logprobs=True)
+    out = sample(
+        model,
+        prompts,
+        n=n,
+        max_new_tokens=max_new_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        eos_id=list(stop_ids) if stop_ids else tokenizer.eos_token_id,
+        pad_id=tokenizer.pad_token_id,
+        generator=generator,
+        batch_size=batch_size,
+        return_logprobs=True,
+    )
     texts = out.texts(tokenizer)
     correct = [sum(map(item.check, group)) for item, group in zip(items, texts)]
-    styled = [sum(item.style(t) == tracked_style for t in group) if item.style and tracked_style else 0
-              for item, group in zip(items, texts)]
+    styled = [
+        sum(item.style(t) == tracked_style for t in group) if item.style and tracked_style else 0
+        for item, group in zip(items, texts)
+    ]
     entropies = [e for per_prompt in out.entropies for row in per_prompt for e in row]
     cut = [not out.stopped(c) for per_prompt in out.completions for c in per_prompt]
-    return Counts(n=n, temperature=temperature, top_p=top_p, correct=correct, styled=styled,
-                  entropy=float(np.mean(entropies)), truncated=float(np.mean(cut)))
+    return Counts(
+        n=n,
+        temperature=temperature,
+        top_p=top_p,
+        correct=correct,
+        styled=styled,
+        entropy=float(np.mean(entropies)),
+        truncated=float(np.mean(cut)),
+    )
 
 
-def pass_curve_series(name: str, counts: Counts, ks: Sequence[int], chart: str, *, B: int = 500,
-                      seed: int = 0) -> Series:
+def pass_curve_series(
+    name: str, counts: Counts, ks: Sequence[int], chart: str, *, B: int = 500, seed: int = 0
+) -> Series:
     """pass@k against k with a bootstrap band over problems, for the terminal chart and the plot."""
     rng = np.random.default_rng(seed)
     per_problem = np.array([[pass_at_k(counts.n, c, k) for k in ks] for c in counts.correct])
     bands = [bootstrap_ci(per_problem[:, j], B=B, rng=rng) for j in range(len(ks))]
-    return Series(name=name, x=[float(k) for k in ks], y=[b.value for b in bands], low=[b.low for b in bands],
-                  high=[b.high for b in bands], x_label="k (samples)", y_label="pass@k", log_x=True, chart=chart)
+    return Series(
+        name=name,
+        x=[float(k) for k in ks],
+        y=[b.value for b in bands],
+        low=[b.low for b in bands],
+        high=[b.high for b in bands],
+        x_label="k (samples)",
+        y_label="pass@k",
+        log_x=True,
+        chart=chart,
+    )
 
 
-HISTOGRAM_BINS = ["0", "(0,.1]", "(.1,.2]", "(.2,.3]", "(.3,.4]", "(.4,.5]", "(.5,.6]", "(.6,.7]", "(.7,.8]",
-                  "(.8,.9]", "(.9,1)", "1"]
+HISTOGRAM_BINS = [
+    "0",
+    "(0,.1]",
+    "(.1,.2]",
+    "(.2,.3]",
+    "(.3,.4]",
+    "(.4,.5]",
+    "(.5,.6]",
+    "(.6,.7]",
+    "(.7,.8]",
+    "(.8,.9]",
+    "(.9,1)",
+    "1",
+]
 
 
 def accuracy_histogram(correct: Sequence[int], n: int) -> list:
@@ -105,8 +157,12 @@ def accuracy_histogram(correct: Sequence[int], n: int) -> list:
 def solvable_sets(base: Sequence[int], rl: Sequence[int]) -> dict[str, int]:
     """Problems solved (>= 1 correct of n) by both, the base only, RL only, neither."""
     pairs = list(zip(base, rl))
-    return {"both": sum(b > 0 and r > 0 for b, r in pairs), "base_only": sum(b > 0 and r == 0 for b, r in pairs),
-            "rl_only": sum(b == 0 and r > 0 for b, r in pairs), "neither": sum(b == 0 and r == 0 for b, r in pairs)}
+    return {
+        "both": sum(b > 0 and r > 0 for b, r in pairs),
+        "base_only": sum(b > 0 and r == 0 for b, r in pairs),
+        "rl_only": sum(b == 0 and r > 0 for b, r in pairs),
+        "neither": sum(b == 0 and r == 0 for b, r in pairs),
+    }
 
 
 def rl_only_share(base: Sequence[int], rl: Sequence[int], *, B: int = 1000, seed: int = 0) -> Estimate:
@@ -116,16 +172,22 @@ def rl_only_share(base: Sequence[int], rl: Sequence[int], *, B: int = 1000, seed
     verdict only calls the set non-empty when the interval clears a margin (``verdict.RL_ONLY_MARGIN``).
     """
     only = [float(b == 0 and r > 0) for b, r in zip(base, rl)]
-    return bootstrap_ci(only, B=B, rng=np.random.default_rng(seed),
-                        description="share of problems solved only by RL (>= 1 of n)")
+    return bootstrap_ci(
+        only, B=B, rng=np.random.default_rng(seed), description="share of problems solved only by RL (>= 1 of n)"
+    )
 
 
 def accuracy_gain(base: Sequence[int], other: Sequence[int], n: int, *, B: int = 1000, seed: int = 0) -> Estimate:
     """pass@1(other) − pass@1(base), paired over problems (bootstrap over problems)."""
     from ..substrate import paired_diff_ci
 
-    return paired_diff_ci(np.asarray(other) / n, np.asarray(base) / n, B=B, rng=np.random.default_rng(seed),
-                          description="pass@1 gain over the base (paired over problems)")
+    return paired_diff_ci(
+        np.asarray(other) / n,
+        np.asarray(base) / n,
+        B=B,
+        rng=np.random.default_rng(seed),
+        description="pass@1 gain over the base (paired over problems)",
+    )
 
 
 def extract_answer(text: str) -> str | None:

@@ -59,8 +59,9 @@ def group_advantages(rewards: torch.Tensor, std_normalise: bool = False, eps: fl
     return centred
 
 
-def completion_logprobs(model: PreTrainedModel, prompts: Sequence[Sequence[int]],
-                        completions: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+def completion_logprobs(
+    model: PreTrainedModel, prompts: Sequence[Sequence[int]], completions: Sequence[Sequence[int]], pad_id: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Log-probs of each completion token under ``model``: ``(logprobs, mask)``, both (rows, width).
 
     Rows are prompt + completion, right-padded; prompts may differ in length, positions count from
@@ -72,8 +73,8 @@ def completion_logprobs(model: PreTrainedModel, prompts: Sequence[Sequence[int]]
     ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(seqs), width - 1), dtype=torch.bool)
     for row, (p, seq) in enumerate(zip(prompts, seqs)):
-        ids[row, :len(seq)] = torch.tensor(seq)
-        mask[row, len(p) - 1:len(seq) - 1] = True  # position t predicts token t+1
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, len(p) - 1 : len(seq) - 1] = True  # position t predicts token t+1
     ids, mask = ids.to(device), mask.to(device)
     logits = model(input_ids=ids).logits[:, :-1].float()
     logprobs = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
@@ -115,14 +116,23 @@ def snapshot_steps(steps: int, parts: int = 3) -> list[int]:
     return sorted({round(steps * i / parts) for i in range(parts + 1)})
 
 
-def train_grpo(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, problems: Sequence,
-               prompt_of: Callable[[object], str], reward: RewardFn, settings: GRPOSettings, *,
-               generator: torch.Generator, rng: random.Random,
-               is_correct: Callable[[object, str], bool], style_of: Callable[[str], str | None] | None = None,
-               high_prior_style: str | None = None,
-               on_step: Callable[[StepLog], None] | None = None,
-               encode_prompt: Callable[[str], list[int]] | None = None,
-               stop_ids: Sequence[int] | None = None) -> GRPOOutcome:
+def train_grpo(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    problems: Sequence,
+    prompt_of: Callable[[object], str],
+    reward: RewardFn,
+    settings: GRPOSettings,
+    *,
+    generator: torch.Generator,
+    rng: random.Random,
+    is_correct: Callable[[object, str], bool],
+    style_of: Callable[[str], str | None] | None = None,
+    high_prior_style: str | None = None,
+    on_step: Callable[[StepLog], None] | None = None,
+    encode_prompt: Callable[[str], list[int]] | None = None,
+    stop_ids: Sequence[int] | None = None,
+) -> GRPOOutcome:
     """Run GRPO on ``problems``, updating ``model`` in place; returns per-step logs and snapshots.
 
     ``encode_prompt`` and ``stop_ids`` default to the miniature's (:func:`encode`, the tokenizer's
@@ -131,8 +141,10 @@ def train_grpo(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, probl
     s = settings
     device = next(model.parameters()).device
     if any(p.dtype != torch.float32 for p in model.parameters() if p.requires_grad):
-        raise ValueError("GRPO trains fp32 master weights (load the model in float32 and set "
-                         "autocast_dtype for reduced-precision forwards); AdamW updates round away in bf16")
+        raise ValueError(
+            "GRPO trains fp32 master weights (load the model in float32 and set "
+            "autocast_dtype for reduced-precision forwards); AdamW updates round away in bf16"
+        )
     encode_prompt = encode_prompt or (lambda text: encode(tokenizer, text))
     reference = None
     if s.kl_coef > 0:
@@ -150,25 +162,41 @@ def train_grpo(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, probl
         batch_problems = [problems[rng.randrange(len(problems))] for _ in range(s.prompts_per_step)]
         prompt_ids = [encode_prompt(prompt_of(p)) for p in batch_problems]
         with autocast(device, s.autocast_dtype):
-            rollout = sample(model, prompt_ids, n=s.group_size, max_new_tokens=s.max_new_tokens,
-                             temperature=s.temperature, eos_id=eos, pad_id=pad, generator=generator,
-                             return_logprobs=True)
+            rollout = sample(
+                model,
+                prompt_ids,
+                n=s.group_size,
+                max_new_tokens=s.max_new_tokens,
+                temperature=s.temperature,
+                eos_id=eos,
+                pad_id=pad,
+                generator=generator,
+                return_logprobs=True,
+            )
         texts = rollout.texts(tokenizer)
         rewards = torch.tensor([[reward(p, t) for t in group] for p, group in zip(batch_problems, texts)])
         advantages = group_advantages(rewards, s.std_normalise).flatten()
         rows_prompt = [ids for ids in prompt_ids for _ in range(s.group_size)]
         rows_completion = [c for group in rollout.completions for c in group]
         with autocast(device, s.autocast_dtype):
-            stats = _update(model, optimizer, reference, rows_prompt, rows_completion, advantages.to(device),
-                            pad, s, generator)
+            stats = _update(
+                model, optimizer, reference, rows_prompt, rows_completion, advantages.to(device), pad, s, generator
+            )
         flat = [(p, t) for p, group in zip(batch_problems, texts) for t in group]
         entropies = [e for group in rollout.entropies for row in group for e in row]
         log = StepLog(
-            step=step + 1, reward=float(rewards.mean()), entropy=sum(entropies) / max(1, len(entropies)),
+            step=step + 1,
+            reward=float(rewards.mean()),
+            entropy=sum(entropies) / max(1, len(entropies)),
             mixed_groups=float((rewards.std(dim=1) > 0).float().mean()),
-            style_share=(sum(style_of(t) == high_prior_style for _, t in flat) / len(flat)
-                         if style_of and high_prior_style else float("nan")),
-            accuracy=sum(is_correct(p, t) for p, t in flat) / len(flat), **stats)
+            style_share=(
+                sum(style_of(t) == high_prior_style for _, t in flat) / len(flat)
+                if style_of and high_prior_style
+                else float("nan")
+            ),
+            accuracy=sum(is_correct(p, t) for p, t in flat) / len(flat),
+            **stats,
+        )
         outcome.logs.append(log)
         if on_step is not None:
             on_step(log)
@@ -176,17 +204,24 @@ def train_grpo(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, probl
     return outcome
 
 
-def _update(model, optimizer, reference, prompts, completions, advantages, pad, s: GRPOSettings,
-            generator: torch.Generator) -> dict[str, float]:
+def _update(
+    model, optimizer, reference, prompts, completions, advantages, pad, s: GRPOSettings, generator: torch.Generator
+) -> dict[str, float]:
     """M minibatch updates over one rollout with the clipped surrogate; returns clip/ratio/KL stats."""
     # the draw happens on the generator's device (a CUDA generator cannot drive a CPU randint)
-    order = torch.randperm(len(prompts), generator=torch.Generator().manual_seed(
-        int(torch.randint(0, 2**31 - 1, (1,), generator=generator, device=generator.device))))
-    chunks = [order[i::s.minibatches].tolist() for i in range(s.minibatches)]
+    order = torch.randperm(
+        len(prompts),
+        generator=torch.Generator().manual_seed(
+            int(torch.randint(0, 2**31 - 1, (1,), generator=generator, device=generator.device))
+        ),
+    )
+    chunks = [order[i :: s.minibatches].tolist() for i in range(s.minibatches)]
     # each minibatch in micro-batches of at most s.micro_batch rows, gradients accumulated: a real vocabulary
     # (150k ids) makes full-batch logits tens of GB; the update is the same as one full-batch forward
-    micro = [[chunk[k:k + s.micro_batch] for k in range(0, len(chunk), s.micro_batch)] if s.micro_batch
-             else [chunk] for chunk in chunks]
+    micro = [
+        [chunk[k : k + s.micro_batch] for k in range(0, len(chunk), s.micro_batch)] if s.micro_batch else [chunk]
+        for chunk in chunks
+    ]
 
     def logprobs_of(net, rows):
         return completion_logprobs(net, [prompts[i] for i in rows], [completions[i] for i in rows], pad)
@@ -194,8 +229,9 @@ def _update(model, optimizer, reference, prompts, completions, advantages, pad, 
     model.eval()  # no dropout in Llama, but keep old and new log-probs on the same code path
     with torch.no_grad():  # the behaviour policy's log-probs, before any update of this rollout
         old = [[logprobs_of(model, rows)[0] for rows in parts] for parts in micro]
-        ref = [[logprobs_of(reference, rows)[0] for rows in parts] for parts in micro] if reference is not None \
-            else None
+        ref = (
+            [[logprobs_of(reference, rows)[0] for rows in parts] for parts in micro] if reference is not None else None
+        )
     clipped = tokens = 0
     max_dev = kl_sum = 0.0
     for j, chunk in enumerate(chunks):
@@ -224,5 +260,4 @@ def _update(model, optimizer, reference, prompts, completions, advantages, pad, 
                 max_dev = max(max_dev, float(dev.max()))
         torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
         optimizer.step()
-    return {"clip_fraction": clipped / max(1, tokens), "ratio_max_dev": max_dev,
-            "kl": kl_sum / max(1, tokens)}
+    return {"clip_fraction": clipped / max(1, tokens), "ratio_max_dev": max_dev, "kl": kl_sum / max(1, tokens)}

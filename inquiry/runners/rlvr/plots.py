@@ -17,7 +17,7 @@ def plot_pass_curves(series: Sequence[Series], path: Path, title: str) -> Path:
 
     fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
     for s in series:
-        line, = ax.plot(s.x, s.y, marker="o", markersize=3, label=s.name)
+        (line,) = ax.plot(s.x, s.y, marker="o", markersize=3, label=s.name)
         if s.low is not None and s.high is not None:
             ax.fill_between(s.x, s.low, s.high, alpha=0.2, color=line.get_color())
     ax.set_xscale("log", base=2)

@@ -45,8 +45,10 @@ def why_not_poolable(results: Sequence[Result]) -> str | None:
     arms = {tuple(sorted(raw["held_out"])) for raw in raws}
     if arms != {tuple(sorted(PASSK_ARMS))}:
         named = "; ".join(", ".join(a) for a in sorted(arms))
-        return (f"held-out arms ({named}) are not the pass@k variant's base and RL; the other variants' "
-                "rules are not pooled on counts")
+        return (
+            f"held-out arms ({named}) are not the pass@k variant's base and RL; the other variants' "
+            "rules are not pooled on counts"
+        )
     if len({raw["n"] for raw in raws}) > 1:
         return f"the runs sampled different n ({', '.join(str(raw['n']) for raw in raws)})"
     if len({r.verdict.scope for r in results}) > 1:
@@ -58,8 +60,13 @@ def not_pooled(conservative: Result, why: str) -> Result:
     """The conservative pooling, its reason and explanation saying why the counts were not pooled."""
     report = conservative.verdict
     explanation = f"Not pooled on per-problem counts: {why}. Pooled conservatively instead: {report.explanation}"
-    return conservative.model_copy(update={"verdict": report.model_copy(update={
-        "reason": f"not_pooled_on_counts:{report.reason}", "explanation": explanation})})
+    return conservative.model_copy(
+        update={
+            "verdict": report.model_copy(
+                update={"reason": f"not_pooled_on_counts:{report.reason}", "explanation": explanation}
+            )
+        }
+    )
 
 
 def pool_passk(results: Sequence[Result]) -> Result:
@@ -75,17 +82,26 @@ def pool_passk(results: Sequence[Result]) -> Result:
 
     def pooled(per_seed: list[np.ndarray], description: str) -> Estimate:
         # the same generator seed for every statistic: all of them see the same seed and problem resamples
-        return seed_bootstrap_ci(per_seed, B=B, rng=np.random.default_rng(len(raws)),
-                                 description=f"{description}, {over}")
+        return seed_bootstrap_ci(
+            per_seed, B=B, rng=np.random.default_rng(len(raws)), description=f"{description}, {over}"
+        )
 
-    delta = [pooled([curve[r, j] - curve[b, j] for b, r in zip(base, rl)], f"pass@{k}(RL) − pass@{k}(base)")
-             for j, k in enumerate(ks)]
+    delta = [
+        pooled([curve[r, j] - curve[b, j] for b, r in zip(base, rl)], f"pass@{k}(RL) − pass@{k}(base)")
+        for j, k in enumerate(ks)
+    ]
     # the per-draw crossings need the joint draws, which seed_bootstrap_ci does not return: none recorded
-    comparison = PassKComparison(ks=ks, delta=delta, crossing=[],
-                                 crossing_observed=crossing_point([d.value for d in delta], ks))
-    evidence = PassKEvidence(n=n, comparison=comparison,
-                             rl_only=pooled([((b == 0) & (r > 0)).astype(float) for b, r in zip(base, rl)],
-                                            f"share of problems solved only by RL (>= 1 of {n})"))
+    comparison = PassKComparison(
+        ks=ks, delta=delta, crossing=[], crossing_observed=crossing_point([d.value for d in delta], ks)
+    )
+    evidence = PassKEvidence(
+        n=n,
+        comparison=comparison,
+        rl_only=pooled(
+            [((b == 0) & (r > 0)).astype(float) for b, r in zip(base, rl)],
+            f"share of problems solved only by RL (>= 1 of {n})",
+        ),
+    )
     metrics = {"delta_pass1": delta[0], f"delta_pass{n}": delta[-1], "rl_only_share": evidence.rl_only}
     for k, j in ((1, 0), (n, len(ks) - 1)):
         metrics[f"pass{k}_base"] = pooled([curve[b, j] for b in base], f"base pass@{k} (held-out)")
@@ -94,25 +110,56 @@ def pool_passk(results: Sequence[Result]) -> Result:
     evidence.truncated = max(truncated) if truncated else None
     if all("guess_rates" in raw for raw in raws):
         guess_n = [1 - (1 - np.asarray(raw["guess_rates"], dtype=float)) ** n for raw in raws]
-        evidence.base_over_guesser = pooled([curve[b, -1] - g for b, g in zip(base, guess_n)],
-                                            f"pass@{n}(base) − pass@{n}(uniform guesser)")
+        evidence.base_over_guesser = pooled(
+            [curve[b, -1] - g for b, g in zip(base, guess_n)], f"pass@{n}(base) − pass@{n}(uniform guesser)"
+        )
         evidence.guess_pass_1 = float(np.mean(np.concatenate([raw["guess_rates"] for raw in raws])))
         evidence.guess_pass_n = float(np.mean(np.concatenate(guess_n)))
         metrics[f"base_minus_guess_pass{n}"] = evidence.base_over_guesser
-        metrics[f"guess_pass{n}"] = Estimate(value=evidence.guess_pass_n, description="uniform guesser pass@"
-                                             f"{n} (exact), mean over {over}")
+        metrics[f"guess_pass{n}"] = Estimate(
+            value=evidence.guess_pass_n, description=f"uniform guesser pass@{n} (exact), mean over {over}"
+        )
     if comparison.crossing_observed is not None:
-        metrics["crossing_k"] = Estimate(value=comparison.crossing_observed,
-                                         description="k* where pooled Δ(k) reaches 0, interpolated on log2 k")
+        metrics["crossing_k"] = Estimate(
+            value=comparison.crossing_observed, description="k* where pooled Δ(k) reaches 0, interpolated on log2 k"
+        )
     verdict = passk_verdict(evidence, scope=results[0].verdict.scope)
-    verdict.explanation += (f" (seed-level bootstrap over {len(raws)} seeds, then problems; by seed: "
-                            + ", ".join(r.verdict.verdict.value for r in results) + ")")
-    series = [Series(name="Δ pass@k, RL − base (pooled)", x=[float(k) for k in ks], y=[d.value for d in delta],
-                     low=[d.low for d in delta], high=[d.high for d in delta], x_label="k (samples)",
-                     y_label="Δ pass@k", log_x=True, chart="pooled Δ pass@k")]
-    return Result(metrics=metrics, series=series, verdict=verdict,
-                  headline=["delta_pass1", f"delta_pass{n}", "pass1_base", "pass1_rl", f"pass{n}_base",
-                            f"pass{n}_rl", "rl_only_share"],
-                  raw={"seeds": [raw.get("seed") for raw in raws], "n": n, "bootstrap": B,
-                       "held_out": {"base": [b.tolist() for b in base], "rl": [r.tolist() for r in rl]},
-                       "seed_verdicts": [r.verdict.verdict.value for r in results]})
+    verdict.explanation += (
+        f" (seed-level bootstrap over {len(raws)} seeds, then problems; by seed: "
+        + ", ".join(r.verdict.verdict.value for r in results)
+        + ")"
+    )
+    series = [
+        Series(
+            name="Δ pass@k, RL − base (pooled)",
+            x=[float(k) for k in ks],
+            y=[d.value for d in delta],
+            low=[d.low for d in delta],
+            high=[d.high for d in delta],
+            x_label="k (samples)",
+            y_label="Δ pass@k",
+            log_x=True,
+            chart="pooled Δ pass@k",
+        )
+    ]
+    return Result(
+        metrics=metrics,
+        series=series,
+        verdict=verdict,
+        headline=[
+            "delta_pass1",
+            f"delta_pass{n}",
+            "pass1_base",
+            "pass1_rl",
+            f"pass{n}_base",
+            f"pass{n}_rl",
+            "rl_only_share",
+        ],
+        raw={
+            "seeds": [raw.get("seed") for raw in raws],
+            "n": n,
+            "bootstrap": B,
+            "held_out": {"base": [b.tolist() for b in base], "rl": [r.tolist() for r in rl]},
+            "seed_verdicts": [r.verdict.verdict.value for r in results],
+        },
+    )

@@ -25,8 +25,13 @@ from .task import Problem, final_value, parse, verify
 RewardKind = Literal["true", "random", "format", "incorrect"]
 
 
-def make_reward(kind: RewardKind, *, seed: int = 0, wrong_labels: dict[Problem, int] | None = None,
-                verifier: Callable[[object, str], bool] = verify) -> Callable[[Problem, str], float]:
+def make_reward(
+    kind: RewardKind,
+    *,
+    seed: int = 0,
+    wrong_labels: dict[Problem, int] | None = None,
+    verifier: Callable[[object, str], bool] = verify,
+) -> Callable[[Problem, str], float]:
     """A reward function ``(problem, completion) -> 0.0 | 1.0`` of the given kind.
 
     * ``true``: the whole trace is right (``verifier``: countdown's :func:`~.task.verify` unless given)
@@ -51,5 +56,6 @@ def make_reward(kind: RewardKind, *, seed: int = 0, wrong_labels: dict[Problem, 
             if parsed is None or sorted((parsed[0].x, parsed[0].y, parsed[0].z)) != list(problem.digits):
                 return 0.0
             return float(final_value(text) == wrong_labels[problem])
+
         return incorrect
     raise ValueError(f"unknown reward kind {kind!r}")

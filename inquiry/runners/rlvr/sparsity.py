@@ -72,8 +72,11 @@ def per_layer_unchanged(before: StateDict, after: StateDict, precision: str) -> 
     groups: dict[str, list[int]] = {}
     for name, mask in changed_masks(before, after, precision).items():
         match = _LAYER.search(name)
-        group = f"layer {match.group(1)}" if match else ("embeddings" if "embed" in name or "lm_head" in name
-                                                          else "final norm / other")
+        group = (
+            f"layer {match.group(1)}"
+            if match
+            else ("embeddings" if "embed" in name or "lm_head" in name else "final norm / other")
+        )
         changed, total = groups.setdefault(group, [0, 0])
         groups[group] = [changed + int(mask.sum()), total + mask.numel()]
     return {g: 1.0 - c / t for g, (c, t) in sorted(groups.items())}
@@ -86,8 +89,11 @@ def update_rank_ratios(before: StateDict, after: StateDict) -> dict[str, float]:
     >>> update_rank_ratios(base, {"w": torch.outer(torch.ones(4), torch.arange(6.0))})  # a rank-1 update
     {'w': 0.25}
     """
-    return {name: torch.linalg.matrix_rank(after[name].float() - t.float()).item() / min(t.shape)
-            for name, t in _distinct(before).items() if t.ndim == 2 and "norm" not in name}
+    return {
+        name: torch.linalg.matrix_rank(after[name].float() - t.float()).item() / min(t.shape)
+        for name, t in _distinct(before).items()
+        if t.ndim == 2 and "norm" not in name
+    }
 
 
 def overlap_minus_chance(before: StateDict, after_a: StateDict, after_b: StateDict, precision: str) -> float:

@@ -86,8 +86,12 @@ class Expression:
 
 def expressions(digits: tuple[int, int, int]) -> list[Expression]:
     """All 54 orderings x operators (duplicates kept when digits repeat, like a uniform teacher)."""
-    return [Expression(x, o1, y, o2, z) for x, y, z in itertools.permutations(digits)
-            for o1 in OPERATORS for o2 in OPERATORS]
+    return [
+        Expression(x, o1, y, o2, z)
+        for x, y, z in itertools.permutations(digits)
+        for o1 in OPERATORS
+        for o2 in OPERATORS
+    ]
 
 
 def solutions(problem: Problem) -> list[Expression]:
@@ -159,8 +163,7 @@ def verify(problem: Problem, text: str) -> bool:
     if parsed is None:
         return False
     expr = parsed[0]
-    return (sorted((expr.x, expr.y, expr.z)) == list(problem.digits)
-            and final_value(text) == problem.target)
+    return sorted((expr.x, expr.y, expr.z)) == list(problem.digits) and final_value(text) == problem.target
 
 
 @dataclass(frozen=True)
@@ -210,4 +213,4 @@ def split_problems(problems: list, n_held_out: int, n_rl_train: int, seed: int) 
     if n_held_out + n_rl_train > len(problems):
         raise ValueError(f"asked for {n_held_out + n_rl_train} problems; only {len(problems)} exist")
     random.Random(seed).shuffle(problems)
-    return Split(problems[:n_held_out], problems[n_held_out:n_held_out + n_rl_train], problems[n_held_out:])
+    return Split(problems[:n_held_out], problems[n_held_out : n_held_out + n_rl_train], problems[n_held_out:])

@@ -35,19 +35,39 @@ class TaskKit:
 def task_kit(c: Config, seed: int) -> TaskKit:
     if c.task == "chains":
         world = chains.World.make(seed, blind_share=c.blind_share, blind_share_y=c.blind_share_y)
-        return TaskKit(name="chains", symbols=chains.SYMBOLS, max_answer_len=chains.MAX_ANSWER_LEN,
-                       split=chains.make_split(c.n_held_out, c.n_rl_train, seed=seed),
-                       teacher=world.teacher(c.method_prior), clean_teacher=world.clean_teacher(),
-                       verify=chains.verify, guess_rate=chains.guess_rate, style_of=chains.style_of,
-                       guesser=f"well-formed traces (1 in {chains.MODULUS}^{chains.HOPS})",
-                       cache_key={"task": "chains", "world": seed, "blind_share": c.blind_share,
-                                  "blind_share_y": c.blind_share_y, "version": 2,
-                                  "method_prior": c.method_prior},
-                       in_support=world.in_support, open_methods=world.open_methods)
+        return TaskKit(
+            name="chains",
+            symbols=chains.SYMBOLS,
+            max_answer_len=chains.MAX_ANSWER_LEN,
+            split=chains.make_split(c.n_held_out, c.n_rl_train, seed=seed),
+            teacher=world.teacher(c.method_prior),
+            clean_teacher=world.clean_teacher(),
+            verify=chains.verify,
+            guess_rate=chains.guess_rate,
+            style_of=chains.style_of,
+            guesser=f"well-formed traces (1 in {chains.MODULUS}^{chains.HOPS})",
+            cache_key={
+                "task": "chains",
+                "world": seed,
+                "blind_share": c.blind_share,
+                "blind_share_y": c.blind_share_y,
+                "version": 2,
+                "method_prior": c.method_prior,
+            },
+            in_support=world.in_support,
+            open_methods=world.open_methods,
+        )
     teacher = task.Teacher(noise=c.noise, direct_noise=c.direct_noise, trace_prior=c.trace_prior)
-    return TaskKit(name="countdown3", symbols=task.SYMBOLS, max_answer_len=task.MAX_ANSWER_LEN,
-                   split=task.make_split(c.n_held_out, c.n_rl_train, seed=seed), teacher=teacher,
-                   clean_teacher=task.Teacher(noise=0.0, trace_prior=c.trace_prior, direct_noise=0.0),
-                   verify=task.verify, guess_rate=task.guess_rate, style_of=task.style_of,
-                   guesser="the 54 expressions over the digits",
-                   cache_key={"teacher": vars(teacher)})
+    return TaskKit(
+        name="countdown3",
+        symbols=task.SYMBOLS,
+        max_answer_len=task.MAX_ANSWER_LEN,
+        split=task.make_split(c.n_held_out, c.n_rl_train, seed=seed),
+        teacher=teacher,
+        clean_teacher=task.Teacher(noise=0.0, trace_prior=c.trace_prior, direct_noise=0.0),
+        verify=task.verify,
+        guess_rate=task.guess_rate,
+        style_of=task.style_of,
+        guesser="the 54 expressions over the digits",
+        cache_key={"teacher": vars(teacher)},
+    )

@@ -20,10 +20,10 @@ from ..substrate import bootstrap_ci, decoder_layers, paired_diff_ci
 from .config import Config
 from .generate import Steering, continuation_nll
 from .plot import plot_result
+from .runner import SteeringRunner
 from .setup import Workbench, workbench
 from .sweep import Evaluator, Outcome, Setting, middle_third, pick_setting, scaled
 from .vector import block_outputs, mean_difference, random_directions, shuffled_difference, unit
-from .runner import SteeringRunner
 from .verdict import decide, evidence_from_raw
 
 
@@ -32,8 +32,9 @@ def run_steering(config: Config, context: RunContext) -> Result:
     context.setup_torch()
     bench = workbench(config, context)
     blocks = decoder_layers(bench.model)
-    layers = config.steer_layers or (list(range(len(blocks))) if bench.scope == "miniature"
-                                     else middle_third(len(blocks)))
+    layers = config.steer_layers or (
+        list(range(len(blocks))) if bench.scope == "miniature" else middle_third(len(blocks))
+    )
     if max(layers) >= len(blocks):
         raise ConfigError("steer_layers", f"the model has {len(blocks)} decoder blocks (0..{len(blocks) - 1})")
     return _Experiment(config, context, bench, layers).run()
@@ -55,10 +56,17 @@ class _Experiment:
         if self.primary not in positions:  # an off-protocol run: its first mode stands in (the verdict says so)
             self.primary = positions[0]
         self.pad_id = bench.tokenizer.pad_token_id
-        self.evaluator = Evaluator(bench.model, bench.task, bench.encode, bench.decode,
-                                   eos_id=bench.stop_ids, pad_id=self.pad_id,
-                                   max_new_tokens=bench.max_new_tokens, batch_size=config.generation_batch,
-                                   generator=context.torch_generator(1))
+        self.evaluator = Evaluator(
+            bench.model,
+            bench.task,
+            bench.encode,
+            bench.decode,
+            eos_id=bench.stop_ids,
+            pad_id=self.pad_id,
+            max_new_tokens=bench.max_new_tokens,
+            batch_size=config.generation_batch,
+            generator=context.torch_generator(1),
+        )
         self.rng = np.random.default_rng(context.seed)
         self.grid = [Setting(layer, alpha, mode) for mode in positions for layer in layers for alpha in alphas]
         self.done, self.total = 0, len(layers) + 2 * len(self.grid) + config.random_vectors + 3
@@ -88,8 +96,9 @@ class _Experiment:
 
     def steering(self, direction: torch.Tensor, setting: Setting, norms: dict[int, float]) -> Steering:
         device = next(self.bench.model.parameters()).device
-        return Steering(setting.layer, scaled(direction, setting.alpha, norms[setting.layer]).to(device),
-                        setting.positions)
+        return Steering(
+            setting.layer, scaled(direction, setting.alpha, norms[setting.layer]).to(device), setting.positions
+        )
 
     # --- the run
     def run(self) -> Result:
@@ -108,8 +117,10 @@ class _Experiment:
             self.tick(f"dev sweep: {_label(cell)}")
         # the registered choice: the best primary-mode cell on dev; other modes get their own (exploratory) pick
         best = pick_setting({cell: o.correct.mean() for cell, o in dev.items() if cell.positions == self.primary})
-        exploratory_best = {mode: pick_setting({c: o.correct.mean() for c, o in dev.items() if c.positions == mode})
-                            for mode in {c.positions for c in self.grid} - {self.primary}}
+        exploratory_best = {
+            mode: pick_setting({c: o.correct.mean() for c, o in dev.items() if c.positions == mode})
+            for mode in {c.positions for c in self.grid} - {self.primary}
+        }
 
         # every control below is steered at the chosen setting's block, strength and positions
         chosen = self.steering(directions[best.layer], best, norms)
@@ -123,15 +134,23 @@ class _Experiment:
         }
         self.tick("test arms (greedy)")
         k, temp = config.samples, config.temperature
-        sampled = {name: ev.measure(test, prompts, steer, n=k, temperature=temp) for name, prompts, steer in (
-            ("alpha=0", untagged, None), ("steered", untagged, chosen),
-            ("reason tag", ev.prompts(test, "reason"), None))}
+        sampled = {
+            name: ev.measure(test, prompts, steer, n=k, temperature=temp)
+            for name, prompts, steer in (
+                ("alpha=0", untagged, None),
+                ("steered", untagged, chosen),
+                ("reason tag", ev.prompts(test, "reason"), None),
+            )
+        }
         self.tick(f"test arms (avg@{k})")
 
         test_grid = {}
         for cell in self.grid:
-            test_grid[cell] = (arms["steered"] if cell == best else
-                               ev.measure(test, untagged, self.steering(directions[cell.layer], cell, norms)))
+            test_grid[cell] = (
+                arms["steered"]
+                if cell == best
+                else ev.measure(test, untagged, self.steering(directions[cell.layer], cell, norms))
+            )
             self.tick(f"test grid: {_label(cell)}")
 
         hidden = directions[best.layer].numel()
@@ -147,47 +166,73 @@ class _Experiment:
             for label, steer in (("unsteered", None), ("steered", chosen)):
                 nll[name + label] = continuation_nll(bench.model, encoded, steer, pad_id=self.pad_id, skip=skip)
         self.tick("NLL on tagged traces and untagged text")
-        return self.assemble(arms, sampled, dev_base, dev, test_grid, best, exploratory_best, norms,
-                             np.array(null_acc), nll)
+        return self.assemble(
+            arms, sampled, dev_base, dev, test_grid, best, exploratory_best, norms, np.array(null_acc), nll
+        )
 
     # --- numbers, verdict, result
-    def assemble(self, arms, sampled, dev_base, dev, test_grid, best, exploratory_best, norms, null_acc,
-                 nll) -> Result:
-        config, rng, B = self.config, self.rng, self.config.bootstrap
+    def assemble(self, arms, sampled, dev_base, dev, test_grid, best, exploratory_best, norms, null_acc, nll) -> Result:
+        _config, rng, B = self.config, self.rng, self.config.bootstrap
         reg = self.registration
         level = reg.threshold("level")
         base, tagged = arms["alpha=0"], arms["reason tag"]
-        raw = {"chosen": best._asdict(), "primary_positions": self.primary, "registered_grid": self.registered_grid,
-               "exploratory_chosen": {mode: cell._asdict() for mode, cell in exploratory_best.items()},
-               "mean_residual_norm": {str(layer): norm for layer, norm in norms.items()},
-               "arms": {name: _per_item(o) for name, o in arms.items()},
-               "sampled": {name: _per_item(o) for name, o in sampled.items()},
-               "test_grid": [{**cell._asdict(), **_per_item(o)} for cell, o in test_grid.items()],
-               "random_vector_accuracy": null_acc.tolist(), "nll": nll, "bootstrap": B,
-               "decoding": {"chat_template": self.bench.chat_template, "stop_ids": self.bench.stop_ids}}
+        raw = {
+            "chosen": best._asdict(),
+            "primary_positions": self.primary,
+            "registered_grid": self.registered_grid,
+            "exploratory_chosen": {mode: cell._asdict() for mode, cell in exploratory_best.items()},
+            "mean_residual_norm": {str(layer): norm for layer, norm in norms.items()},
+            "arms": {name: _per_item(o) for name, o in arms.items()},
+            "sampled": {name: _per_item(o) for name, o in sampled.items()},
+            "test_grid": [{**cell._asdict(), **_per_item(o)} for cell, o in test_grid.items()],
+            "random_vector_accuracy": null_acc.tolist(),
+            "nll": nll,
+            "bootstrap": B,
+            "decoding": {"chat_template": self.bench.chat_template, "stop_ids": self.bench.stop_ids},
+        }
 
         def interval(per_run: list[np.ndarray], description: str) -> Estimate:
             return bootstrap_ci(per_run[0], B=B, level=level, rng=rng, description=description)
 
         metrics, evidence = evidence_from_raw([raw], reg, interval)
         for name, outcome in arms.items():
-            metrics[f"accuracy[{name}]"] = bootstrap_ci(outcome.correct, B=B, level=level, rng=rng,
-                                                        description=f"greedy accuracy, {name}, test")
+            metrics[f"accuracy[{name}]"] = bootstrap_ci(
+                outcome.correct, B=B, level=level, rng=rng, description=f"greedy accuracy, {name}, test"
+            )
         verdict = decide(evidence, reg, scope=self.bench.scope)
         exploratory = self.exploratory(arms, sampled, test_grid, exploratory_best, level)
         null_gain = null_acc - base.correct.mean()
         series = self.series(base, test_grid, null_gain)
-        plot = plot_result(series, {"reason tag": tagged.correct.mean(), "alpha = 0": base.correct.mean()},
-                           metrics["accuracy_gain"].value, self.context.artifact_dir / "steering.png")
+        plot = plot_result(
+            series,
+            {"reason tag": tagged.correct.mean(), "alpha = 0": base.correct.mean()},
+            metrics["accuracy_gain"].value,
+            self.context.artifact_dir / "steering.png",
+        )
         return Result(
-            metrics=metrics, series=series, verdict=verdict, exploratory=exploratory,
+            metrics=metrics,
+            series=series,
+            verdict=verdict,
+            exploratory=exploratory,
             tables=self.tables(arms, sampled, dev_base, dev, test_grid, norms),
-            artifacts=[Artifact(name="steering.png", path=plot.name, kind="plot",
-                                description="test accuracy against alpha per block and mode; the random-vector "
-                                            "null")],
+            artifacts=[
+                Artifact(
+                    name="steering.png",
+                    path=plot.name,
+                    kind="plot",
+                    description="test accuracy against alpha per block and mode; the random-vector null",
+                )
+            ],
             raw=raw,
-            headline=["accuracy_gain", "tag_gain", "beats_sign_flip", "beats_label_shuffle", "holm_positive_cells",
-                      "untagged_nll_increase"])
+            headline=[
+                "accuracy_gain",
+                "tag_gain",
+                "beats_sign_flip",
+                "beats_label_shuffle",
+                "holm_positive_cells",
+                "untagged_nll_increase",
+            ],
+        )
 
     def exploratory(self, arms, sampled, test_grid, exploratory_best, level) -> dict[str, Estimate]:
         """Analyses outside the registered rule: other injection modes, avg@k, the share of the gap recovered."""
@@ -195,28 +240,50 @@ class _Experiment:
         base = arms["alpha=0"].correct
         out = {
             f"avg_accuracy_gain@{config.samples}": paired_diff_ci(
-                sampled["steered"].correct, sampled["alpha=0"].correct, B=B, level=level, rng=rng,
-                description=f"avg@{config.samples} accuracy at T={config.temperature}, steered minus alpha = 0"),
-            "direct_tag_gain": paired_diff_ci(arms["direct tag"].correct, base, B=B, level=level, rng=rng,
-                                              description="greedy accuracy, direct tag minus untagged"),
+                sampled["steered"].correct,
+                sampled["alpha=0"].correct,
+                B=B,
+                level=level,
+                rng=rng,
+                description=f"avg@{config.samples} accuracy at T={config.temperature}, steered minus alpha = 0",
+            ),
+            "direct_tag_gain": paired_diff_ci(
+                arms["direct tag"].correct,
+                base,
+                B=B,
+                level=level,
+                rng=rng,
+                description="greedy accuracy, direct tag minus untagged",
+            ),
         }
         gap = self.gap_recovered(arms["steered"].correct, base, arms["reason tag"].correct)
         if gap is not None:
             out["gap_recovered"] = gap
         for mode, cell in exploratory_best.items():
             out[f"accuracy_gain[{mode}]"] = paired_diff_ci(
-                test_grid[cell].correct, base, B=B, level=level, rng=rng,
-                description=f"greedy accuracy at {mode}'s own dev-chosen cell ({_label(cell)}) minus alpha = 0")
+                test_grid[cell].correct,
+                base,
+                B=B,
+                level=level,
+                rng=rng,
+                description=f"greedy accuracy at {mode}'s own dev-chosen cell ({_label(cell)}) minus alpha = 0",
+            )
             cells = [c for c in test_grid if c.positions == mode]
             best_test = max(cells, key=lambda c: test_grid[c].correct.mean())
             out[f"best_test_cell_gain[{mode}]"] = paired_diff_ci(
-                test_grid[best_test].correct, base, B=B, level=level, rng=rng,
-                description=f"the best {mode} cell picked on test itself ({_label(best_test)}): optimistic")
+                test_grid[best_test].correct,
+                base,
+                B=B,
+                level=level,
+                rng=rng,
+                description=f"the best {mode} cell picked on test itself ({_label(best_test)}): optimistic",
+            )
         return out
 
     def gap_recovered(self, steered: np.ndarray, base: np.ndarray, tagged: np.ndarray) -> Estimate | None:
         """(steered - alpha0) / (tagged - alpha0), items resampled jointly; None when the tag does not help
         (the share is undefined), the point alone when some resamples have no gap."""
+
         def ratio(rows: np.ndarray) -> float:
             idx = rows.astype(int)
             gap = tagged[idx].mean() - base[idx].mean()
@@ -226,8 +293,9 @@ class _Experiment:
         point = ratio(np.arange(len(base)))
         if np.isnan(point):
             return None
-        draws = np.array([ratio(row) for row in self.rng.integers(0, len(base), size=(self.config.bootstrap,
-                                                                                    len(base)))])
+        draws = np.array(
+            [ratio(row) for row in self.rng.integers(0, len(base), size=(self.config.bootstrap, len(base)))]
+        )
         if np.isnan(draws).any():
             return Estimate(value=point, n=len(base), description=description)
         tail = (1 - self.registration.threshold("level")) / 2
@@ -239,36 +307,101 @@ class _Experiment:
         out = []
         for positions in dict.fromkeys(cell.positions for cell in self.grid):
             for layer in self.layers:
-                cells = [(cell.alpha, o) for cell, o in test_grid.items()
-                         if (cell.layer, cell.positions) == (layer, positions)]
+                cells = [
+                    (cell.alpha, o)
+                    for cell, o in test_grid.items()
+                    if (cell.layer, cell.positions) == (layer, positions)
+                ]
                 xs = [0.0] + [a for a, _ in cells]
                 name = f"block {layer}, {positions}"
-                out.append(Series(name=name, x=xs,
-                                  y=[float(base.correct.mean())] + [float(o.correct.mean()) for _, o in cells],
-                                  x_label="alpha (x mean residual norm)", y_label="greedy accuracy",
-                                  chart="accuracy"))
-                out.append(Series(name=name, x=xs,
-                                  y=[float(base.scratchpad.mean())] + [float(o.scratchpad.mean()) for _, o in cells],
-                                  x_label="alpha (x mean residual norm)", y_label="scratchpad rate",
-                                  chart="scratchpad"))
+                out.append(
+                    Series(
+                        name=name,
+                        x=xs,
+                        y=[float(base.correct.mean())] + [float(o.correct.mean()) for _, o in cells],
+                        x_label="alpha (x mean residual norm)",
+                        y_label="greedy accuracy",
+                        chart="accuracy",
+                    )
+                )
+                out.append(
+                    Series(
+                        name=name,
+                        x=xs,
+                        y=[float(base.scratchpad.mean())] + [float(o.scratchpad.mean()) for _, o in cells],
+                        x_label="alpha (x mean residual norm)",
+                        y_label="scratchpad rate",
+                        chart="scratchpad",
+                    )
+                )
         ordered = sorted(null_gain.tolist())
-        out.append(Series(name="random-vector null", x=[float(i) for i in range(len(ordered))], y=ordered,
-                          x_label="random direction (sorted)", y_label="accuracy gain", chart="null"))
+        out.append(
+            Series(
+                name="random-vector null",
+                x=[float(i) for i in range(len(ordered))],
+                y=ordered,
+                x_label="random direction (sorted)",
+                y_label="accuracy gain",
+                chart="null",
+            )
+        )
         return out
 
     def tables(self, arms, sampled, dev_base, dev, test_grid, norms) -> list[Table]:
         def row(o: Outcome) -> list[float]:
             return [_r(o.correct), _r(o.scratchpad), _r(o.valid)]
 
-        arm_rows = [[name, _r(o.correct), _r(sampled[name].correct) if name in sampled else None,
-                     _r(o.scratchpad), _r(o.valid), _r(o.tokens)] for name, o in arms.items()]
-        grid_rows = [[cell.layer, cell.alpha, cell.positions, _r(dev[cell].correct), *row(o),
-                      round(norms[cell.layer] * cell.alpha, 3)] for cell, o in test_grid.items()]
+        arm_rows = [
+            [
+                name,
+                _r(o.correct),
+                _r(sampled[name].correct) if name in sampled else None,
+                _r(o.scratchpad),
+                _r(o.valid),
+                _r(o.tokens),
+            ]
+            for name, o in arms.items()
+        ]
+        grid_rows = [
+            [
+                cell.layer,
+                cell.alpha,
+                cell.positions,
+                _r(dev[cell].correct),
+                *row(o),
+                round(norms[cell.layer] * cell.alpha, 3),
+            ]
+            for cell, o in test_grid.items()
+        ]
         grid_rows.insert(0, ["-", 0.0, "-", _r(dev_base.correct), *row(arms["alpha=0"]), 0.0])
-        return [Table(name="arms (test)", columns=["arm", "greedy accuracy", f"avg@{self.config.samples}",
-                                                   "scratchpad rate", "valid rate", "tokens"], rows=arm_rows),
-                Table(name="grid", columns=["block", "alpha", "positions", "dev accuracy", "test accuracy",
-                                            "test scratchpad", "test valid", "added norm"], rows=grid_rows)]
+        return [
+            Table(
+                name="arms (test)",
+                columns=[
+                    "arm",
+                    "greedy accuracy",
+                    f"avg@{self.config.samples}",
+                    "scratchpad rate",
+                    "valid rate",
+                    "tokens",
+                ],
+                rows=arm_rows,
+            ),
+            Table(
+                name="grid",
+                columns=[
+                    "block",
+                    "alpha",
+                    "positions",
+                    "dev accuracy",
+                    "test accuracy",
+                    "test scratchpad",
+                    "test valid",
+                    "added norm",
+                ],
+                rows=grid_rows,
+            ),
+        ]
 
 
 def _label(cell: Setting) -> str:
@@ -280,5 +413,9 @@ def _r(values: np.ndarray) -> float:
 
 
 def _per_item(outcome: Outcome) -> dict[str, list[float]]:
-    return {"correct": outcome.correct.tolist(), "scratchpad": outcome.scratchpad.tolist(),
-            "valid": outcome.valid.tolist(), "tokens": outcome.tokens.tolist()}
+    return {
+        "correct": outcome.correct.tolist(),
+        "scratchpad": outcome.scratchpad.tolist(),
+        "valid": outcome.valid.tolist(),
+        "tokens": outcome.tokens.tolist(),
+    }

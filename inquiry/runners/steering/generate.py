@@ -50,40 +50,71 @@ def _steered(model, steering: Steering | None, start: int):
     return steer(decoder_layers(model)[steering.layer], steering.vector, start, stop)
 
 
-def generate(model, prompts: list[list[int]], steering: Steering | None, *, n: int, max_new_tokens: int,
-             temperature: float, eos_id: int | list[int], pad_id: int, generator: torch.Generator,
-             batch_size: int = 1024) -> list[list[list[int]]]:
+def generate(
+    model,
+    prompts: list[list[int]],
+    steering: Steering | None,
+    *,
+    n: int,
+    max_new_tokens: int,
+    temperature: float,
+    eos_id: int | list[int],
+    pad_id: int,
+    generator: torch.Generator,
+    batch_size: int = 1024,
+) -> list[list[list[int]]]:
     """``n`` completions per prompt (the stop id stripped), steered at each prompt's last token (and on, per
     mode). ``eos_id`` may list several stop ids (a checkpoint's generation config)."""
     stops = set(eos_id) if isinstance(eos_id, (list, tuple)) else {eos_id}
     if steering is None:
         context = contextlib.nullcontext()
     else:
-        context = steer_prompt_end(decoder_layers(model)[steering.layer], steering.vector,
-                                   then_every_token=steering.positions == "from_prompt_end")
+        context = steer_prompt_end(
+            decoder_layers(model)[steering.layer],
+            steering.vector,
+            then_every_token=steering.positions == "from_prompt_end",
+        )
     with context:  # one left-padded run for prompts of every length
-        batch = sample(model, prompts, n=n, max_new_tokens=max_new_tokens, temperature=temperature,
-                       eos_id=eos_id, pad_id=pad_id, generator=generator, batch_size=batch_size)
+        batch = sample(
+            model,
+            prompts,
+            n=n,
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            eos_id=eos_id,
+            pad_id=pad_id,
+            generator=generator,
+            batch_size=batch_size,
+        )
     return [[c[:-1] if c and c[-1] in stops else c for c in completions] for completions in batch.completions]
 
 
 @torch.inference_mode()
-def continuation_nll(model, pairs: list[tuple[list[int], list[int]]], steering: Steering | None, *,
-                     pad_id: int, batch_size: int = 256, skip: int = 0) -> list[float]:
+def continuation_nll(
+    model,
+    pairs: list[tuple[list[int], list[int]]],
+    steering: Steering | None,
+    *,
+    pad_id: int,
+    batch_size: int = 256,
+    skip: int = 0,
+) -> list[float]:
     """Mean NLL per token (nats) of each continuation given its prompt, steered as in :func:`generate`;
     the first ``skip`` continuation tokens are context, not scored."""
     device = next(model.parameters()).device
     out = [0.0] * len(pairs)
     for length, indices in group_by_length([p for p, _ in pairs]).items():
         for chunk_start in range(0, len(indices), batch_size):
-            chunk = indices[chunk_start:chunk_start + batch_size]
-            ids, labels = pad_batch([pairs[i][0] + pairs[i][1] for i in chunk], pad_id,
-                                    label_mask_prefix_lens=[length + skip] * len(chunk))
+            chunk = indices[chunk_start : chunk_start + batch_size]
+            ids, labels = pad_batch(
+                [pairs[i][0] + pairs[i][1] for i in chunk], pad_id, label_mask_prefix_lens=[length + skip] * len(chunk)
+            )
             positions = torch.arange(ids.shape[1])[None].expand_as(ids)  # right padding: row positions from 0
             with _steered(model, steering, start=length - 1):
                 logits = model(input_ids=ids.to(device), position_ids=positions.to(device)).logits.float()
-            losses = F.cross_entropy(logits[:, :-1].transpose(1, 2), labels[:, 1:].to(device),
-                                     ignore_index=-100, reduction="none")
+            losses = F.cross_entropy(
+                logits[:, :-1].transpose(1, 2), labels[:, 1:].to(device), ignore_index=-100, reduction="none"
+            )
             counts = (labels[:, 1:] != -100).sum(1).clamp(min=1).to(device)
             for index, value in zip(chunk, (losses.sum(1) / counts).tolist()):
                 out[index] = value

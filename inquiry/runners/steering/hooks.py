@@ -46,8 +46,10 @@ def _absolute_positions(kwargs: dict[str, Any], hidden: torch.Tensor) -> torch.T
         positions = kwargs.get(name)
         if positions is not None:
             return positions if positions.dim() == 2 else positions[None]
-    raise ValueError("the decoder block was called without position_ids or cache_position, so the "
-                     "absolute positions to steer are unknown; call the model with position_ids")
+    raise ValueError(
+        "the decoder block was called without position_ids or cache_position, so the "
+        "absolute positions to steer are unknown; call the model with position_ids"
+    )
 
 
 @contextlib.contextmanager

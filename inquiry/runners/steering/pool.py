@@ -38,8 +38,11 @@ from .verdict import decide, evidence_from_raw
 def poolable(results: Sequence[Result]) -> bool:
     """Whether there are several results and each keeps its chosen setting and per-item arm outcomes."""
     needed = ("chosen", "primary_positions", "arms", "test_grid", "random_vector_accuracy", "nll")
-    return (len(results) >= 2 and all(all(key in r.raw for key in needed) for r in results)
-            and len({r.verdict.registration for r in results}) == 1)
+    return (
+        len(results) >= 2
+        and all(all(key in r.raw for key in needed) for r in results)
+        and len({r.verdict.registration for r in results}) == 1
+    )
 
 
 def same_setting(results: Sequence[Result]) -> bool:
@@ -51,10 +54,17 @@ def settings_differ(conservative: Result, results: Sequence[Result]) -> Result:
     """The conservative pooling, its reason and explanation saying the seeds chose different settings."""
     settings = "; ".join(_label(r.raw["chosen"]) for r in results)
     report = conservative.verdict
-    explanation = (f"The seeds' dev sweeps chose different settings ({settings}), so their items measure "
-                   f"different interventions and are not pooled; by seed: {report.explanation}")
-    return conservative.model_copy(update={"verdict": report.model_copy(update={
-        "reason": f"settings_differ:{report.reason}", "explanation": explanation})})
+    explanation = (
+        f"The seeds' dev sweeps chose different settings ({settings}), so their items measure "
+        f"different interventions and are not pooled; by seed: {report.explanation}"
+    )
+    return conservative.model_copy(
+        update={
+            "verdict": report.model_copy(
+                update={"reason": f"settings_differ:{report.reason}", "explanation": explanation}
+            )
+        }
+    )
 
 
 def pool_seeds(results: Sequence[Result]) -> Result:
@@ -74,16 +84,25 @@ def pool_seeds(results: Sequence[Result]) -> Result:
     metrics, evidence = evidence_from_raw(raws, reg, interval)
     for arm in raws[0]["arms"]:
         if all(arm in raw["arms"] for raw in raws):
-            metrics[f"accuracy[{arm}]"] = interval([np.asarray(raw["arms"][arm]["correct"], dtype=float)
-                                                    for raw in raws], f"greedy accuracy, {arm}")
+            metrics[f"accuracy[{arm}]"] = interval(
+                [np.asarray(raw["arms"][arm]["correct"], dtype=float) for raw in raws], f"greedy accuracy, {arm}"
+            )
     verdict = decide(evidence, reg, scope=results[0].verdict.scope)
-    verdict.explanation += (f" (seed-level bootstrap over {len(results)} seeds at {_label(raws[0]['chosen'])}; "
-                            "by seed: " + ", ".join(r.verdict.verdict.value for r in results) + ")")
-    return Result(metrics=metrics, verdict=verdict,
-                  headline=["accuracy_gain", "tag_gain", "beats_sign_flip", "beats_label_shuffle",
-                            "holm_positive_cells"],
-                  raw={"seeds": len(results), "chosen": raws[0]["chosen"], "bootstrap": B,
-                       "seed_verdicts": [r.verdict.verdict.value for r in results]})
+    verdict.explanation += (
+        f" (seed-level bootstrap over {len(results)} seeds at {_label(raws[0]['chosen'])}; "
+        "by seed: " + ", ".join(r.verdict.verdict.value for r in results) + ")"
+    )
+    return Result(
+        metrics=metrics,
+        verdict=verdict,
+        headline=["accuracy_gain", "tag_gain", "beats_sign_flip", "beats_label_shuffle", "holm_positive_cells"],
+        raw={
+            "seeds": len(results),
+            "chosen": raws[0]["chosen"],
+            "bootstrap": B,
+            "seed_verdicts": [r.verdict.verdict.value for r in results],
+        },
+    )
 
 
 def _cell(setting: dict) -> tuple[int, float, str]:

@@ -32,8 +32,14 @@ def _as_number(text: str) -> float | None:
 class QATask:
     """Questions with numeric answers; the final number in a completion is its answer."""
 
-    def __init__(self, items: list[dict], reason_suffix: str, direct_suffix: str, reason_min_words: int,
-                 max_new_tokens: int = 512):
+    def __init__(
+        self,
+        items: list[dict],
+        reason_suffix: str,
+        direct_suffix: str,
+        reason_min_words: int,
+        max_new_tokens: int = 512,
+    ):
         self.items = items
         self.suffix = {"reason": reason_suffix, "direct": direct_suffix, "untagged": ""}
         self.reason_min_words = reason_min_words
@@ -56,7 +62,7 @@ class QATask:
         random.Random(seed).shuffle(order)
         parts, start = [], 0
         for size in sizes:
-            parts.append(order[start:start + size])
+            parts.append(order[start : start + size])
             start += size
         return parts
 

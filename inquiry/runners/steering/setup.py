@@ -14,8 +14,15 @@ import torch
 
 from ...errors import ConfigError
 from ..api import RunContext
-from ..substrate import (encode, encode_prompt, has_chat_template, load_checkpoint, load_jsonl, load_qa_jsonl,
-                         stop_token_ids)
+from ..substrate import (
+    encode,
+    encode_prompt,
+    has_chat_template,
+    load_checkpoint,
+    load_jsonl,
+    load_qa_jsonl,
+    stop_token_ids,
+)
 from .base import cached_base
 from .config import Config
 from .qa_task import QATask
@@ -56,36 +63,52 @@ def miniature(config: Config, context: RunContext) -> Workbench:
     task = ChainSumTask(config.operands, config.reason_format)
     dev, test, contrast = task.split([config.dev_items, config.test_items, config.contrast_pairs], context.seed)
     folder = cached_base(
-        config, task, set(dev) | set(test), context.seed, context.cache_dir,
-        on_step=lambda step, loss: step % 50 == 0 and context.progress(
-            step, config.pretrain_steps, "pretraining the base", loss=loss),
-        check_cancelled=context.check_cancelled)
+        config,
+        task,
+        set(dev) | set(test),
+        context.seed,
+        context.cache_dir,
+        on_step=lambda step, loss: (
+            step % 50 == 0 and context.progress(step, config.pretrain_steps, "pretraining the base", loss=loss)
+        ),
+        check_cancelled=context.check_cancelled,
+    )
     model, tokenizer = load_checkpoint(folder, device=context.device, dtype=DTYPES[config.dtype])
     return Workbench(
-        model, tokenizer, task, dev, test,
+        model,
+        tokenizer,
+        task,
+        dev,
+        test,
         contrast=[(task.prompt(p, "reason"), task.prompt(p, "direct")) for p in contrast],
-        neutral=task.neutral_pairs(test), untagged=task.untagged_pairs(test), untagged_skip=1,
+        neutral=task.neutral_pairs(test),
+        untagged=task.untagged_pairs(test),
+        untagged_skip=1,
         encode=lambda text: encode(tokenizer, text),
         encode_continuation=lambda text: encode(tokenizer, text, bos=False),
-        max_new_tokens=config.max_new_tokens or task.max_new_tokens, scope="miniature")
+        max_new_tokens=config.max_new_tokens or task.max_new_tokens,
+        scope="miniature",
+    )
 
 
 def checkpoint(config: Config, context: RunContext) -> Workbench:
     if not config.eval_path:
-        raise ConfigError("eval_path", "a checkpoint run needs a JSONL of {\"prompt\", \"answer\"} questions")
+        raise ConfigError("eval_path", 'a checkpoint run needs a JSONL of {"prompt", "answer"} questions')
     model, tokenizer = load_checkpoint(config.checkpoint, device=context.device, dtype=DTYPES[config.dtype])
-    qa = QATask(load_qa_jsonl(config.eval_path), config.reason_suffix, config.direct_suffix,
-                config.reason_min_words)
+    qa = QATask(load_qa_jsonl(config.eval_path), config.reason_suffix, config.direct_suffix, config.reason_min_words)
     if config.contrast_path:
         rows = load_jsonl(config.contrast_path, ["positive", "negative"])
-        contrast = [(row["positive"], row["negative"]) for row in rows[:config.contrast_pairs]]
+        contrast = [(row["positive"], row["negative"]) for row in rows[: config.contrast_pairs]]
         dev, test = qa.split([config.dev_items, config.test_items], context.seed)
     else:
         dev, test, held = qa.split([config.dev_items, config.test_items, config.contrast_pairs], context.seed)
         contrast = [(qa.prompt(item, "reason"), qa.prompt(item, "direct")) for item in held]
     if not dev or not test or not contrast:
-        raise ConfigError("eval_path", f"{config.eval_path} has too few questions for dev, test and contrast "
-                                       f"splits ({len(dev)}, {len(test)}, {len(contrast)})")
+        raise ConfigError(
+            "eval_path",
+            f"{config.eval_path} has too few questions for dev, test and contrast "
+            f"splits ({len(dev)}, {len(test)}, {len(contrast)})",
+        )
     if config.neutral_path:
         neutral = [("", row["text"]) for row in load_jsonl(config.neutral_path, ["text"])]
     else:
@@ -98,14 +121,29 @@ def checkpoint(config: Config, context: RunContext) -> Workbench:
 
     name = config.checkpoint.rstrip("/").split("/")[-1]
     # a checkpoint's neutral texts are untagged already: both damage metrics read them
-    return Workbench(model, tokenizer, qa, dev, test, contrast, neutral, neutral, 0, prompt_ids,
-                     lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
-                     max_new_tokens=config.max_new_tokens or qa.max_new_tokens, scope=f"checkpoint:{name}",
-                     stop_ids=stop_token_ids(model, tokenizer), chat_template=chat)
+    return Workbench(
+        model,
+        tokenizer,
+        qa,
+        dev,
+        test,
+        contrast,
+        neutral,
+        neutral,
+        0,
+        prompt_ids,
+        lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
+        max_new_tokens=config.max_new_tokens or qa.max_new_tokens,
+        scope=f"checkpoint:{name}",
+        stop_ids=stop_token_ids(model, tokenizer),
+        chat_template=chat,
+    )
 
 
 def workbench(config: Config, context: RunContext) -> Workbench:
     if config.needs_checkpoint and not (config.checkpoint and config.eval_path):
-        raise ConfigError("checkpoint" if not config.checkpoint else "eval_path",
-                          "this preset runs on a local checkpoint: give checkpoint=<folder> and eval_path=<file.jsonl>")
+        raise ConfigError(
+            "checkpoint" if not config.checkpoint else "eval_path",
+            "this preset runs on a local checkpoint: give checkpoint=<folder> and eval_path=<file.jsonl>",
+        )
     return checkpoint(config, context) if config.checkpoint else miniature(config, context)

@@ -40,8 +40,12 @@ class Outcome:
     tokens: np.ndarray
 
     def summary(self) -> dict[str, float]:
-        return {"accuracy": float(self.correct.mean()), "scratchpad_rate": float(self.scratchpad.mean()),
-                "valid_rate": float(self.valid.mean()), "tokens": float(self.tokens.mean())}
+        return {
+            "accuracy": float(self.correct.mean()),
+            "scratchpad_rate": float(self.scratchpad.mean()),
+            "valid_rate": float(self.valid.mean()),
+            "tokens": float(self.tokens.mean()),
+        }
 
 
 @dataclass
@@ -61,11 +65,21 @@ class Evaluator:
     def prompts(self, items: list, mode: str) -> list[list[int]]:
         return [self.encode(self.task.prompt(item, mode)) for item in items]
 
-    def measure(self, items: list, prompts: list[list[int]], steering: Steering | None, *, n: int = 1,
-                temperature: float = 0.0) -> Outcome:
-        completions = generate(self.model, prompts, steering, n=n, max_new_tokens=self.max_new_tokens,
-                               temperature=temperature if n > 1 else 0.0, eos_id=self.eos_id, pad_id=self.pad_id,
-                               generator=self.generator, batch_size=self.batch_size)
+    def measure(
+        self, items: list, prompts: list[list[int]], steering: Steering | None, *, n: int = 1, temperature: float = 0.0
+    ) -> Outcome:
+        completions = generate(
+            self.model,
+            prompts,
+            steering,
+            n=n,
+            max_new_tokens=self.max_new_tokens,
+            temperature=temperature if n > 1 else 0.0,
+            eos_id=self.eos_id,
+            pad_id=self.pad_id,
+            generator=self.generator,
+            batch_size=self.batch_size,
+        )
         correct, scratchpad, valid, tokens = (np.zeros(len(items)) for _ in range(4))
         for i, (item, samples) in enumerate(zip(items, completions)):
             for ids in samples:
@@ -86,8 +100,10 @@ def scaled(direction: torch.Tensor, alpha: float, mean_norm: float) -> torch.Ten
 def pick_setting(dev_accuracy: dict[Setting, float]) -> Setting:
     """The setting with the best dev accuracy; ties go to the gentler one: smaller alpha, then fewer
     steered positions (``prompt_end_only``), then the earlier layer."""
-    return min(dev_accuracy, key=lambda cell: (-dev_accuracy[cell], cell.alpha,
-                                               cell.positions != "prompt_end_only", cell.layer))
+    return min(
+        dev_accuracy,
+        key=lambda cell: (-dev_accuracy[cell], cell.alpha, cell.positions != "prompt_end_only", cell.layer),
+    )
 
 
 def middle_third(num_layers: int) -> list[int]:

@@ -139,7 +139,7 @@ class ChainSumTask:
 
     def split(self, sizes: list[int], seed: int) -> list[list[Problem]]:
         """Disjoint lists of distinct problems of the given sizes (e.g. dev, test, contrast)."""
-        space = MODULUS ** self.operands
+        space = MODULUS**self.operands
         if sum(sizes) > space // 2:
             raise ValueError(f"asked for {sum(sizes)} held-out problems out of only {space}")
         rng = random.Random(seed)
@@ -155,8 +155,9 @@ class ChainSumTask:
             out.append(part)
         return out
 
-    def pretraining_texts(self, held_out: set[Problem], mix: tuple[float, float, float],
-                          untagged_reason_rate: float, rng: random.Random) -> Iterator[tuple[str, str]]:
+    def pretraining_texts(
+        self, held_out: set[Problem], mix: tuple[float, float, float], untagged_reason_rate: float, rng: random.Random
+    ) -> Iterator[tuple[str, str]]:
         """Endless (prompt, completion) pairs in the three formats; ``mix`` weighs reason/direct/untagged."""
         modes: list[Mode] = ["reason", "direct", "untagged"]
         while True:

@@ -55,8 +55,9 @@ def unit(vector: torch.Tensor) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def block_outputs(model, block: torch.nn.Module, prompts: list[list[int]], pad_id: int,
-                  batch_size: int = 256) -> tuple[torch.Tensor, float]:
+def block_outputs(
+    model, block: torch.nn.Module, prompts: list[list[int]], pad_id: int, batch_size: int = 256
+) -> tuple[torch.Tensor, float]:
     """Outputs of ``block`` at each prompt's last token ``(n, hidden)``, and the mean residual norm there.
 
     The mean norm is over every real token but the first (the first token's residual is often an
@@ -65,20 +66,20 @@ def block_outputs(model, block: torch.nn.Module, prompts: list[list[int]], pad_i
     device = next(model.parameters()).device
     last_rows, norm_sum, norm_count = [], 0.0, 0
     for start in range(0, len(prompts), batch_size):
-        chunk = prompts[start:start + batch_size]
+        chunk = prompts[start : start + batch_size]
         width = max(len(p) for p in chunk)
         ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
         mask = torch.zeros((len(chunk), width), dtype=torch.long)
         for row, prompt in enumerate(chunk):  # left padding: the last column is every prompt's last token
-            ids[row, width - len(prompt):] = torch.tensor(prompt)
-            mask[row, width - len(prompt):] = 1
+            ids[row, width - len(prompt) :] = torch.tensor(prompt)
+            mask[row, width - len(prompt) :] = 1
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         seen: list[torch.Tensor] = []
         with record(block, seen):
             model(input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions.to(device))
         hidden = seen[0].float().cpu()
         last_rows.append(hidden[:, -1])
-        counted = (mask.bool() & (positions > 0))
+        counted = mask.bool() & (positions > 0)
         norm_sum += float(hidden.norm(dim=-1)[counted].sum())
         norm_count += int(counted.sum())
     return torch.cat(last_rows), norm_sum / max(1, norm_count)

@@ -89,8 +89,20 @@ def normalise(answer: str) -> str:
     """
     s = str(answer).strip()
     s = _TEXT.sub("", s)
-    for token in ("\\left", "\\right", "\\!", "\\,", "\\;", "\\$", "$", "^\\circ", "^{\\circ}", "\\%", "%",
-                  "\\displaystyle"):
+    for token in (
+        "\\left",
+        "\\right",
+        "\\!",
+        "\\,",
+        "\\;",
+        "\\$",
+        "$",
+        "^\\circ",
+        "^{\\circ}",
+        "\\%",
+        "%",
+        "\\displaystyle",
+    ):
         s = s.replace(token, "")
     s = _FRAC_SHORT.sub(r"\1/\2", s)
     while _FRAC.search(s):

@@ -100,13 +100,22 @@ def load_qa_jsonl(path: Path | str) -> list[dict]:
                 problems.append((number, "a MATH solution needs a \\boxed{...} answer"))
                 continue
         else:
-            problems.append((number, "expected fields prompt+answer, question+answer (GSM8K) or "
-                                     "problem+solution (MATH); found " + ", ".join(map(repr, row)) or "none"))
+            problems.append(
+                (
+                    number,
+                    "expected fields prompt+answer, question+answer (GSM8K) or problem+solution (MATH); found "
+                    + ", ".join(map(repr, row))
+                    or "none",
+                )
+            )
             continue
         records.append({"prompt": str(prompt), "answer": answer})
     if problems:
         shown = "; ".join(f"record {number}: {why}" for number, why in problems[:_SHOWN])
         more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
-        raise DatasetError(path, f"{len(problems)} bad record{'s' if len(problems) > 1 else ''}: {shown}{more}",
-                           [n for n, _ in problems])
+        raise DatasetError(
+            path,
+            f"{len(problems)} bad record{'s' if len(problems) > 1 else ''}: {shown}{more}",
+            [n for n, _ in problems],
+        )
     return records

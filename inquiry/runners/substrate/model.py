@@ -19,8 +19,14 @@ from typing import Any
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
-from transformers import (AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM,
-                          PreTrainedModel, PreTrainedTokenizerBase)
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 from transformers.utils import logging as hf_logging
 
 from ...errors import InquiryError
@@ -49,11 +55,19 @@ def build_model(tokenizer: PreTrainedTokenizerBase, cfg: TinyModelConfig, seed: 
     if cfg.hidden % cfg.heads:
         raise ValueError(f"hidden={cfg.hidden} is not divisible by heads={cfg.heads}")
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=cfg.hidden, num_hidden_layers=cfg.layers,
-        num_attention_heads=cfg.heads, num_key_value_heads=cfg.heads, intermediate_size=cfg.ffn,
-        max_position_embeddings=cfg.max_len, tie_word_embeddings=cfg.tie_embeddings,
-        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id, attn_implementation="sdpa")
+        vocab_size=len(tokenizer),
+        hidden_size=cfg.hidden,
+        num_hidden_layers=cfg.layers,
+        num_attention_heads=cfg.heads,
+        num_key_value_heads=cfg.heads,
+        intermediate_size=cfg.ffn,
+        max_position_embeddings=cfg.max_len,
+        tie_word_embeddings=cfg.tie_embeddings,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        attn_implementation="sdpa",
+    )
     # Initialise under a private RNG state so building a model does not shift the caller's stream.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -66,7 +80,10 @@ def _align_generation_config(model: PreTrainedModel, tokenizer: PreTrainedTokeni
     # LlamaConfig's defaults (bos=1, eos=2) leak into generation_config; make it match the tokenizer.
     gen = model.generation_config
     gen.pad_token_id, gen.bos_token_id, gen.eos_token_id = (
-        tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id)
+        tokenizer.pad_token_id,
+        tokenizer.bos_token_id,
+        tokenizer.eos_token_id,
+    )
 
 
 @contextlib.contextmanager
@@ -94,9 +111,9 @@ def save_checkpoint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, 
     return folder
 
 
-
-def load_checkpoint(folder: Path | str, *, device: str = "cpu", dtype: torch.dtype | None = None,
-                    trust_remote_code: bool = False) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+def load_checkpoint(
+    folder: Path | str, *, device: str = "cpu", dtype: torch.dtype | None = None, trust_remote_code: bool = False
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load a local causal LM and its tokenizer with the Auto classes, in eval mode on ``device``.
 
     Raises :class:`CheckpointError` naming the folder and what is missing or broken.
@@ -123,14 +140,18 @@ def stop_token_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -
     the tokenizer's first."""
     ids: list[int] = []
     gen = getattr(model, "generation_config", None)
-    for value in (tokenizer.eos_token_id, getattr(gen, "eos_token_id", None),
-                  getattr(model.config, "eos_token_id", None)):
-        for token in (value if isinstance(value, (list, tuple)) else [value]):
+    for value in (
+        tokenizer.eos_token_id,
+        getattr(gen, "eos_token_id", None),
+        getattr(model.config, "eos_token_id", None),
+    ):
+        for token in value if isinstance(value, (list, tuple)) else [value]:
             if token is not None and int(token) not in ids:
                 ids.append(int(token))
     if not ids:
-        raise CheckpointError(f"the {type(model).__name__} checkpoint names no eos token: nothing would end a "
-                              "completion")
+        raise CheckpointError(
+            f"the {type(model).__name__} checkpoint names no eos token: nothing would end a completion"
+        )
     return ids
 
 

@@ -24,9 +24,14 @@ def checkpoint_problem(folder: Path | str) -> str | None:
     missing = [name for name in ("config.json",) if not (folder / name).is_file()]
     if not any((folder / name).is_file() for name in WEIGHT_FILES):
         legacy = (folder / "pytorch_model.bin").is_file()
-        missing.append("model weights (model.safetensors)" + (
-            "; pytorch_model.bin is not loaded because pickle files can run code — convert it to safetensors"
-            if legacy else ""))
+        missing.append(
+            "model weights (model.safetensors)"
+            + (
+                "; pytorch_model.bin is not loaded because pickle files can run code — convert it to safetensors"
+                if legacy
+                else ""
+            )
+        )
     if not any((folder / name).is_file() for name in ("tokenizer.json", "tokenizer_config.json")):
         missing.append("tokenizer (tokenizer.json)")
     if missing:

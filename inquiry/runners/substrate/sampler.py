@@ -51,8 +51,7 @@ class SampleBatch:
 
     def texts(self, tokenizer) -> list[list[str]]:
         """Completions decoded without special tokens."""
-        return [[tokenizer.decode(c, skip_special_tokens=True) for c in per_prompt]
-                for per_prompt in self.completions]
+        return [[tokenizer.decode(c, skip_special_tokens=True) for c in per_prompt] for per_prompt in self.completions]
 
 
 def _chunks(counts: list[int], batch_size: int) -> list[list[tuple[int, int]]]:
@@ -86,8 +85,8 @@ def _left_pad(prompts: list[list[int]], pad_id: int, device) -> tuple[torch.Tens
     mask = torch.zeros((len(prompts), width), dtype=torch.long)
     for row, prompt in enumerate(prompts):
         if prompt:
-            ids[row, width - len(prompt):] = torch.tensor(prompt, dtype=torch.long)
-            mask[row, width - len(prompt):] = 1
+            ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
+            mask[row, width - len(prompt) :] = 1
     return ids.to(device), mask.to(device)
 
 
@@ -126,19 +125,20 @@ def cache_of(output):
 
 
 @torch.inference_mode()
-def _sample_chunk(model, prompts, counts, *, max_new_tokens, temperature, top_p, eos_ids, pad_id,
-                  generator, return_logprobs):
+def _sample_chunk(
+    model, prompts, counts, *, max_new_tokens, temperature, top_p, eos_ids, pad_id, generator, return_logprobs
+):
     device = next(model.parameters()).device
     stop = torch.tensor(eos_ids, dtype=torch.long, device=device)
     ids, mask = _left_pad(prompts, pad_id, device)
     padded = bool((mask == 0).any())
     positions = (mask.cumsum(-1) - 1).clamp_(min=0)
     cache_name = cache_kwarg(model)
-    out = model(input_ids=ids, attention_mask=mask if padded else None, position_ids=positions,
-                use_cache=True, logits_to_keep=1)
+    out = model(
+        input_ids=ids, attention_mask=mask if padded else None, position_ids=positions, use_cache=True, logits_to_keep=1
+    )
     cache = cache_of(out)
-    expand = torch.repeat_interleave(torch.arange(len(prompts), device=device),
-                                     torch.tensor(counts, device=device))
+    expand = torch.repeat_interleave(torch.arange(len(prompts), device=device), torch.tensor(counts, device=device))
     if any(count != 1 for count in counts):  # copy each prompt's cache rows for its samples
         cache.batch_select_indices(expand)
     logits = out.logits[:, -1, :][expand]
@@ -166,9 +166,13 @@ def _sample_chunk(model, prompts, counts, *, max_new_tokens, temperature, top_p,
         done |= stopped
         if step + 1 == max_new_tokens or bool(done.all()):
             break
-        out = model(input_ids=token[:, None], position_ids=next_position,
-                    attention_mask=mask[:, : width + step + 1] if padded else None,
-                    use_cache=True, **{cache_name: cache})
+        out = model(
+            input_ids=token[:, None],
+            position_ids=next_position,
+            attention_mask=mask[:, : width + step + 1] if padded else None,
+            use_cache=True,
+            **{cache_name: cache},
+        )
         cache = cache_of(out)
         logits = out.logits[:, -1, :]
         next_position = next_position + 1
@@ -182,9 +186,20 @@ def _sample_chunk(model, prompts, counts, *, max_new_tokens, temperature, top_p,
     return result, lp, ent
 
 
-def sample(model: PreTrainedModel, prompts: list[list[int]], *, n: int, max_new_tokens: int,
-           temperature: float = 1.0, top_p: float = 1.0, eos_id: int | Sequence[int], pad_id: int,
-           generator: torch.Generator, batch_size: int = 1024, return_logprobs: bool = False) -> SampleBatch:
+def sample(
+    model: PreTrainedModel,
+    prompts: list[list[int]],
+    *,
+    n: int,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    top_p: float = 1.0,
+    eos_id: int | Sequence[int],
+    pad_id: int,
+    generator: torch.Generator,
+    batch_size: int = 1024,
+    return_logprobs: bool = False,
+) -> SampleBatch:
     """``n`` completions of up to ``max_new_tokens`` for each prompt (greedy when ``temperature == 0``).
 
     ``eos_id`` is one stop id or several (a checkpoint's generation config may list more than one:
@@ -207,17 +222,26 @@ def sample(model: PreTrainedModel, prompts: list[list[int]], *, n: int, max_new_
     try:
         for chunk in _chunks([n] * len(prompts), batch_size):
             rows, lp, ent = _sample_chunk(
-                model, [prompts[i] for i, _ in chunk], [count for _, count in chunk],
-                max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, eos_ids=eos_ids,
-                pad_id=pad_id, generator=generator, return_logprobs=return_logprobs)
+                model,
+                [prompts[i] for i, _ in chunk],
+                [count for _, count in chunk],
+                max_new_tokens=max_new_tokens,
+                temperature=temperature,
+                top_p=top_p,
+                eos_ids=eos_ids,
+                pad_id=pad_id,
+                generator=generator,
+                return_logprobs=return_logprobs,
+            )
             start = 0
             for index, count in chunk:
-                completions[index].extend(rows[start:start + count])
+                completions[index].extend(rows[start : start + count])
                 if return_logprobs:
-                    logprobs[index].extend(lp[start:start + count])
-                    entropies[index].extend(ent[start:start + count])
+                    logprobs[index].extend(lp[start : start + count])
+                    entropies[index].extend(ent[start : start + count])
                 start += count
     finally:
         model.train(was_training)
-    return SampleBatch(completions, logprobs if return_logprobs else None,
-                       entropies if return_logprobs else None, eos_ids[0], eos_ids)
+    return SampleBatch(
+        completions, logprobs if return_logprobs else None, entropies if return_logprobs else None, eos_ids[0], eos_ids
+    )

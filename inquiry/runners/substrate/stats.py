@@ -25,8 +25,14 @@ def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def bootstrap_ci(values: Sequence[float], stat: Callable[[np.ndarray], float] = np.mean, B: int = 2000,
-                 level: float = 0.95, rng: np.random.Generator | None = None, **estimate_fields) -> Estimate:
+def bootstrap_ci(
+    values: Sequence[float],
+    stat: Callable[[np.ndarray], float] = np.mean,
+    B: int = 2000,
+    level: float = 0.95,
+    rng: np.random.Generator | None = None,
+    **estimate_fields,
+) -> Estimate:
     """Percentile bootstrap interval of ``stat`` over ``values`` (items resampled with replacement)."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
@@ -38,9 +44,15 @@ def bootstrap_ci(values: Sequence[float], stat: Callable[[np.ndarray], float] = 
     return Estimate(value=float(stat(data)), low=low, high=high, level=level, n=int(data.size), **estimate_fields)
 
 
-def paired_diff_ci(a: Sequence[float], b: Sequence[float], stat: Callable[[np.ndarray], float] = np.mean,
-                   B: int = 2000, level: float = 0.95, rng: np.random.Generator | None = None,
-                   **estimate_fields) -> Estimate:
+def paired_diff_ci(
+    a: Sequence[float],
+    b: Sequence[float],
+    stat: Callable[[np.ndarray], float] = np.mean,
+    B: int = 2000,
+    level: float = 0.95,
+    rng: np.random.Generator | None = None,
+    **estimate_fields,
+) -> Estimate:
     """Bootstrap interval of ``stat(a) - stat(b)`` with items resampled jointly (a[i] pairs with b[i])."""
     a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a_arr.shape != b_arr.shape:
@@ -51,8 +63,9 @@ def paired_diff_ci(a: Sequence[float], b: Sequence[float], stat: Callable[[np.nd
     picks = rng.integers(0, a_arr.size, size=(B, a_arr.size))
     draws = np.array([stat(a_arr[row]) - stat(b_arr[row]) for row in picks])
     low, high = _interval(draws, level)
-    return Estimate(value=float(stat(a_arr) - stat(b_arr)), low=low, high=high, level=level,
-                    n=int(a_arr.size), **estimate_fields)
+    return Estimate(
+        value=float(stat(a_arr) - stat(b_arr)), low=low, high=high, level=level, n=int(a_arr.size), **estimate_fields
+    )
 
 
 @dataclass
@@ -83,9 +96,15 @@ class PassKComparison:
         crossed = np.array([k for k in self.crossing if k is not None], dtype=float)
         share = self.crossing_share()
         low, high = _interval(crossed, level) if crossed.size else (None, None)
-        return Estimate(value=float(self.crossing_observed), low=low, high=high, level=level, n=int(crossed.size),
-                        description=f"crossing point k* (log2-interpolated); interval over the "
-                                    f"{share if share is not None else 0:.0%} of bootstrap draws that cross")
+        return Estimate(
+            value=float(self.crossing_observed),
+            low=low,
+            high=high,
+            level=level,
+            n=int(crossed.size),
+            description=f"crossing point k* (log2-interpolated); interval over the "
+            f"{share if share is not None else 0:.0%} of bootstrap draws that cross",
+        )
 
 
 def crossing_point(delta: Sequence[float], ks: Sequence[int]) -> float | None:
@@ -108,7 +127,7 @@ def crossing_point(delta: Sequence[float], ks: Sequence[int]) -> float | None:
     before, after = values[j - 1], values[j]
     t = before / (before - after)
     log_k = np.log2(ks[j - 1]) + t * (np.log2(ks[j]) - np.log2(ks[j - 1]))
-    return float(2.0 ** log_k)
+    return float(2.0**log_k)
 
 
 def passk_table(n: int, ks: Sequence[int]) -> np.ndarray:
@@ -116,9 +135,15 @@ def passk_table(n: int, ks: Sequence[int]) -> np.ndarray:
     return np.array([[pass_at_k(n, c, int(k)) for k in ks] for c in range(n + 1)])
 
 
-def paired_passk_bootstrap(counts_a: Sequence[int], counts_b: Sequence[int], n: int, ks: Sequence[int],
-                           B: int = 1000, rng: np.random.Generator | None = None,
-                           level: float = 0.95) -> PassKComparison:
+def paired_passk_bootstrap(
+    counts_a: Sequence[int],
+    counts_b: Sequence[int],
+    n: int,
+    ks: Sequence[int],
+    B: int = 1000,
+    rng: np.random.Generator | None = None,
+    level: float = 0.95,
+) -> PassKComparison:
     """Paired problem-level bootstrap of Δ(k) = pass@k(a) − pass@k(b).
 
     Each draw resamples problems with replacement, the same problems for both arms (each problem's
@@ -144,7 +169,19 @@ def paired_passk_bootstrap(counts_a: Sequence[int], counts_b: Sequence[int], n: 
     delta = []
     for j, k in enumerate(ks):
         low, high = _interval(draws[:, j], level)
-        delta.append(Estimate(value=float(observed[j]), low=low, high=high, level=level, n=int(a.size),
-                              description=f"pass@{k} difference"))
-    return PassKComparison(ks=ks, delta=delta, crossing_observed=crossing_point(observed, ks),
-                           crossing=[crossing_point(row, ks) for row in draws])
+        delta.append(
+            Estimate(
+                value=float(observed[j]),
+                low=low,
+                high=high,
+                level=level,
+                n=int(a.size),
+                description=f"pass@{k} difference",
+            )
+        )
+    return PassKComparison(
+        ks=ks,
+        delta=delta,
+        crossing_observed=crossing_point(observed, ks),
+        crossing=[crossing_point(row, ks) for row in draws],
+    )

@@ -35,7 +35,7 @@ class AdditionTask:
         if not 1 <= digits <= 4:
             raise ValueError(f"digits must lie in 1..4, got {digits}")
         self.digits = digits
-        self.limit = 10 ** digits
+        self.limit = 10**digits
 
     def problem(self, a: int, b: int) -> Problem:
         return Problem(f"{a}+{b}=", str(a + b))

@@ -41,11 +41,13 @@ def build_tokenizer(symbols: list[str], *, level: Literal["char", "word"] = "cha
         core.decoder = decoders.Fuse()
     else:
         core.pre_tokenizer = pre_tokenizers.Sequence(
-            [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(behavior="isolated")])
+            [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(behavior="isolated")]
+        )
         core.decoder = decoders.WordPiece(prefix="##", cleanup=True)
     core.add_special_tokens(list(SPECIAL_TOKENS))
-    return PreTrainedTokenizerFast(tokenizer_object=core, pad_token=PAD, bos_token=BOS, eos_token=EOS,
-                                   unk_token=UNK, padding_side="left")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=core, pad_token=PAD, bos_token=BOS, eos_token=EOS, unk_token=UNK, padding_side="left"
+    )
 
 
 def encode(tok: PreTrainedTokenizerBase, text: str, bos: bool = True) -> list[int]:
@@ -72,8 +74,9 @@ def encode_prompt(tok: PreTrainedTokenizerBase, text: str, *, chat: bool = False
     ([1, 4, 5], [1, 4, 5])
     """
     if chat and has_chat_template(tok):
-        ids = tok.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True,
-                                      tokenize=True, return_dict=False)
+        ids = tok.apply_chat_template(
+            [{"role": "user", "content": text}], add_generation_prompt=True, tokenize=True, return_dict=False
+        )
         ids = list(ids["input_ids"] if isinstance(ids, dict) or hasattr(ids, "keys") else ids)
     else:
         ids = encode(tok, text)

@@ -17,8 +17,9 @@ import torch.nn.functional as F
 IGNORE = -100
 
 
-def pad_batch(seqs: Sequence[Sequence[int]], pad_id: int,
-              label_mask_prefix_lens: Sequence[int] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_batch(
+    seqs: Sequence[Sequence[int]], pad_id: int, label_mask_prefix_lens: Sequence[int] | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-pad ``seqs`` into ``(input_ids, labels)``.
 
     Labels equal the inputs, with padding and the first ``label_mask_prefix_lens[i]`` tokens of
@@ -28,9 +29,9 @@ def pad_batch(seqs: Sequence[Sequence[int]], pad_id: int,
     ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
     labels = torch.full((len(seqs), width), IGNORE, dtype=torch.long)
     for row, seq in enumerate(seqs):
-        ids[row, :len(seq)] = torch.tensor(list(seq), dtype=torch.long)
+        ids[row, : len(seq)] = torch.tensor(list(seq), dtype=torch.long)
         start = label_mask_prefix_lens[row] if label_mask_prefix_lens is not None else 0
-        labels[row, start:len(seq)] = ids[row, start:len(seq)]
+        labels[row, start : len(seq)] = ids[row, start : len(seq)]
     return ids, labels
 
 
@@ -48,14 +49,25 @@ def lr_factor(step: int, steps: int, warmup: int) -> float:
 
 def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Mean next-token cross-entropy over positions whose (shifted) label is not -100."""
-    return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]).float(),
-                           labels[:, 1:].reshape(-1), ignore_index=IGNORE)
+    return F.cross_entropy(
+        logits[:, :-1].reshape(-1, logits.shape[-1]).float(), labels[:, 1:].reshape(-1), ignore_index=IGNORE
+    )
 
 
-def train_lm(model: torch.nn.Module, batches: Iterator[tuple[torch.Tensor, torch.Tensor]], *, steps: int,
-             lr: float, warmup: int = 0, weight_decay: float = 0.0, betas: tuple[float, float] = (0.9, 0.98),
-             grad_clip: float | None = 1.0, on_step: Callable[[int, float], None] | None = None,
-             check_cancelled: Callable[[], None] | None = None, cosine: bool = True) -> list[float]:
+def train_lm(
+    model: torch.nn.Module,
+    batches: Iterator[tuple[torch.Tensor, torch.Tensor]],
+    *,
+    steps: int,
+    lr: float,
+    warmup: int = 0,
+    weight_decay: float = 0.0,
+    betas: tuple[float, float] = (0.9, 0.98),
+    grad_clip: float | None = 1.0,
+    on_step: Callable[[int, float], None] | None = None,
+    check_cancelled: Callable[[], None] | None = None,
+    cosine: bool = True,
+) -> list[float]:
     """Train for ``steps`` batches; returns the loss of every step.
 
     ``cosine=False`` keeps the lr constant, no warmup or decay (to match an arm trained at constant lr).

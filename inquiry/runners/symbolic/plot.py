@@ -23,8 +23,12 @@ def plot_result(series: list[Series], metrics: dict[str, Estimate], thresholds, 
     left.legend(fontsize=7)
     keys = ["symbol_gap", "counter_gap", "arm_symbol_gap", "arm_gap_shrink"]
     values = [metrics[k] for k in keys]
-    right.errorbar(range(len(keys)), [v.value for v in values],
-                   yerr=[[v.value - v.low for v in values], [v.high - v.value for v in values]], fmt="o")
+    right.errorbar(
+        range(len(keys)),
+        [v.value for v in values],
+        yerr=[[v.value - v.low for v in values], [v.high - v.value for v in values]],
+        fmt="o",
+    )
     for y in (thresholds["collapse_gap"], thresholds["equivalence_margin"], -thresholds["equivalence_margin"], 0):
         right.axhline(y, color="grey", linewidth=1, linestyle=":" if y else "-")
     right.set_xticks(range(len(keys)), ["S − Y", "S − C", "S − Y (arm)", "gap shrink"])

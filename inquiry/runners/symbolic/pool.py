@@ -51,22 +51,38 @@ def pool_seeds(results: Sequence[Result], thresholds) -> Result:
     memorised = [m for m in memorised if m.size]  # seeds without a counter-condition error have nothing to add
     metrics = {
         "semantic_accuracy": seed_bootstrap_ci(S, rng=rng, description="accuracy, semantic condition"),
-        "symbol_accuracy": seed_bootstrap_ci(Y, rng=rng), "counter_accuracy": seed_bootstrap_ci(C, rng=rng),
+        "symbol_accuracy": seed_bootstrap_ci(Y, rng=rng),
+        "counter_accuracy": seed_bootstrap_ci(C, rng=rng),
         "symbol_gap": seed_bootstrap_ci([s - y for s, y in zip(S, Y)], rng=rng),
         "counter_gap": seed_bootstrap_ci([s - c for s, c in zip(S, C)], rng=rng),
         "symbol_gap_90": seed_bootstrap_ci([s - y for s, y in zip(S, Y)], level=0.90, rng=rng),
         "counter_gap_90": seed_bootstrap_ci([s - c for s, c in zip(S, C)], level=0.90, rng=rng),
-        "memorised_error_share": (seed_bootstrap_ci(memorised, rng=rng) if memorised
-                                  else Estimate(value=0.0, n=0, description="no counter-condition error")),
-        "arm_gap_shrink": seed_bootstrap_ci([k * ((s - y) - (a - b)) for k, s, y, a, b in zip(sign, S, Y, aS, aY)],
-                                            rng=rng, description="symbol gap at the lower share minus the higher"),
+        "memorised_error_share": (
+            seed_bootstrap_ci(memorised, rng=rng)
+            if memorised
+            else Estimate(value=0.0, n=0, description="no counter-condition error")
+        ),
+        "arm_gap_shrink": seed_bootstrap_ci(
+            [k * ((s - y) - (a - b)) for k, s, y, a, b in zip(sign, S, Y, aS, aY)],
+            rng=rng,
+            description="symbol gap at the lower share minus the higher",
+        ),
     }
-    evidence = Evidence(semantic=metrics["semantic_accuracy"], symbol_gap=metrics["symbol_gap"],
-                        counter_gap=metrics["counter_gap"], symbol_gap_90=metrics["symbol_gap_90"],
-                        counter_gap_90=metrics["counter_gap_90"], memorised_share=metrics["memorised_error_share"],
-                        arm_gap_shrink=metrics["arm_gap_shrink"])
+    evidence = Evidence(
+        semantic=metrics["semantic_accuracy"],
+        symbol_gap=metrics["symbol_gap"],
+        counter_gap=metrics["counter_gap"],
+        symbol_gap_90=metrics["symbol_gap_90"],
+        counter_gap_90=metrics["counter_gap_90"],
+        memorised_share=metrics["memorised_error_share"],
+        arm_gap_shrink=metrics["arm_gap_shrink"],
+    )
     verdict = decide(evidence, thresholds)
     verdict.registration = results[0].verdict.registration
     verdict.explanation = f"Pooled over {len(results)} seeds (seeds, then items, resampled): {verdict.explanation}"
-    return Result(metrics=metrics, verdict=verdict, raw={"seeds": len(results)},
-                  headline=["symbol_gap", "counter_gap", "memorised_error_share", "arm_gap_shrink"])
+    return Result(
+        metrics=metrics,
+        verdict=verdict,
+        raw={"seeds": len(results)},
+        headline=["symbol_gap", "counter_gap", "memorised_error_share", "arm_gap_shrink"],
+    )

@@ -33,15 +33,21 @@ class Evidence(BaseModel):
 
 def decide(e: Evidence, th) -> VerdictReport:
     competent = PreconditionCheck(
-        id="semantic_competence", passed=e.semantic.value >= th["min_semantic_accuracy"], value=e.semantic.value,
+        id="semantic_competence",
+        passed=e.semantic.value >= th["min_semantic_accuracy"],
+        value=e.semantic.value,
         threshold=th["min_semantic_accuracy"],
         detail=f"semantic-condition accuracy {e.semantic} against the registered minimum: below it the model has "
-               f"not learned the deduction task, so a drop elsewhere says nothing")
+        f"not learned the deduction task, so a drop elsewhere says nothing",
+    )
     checks = [competent]
     if not competent.passed:
-        return VerdictReport(verdict=Verdict.INCONCLUSIVE, reason="precondition_failed:semantic_competence",
-                             explanation=f"Precondition semantic_competence failed: {competent.detail}.",
-                             preconditions=checks)
+        return VerdictReport(
+            verdict=Verdict.INCONCLUSIVE,
+            reason="precondition_failed:semantic_competence",
+            explanation=f"Precondition semantic_competence failed: {competent.detail}.",
+            preconditions=checks,
+        )
 
     def report(verdict, reason, why):
         return VerdictReport(verdict=verdict, reason=reason, explanation=why, preconditions=checks)
@@ -52,9 +58,12 @@ def decide(e: Evidence, th) -> VerdictReport:
         return est.low is not None and est.high is not None and -margin < est.low and est.high < margin
 
     if within(e.symbol_gap_90) and within(e.counter_gap_90):
-        return report(Verdict.CONTRADICTS, "equivalent_no_collapse",
-                      f"No collapse: both gaps are equivalent to 0 within ±{margin:g} (TOST, 90% intervals: "
-                      f"semantic − symbols {e.symbol_gap_90}, semantic − counter {e.counter_gap_90}).")
+        return report(
+            Verdict.CONTRADICTS,
+            "equivalent_no_collapse",
+            f"No collapse: both gaps are equivalent to 0 within ±{margin:g} (TOST, 90% intervals: "
+            f"semantic − symbols {e.symbol_gap_90}, semantic − counter {e.counter_gap_90}).",
+        )
     gap = th["collapse_gap"]
     failures = []
     if not (e.symbol_gap.low is not None and e.symbol_gap.low > gap):
@@ -62,13 +71,17 @@ def decide(e: Evidence, th) -> VerdictReport:
     if not (e.counter_gap.low is not None and e.counter_gap.low > gap):
         failures.append(f"semantic − counter {e.counter_gap} is not above {gap:g}")
     if e.memorised_share.n == 0 or e.memorised_share.value < th["memorised_share"]:
-        failures.append(f"the memorised answer is {e.memorised_share} of the counter-condition errors "
-                        f"(< {th['memorised_share']:g})")
+        failures.append(
+            f"the memorised answer is {e.memorised_share} of the counter-condition errors (< {th['memorised_share']:g})"
+        )
     if not (e.arm_gap_shrink.low is not None and e.arm_gap_shrink.low > 0):
         failures.append(f"more symbolic pretraining did not shrink the symbol gap ({e.arm_gap_shrink})")
     if failures:
         return report(Verdict.INCONCLUSIVE, "rule_not_met", "Neither rule holds: " + "; ".join(failures) + ".")
-    return report(Verdict.SUPPORTS, "collapse_without_semantics",
-                  f"With semantics decoupled, accuracy collapses (semantic − symbols {e.symbol_gap}, semantic − "
-                  f"counter {e.counter_gap}); {e.memorised_share.value:.0%} of the counter-commonsense errors are the "
-                  f"memorised answer, and more symbolic pretraining shrinks the symbol gap by {e.arm_gap_shrink}.")
+    return report(
+        Verdict.SUPPORTS,
+        "collapse_without_semantics",
+        f"With semantics decoupled, accuracy collapses (semantic − symbols {e.symbol_gap}, semantic − "
+        f"counter {e.counter_gap}); {e.memorised_share.value:.0%} of the counter-commonsense errors are the "
+        f"memorised answer, and more symbolic pretraining shrinks the symbol gap by {e.arm_gap_shrink}.",
+    )

@@ -71,18 +71,28 @@ class World:
     def item(self, rng: random.Random) -> Item:
         target = rng.randrange(len(self.entities))
         others = [e for e in range(len(self.entities)) if self.category_of[e] != self.category_of[target]]
-        return Item(target=target, distractor=rng.choice(others), target_first=rng.random() < 0.5,
-                    symbol_draw=rng.randrange(2**31))
+        return Item(
+            target=target,
+            distractor=rng.choice(others),
+            target_first=rng.random() < 0.5,
+            symbol_draw=rng.randrange(2**31),
+        )
 
-    def render(self, item: Item, condition: str, *, counter_categories: tuple[int, int] | None = None
-               ) -> tuple[str, str]:
+    def render(
+        self, item: Item, condition: str, *, counter_categories: tuple[int, int] | None = None
+    ) -> tuple[str, str]:
         """(prompt, answer) of ``item`` under ``condition`` ('semantic', 'symbols' or 'counter')."""
         t_cat, d_cat = self.category_of[item.target], self.category_of[item.distractor]
         if condition == "counter":
             t_cat, d_cat = d_cat, t_cat  # the context says the entities' categories are swapped
-        words = {"t": self.entities[item.target], "d": self.entities[item.distractor],
-                 "tc": self.categories[t_cat], "dc": self.categories[d_cat],
-                 "tp": self.properties[t_cat], "dp": self.properties[d_cat]}
+        words = {
+            "t": self.entities[item.target],
+            "d": self.entities[item.distractor],
+            "tc": self.categories[t_cat],
+            "dc": self.categories[d_cat],
+            "tp": self.properties[t_cat],
+            "dp": self.properties[d_cat],
+        }
         if condition == "symbols":
             chosen = random.Random(item.symbol_draw).sample(self.symbols, 6)
             words = dict(zip(words, chosen))
@@ -92,8 +102,10 @@ class World:
             chains = [f"{words['t']} is {words['tc']} .", f"{words['d']} is {words['dc']} ."]
             question, answer = f" ? {words['t']} is", words["tc"]
         else:
-            chains = [f"{words['t']} is {words['tc']} . {words['tc']} can {words['tp']} .",
-                      f"{words['d']} is {words['dc']} . {words['dc']} can {words['dp']} ."]
+            chains = [
+                f"{words['t']} is {words['tc']} . {words['tc']} can {words['tp']} .",
+                f"{words['d']} is {words['dc']} . {words['dc']} can {words['dp']} .",
+            ]
             question, answer = f" ? {words['t']} can", words["tp"]
         return " ".join(chains if item.target_first else chains[::-1]) + question, answer
 
@@ -107,4 +119,6 @@ class World:
         cat = self.category_of[entity]
         if self.hops == 1:
             return f"{self.entities[entity]} is {self.categories[cat]} ."
-        return f"{self.entities[entity]} is {self.categories[cat]} . {self.categories[cat]} can {self.properties[cat]} ."
+        return (
+            f"{self.entities[entity]} is {self.categories[cat]} . {self.categories[cat]} can {self.properties[cat]} ."
+        )

@@ -26,39 +26,65 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
     context.setup_torch()
     if config.practised_max + 4 > config.max_n:
         from ...errors import ConfigError
+
         raise ConfigError("practised_max", f"must leave held-out states below max_n={config.max_n}")
-    world = World(max_n=config.max_n, practised_max=config.practised_max, noise=config.noise,
-                  facts=config.facts, trap_share=config.trap_share, seed=config.world_seed)
-    model_cfg = TinyModelConfig(hidden=config.hidden, layers=config.layers, heads=config.heads,
-                                ffn=config.hidden * 3, max_len=24)
+    world = World(
+        max_n=config.max_n,
+        practised_max=config.practised_max,
+        noise=config.noise,
+        facts=config.facts,
+        trap_share=config.trap_share,
+        seed=config.world_seed,
+    )
+    model_cfg = TinyModelConfig(
+        hidden=config.hidden, layers=config.layers, heads=config.heads, ffn=config.hidden * 3, max_len=24
+    )
     total = config.pretrain_steps + config.seeds * len(ARMS) * config.rl_steps
 
     def on_pretrain(step: int, loss: float) -> None:
         if step % 50 == 0 or step == config.pretrain_steps:
             context.progress(step, total, "pretraining the base", loss=loss)
 
-    key = {"runner": "tig", "world": [world.max_n, world.practised_max, world.noise, world.facts, world.trap_share,
-                                           world.seed],
-           "fact_share": config.fact_share}
-    folder, losses = pretrained_base(context.cache_dir / "tig", key, symbols(),
-                                     lambda rng: world.document(rng, config.fact_share),
-                                     model_cfg=model_cfg,
-                                     steps=config.pretrain_steps, batch_size=config.pretrain_batch,
-                                     lr=config.pretrain_lr, seed=config.world_seed, on_step=on_pretrain,
-                                     check_cancelled=context.check_cancelled)
+    key = {
+        "runner": "tig",
+        "world": [world.max_n, world.practised_max, world.noise, world.facts, world.trap_share, world.seed],
+        "fact_share": config.fact_share,
+    }
+    folder, losses = pretrained_base(
+        context.cache_dir / "tig",
+        key,
+        symbols(),
+        lambda rng: world.document(rng, config.fact_share),
+        model_cfg=model_cfg,
+        steps=config.pretrain_steps,
+        batch_size=config.pretrain_batch,
+        lr=config.pretrain_lr,
+        seed=config.world_seed,
+        on_step=on_pretrain,
+        check_cancelled=context.check_cancelled,
+    )
     model, tok = load_base(folder, context.device)
     gen = context.torch_generator(1)
     raw: dict[str, Any] = {
-        "states_practised": world.practised, "states_heldout": world.held_out, "eval_samples": config.eval_samples,
-        "facts": config.facts, "base_know_heldout": _knows(model, tok, world, world.held_out),
+        "states_practised": world.practised,
+        "states_heldout": world.held_out,
+        "eval_samples": config.eval_samples,
+        "facts": config.facts,
+        "base_know_heldout": _knows(model, tok, world, world.held_out),
         "base_know_practised": _knows(model, tok, world, world.practised),
-        "base_play": {fmt: {"heldout": _play(model, tok, fmt, world.held_out, config, gen, world)["wins"],
-                            "practised": _play(model, tok, fmt, world.practised, config, gen, world)["wins"]}
-                      for fmt in ARMS},
+        "base_play": {
+            fmt: {
+                "heldout": _play(model, tok, fmt, world.held_out, config, gen, world)["wins"],
+                "practised": _play(model, tok, fmt, world.practised, config, gen, world)["wins"],
+            }
+            for fmt in ARMS
+        },
         "base_games": _games(model, tok, "rationale", world),
-        "arms": {arm: {"heldout": [], "practised": [], "consistent": [], "stated_true": [], "games": []}
-                 for arm in ARMS},
-        "grpo_reward": {arm: [] for arm in ARMS}, "pretrain_losses": losses[::25],
+        "arms": {
+            arm: {"heldout": [], "practised": [], "consistent": [], "stated_true": [], "games": []} for arm in ARMS
+        },
+        "grpo_reward": {arm: [] for arm in ARMS},
+        "pretrain_losses": losses[::25],
     }
     del model
     if not all(check.passed for check in base_checks(registration, figures(raw, config.bootstrap, context.seed))):
@@ -67,19 +93,32 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
     for seed in range(config.seeds):
         for arm in ARMS:
             model, tok = load_base(folder, context.device)
-            settings = GRPOSettings(steps=config.rl_steps, prompts_per_step=config.prompts_per_step,
-                                    group_size=config.group_size, lr=config.rl_lr, max_new_tokens=MAX_NEW)
+            settings = GRPOSettings(
+                steps=config.rl_steps,
+                prompts_per_step=config.prompts_per_step,
+                group_size=config.group_size,
+                lr=config.rl_lr,
+                max_new_tokens=MAX_NEW,
+            )
             offset = done
 
             def on_step(log, arm=arm, seed=seed, offset=offset) -> None:
                 context.check_cancelled()
                 context.progress(offset + log.step, total, f"seed {seed}: GRPO, {arm} arm", reward=log.reward)
 
-            reward = lambda n, text, arm=arm: float(world.game.move_wins(n, parse_play(arm, text)[0]))  # noqa: E731
-            outcome = train_grpo(model, tok, world.practised, lambda n, arm=arm: play_prompt(arm, n), reward,
-                                 settings, generator=context.torch_generator(100 + seed),
-                                 rng=random.Random(f"{context.seed}-{seed}"),
-                                 is_correct=lambda n, text: reward(n, text) > 0, on_step=on_step)
+            reward = lambda n, text, arm=arm: float(world.game.move_wins(n, parse_play(arm, text)[0]))
+            outcome = train_grpo(
+                model,
+                tok,
+                world.practised,
+                lambda n, arm=arm: play_prompt(arm, n),
+                reward,
+                settings,
+                generator=context.torch_generator(100 + seed),
+                rng=random.Random(f"{context.seed}-{seed}"),
+                is_correct=lambda n, text, reward=reward: reward(n, text) > 0,
+                on_step=on_step,
+            )
             done += config.rl_steps
             raw["grpo_reward"][arm].append([round(log.reward, 4) for log in outcome.logs])
             held = _play(model, tok, arm, world.held_out, config, gen, world)
@@ -94,8 +133,16 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
 
 
 def _complete(model, tok, prompts: list[str], n: int, gen, temperature: float) -> list[list[str]]:
-    out = sample(model, [encode(tok, p) for p in prompts], n=n, max_new_tokens=MAX_NEW, temperature=temperature,
-                 eos_id=tok.eos_token_id, pad_id=tok.pad_token_id, generator=gen)
+    out = sample(
+        model,
+        [encode(tok, p) for p in prompts],
+        n=n,
+        max_new_tokens=MAX_NEW,
+        temperature=temperature,
+        eos_id=tok.eos_token_id,
+        pad_id=tok.pad_token_id,
+        generator=gen,
+    )
     return out.texts(tok)
 
 
@@ -137,44 +184,117 @@ def _result(config: Config, context: RunContext, registration, raw: dict[str, An
     report = verdict(registration, metrics)
     trained = [arm for arm in ARMS if raw["arms"][arm]["heldout"]]
     rng = np.random.default_rng(context.seed + 1)
-    exploratory = {"game_wins_base": bootstrap_ci(raw["base_games"], B=config.bootstrap, rng=rng,
-                                                  description="base (rationale format): full games won from "
-                                                              "held-out starts against an optimal opponent")}
+    exploratory = {
+        "game_wins_base": bootstrap_ci(
+            raw["base_games"],
+            B=config.bootstrap,
+            rng=rng,
+            description="base (rationale format): full games won from held-out starts against an optimal opponent",
+        )
+    }
     for arm in trained:
         exploratory[f"game_wins_{arm}"] = bootstrap_ci(
-            np.asarray(raw["arms"][arm]["games"], float).mean(0), B=config.bootstrap, rng=rng,
-            description=f"{arm} arm: full games won from held-out starts against an optimal opponent")
+            np.asarray(raw["arms"][arm]["games"], float).mean(0),
+            B=config.bootstrap,
+            rng=rng,
+            description=f"{arm} arm: full games won from held-out starts against an optimal opponent",
+        )
     s = config.eval_samples
     series = []
     for arm in trained:
         rewards = np.asarray(raw["grpo_reward"][arm], float).mean(0)
-        series.append(Series(name=f"{arm} arm", x=list(range(1, len(rewards) + 1)), y=rewards.tolist(),
-                             chart="training", x_label="GRPO step", y_label="mean reward (move wins)"))
+        series.append(
+            Series(
+                name=f"{arm} arm",
+                x=list(range(1, len(rewards) + 1)),
+                y=rewards.tolist(),
+                chart="training",
+                x_label="GRPO step",
+                y_label="mean reward (move wins)",
+            )
+        )
     states = raw["states_practised"] + raw["states_heldout"]
     for arm in trained:
-        y = np.concatenate([np.asarray(raw["arms"][arm]["practised"], float).mean(0),
-                            np.asarray(raw["arms"][arm]["heldout"], float).mean(0)]) / s
-        series.append(Series(name=f"{arm} arm", x=[float(n) for n in states], y=y.tolist(), chart="by_state",
-                             x_label=f"pile size (practised <= {config.practised_max} < held out)",
-                             y_label="winning-move rate"))
-    base_y = np.concatenate([np.asarray(raw["base_play"]["rationale"]["practised"], float),
-                             np.asarray(raw["base_play"]["rationale"]["heldout"], float)]) / s
-    series.append(Series(name="base (rationale format)", x=[float(n) for n in states], y=base_y.tolist(),
-                         chart="by_state", x_label=f"pile size (practised <= {config.practised_max} < held out)",
-                         y_label="winning-move rate"))
-    bars = {"base": metrics["base_play_heldout_rationale"],
-            **{arm: metrics[f"play_heldout_{arm}"] for arm in trained}, "knows (facts)": metrics["know_heldout"]}
-    plot = save_arms_plot(context.artifact_dir / "tig.png", bars, [x for x in series if x.chart == "by_state"],
-                          f"Think-in-Games miniature ({config.facts} facts): {report.verdict.value}",
-                          "held-out winning-move rate (95% CI)", highlight="rationale")
-    table = Table(name="winning-move rate per arm (95% CI over states)", columns=["arm", "practised", "held-out"],
-                  rows=[[arm, f"{np.mean(raw['arms'][arm]['practised']) / s:.3f}",
-                         str(metrics[f"play_heldout_{arm}"])] for arm in trained])
+        y = (
+            np.concatenate(
+                [
+                    np.asarray(raw["arms"][arm]["practised"], float).mean(0),
+                    np.asarray(raw["arms"][arm]["heldout"], float).mean(0),
+                ]
+            )
+            / s
+        )
+        series.append(
+            Series(
+                name=f"{arm} arm",
+                x=[float(n) for n in states],
+                y=y.tolist(),
+                chart="by_state",
+                x_label=f"pile size (practised <= {config.practised_max} < held out)",
+                y_label="winning-move rate",
+            )
+        )
+    base_y = (
+        np.concatenate(
+            [
+                np.asarray(raw["base_play"]["rationale"]["practised"], float),
+                np.asarray(raw["base_play"]["rationale"]["heldout"], float),
+            ]
+        )
+        / s
+    )
+    series.append(
+        Series(
+            name="base (rationale format)",
+            x=[float(n) for n in states],
+            y=base_y.tolist(),
+            chart="by_state",
+            x_label=f"pile size (practised <= {config.practised_max} < held out)",
+            y_label="winning-move rate",
+        )
+    )
+    bars = {
+        "base": metrics["base_play_heldout_rationale"],
+        **{arm: metrics[f"play_heldout_{arm}"] for arm in trained},
+        "knows (facts)": metrics["know_heldout"],
+    }
+    plot = save_arms_plot(
+        context.artifact_dir / "tig.png",
+        bars,
+        [x for x in series if x.chart == "by_state"],
+        f"Think-in-Games miniature ({config.facts} facts): {report.verdict.value}",
+        "held-out winning-move rate (95% CI)",
+        highlight="rationale",
+    )
+    table = Table(
+        name="winning-move rate per arm (95% CI over states)",
+        columns=["arm", "practised", "held-out"],
+        rows=[
+            [arm, f"{np.mean(raw['arms'][arm]['practised']) / s:.3f}", str(metrics[f"play_heldout_{arm}"])]
+            for arm in trained
+        ],
+    )
     raw["thresholds"] = dict(registration.thresholds)
     raw["bootstrap"] = config.bootstrap
-    headline = (["transfer_gain", "rationale_minus_filler", "consistency", "know_heldout", "base_play_heldout"]
-                if trained else ["know_heldout", "base_play_heldout"])
-    return Result(metrics=metrics, series=series, tables=[table], raw=raw, verdict=report, exploratory=exploratory,
-                  artifacts=[Artifact(name="arms and per-state play", path=plot.name, kind="plot",
-                                      description="held-out winning-move rate per arm and per pile size")],
-                  headline=headline)
+    headline = (
+        ["transfer_gain", "rationale_minus_filler", "consistency", "know_heldout", "base_play_heldout"]
+        if trained
+        else ["know_heldout", "base_play_heldout"]
+    )
+    return Result(
+        metrics=metrics,
+        series=series,
+        tables=[table],
+        raw=raw,
+        verdict=report,
+        exploratory=exploratory,
+        artifacts=[
+            Artifact(
+                name="arms and per-state play",
+                path=plot.name,
+                kind="plot",
+                description="held-out winning-move rate per arm and per pile size",
+            )
+        ],
+        headline=headline,
+    )

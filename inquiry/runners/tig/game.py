@@ -59,8 +59,9 @@ class Game:
         """Whether ``take`` from ``n`` wins against an optimal opponent (illegal or trapped moves lose)."""
         return take in self.legal_moves(n) and not self._winning[n - take]
 
-    def play(self, start: int, policy: Callable[[int], int | None],
-             opponent_rng: random.Random | None = None) -> tuple[bool, list[int]]:
+    def play(
+        self, start: int, policy: Callable[[int], int | None], opponent_rng: random.Random | None = None
+    ) -> tuple[bool, list[int]]:
         """Play from ``start``, ``policy`` moving first against an optimal opponent.
 
         Returns (the policy won, the positions it faced). An illegal, trapped or unparsable move loses.

@@ -17,24 +17,48 @@ from .config import PRESETS, Config
 
 FIDELITY = FidelityCard(
     rows=[
-        FidelityRow(aspect="model", paper="Qwen2.5 / Qwen3 LLMs (7B-32B)",
-                    miniature="tiny Llama (hidden 64, 2 layers, ~0.1M parameters), character vocabulary"),
-        FidelityRow(aspect="game", paper="Honor of Kings macro-level decisions (a MOBA), language-guided policies",
-                    miniature="single-pile Nim, take 1-3, last stone wins; piles 1..99, the engine steps the game"),
-        FidelityRow(aspect="declarative knowledge", paper="the LLM's game knowledge from pretraining",
-                    miniature="'K37=1' facts for every pile in pretraining"),
-        FidelityRow(aspect="procedural data", paper="real game states from play, outcome-based rewards",
-                    miniature="noisy play transcripts (70% random moves) for piles <= 50 only"),
-        FidelityRow(aspect="algorithm", paper="GRPO on the policy's reasoning + action, reward from the game's "
-                    "outcome", miniature="GRPO (rlvr.grpo) 120 steps x 16 piles x 8 samples per arm, reward "
-                    "= the move wins against an optimal opponent (computed by the engine)"),
-        FidelityRow(aspect="controls", paper="base and SFT models; no compute-matched rationale control",
-                    miniature="action-only arm and a filler-rationale arm of equal length and equal RL compute"),
-        FidelityRow(aspect="evaluation", paper="action accuracy on held-out game states; explanation quality",
-                    miniature="winning-move rate on piles 51..99 (known, never practised), paired over piles; "
-                    "rationale-move consistency; full games against an optimal opponent (exploratory)"),
-        FidelityRow(aspect="n, seeds", paper="one training run per size",
-                    miniature="37 held-out piles x 16 samples x 2 RL seeds, 2,000 bootstrap resamples"),
+        FidelityRow(
+            aspect="model",
+            paper="Qwen2.5 / Qwen3 LLMs (7B-32B)",
+            miniature="tiny Llama (hidden 64, 2 layers, ~0.1M parameters), character vocabulary",
+        ),
+        FidelityRow(
+            aspect="game",
+            paper="Honor of Kings macro-level decisions (a MOBA), language-guided policies",
+            miniature="single-pile Nim, take 1-3, last stone wins; piles 1..99, the engine steps the game",
+        ),
+        FidelityRow(
+            aspect="declarative knowledge",
+            paper="the LLM's game knowledge from pretraining",
+            miniature="'K37=1' facts for every pile in pretraining",
+        ),
+        FidelityRow(
+            aspect="procedural data",
+            paper="real game states from play, outcome-based rewards",
+            miniature="noisy play transcripts (70% random moves) for piles <= 50 only",
+        ),
+        FidelityRow(
+            aspect="algorithm",
+            paper="GRPO on the policy's reasoning + action, reward from the game's outcome",
+            miniature="GRPO (rlvr.grpo) 120 steps x 16 piles x 8 samples per arm, reward "
+            "= the move wins against an optimal opponent (computed by the engine)",
+        ),
+        FidelityRow(
+            aspect="controls",
+            paper="base and SFT models; no compute-matched rationale control",
+            miniature="action-only arm and a filler-rationale arm of equal length and equal RL compute",
+        ),
+        FidelityRow(
+            aspect="evaluation",
+            paper="action accuracy on held-out game states; explanation quality",
+            miniature="winning-move rate on piles 51..99 (known, never practised), paired over piles; "
+            "rationale-move consistency; full games against an optimal opponent (exploratory)",
+        ),
+        FidelityRow(
+            aspect="n, seeds",
+            paper="one training run per size",
+            miniature="37 held-out piles x 16 samples x 2 RL seeds, 2,000 bootstrap resamples",
+        ),
     ],
     caveats=[
         "The miniature's knowledge is one fact per state; the paper's is game understanding in natural language.",
@@ -50,15 +74,22 @@ class TiGRunner(Runner):
     name = "tig"
     title = "Think-in-Games: RL with a stated rationale turns declarative game knowledge into play"
     version = "1"
-    claim = ("Liao et al. claim that LLMs whose language-guided policies are refined by feedback from the game "
-             "environment turn declarative knowledge (knowing what should happen) into procedural competence "
-             "(making it happen) while staying explainable: the model reasons in language before each action.")
+    claim = (
+        "Liao et al. claim that LLMs whose language-guided policies are refined by feedback from the game "
+        "environment turn declarative knowledge (knowing what should happen) into procedural competence "
+        "(making it happen) while staying explainable: the model reasons in language before each action."
+    )
     source = "Liao et al. 2025, Think-In Games, arXiv 2508.21365"
     arxiv = ("2508.21365",)
     Config = Config
     presets = PRESETS
-    suits = (r"knowing[- ]doing", r"think[- ]in[- ]games", r"declarative knowledge", r"procedural (competence|knowledge)",
-             r"language[- ]guided polic")
+    suits = (
+        r"knowing[- ]doing",
+        r"think[- ]in[- ]games",
+        r"declarative knowledge",
+        r"procedural (competence|knowledge)",
+        r"language[- ]guided polic",
+    )
     fidelity = FIDELITY
 
     def run(self, config: Config, context: RunContext) -> Result:

@@ -29,14 +29,23 @@ def figures(raw: dict[str, Any], B: int, seed: int) -> dict[str, Estimate]:
     s = raw["eval_samples"]
     base = {fmt: per_state(raw["base_play"][fmt]["heldout"], s) for fmt in ARMS}
     base_figures = {
-        "know_heldout": bootstrap_ci(raw["base_know_heldout"], B=B, rng=rng,
-                                     description="base: declarative fact recalled (greedy) on held-out states"),
-        "base_play_heldout": bootstrap_ci(np.max([base[f] for f in ARMS], axis=0), B=B, rng=rng,
-                                          description="base: winning-move rate on held-out states, best format"),
+        "know_heldout": bootstrap_ci(
+            raw["base_know_heldout"],
+            B=B,
+            rng=rng,
+            description="base: declarative fact recalled (greedy) on held-out states",
+        ),
+        "base_play_heldout": bootstrap_ci(
+            np.max([base[f] for f in ARMS], axis=0),
+            B=B,
+            rng=rng,
+            description="base: winning-move rate on held-out states, best format",
+        ),
     }
     for arm in ARMS:
         base_figures[f"base_play_heldout_{arm}"] = bootstrap_ci(
-            base[arm], B=B, rng=rng, description=f"base in the {arm} format, held-out states")
+            base[arm], B=B, rng=rng, description=f"base in the {arm} format, held-out states"
+        )
     if not raw["arms"]["rationale"]["heldout"]:
         return base_figures
     arms = {arm: per_state(raw["arms"][arm]["heldout"], s) for arm in ARMS}
@@ -45,35 +54,61 @@ def figures(raw: dict[str, Any], B: int, seed: int) -> dict[str, Estimate]:
     consistent = np.asarray(raw["arms"]["rationale"]["consistent"], dtype=float).mean(0) / s
     out = {
         **base_figures,
-        "practised_gain": paired_diff_ci(practised["rationale"], base_practised, B=B, rng=rng,
-                                         description="rationale arm minus base, winning-move rate on practised "
-                                                     "states"),
-        "transfer_gain": paired_diff_ci(arms["rationale"], base["rationale"], B=B, rng=rng,
-                                        description="rationale arm minus base, winning-move rate on held-out "
-                                                    "(known, never practised) states"),
-        "rationale_minus_filler": paired_diff_ci(arms["rationale"], arms["filler"], B=B, rng=rng,
-                                                 description="held-out winning-move rate, rationale arm minus "
-                                                             "filler arm (same length, same RL compute)"),
-        "rationale_minus_action": paired_diff_ci(arms["rationale"], arms["action"], B=B, rng=rng,
-                                                 description="held-out winning-move rate, rationale arm minus "
-                                                             "action-only arm"),
-        "consistency": bootstrap_ci(consistent, B=B, rng=rng,
-                                    description="rationale arm, held-out: moves equal to the move the "
-                                                "rationale states"),
+        "practised_gain": paired_diff_ci(
+            practised["rationale"],
+            base_practised,
+            B=B,
+            rng=rng,
+            description="rationale arm minus base, winning-move rate on practised states",
+        ),
+        "transfer_gain": paired_diff_ci(
+            arms["rationale"],
+            base["rationale"],
+            B=B,
+            rng=rng,
+            description="rationale arm minus base, winning-move rate on held-out (known, never practised) states",
+        ),
+        "rationale_minus_filler": paired_diff_ci(
+            arms["rationale"],
+            arms["filler"],
+            B=B,
+            rng=rng,
+            description="held-out winning-move rate, rationale arm minus filler arm (same length, same RL compute)",
+        ),
+        "rationale_minus_action": paired_diff_ci(
+            arms["rationale"],
+            arms["action"],
+            B=B,
+            rng=rng,
+            description="held-out winning-move rate, rationale arm minus action-only arm",
+        ),
+        "consistency": bootstrap_ci(
+            consistent,
+            B=B,
+            rng=rng,
+            description="rationale arm, held-out: moves equal to the move the rationale states",
+        ),
     }
     for arm in ARMS:
-        out[f"play_heldout_{arm}"] = bootstrap_ci(arms[arm], B=B, rng=rng,
-                                                  description=f"{arm} arm: winning-move rate, held-out states")
+        out[f"play_heldout_{arm}"] = bootstrap_ci(
+            arms[arm], B=B, rng=rng, description=f"{arm} arm: winning-move rate, held-out states"
+        )
     return out
 
 
 def base_checks(reg: Registration, m: dict[str, Estimate]) -> list[PreconditionCheck]:
     """The preconditions measurable on the base alone; when one fails no arm is trained."""
     return [
-        at_least(reg, "knows", m["know_heldout"].value, "knows_floor",
-                 "base recalls the declarative fact on held-out states"),
-        at_most(reg, "gap", m["base_play_heldout"].value, "gap_ceiling",
-                "base wins from held-out states (best of the three formats)"),
+        at_least(
+            reg, "knows", m["know_heldout"].value, "knows_floor", "base recalls the declarative fact on held-out states"
+        ),
+        at_most(
+            reg,
+            "gap",
+            m["base_play_heldout"].value,
+            "gap_ceiling",
+            "base wins from held-out states (best of the three formats)",
+        ),
     ]
 
 
@@ -81,27 +116,41 @@ def verdict(reg: Registration, m: dict[str, Estimate]) -> VerdictReport:
     checks = base_checks(reg, m)
     if "practised_gain" not in m:  # the arms were not trained: a base precondition failed
         return decide(reg, checks, lambda: ("inconclusive", "arms_not_trained", "No arm was trained."))
-    checks.append(at_least(reg, "rl_learned", m["practised_gain"].value, "min_practised_gain",
-                           "RL with a rationale improved play on the practised states by"))
+    checks.append(
+        at_least(
+            reg,
+            "rl_learned",
+            m["practised_gain"].value,
+            "min_practised_gain",
+            "RL with a rationale improved play on the practised states by",
+        )
+    )
 
     def rule() -> tuple[str, str, str]:
         gain, filler, cons = m["transfer_gain"], m["rationale_minus_filler"], m["consistency"]
         floor = reg.threshold("consistency_floor")
-        said = (f"Held-out gain {gain}; rationale minus filler {filler}; rationale-move consistency "
-                f"{cons.value:.2f}.")
-        if gain.low is not None and gain.low > 0 and filler.low is not None and filler.low > 0 \
-                and cons.value >= floor:
-            return ("supports", "knowledge_converted",
-                    "RL with a rationale turned declarative knowledge into play on states it never practised, "
-                    "beyond the compute-matched filler arm, with explanations that match the moves. " + said)
+        said = f"Held-out gain {gain}; rationale minus filler {filler}; rationale-move consistency {cons.value:.2f}."
+        if gain.low is not None and gain.low > 0 and filler.low is not None and filler.low > 0 and cons.value >= floor:
+            return (
+                "supports",
+                "knowledge_converted",
+                "RL with a rationale turned declarative knowledge into play on states it never practised, "
+                "beyond the compute-matched filler arm, with explanations that match the moves. " + said,
+            )
         if gain.high is not None and gain.high < reg.threshold("min_transfer"):
-            return ("contradicts", "no_transfer",
-                    "RL improved practised play but did not carry over to known, unpractised states "
-                    f"(upper bound below {reg.threshold('min_transfer'):.2f}). " + said)
+            return (
+                "contradicts",
+                "no_transfer",
+                "RL improved practised play but did not carry over to known, unpractised states "
+                f"(upper bound below {reg.threshold('min_transfer'):.2f}). " + said,
+            )
         if filler.high is not None and filler.high < 0:
-            return ("contradicts", "filler_beats_rationale",
-                    "A filler of the same length did better than the rationale: the gain is compute, not "
-                    "knowledge. " + said)
+            return (
+                "contradicts",
+                "filler_beats_rationale",
+                "A filler of the same length did better than the rationale: the gain is compute, not "
+                "knowledge. " + said,
+            )
         return ("inconclusive", "intervals_undecided", "Neither registered pattern holds. " + said)
 
     return decide(reg, checks, rule)

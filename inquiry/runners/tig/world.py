@@ -67,8 +67,11 @@ def fact_prompt(n: int) -> str:
     return f"K{n}="
 
 
-_PATTERNS = {"rationale": re.compile(r"K(?P<pile>\d{1,2})=(?P<stated>[123])>(?P<move>[123])"),
-             "action": re.compile(r"(?P<move>[123])"), "filler": re.compile(r"#{3,5}>(?P<move>[123])")}
+_PATTERNS = {
+    "rationale": re.compile(r"K(?P<pile>\d{1,2})=(?P<stated>[123])>(?P<move>[123])"),
+    "action": re.compile(r"(?P<move>[123])"),
+    "filler": re.compile(r"#{3,5}>(?P<move>[123])"),
+}
 
 
 def parse_play(fmt: str, text: str, n: int | None = None) -> tuple[int | None, int | None]:

@@ -46,7 +46,7 @@ class Episode:
     failure: str = ""  # "stop", "format", "budget" when it ended unsolved
 
     def alive(self) -> bool:
-        return tuple(self.path) == self.secret[:len(self.path)]
+        return tuple(self.path) == self.secret[: len(self.path)]
 
     def tried_dead(self) -> set[int]:
         return self.dead.get(tuple(self.path), set())

@@ -14,8 +14,19 @@ import torch
 
 from ..api import Artifact, Estimate, Result, RunContext, Series, Table
 from ..rlvr.grpo import group_advantages
-from ..substrate import (IGNORE, TinyModelConfig, bootstrap_ci, build_model, build_tokenizer, cached_checkpoint,
-                         encode, load_checkpoint, paired_diff_ci, save_checkpoint, train_lm)
+from ..substrate import (
+    IGNORE,
+    TinyModelConfig,
+    bootstrap_ci,
+    build_model,
+    build_tokenizer,
+    cached_checkpoint,
+    encode,
+    load_checkpoint,
+    paired_diff_ci,
+    save_checkpoint,
+    train_lm,
+)
 from .config import Config
 from .env import NECESSITY, START, SYMBOLS, VALIDITY, teacher_trace
 from .fits import bootstrap_q, compare
@@ -35,14 +46,25 @@ def _batches(tokenizer, c: Config, rng: random.Random) -> Iterator[tuple[torch.T
         ids = torch.full((len(seqs), width), tokenizer.pad_token_id, dtype=torch.long)
         labels = torch.full((len(seqs), width), IGNORE, dtype=torch.long)
         for row, seq in enumerate(seqs):
-            ids[row, :len(seq)] = torch.tensor(seq)
-            labels[row, 2:len(seq):2] = ids[row, 2:len(seq):2]  # <bos> S a r a r ...: actions sit at 2, 4, ...
+            ids[row, : len(seq)] = torch.tensor(seq)
+            labels[row, 2 : len(seq) : 2] = ids[row, 2 : len(seq) : 2]  # <bos> S a r a r ...: actions sit at 2, 4, ...
         yield ids, labels
 
 
 def _base_key(c: Config, seed: int) -> dict:
-    fields = ("wander_share", "wander_rate", "train_min_depth", "train_max_depth", "budget_per_level", "hidden",
-              "layers", "heads", "pretrain_steps", "pretrain_batch", "pretrain_lr")
+    fields = (
+        "wander_share",
+        "wander_rate",
+        "train_min_depth",
+        "train_max_depth",
+        "budget_per_level",
+        "hidden",
+        "layers",
+        "heads",
+        "pretrain_steps",
+        "pretrain_batch",
+        "pretrain_lr",
+    )
     return {"runner": "wandering", "seed": seed, **{f: getattr(c, f) for f in fields}}
 
 
@@ -55,11 +77,17 @@ def pretrain(c: Config, ctx: RunContext) -> tuple[object, object, list[float]]:
     def build(folder):
         tokenizer = build_tokenizer(SYMBOLS)
         model = build_model(tokenizer, _model_cfg(c), seed=ctx.seed).to(ctx.device)
-        losses = train_lm(model, _batches(tokenizer, c, random.Random(f"wandering-pretrain-{ctx.seed}")),
-                          steps=c.pretrain_steps, lr=c.pretrain_lr, warmup=min(100, c.pretrain_steps // 10),
-                          check_cancelled=ctx.check_cancelled,
-                          on_step=lambda step, loss: step % 50 == 0 and ctx.progress(
-                              step, c.pretrain_steps, "pretraining on teacher episodes", loss=loss))
+        losses = train_lm(
+            model,
+            _batches(tokenizer, c, random.Random(f"wandering-pretrain-{ctx.seed}")),
+            steps=c.pretrain_steps,
+            lr=c.pretrain_lr,
+            warmup=min(100, c.pretrain_steps // 10),
+            check_cancelled=ctx.check_cancelled,
+            on_step=lambda step, loss: (
+                step % 50 == 0 and ctx.progress(step, c.pretrain_steps, "pretraining on teacher episodes", loss=loss)
+            ),
+        )
         save_checkpoint(model, tokenizer, folder)
         (folder / "pretrain_loss.txt").write_text("\n".join(f"{x:.5f}" for x in losses))
 
@@ -78,8 +106,14 @@ def evaluate(model, tokenizer, c: Config, ctx: RunContext, label: str) -> list[P
     rng = random.Random(f"wandering-eval-{ctx.seed}")
     secrets = [s for d in c.depths for s in _secrets(d, c.episodes_per_depth, rng)]
     ctx.progress(0, 1, f"playing {len(secrets)} episodes ({label})")
-    return play(model, tokenizer, secrets, budget_per_level=c.budget_per_level, temperature=c.temperature,
-                generator=ctx.torch_generator(offset=17))
+    return play(
+        model,
+        tokenizer,
+        secrets,
+        budget_per_level=c.budget_per_level,
+        temperature=c.temperature,
+        generator=ctx.torch_generator(offset=17),
+    )
 
 
 def grpo(model, tokenizer, c: Config, ctx: RunContext) -> list[dict]:
@@ -92,10 +126,18 @@ def grpo(model, tokenizer, c: Config, ctx: RunContext) -> list[dict]:
     logs = []
     for step in range(c.rl_steps):
         ctx.check_cancelled()
-        codes = [tuple(rng.randrange(2) for _ in range(rng.randint(c.train_min_depth, c.train_max_depth)))
-                 for _ in range(c.rl_prompts)]
-        played = play(model, tokenizer, [s for s in codes for _ in range(c.rl_group)],
-                      budget_per_level=c.budget_per_level, temperature=1.0, generator=generator)
+        codes = [
+            tuple(rng.randrange(2) for _ in range(rng.randint(c.train_min_depth, c.train_max_depth)))
+            for _ in range(c.rl_prompts)
+        ]
+        played = play(
+            model,
+            tokenizer,
+            [s for s in codes for _ in range(c.rl_group)],
+            budget_per_level=c.budget_per_level,
+            temperature=1.0,
+            generator=generator,
+        )
         rewards = torch.tensor([float(p.solved) for p in played]).view(c.rl_prompts, c.rl_group)
         advantages = group_advantages(rewards, std_normalise=False).flatten()
         seqs = [p.sequence(bos, start) for p in played]
@@ -103,7 +145,7 @@ def grpo(model, tokenizer, c: Config, ctx: RunContext) -> list[dict]:
         ids = torch.full((len(seqs), width), tokenizer.pad_token_id, dtype=torch.long)
         scored = torch.zeros((len(seqs), width - 1), dtype=torch.bool)
         for row, (seq, is_action) in enumerate(seqs):
-            ids[row, :len(seq)] = torch.tensor(seq)
+            ids[row, : len(seq)] = torch.tensor(seq)
             scored[row] = torch.tensor(is_action[1:] + [False] * (width - len(seq)))  # position t predicts t+1
         ids, scored = ids.to(ctx.device), scored.to(ctx.device)
         model.train()
@@ -125,17 +167,22 @@ def grpo(model, tokenizer, c: Config, ctx: RunContext) -> list[dict]:
 
 def episode_rows(played: list[Played]) -> dict[str, list]:
     """Per-episode raw counts (every figure recomputes from these)."""
-    return {"depth": [p.depth for p in played], "solved": [int(p.solved) for p in played],
-            "actions": [len(p.violations) for p in played],
-            "validity": [sum(v in VALIDITY for v in p.violations) for p in played],
-            "necessity": [sum(v in NECESSITY for v in p.violations) for p in played],
-            "failure": [p.failure for p in played]}
+    return {
+        "depth": [p.depth for p in played],
+        "solved": [int(p.solved) for p in played],
+        "actions": [len(p.violations) for p in played],
+        "validity": [sum(v in VALIDITY for v in p.violations) for p in played],
+        "necessity": [sum(v in NECESSITY for v in p.violations) for p in played],
+        "failure": [p.failure for p in played],
+    }
 
 
 def _ratio(num_v, num_a, den_v, den_a, rng, B, **fields) -> Estimate:
     """(Σv/Σa over one set) / (Σv/Σa over another), each set resampled independently."""
+
     def rate(v, a, idx):
         return v[idx].sum() / max(1.0, a[idx].sum())
+
     draws = []
     for _ in range(B):
         i = rng.integers(0, num_v.size, num_v.size)
@@ -153,27 +200,48 @@ def depth_measures(rows: dict[str, list], c: Config, steepness: float, rng: np.r
     actions = np.array(rows["actions"])
     inside = depth <= c.train_max_depth
     per_depth = {d: solved[depth == d] for d in c.depths}
-    fit = compare(c.depths, [per_depth[d].sum() for d in c.depths], [per_depth[d].size for d in c.depths],
-                  steepness=steepness)
+    fit = compare(
+        c.depths, [per_depth[d].sum() for d in c.depths], [per_depth[d].size for d in c.depths], steepness=steepness
+    )
     qs = bootstrap_q([per_depth[d] for d in c.depths], np.array(c.depths), c.bootstrap, rng)
     hazard_low, hazard_high = np.percentile(1 - qs, [2.5, 97.5])
     clean = viol == 0
     return {
         "fit": fit,
-        "in_range_success": bootstrap_ci(solved[inside], B=c.bootstrap, rng=rng,
-                                         description="success rate at the trained depths"),
-        "hazard": Estimate(value=1 - fit.q, low=float(hazard_low), high=float(hazard_high), n=int(solved.size),
-                           unit="/level", description="per-level failure hazard 1 − q of the geometric fit"),
-        "log_q": Estimate(value=float(np.log(max(fit.q, 1e-9))), low=float(np.log(max(np.percentile(qs, 2.5), 1e-9))),
-                          high=float(np.log(max(np.percentile(qs, 97.5), 1e-9))), n=int(solved.size),
-                          description="slope of log success against depth (geometric fit)"),
-        "violation_ratio": _ratio(viol[~inside].astype(float), actions[~inside].astype(float),
-                                  viol[inside].astype(float), actions[inside].astype(float), rng, c.bootstrap,
-                                  description="violations per action beyond the trained depths / within them"),
-        "violation_free_success": (bootstrap_ci(solved[clean], B=c.bootstrap, rng=rng,
-                                                description="success rate of episodes with no violation")
-                                   if clean.any() else Estimate(value=0.0, n=0, description="no violation-free "
-                                                                "episode: nothing to measure")),
+        "in_range_success": bootstrap_ci(
+            solved[inside], B=c.bootstrap, rng=rng, description="success rate at the trained depths"
+        ),
+        "hazard": Estimate(
+            value=1 - fit.q,
+            low=float(hazard_low),
+            high=float(hazard_high),
+            n=int(solved.size),
+            unit="/level",
+            description="per-level failure hazard 1 − q of the geometric fit",
+        ),
+        "log_q": Estimate(
+            value=float(np.log(max(fit.q, 1e-9))),
+            low=float(np.log(max(np.percentile(qs, 2.5), 1e-9))),
+            high=float(np.log(max(np.percentile(qs, 97.5), 1e-9))),
+            n=int(solved.size),
+            description="slope of log success against depth (geometric fit)",
+        ),
+        "violation_ratio": _ratio(
+            viol[~inside].astype(float),
+            actions[~inside].astype(float),
+            viol[inside].astype(float),
+            actions[inside].astype(float),
+            rng,
+            c.bootstrap,
+            description="violations per action beyond the trained depths / within them",
+        ),
+        "violation_free_success": (
+            bootstrap_ci(
+                solved[clean], B=c.bootstrap, rng=rng, description="success rate of episodes with no violation"
+            )
+            if clean.any()
+            else Estimate(value=0.0, n=0, description="no violation-free episode: nothing to measure")
+        ),
         "per_depth": per_depth,
     }
 
@@ -191,13 +259,34 @@ def _curves(rows: dict[str, list], c: Config, label: str, rng) -> list[Series]:
         vrate.append(v[m].sum() / max(1.0, a[m].sum()))
         nrate.append(n[m].sum() / max(1.0, a[m].sum()))
     xs = [float(d) for d in c.depths]
-    return [Series(name=f"success ({label})", x=xs, y=[e.value for e in succ], low=[e.low for e in succ],
-                   high=[e.high for e in succ], x_label="code length (bits)", y_label="success rate",
-                   chart="success"),
-            Series(name=f"validity violations/action ({label})", x=xs, y=vrate, x_label="code length (bits)",
-                   y_label="violations per action", chart="violations"),
-            Series(name=f"necessity violations/action ({label})", x=xs, y=nrate, x_label="code length (bits)",
-                   y_label="violations per action", chart="violations")]
+    return [
+        Series(
+            name=f"success ({label})",
+            x=xs,
+            y=[e.value for e in succ],
+            low=[e.low for e in succ],
+            high=[e.high for e in succ],
+            x_label="code length (bits)",
+            y_label="success rate",
+            chart="success",
+        ),
+        Series(
+            name=f"validity violations/action ({label})",
+            x=xs,
+            y=vrate,
+            x_label="code length (bits)",
+            y_label="violations per action",
+            chart="violations",
+        ),
+        Series(
+            name=f"necessity violations/action ({label})",
+            x=xs,
+            y=nrate,
+            x_label="code length (bits)",
+            y_label="violations per action",
+            chart="violations",
+        ),
+    ]
 
 
 def run_wandering(c: Config, ctx: RunContext, registration) -> Result:
@@ -210,25 +299,48 @@ def run_wandering(c: Config, ctx: RunContext, registration) -> Result:
     m = depth_measures(base_rows, c, th["cliff_steepness"], rng)
     fit = m["fit"]
     metrics = {
-        "in_range_success": m["in_range_success"], "hazard_per_level": m["hazard"], "log_success_slope": m["log_q"],
-        "delta_aic": Estimate(value=fit.delta_aic, n=len(base_rows["depth"]),
-                              description="AIC(cliff) − AIC(geometric); > 0 favours exponential decay"),
-        "violation_ratio": m["violation_ratio"], "violation_free_success": m["violation_free_success"],
+        "in_range_success": m["in_range_success"],
+        "hazard_per_level": m["hazard"],
+        "log_success_slope": m["log_q"],
+        "delta_aic": Estimate(
+            value=fit.delta_aic,
+            n=len(base_rows["depth"]),
+            description="AIC(cliff) − AIC(geometric); > 0 favours exponential decay",
+        ),
+        "violation_ratio": m["violation_ratio"],
+        "violation_free_success": m["violation_free_success"],
     }
     for d in c.depths:
         metrics[f"success_d{d}"] = bootstrap_ci(m["per_depth"][d], B=200, rng=rng, description=f"success at depth {d}")
     series = _curves(base_rows, c, "base", rng)
     fitted = [float(fit.a * fit.q ** (d - c.depths[0])) for d in c.depths]
     cliff = [float(fit.cliff_a / (1 + np.exp(th["cliff_steepness"] * (d - fit.cliff_c)))) for d in c.depths]
-    series += [Series(name="geometric fit", x=[float(d) for d in c.depths], y=fitted, chart="success"),
-               Series(name="cliff fit", x=[float(d) for d in c.depths], y=cliff, chart="success")]
-    raw = {"base": base_rows, "depths": c.depths, "train_max_depth": c.train_max_depth,
-           "fit": {"a": fit.a, "q": fit.q, "cliff_a": fit.cliff_a, "cliff_c": fit.cliff_c,
-                   "loglik_geometric": fit.loglik_geometric, "loglik_cliff": fit.loglik_cliff},
-           "pretrain_loss_last": float(np.mean(losses[-20:])), "bootstrap": c.bootstrap}
-    evidence = DepthEvidence(in_range_success=m["in_range_success"], hazard=m["hazard"], delta_aic=fit.delta_aic,
-                             violation_ratio=m["violation_ratio"],
-                             violation_free_success=m["violation_free_success"])
+    series += [
+        Series(name="geometric fit", x=[float(d) for d in c.depths], y=fitted, chart="success"),
+        Series(name="cliff fit", x=[float(d) for d in c.depths], y=cliff, chart="success"),
+    ]
+    raw = {
+        "base": base_rows,
+        "depths": c.depths,
+        "train_max_depth": c.train_max_depth,
+        "fit": {
+            "a": fit.a,
+            "q": fit.q,
+            "cliff_a": fit.cliff_a,
+            "cliff_c": fit.cliff_c,
+            "loglik_geometric": fit.loglik_geometric,
+            "loglik_cliff": fit.loglik_cliff,
+        },
+        "pretrain_loss_last": float(np.mean(losses[-20:])),
+        "bootstrap": c.bootstrap,
+    }
+    evidence = DepthEvidence(
+        in_range_success=m["in_range_success"],
+        hazard=m["hazard"],
+        delta_aic=fit.delta_aic,
+        violation_ratio=m["violation_ratio"],
+        violation_free_success=m["violation_free_success"],
+    )
     if c.arm == "depth":
         verdict = decide_depth(evidence, th)
     else:
@@ -237,23 +349,44 @@ def run_wandering(c: Config, ctx: RunContext, registration) -> Result:
         raw["rl"], raw["rl_log"] = rl_rows, logs
         depth = np.array(base_rows["depth"])
         inside = depth <= c.train_max_depth
-        gain = paired_diff_ci(np.array(rl_rows["solved"])[inside], np.array(base_rows["solved"])[inside],
-                              B=c.bootstrap, rng=rng, description="RL − base success at the trained depths "
-                                                                  "(same codes)")
+        gain = paired_diff_ci(
+            np.array(rl_rows["solved"])[inside],
+            np.array(base_rows["solved"])[inside],
+            B=c.bootstrap,
+            rng=rng,
+            description="RL − base success at the trained depths (same codes)",
+        )
 
         def deep(rows, key):
             return np.array(rows[key], dtype=float)[~inside]
 
-        rl_v, base_v = deep(rl_rows, "validity") + deep(rl_rows, "necessity"), deep(base_rows, "validity") + deep(
-            base_rows, "necessity")
-        ratio = _ratio(rl_v, deep(rl_rows, "actions"), base_v, deep(base_rows, "actions"), rng, c.bootstrap,
-                       description="violations per action beyond the trained depths, RL / base")
+        rl_v, base_v = (
+            deep(rl_rows, "validity") + deep(rl_rows, "necessity"),
+            deep(base_rows, "validity") + deep(base_rows, "necessity"),
+        )
+        ratio = _ratio(
+            rl_v,
+            deep(rl_rows, "actions"),
+            base_v,
+            deep(base_rows, "actions"),
+            rng,
+            c.bootstrap,
+            description="violations per action beyond the trained depths, RL / base",
+        )
         rl_m = depth_measures(rl_rows, c, th["cliff_steepness"], rng)
-        metrics.update({"rl_in_range_gain": gain, "rl_deep_violation_ratio": ratio,
-                        "rl_deep_success_gain": paired_diff_ci(deep(rl_rows, "solved"), deep(base_rows, "solved"),
-                                                               B=c.bootstrap, rng=rng,
-                                                               description="RL − base success beyond the trained "
-                                                                           "depths")})
+        metrics.update(
+            {
+                "rl_in_range_gain": gain,
+                "rl_deep_violation_ratio": ratio,
+                "rl_deep_success_gain": paired_diff_ci(
+                    deep(rl_rows, "solved"),
+                    deep(base_rows, "solved"),
+                    B=c.bootstrap,
+                    rng=rng,
+                    description="RL − base success beyond the trained depths",
+                ),
+            }
+        )
         for d in c.depths:
             metrics[f"rl_success_d{d}"] = bootstrap_ci(rl_m["per_depth"][d], B=200, rng=rng)
         series += _curves(rl_rows, c, "RL", rng)
@@ -262,11 +395,32 @@ def run_wandering(c: Config, ctx: RunContext, registration) -> Result:
     from .plot import plot_result
 
     plot = plot_result(series, c.train_max_depth, ctx.artifact_dir / "wandering.png")
-    table = Table(name="per depth", columns=["depth", "episodes", "success", "validity/action", "necessity/action"],
-                  rows=[[d, int(m["per_depth"][d].size), round(float(m["per_depth"][d].mean()), 4),
-                         round(series[1].y[i], 4), round(series[2].y[i], 4)] for i, d in enumerate(c.depths)])
+    table = Table(
+        name="per depth",
+        columns=["depth", "episodes", "success", "validity/action", "necessity/action"],
+        rows=[
+            [
+                d,
+                int(m["per_depth"][d].size),
+                round(float(m["per_depth"][d].mean()), 4),
+                round(series[1].y[i], 4),
+                round(series[2].y[i], 4),
+            ]
+            for i, d in enumerate(c.depths)
+        ],
+    )
     raw["seconds"] = round(time.monotonic() - t0, 1)
-    headline = (["rl_in_range_gain", "rl_deep_violation_ratio"] if c.arm == "rl"
-                else ["delta_aic", "hazard_per_level", "violation_ratio"])
-    return Result(metrics=metrics, series=series, tables=[table], raw=raw, verdict=verdict, headline=headline,
-                  artifacts=[Artifact(name="success and violations by depth", path=plot.name, kind="plot")])
+    headline = (
+        ["rl_in_range_gain", "rl_deep_violation_ratio"]
+        if c.arm == "rl"
+        else ["delta_aic", "hazard_per_level", "violation_ratio"]
+    )
+    return Result(
+        metrics=metrics,
+        series=series,
+        tables=[table],
+        raw=raw,
+        verdict=verdict,
+        headline=headline,
+        artifacts=[Artifact(name="success and violations by depth", path=plot.name, kind="plot")],
+    )

@@ -46,13 +46,29 @@ class Played:
 
 
 @torch.inference_mode()
-def play(model, tokenizer, secrets: list[tuple[int, ...]], *, budget_per_level: int, temperature: float,
-         generator: torch.Generator, batch_size: int = 512) -> list[Played]:
+def play(
+    model,
+    tokenizer,
+    secrets: list[tuple[int, ...]],
+    *,
+    budget_per_level: int,
+    temperature: float,
+    generator: torch.Generator,
+    batch_size: int = 512,
+) -> list[Played]:
     """Play one episode per secret (all of one depth or mixed) with the model choosing every action."""
     out: list[Played] = []
     for start in range(0, len(secrets), batch_size):
-        out.extend(_play_chunk(model, tokenizer, secrets[start:start + batch_size],
-                               budget_per_level=budget_per_level, temperature=temperature, generator=generator))
+        out.extend(
+            _play_chunk(
+                model,
+                tokenizer,
+                secrets[start : start + batch_size],
+                budget_per_level=budget_per_level,
+                temperature=temperature,
+                generator=generator,
+            )
+        )
     return out
 
 
@@ -90,7 +106,17 @@ def _play_chunk(model, tokenizer, secrets, *, budget_per_level, temperature, gen
         out = model(input_ids=ids, position_ids=positions, use_cache=True, **{name: cache})
         cache, logits = cache_of(out), out.logits[:, -1, :]
         position += 2
-    return [Played(depth=len(env.secret), secret=env.secret, actions=[vocab[a] for a in acts],
-                   replies=[vocab[r] if r >= 0 else "" for r in reps], violations=list(env.violations),
-                   solved=env.solved, failure=env.failure, action_ids=acts, reply_ids=reps)
-            for env, acts, reps in zip(envs, actions, replies)]
+    return [
+        Played(
+            depth=len(env.secret),
+            secret=env.secret,
+            actions=[vocab[a] for a in acts],
+            replies=[vocab[r] if r >= 0 else "" for r in reps],
+            violations=list(env.violations),
+            solved=env.solved,
+            failure=env.failure,
+            action_ids=acts,
+            reply_ids=reps,
+        )
+        for env, acts, reps in zip(envs, actions, replies)
+    ]

@@ -11,8 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-STYLES = [("gfm: one self-contained file (plus images)", "gfm"),
-          ("obsidian: a vault, one file per inquiry and note", "obsidian")]
+STYLES = [
+    ("gfm: one self-contained file (plus images)", "gfm"),
+    ("obsidian: a vault, one file per inquiry and note", "obsidian"),
+]
 
 
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):

@@ -23,9 +23,11 @@ from ..data import Link, NotebookData
 class GraphScreen(Screen[str | None]):
     """Returns the node to open in the reader (``o``), or ``None`` (escape)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="graph.close"),
-                Binding("o", "open_node", "Open in reader", id="graph.open_node"),
-                Binding("left_square_bracket,backspace", "walk_back", "Back along the path", id="graph.back")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", id="graph.close"),
+        Binding("o", "open_node", "Open in reader", id="graph.open_node"),
+        Binding("left_square_bracket,backspace", "walk_back", "Back along the path", id="graph.back"),
+    ]
 
     def __init__(self, data: NotebookData, node_id: str):
         super().__init__()
@@ -63,20 +65,31 @@ class GraphScreen(Screen[str | None]):
     def _show(self, node_id: str, title: str, groups, drawing: str | None) -> None:
         if node_id != self.centre:
             return
-        self.query_one("#graph-centre", Label).update(Text.assemble(
-            ("centre: ", "dim"), title, (f"  ({node_id})", "dim"),
-            (f"   path: {len(self.path)} step{'s' if len(self.path) != 1 else ''} back with [", "dim")))
+        self.query_one("#graph-centre", Label).update(
+            Text.assemble(
+                ("centre: ", "dim"),
+                title,
+                (f"  ({node_id})", "dim"),
+                (f"   path: {len(self.path)} step{'s' if len(self.path) != 1 else ''} back with [", "dim"),
+            )
+        )
         options: list[Option] = []
         self.entries = []
         for group in groups:  # "cites (links)", "supports (backlinks)", …
             kind, _, direction = group.heading.partition(" (")
             arrow = "→" if direction.startswith("links") else "←"
-            options.append(Option(Text.assemble((f"{arrow} {kind}", "bold"), (f"  {group.total}", "dim")),
-                                  disabled=True))
+            options.append(
+                Option(Text.assemble((f"{arrow} {kind}", "bold"), (f"  {group.total}", "dim")), disabled=True)
+            )
             self.entries.append(None)
             for link in group.links:
-                options.append(Option(Text.assemble(f"  {arrow} ", link.title[:200],
-                                                    (" (suggested)", "italic yellow") if link.suggested else "")))
+                options.append(
+                    Option(
+                        Text.assemble(
+                            f"  {arrow} ", link.title[:200], (" (suggested)", "italic yellow") if link.suggested else ""
+                        )
+                    )
+                )
                 self.entries.append(link)
             if group.remaining:
                 options.append(Option(Text(f"    … {group.remaining} more", style="dim"), disabled=True))
@@ -95,8 +108,9 @@ class GraphScreen(Screen[str | None]):
 
     def _show_drawing(self, node_id: str, drawing: str) -> None:
         if node_id == self.centre:
-            self.query_one("#graph-drawing", Static).update(Text(drawing or "(not in the graph)", no_wrap=True,
-                                                                 overflow="ellipsis"))
+            self.query_one("#graph-drawing", Static).update(
+                Text(drawing or "(not in the graph)", no_wrap=True, overflow="ellipsis")
+            )
 
     @on(OptionList.OptionSelected, "#graph-edges")
     def _walk(self, event: OptionList.OptionSelected) -> None:

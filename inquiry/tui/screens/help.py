@@ -10,9 +10,16 @@ from textual.widgets import DataTable, Label, Static
 
 from ..keys import KEYS, WIDGET_KEYS, glyph_legend, shown_key
 
-SECTIONS = {"main": "Anywhere on the main screen", "navigator": "Navigator", "filter": "Filter box",
-            "reader": "Reader", "links": "Links", "runs": "Runs (under an open claim)", "graph": "Graph (g)",
-            "anywhere": "Anywhere"}
+SECTIONS = {
+    "main": "Anywhere on the main screen",
+    "navigator": "Navigator",
+    "filter": "Filter box",
+    "reader": "Reader",
+    "links": "Links",
+    "runs": "Runs (under an open claim)",
+    "graph": "Graph (g)",
+    "anywhere": "Anywhere",
+}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,6 +43,9 @@ class HelpScreen(ModalScreen[None]):
             yield table
             yield Label("Status glyphs", classes="dialog-title")
             yield Static(glyph_legend(), id="help-glyphs")
-            yield Static("An inquiry's row counts its cited claims: ✅ supported · ❌ contradicted · ○ the rest. Keys can be remapped "
-                         "per notebook in tui.json: {\"keymap\": {\"claim.run\": \"R\"}}.", classes="dim")
+            yield Static(
+                "An inquiry's row counts its cited claims: ✅ supported · ❌ contradicted · ○ the rest. Keys can be remapped "
+                'per notebook in tui.json: {"keymap": {"claim.run": "R"}}.',
+                classes="dim",
+            )
             yield Label("escape closes this screen", classes="dim")

@@ -110,15 +110,17 @@ def section_of(name: str) -> str:
 def ranked_runners(claim: Claim, suggested: list[str]) -> list[tuple[Runner, bool]]:
     """Installed runners, the claim's own reproduction specs first, then by how well their claim wording fits."""
     runners = registry.available()
+
     def rank(runner: Runner) -> tuple[int, int, str]:
         return (-(runner.name in suggested), -runner.suitability(claim.text), runner.name)
+
     ordered = sorted(runners.values(), key=rank)
     return [(r, r.name in suggested or r.suitability(claim.text) > 0) for r in ordered]
 
 
 def duration(seconds: float) -> str:
     """``45 s``, ``3 min 12 s``."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
@@ -135,8 +137,10 @@ def preset_times(runs: list) -> dict[tuple[str, str], tuple[float, int]]:
 class LaunchScreen(ModalScreen[str | None]):
     """Returns the new run's id, or ``None`` when closed without launching."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="launch.close"),
-                Binding("ctrl+s", "launch", "Launch", id="launch.go", priority=True)]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", id="launch.close"),
+        Binding("ctrl+s", "launch", "Launch", id="launch.go", priority=True),
+    ]
 
     # the preset last chosen per runner, for this app session
     last_preset: dict[str, str] = {}
@@ -180,25 +184,42 @@ class LaunchScreen(ModalScreen[str | None]):
         dialog = self.query_one("#launch-dialog", Vertical)
         await self.query_one("#launch-loading").remove()
         if not runners:
-            await dialog.mount_all([Label("No runners are installed, so there is nothing to launch.", id="no-runners"),
-                                    Button("Close", id="close")])
+            await dialog.mount_all(
+                [
+                    Label("No runners are installed, so there is nothing to launch.", id="no-runners"),
+                    Button("Close", id="close"),
+                ]
+            )
             return
         runner_select: Select[str] = FormSelect(
             [(f"{r.name}: {r.title}" + ("  (suggested)" if good else ""), r.name) for r, good in runners],
-            value=runners[0][0].name, allow_blank=False, id="runner", compact=True)
+            value=runners[0][0].name,
+            allow_blank=False,
+            id="runner",
+            compact=True,
+        )
         with runner_select.prevent(Select.Changed):
-            await dialog.mount_all([
-                Horizontal(Label("runner", classes="row-name"), runner_select, classes="launch-row"),
-                Horizontal(Label("preset", classes="row-name"),
-                           FormSelect([("default", "default")], value="default", allow_blank=False, id="preset",
-                                  compact=True),
-                           Label("seed", classes="seed-name"), Input("0", id="seed", classes="seed", compact=True,
-                                                                     type="integer"),
-                           classes="launch-row"),
-                VerticalScroll(id="form"),
-                Horizontal(Button("Launch (ctrl+s)", variant="primary", id="launch", compact=True),
-                           Button("Cancel", id="close", compact=True),
-                           Label("", id="launch-busy"), classes="buttons")])
+            await dialog.mount_all(
+                [
+                    Horizontal(Label("runner", classes="row-name"), runner_select, classes="launch-row"),
+                    Horizontal(
+                        Label("preset", classes="row-name"),
+                        FormSelect(
+                            [("default", "default")], value="default", allow_blank=False, id="preset", compact=True
+                        ),
+                        Label("seed", classes="seed-name"),
+                        Input("0", id="seed", classes="seed", compact=True, type="integer"),
+                        classes="launch-row",
+                    ),
+                    VerticalScroll(id="form"),
+                    Horizontal(
+                        Button("Launch (ctrl+s)", variant="primary", id="launch", compact=True),
+                        Button("Cancel", id="close", compact=True),
+                        Label("", id="launch-busy"),
+                        classes="buttons",
+                    ),
+                ]
+            )
         await self._runner_chosen(runners[0][0].name)
 
     @property
@@ -211,7 +232,7 @@ class LaunchScreen(ModalScreen[str | None]):
 
     def _preset_label(self, runner: Runner, preset: str) -> str:
         timed = self.times.get((runner.name, preset))
-        when = (f"~{duration(timed[0])} here (median of {timed[1]})" if timed else "not timed here yet")
+        when = f"~{duration(timed[0])} here (median of {timed[1]})" if timed else "not timed here yet"
         evidence = "" if runner.counts_as_evidence(preset) else ", not evidence"
         return f"{preset} · {when}{evidence}"
 
@@ -220,8 +241,13 @@ class LaunchScreen(ModalScreen[str | None]):
         spec = next((s for s in self.specs if s.runner == name), None)
         presets = list(runner.presets)
         remembered = self.last_preset.get(name)
-        preset = (remembered if remembered in presets else spec.preset if spec and spec.preset in presets
-                  else ("default" if "default" in presets else presets[0]))
+        preset = (
+            remembered
+            if remembered in presets
+            else spec.preset
+            if spec and spec.preset in presets
+            else ("default" if "default" in presets else presets[0])
+        )
         select = self.query_one("#preset", Select)
         with select.prevent(Select.Changed):
             select.set_options([(self._preset_label(runner, p), p) for p in presets])
@@ -241,15 +267,30 @@ class LaunchScreen(ModalScreen[str | None]):
         hint = " · ".join(x for x in (info.description or "", unit and f"unit: {unit}", limits) if x)
         options = choices(info.annotation)
         if options:
-            editor: Widget = FormSelect([(o, o) for o in options], value=str(value) if str(value) in options else options[0],
-                                    allow_blank=False, id=f"field-{name}", compact=True, classes="field-input")
+            editor: Widget = FormSelect(
+                [(o, o) for o in options],
+                value=str(value) if str(value) in options else options[0],
+                allow_blank=False,
+                id=f"field-{name}",
+                compact=True,
+                classes="field-input",
+            )
         elif isinstance(value, bool) or info.annotation is bool:
             editor = Switch(bool(value), id=f"field-{name}", classes="field-switch")
         else:
-            editor = Input(as_text(value), id=f"field-{name}", classes="field-input", compact=True,
-                           placeholder="(empty: not used)" if value in (None, "") else "")
-        return Vertical(Label(Text.assemble((name, "bold"), "  ", (hint, "dim")), classes="field-name"), editor,
-                        Label("", id=f"error-{name}", classes="field-error"), classes="field")
+            editor = Input(
+                as_text(value),
+                id=f"field-{name}",
+                classes="field-input",
+                compact=True,
+                placeholder="(empty: not used)" if value in (None, "") else "",
+            )
+        return Vertical(
+            Label(Text.assemble((name, "bold"), "  ", (hint, "dim")), classes="field-name"),
+            editor,
+            Label("", id=f"error-{name}", classes="field-error"),
+            classes="field",
+        )
 
     async def _build_form(self, preset: str, overrides: dict[str, Any]) -> None:
         async with self.building:  # one build at a time: a rebuild must not remove widgets still mounting
@@ -264,30 +305,49 @@ class LaunchScreen(ModalScreen[str | None]):
         await form.remove_children()
         fields = runner.Config.model_fields
         sections = {"science": [], "paths": [], "resources": []}
-        for name, info in fields.items():
+        for name, _info in fields.items():
             sections[section_of(name)].append(name)
         order = sections["science"] + sections["paths"] + sections["resources"]
         try:
             registration = runner.registration()
             tested = ("Hypothesis: ", registration.hypothesis)
-        except Exception:  # noqa: BLE001 - a runner without a registration file still launches
+        except Exception:
             tested = ("Runner: ", runner.title)
-        evidence = ("Its verdict counts as evidence about the claim." if runner.counts_as_evidence(preset)
-                    else f"Preset {preset!r} is a check: its verdict is shown but never decides the claim.")
-        blocks: list[Widget] = [Collapsible(Static(Text.assemble(("Claim: ", "bold"), self.claim.text, "\n",
-                                                                 (tested[0], "bold"), tested[1], "\n", evidence),
-                                                   classes="tested"),
-                                            title="What is tested", id="section-tested",
-                                            # on a short terminal the knobs come first; the section opens on enter
-                                            collapsed=self.app.size.height < 30)]
-        titles = {"science": ("Science knobs", False), "paths": ("Checkpoints and data (the GPU path)", True),
-                  "resources": ("Resources", True)}
+        evidence = (
+            "Its verdict counts as evidence about the claim."
+            if runner.counts_as_evidence(preset)
+            else f"Preset {preset!r} is a check: its verdict is shown but never decides the claim."
+        )
+        blocks: list[Widget] = [
+            Collapsible(
+                Static(
+                    Text.assemble(
+                        ("Claim: ", "bold"), self.claim.text, "\n", (tested[0], "bold"), tested[1], "\n", evidence
+                    ),
+                    classes="tested",
+                ),
+                title="What is tested",
+                id="section-tested",
+                # on a short terminal the knobs come first; the section opens on enter
+                collapsed=self.app.size.height < 30,
+            )
+        ]
+        titles = {
+            "science": ("Science knobs", False),
+            "paths": ("Checkpoints and data (the GPU path)", True),
+            "resources": ("Resources", True),
+        }
         for key, names in sections.items():
             if names:
                 title, collapsed = titles[key]
-                blocks.append(Collapsible(*[self._field(n, fields[n], values.get(n)) for n in names],
-                                          title=f"{title} ({len(names)})", collapsed=collapsed,
-                                          id=f"section-{key}"))
+                blocks.append(
+                    Collapsible(
+                        *[self._field(n, fields[n], values.get(n)) for n in names],
+                        title=f"{title} ({len(names)})",
+                        collapsed=collapsed,
+                        id=f"section-{key}",
+                    )
+                )
         await form.mount_all(blocks)
         self.field_order = order  # set last: the form is ready (tests and the benchmark wait for it)
         self._summarise({})
@@ -320,9 +380,14 @@ class LaunchScreen(ModalScreen[str | None]):
                 errors.setdefault(str(error["loc"][0]) if error["loc"] else "config", error["msg"])
         for name in self.runner.Config.model_fields:
             value = self._value(name)
-            if is_path(name) and isinstance(value, str) and value.strip() and name not in errors:
-                if not Path(value).expanduser().exists():
-                    errors[name] = f"no such file or folder: {value}"
+            if (
+                is_path(name)
+                and isinstance(value, str)
+                and value.strip()
+                and name not in errors
+                and not Path(value).expanduser().exists()
+            ):
+                errors[name] = f"no such file or folder: {value}"
         seed = self.query_one("#seed", Input).value.strip()
         if not seed.lstrip("-").isdigit():
             errors["seed"] = "seed must be a whole number"
@@ -338,8 +403,11 @@ class LaunchScreen(ModalScreen[str | None]):
         summary.display = bool(errors)
         if errors:
             names = [n for n in ["seed", "config"] + self.field_order if n in errors]
-            summary.update(f"{len(errors)} field{'s' if len(errors) != 1 else ''} need fixing, nothing was started: "
-                           + "; ".join(f"{n}: {errors[n]}" for n in names[:3]) + (" …" if len(names) > 3 else ""))
+            summary.update(
+                f"{len(errors)} field{'s' if len(errors) != 1 else ''} need fixing, nothing was started: "
+                + "; ".join(f"{n}: {errors[n]}" for n in names[:3])
+                + (" …" if len(names) > 3 else "")
+            )
 
     def _jump_to(self, name: str) -> None:
         """Open the field's section and focus the field, scrolled into view."""
@@ -358,7 +426,7 @@ class LaunchScreen(ModalScreen[str | None]):
         """Enter moves to the next field; in the last one it launches."""
         event.stop()
         name = (event.input.id or "").removeprefix("field-")
-        later = self.field_order[self.field_order.index(name) + 1:] if name in self.field_order else self.field_order
+        later = self.field_order[self.field_order.index(name) + 1 :] if name in self.field_order else self.field_order
         following = next((n for n in later if isinstance(self.query_one(f"#field-{n}"), Input)), None)
         if following is None:
             self.action_launch()
@@ -377,8 +445,12 @@ class LaunchScreen(ModalScreen[str | None]):
         self.launching = True
         self.query_one("#launch", Button).disabled = True
         self.query_one("#launch-busy", Label).update("starting the run…")
-        self._launch(self.runner.name, str(self.query_one("#preset", Select).value), self.config_overrides(),
-                     int(self.query_one("#seed", Input).value))
+        self._launch(
+            self.runner.name,
+            str(self.query_one("#preset", Select).value),
+            self.config_overrides(),
+            int(self.query_one("#seed", Input).value),
+        )
 
     @work(thread=True, exclusive=True, group="launch")
     def _launch(self, runner: str, preset: str, overrides: dict[str, Any], seed: int) -> None:

@@ -11,15 +11,14 @@ workers are separate processes).
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import threading
-
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
@@ -48,6 +47,7 @@ from .relation import RelationChoice, RelationScreen
 from .result import ResultScreen
 from .search import SearchScreen
 from .specs import SpecsScreen
+
 
 def closing_ok():
     """A worker's result can arrive while the app is closing and its widgets are gone: drop it then."""
@@ -112,9 +112,11 @@ class MainScreen(Screen[None]):
     @on(Navigator.Sized)
     def _sized(self, event: Navigator.Sized) -> None:
         sizes = event.sizes
-        self.sub_title = (f"{self._where()} · {plural(sizes['inquiries'], 'inquiry', 'inquiries')} · "
-                          f"{plural(sizes['notes'], 'note')} · {plural(sizes['claims'], 'claim')}"
-                          + (f" · {plural(sizes['placeholders'], 'placeholder')}" if sizes["placeholders"] else ""))
+        self.sub_title = (
+            f"{self._where()} · {plural(sizes['inquiries'], 'inquiry', 'inquiries')} · "
+            f"{plural(sizes['notes'], 'note')} · {plural(sizes['claims'], 'claim')}"
+            + (f" · {plural(sizes['placeholders'], 'placeholder')}" if sizes["placeholders"] else "")
+        )
 
     # ---- live state ------------------------------------------------------------------------
 
@@ -130,7 +132,7 @@ class MainScreen(Screen[None]):
         while not self.stop_watching.is_set():
             try:
                 found = self.data.look_for_changes(version)
-            except Exception:  # noqa: BLE001 - the notebook closing under the app at exit; look again or stop
+            except Exception:
                 found = None
             if found is not None:
                 first = version is None
@@ -153,8 +155,9 @@ class MainScreen(Screen[None]):
             self._poll_runs(self.claim.id)
         if event.ended_or_started or not event.moved:
             self.query_one(Navigator).refresh_statuses()
-            if self.current and (self.claim is None or not any(
-                    event.runs[r][0] == self.claim.id for r in event.ended_or_started)):
+            if self.current and (
+                self.claim is None or not any(event.runs[r][0] == self.claim.id for r in event.ended_or_started)
+            ):
                 self._load_page(self.current)  # the open note or inquiry may show a changed status
 
     # ---- navigation ------------------------------------------------------------------------
@@ -201,8 +204,11 @@ class MainScreen(Screen[None]):
     def _refresh_bindings_if_changed(self) -> None:
         """Re-check the footer's context actions only when their answer can change: the footer
         recomposes all its keys on every refresh, which costs more than the page update itself."""
-        state = (kind_of(self.current) if self.current else None,
-                 any(s in ACTIVE for _, s in self.run_states), bool(self.run_states))
+        state = (
+            kind_of(self.current) if self.current else None,
+            any(s in ACTIVE for _, s in self.run_states),
+            bool(self.run_states),
+        )
         if state != self.binding_state:
             self.binding_state = state
             self.refresh_bindings()
@@ -246,8 +252,9 @@ class MainScreen(Screen[None]):
 
     def action_open_graph(self) -> None:
         if self.current:
-            self.app.push_screen(GraphScreen(self.data, self.current),
-                                 lambda node_id: node_id and self.navigate(node_id))
+            self.app.push_screen(
+                GraphScreen(self.data, self.current), lambda node_id: node_id and self.navigate(node_id)
+            )
 
     def action_draw_graph(self) -> None:
         """Draw the local graph in the links panel (a big notebook draws it only when asked)."""
@@ -284,8 +291,14 @@ class MainScreen(Screen[None]):
             pane = None
         else:
             focused = self.focused
-            pane = next((a for a in ([focused] + list(focused.ancestors) if focused else [])
-                         if getattr(a, "id", None) in PANES), None)
+            pane = next(
+                (
+                    a
+                    for a in ([focused] + list(focused.ancestors) if focused else [])
+                    if getattr(a, "id", None) in PANES
+                ),
+                None,
+            )
             if pane is None:
                 self.notify("Focus a pane first (tab moves between them).", severity="warning")
                 return
@@ -297,9 +310,12 @@ class MainScreen(Screen[None]):
     def action_quit(self) -> None:
         """Quit at once; runs are separate processes and carry on, which the terminal is told."""
         active = self.active_runs()
-        message = (f"{plural(len(active), 'run')} carr{'ies' if len(active) == 1 else 'y'} on in the background "
-                   f"({', '.join(active[:3])}); `inquiry runs` or reopening the app shows {'it' if len(active) == 1 else 'them'}."
-                   if active else None)
+        message = (
+            f"{plural(len(active), 'run')} carr{'ies' if len(active) == 1 else 'y'} on in the background "
+            f"({', '.join(active[:3])}); `inquiry runs` or reopening the app shows {'it' if len(active) == 1 else 'them'}."
+            if active
+            else None
+        )
         self.stop_watching.set()
         self.app.quit_message = message  # type: ignore[attr-defined]  (what the terminal is told; tests read it)
         self.app.exit(message=message)
@@ -309,8 +325,10 @@ class MainScreen(Screen[None]):
     def why_not(self, action: str) -> str | None:
         """Why an action does not apply now, or ``None`` when it does (shown by the key and the palette)."""
         kind = kind_of(self.current) if self.current else None
-        if action in ("run", "relate", "cancel_run", "view_result", "export", "open_graph", "draw_graph",
-                      "specs") and self.current is None:
+        if (
+            action in ("run", "relate", "cancel_run", "view_result", "export", "open_graph", "draw_graph", "specs")
+            and self.current is None
+        ):
             return "Open a node first: choose one in the navigator (enter)."
         if action == "run" and kind not in (NodeKind.CLAIM, NodeKind.NOTE):
             return "Runs test a claim: open a claim, or a note with claims."
@@ -363,9 +381,17 @@ class MainScreen(Screen[None]):
             with_spec = [c for c in claims if nb.specs(c.id)]
         chosen = with_spec[0] if with_spec else (claims[0] if len(claims) == 1 else None)
         if chosen is None:
-            self.app.call_from_thread(self.notify, "This note has " + (
-                f"{len(claims)} claims and none has a reproduction spec: open the one to test." if claims
-                else "no claims to test."), title="Run", severity="warning")
+            self.app.call_from_thread(
+                self.notify,
+                "This note has "
+                + (
+                    f"{len(claims)} claims and none has a reproduction spec: open the one to test."
+                    if claims
+                    else "no claims to test."
+                ),
+                title="Run",
+                severity="warning",
+            )
             return
         self.app.call_from_thread(self.app.push_screen, LaunchScreen(self.data, chosen), self._launched)
 
@@ -383,10 +409,15 @@ class MainScreen(Screen[None]):
         if target is None:
             self.notify("No queued or running run to cancel.", severity="warning")
             return
-        self.app.push_screen(ConfirmScreen(f"Cancel run {target.id} ({target.runner}/{target.preset}, "
-                                           f"{target.status.value})? Its work so far is lost.", "Cancel the run",
-                                           "Keep it running"),
-                             lambda yes: yes and self._cancel(target.id))
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Cancel run {target.id} ({target.runner}/{target.preset}, "
+                f"{target.status.value})? Its work so far is lost.",
+                "Cancel the run",
+                "Keep it running",
+            ),
+            lambda yes: yes and self._cancel(target.id),
+        )
 
     def action_view_result(self) -> None:
         panel = self.query_one(RunsPanel)
@@ -402,13 +433,18 @@ class MainScreen(Screen[None]):
         except InquiryError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self.notify, f"{run_id}: {status.value}" if status.finished
-                                  else f"{run_id}: cancelling; it stops within seconds", title="Cancel")
+        self.app.call_from_thread(
+            self.notify,
+            f"{run_id}: {status.value}" if status.finished else f"{run_id}: cancelling; it stops within seconds",
+            title="Cancel",
+        )
 
     def action_specs(self) -> None:
         if self.claim is not None:
-            self.app.push_screen(SpecsScreen(self.data, self.claim.id),
-                                 lambda changed: changed and self._changed("Specs updated; the claim's status follows"))
+            self.app.push_screen(
+                SpecsScreen(self.data, self.claim.id),
+                lambda changed: changed and self._changed("Specs updated; the claim's status follows"),
+            )
 
     def action_relate(self) -> None:
         if self.claim is not None:
@@ -466,8 +502,12 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self.notify, f"Nothing exported: {exc}", severity="error", timeout=10)
             return
         pages = [p for p in written if p.suffix == ".md"]
-        self.app.call_from_thread(self.notify, f"Wrote {len(written)} files in {folder}: "
-                                  + ", ".join(p.name for p in pages[:3]), title="Exported", timeout=10)
+        self.app.call_from_thread(
+            self.notify,
+            f"Wrote {len(written)} files in {folder}: " + ", ".join(p.name for p in pages[:3]),
+            title="Exported",
+            timeout=10,
+        )
 
     # ---- runs ------------------------------------------------------------------------------
 

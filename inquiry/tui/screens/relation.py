@@ -41,8 +41,12 @@ class RelationScreen(ModalScreen[RelationChoice | None]):
         with Vertical(id="relation-dialog", classes="dialog"):
             yield Label("Relate this claim to another", classes="dialog-title")
             yield Label(Text(self.claim.text[:200], style="italic"))
-            yield Select([(f"this claim {k.value} the other", k.value) for k in CLAIM_RELATIONS],
-                         value=CLAIM_RELATIONS[0].value, allow_blank=False, id="relation-kind")
+            yield Select(
+                [(f"this claim {k.value} the other", k.value) for k in CLAIM_RELATIONS],
+                value=CLAIM_RELATIONS[0].value,
+                allow_blank=False,
+                id="relation-kind",
+            )
             yield Input(placeholder="find the other claim (fuzzy)…", id="relation-query")
             yield OptionList(id="relation-candidates")
             yield Input(placeholder="why does it hold?", id="relation-why")
@@ -94,8 +98,9 @@ class RelationScreen(ModalScreen[RelationChoice | None]):
         elif not why:
             error.update("Say why the relation holds.")
         else:
-            self.dismiss(RelationChoice(str(self.query_one("#relation-kind", Select).value),
-                                        self.candidates[index][0], why))
+            self.dismiss(
+                RelationChoice(str(self.query_one("#relation-kind", Select).value), self.candidates[index][0], why)
+            )
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:

@@ -27,8 +27,8 @@ def clip(text: str, width: int) -> str:
     """
     if len(text) <= width:
         return text
-    cut = text[:width - 1]
-    return (cut[:cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
+    cut = text[: width - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def marked_text(marked: str, width: int) -> Text:
@@ -38,7 +38,7 @@ def marked_text(marked: str, width: int) -> Text:
     out = Text(style="italic dim")
     inside, count = False, 0
     for piece in marked.replace(MATCH_END, MATCH_START).split(MATCH_START):
-        take = piece[:max(0, len(shown.rstrip("…")) - count)]
+        take = piece[: max(0, len(shown.rstrip("…")) - count)]
         out.append(take, style="bold not dim" if inside else "")
         count += len(take)
         inside = not inside
@@ -60,8 +60,7 @@ def hit_prompt(hit: SearchHit) -> Text:
 class SearchScreen(ModalScreen[str | None]):
     """Returns the chosen node id, or ``None``."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close"),
-                Binding("down", "focus_results", "Results", show=False)]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close"), Binding("down", "focus_results", "Results", show=False)]
 
     def __init__(self, data: NotebookData):
         super().__init__()
@@ -97,7 +96,8 @@ class SearchScreen(ModalScreen[str | None]):
         if hits:
             results.highlighted = 0
         self.query_one("#search-count", Label).update(
-            f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if text.strip() else "")
+            f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if text.strip() else ""
+        )
 
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:

@@ -27,8 +27,10 @@ def spec_label(spec: ReproSpec) -> str:
     '#3 suggested  rlvr · default · predicts supports  (rule:r)'
     """
     part = f"  part {spec.part}: {spec.part_text}" if spec.part_text else ""
-    return (f"#{spec.id} {spec.state.value}  {spec.runner} · {spec.preset} · predicts {spec.predicts.value}"
-            f"  ({spec.provenance}){part}")
+    return (
+        f"#{spec.id} {spec.state.value}  {spec.runner} · {spec.preset} · predicts {spec.predicts.value}"
+        f"  ({spec.provenance}){part}"
+    )
 
 
 class SpecsScreen(ModalScreen[bool]):
@@ -52,8 +54,9 @@ class SpecsScreen(ModalScreen[bool]):
             yield Label("Reproduction specs", classes="dialog-title")
             yield Label("", id="specs-status")
             yield OptionList(id="specs-list")
-            yield Label("a accept · x reject · s predicts supports · o predicts contradicts · esc close",
-                        id="specs-keys")
+            yield Label(
+                "a accept · x reject · s predicts supports · o predicts contradicts · esc close", id="specs-keys"
+            )
 
     def on_mount(self) -> None:
         self._show()
@@ -68,9 +71,10 @@ class SpecsScreen(ModalScreen[bool]):
         options = self.query_one("#specs-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        options.add_options([Option(spec_label(s), id=str(s.id)) for s in self.specs] or
-                            [Option("No specs: add one with `inquiry specs add CLAIM --runner R --predicts …`",
-                                    disabled=True)])
+        options.add_options(
+            [Option(spec_label(s), id=str(s.id)) for s in self.specs]
+            or [Option("No specs: add one with `inquiry specs add CLAIM --runner R --predicts …`", disabled=True)]
+        )
         if self.specs:
             options.highlighted = min(highlighted or 0, len(self.specs) - 1)
 

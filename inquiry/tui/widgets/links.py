@@ -23,7 +23,7 @@ TITLE_WIDTH = 60
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= TITLE_WIDTH else text[:TITLE_WIDTH - 1] + "…"
+    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
 
 
 class LinksPanel(Vertical):
@@ -56,7 +56,10 @@ class LinksPanel(Vertical):
         """Place a node's links; when only the drawing changed (it comes later), keep the list and its cursor."""
         drawing = self.query_one("#drawing", Static)
         if self.shown is not None and (self.shown.node_id, self.shown.groups, self.shown.cocited) == (
-                view.node_id, view.groups, view.cocited):
+            view.node_id,
+            view.groups,
+            view.cocited,
+        ):
             if view.drawing != self.shown.drawing:
                 drawing.update(self._drawing(view))
             self.shown = view

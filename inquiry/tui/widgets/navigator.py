@@ -48,8 +48,10 @@ class FilterBox(Input):
     """The navigator's filter. Escape (or down) leaves it for the matches; while it is empty, ``/`` and
     ``?`` still open search and help instead of being typed, so the box never silently eats a command."""
 
-    BINDINGS = [Binding("escape", "leave", "Leave filter", show=False),
-                Binding("down", "leave", "To matches", show=False)]
+    BINDINGS = [
+        Binding("escape", "leave", "Leave filter", show=False),
+        Binding("down", "leave", "To matches", show=False),
+    ]
 
     async def _on_key(self, event: Key) -> None:
         if not self.value and event.character in ("/", "?"):
@@ -69,9 +71,11 @@ class NavigatorTree(Tree[object]):
     """Enter opens a node and also expands it; right expands (or steps into) and left collapses (or
     steps out), as in a file browser."""
 
-    BINDINGS = [Binding("right", "expand_or_enter", "Expand", show=False),
-                Binding("left", "collapse_or_leave", "Collapse", show=False),
-                Binding("escape", "clear_filter", "Clear filter", show=False)]
+    BINDINGS = [
+        Binding("right", "expand_or_enter", "Expand", show=False),
+        Binding("left", "collapse_or_leave", "Collapse", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
 
     def action_expand_or_enter(self) -> None:
         node = self.cursor_node
@@ -99,7 +103,7 @@ class NavigatorTree(Tree[object]):
 
 
 def row_label(row: Row) -> Text:
-    title = row.title if len(row.title) <= TITLE_WIDTH else row.title[:TITLE_WIDTH - 1] + "…"
+    title = row.title if len(row.title) <= TITLE_WIDTH else row.title[: TITLE_WIDTH - 1] + "…"
     return Text.assemble(f"{row.glyph} ", title, (f"  {row.detail}" if row.detail else "", "dim"))
 
 
@@ -182,10 +186,12 @@ class Navigator(Vertical):
     @work(thread=True, group="navigator-sizes")
     def _load_sizes(self) -> None:
         sizes = self.data.group_sizes()
-        labels = {"inquiries": f"Inquiries ({sizes['inquiries']})",
-                  "popular": f"Notes by popularity ({sizes['notes']})",
-                  "status": f"Claims by status ({sizes['claims']})",
-                  "placeholders": f"Placeholders to fill ({sizes['placeholders']})"}
+        labels = {
+            "inquiries": f"Inquiries ({sizes['inquiries']})",
+            "popular": f"Notes by popularity ({sizes['notes']})",
+            "status": f"Claims by status ({sizes['claims']})",
+            "placeholders": f"Placeholders to fill ({sizes['placeholders']})",
+        }
         self.app.call_from_thread(lambda: [self.groups[k].set_label(v) for k, v in labels.items()])
         self.post_message(self.Sized(sizes))
 
@@ -199,14 +205,23 @@ class Navigator(Vertical):
             return None
         if row.node_id.startswith("runner:"):
             runner = row.node_id.removeprefix("runner:")
-            fetch: Callable[[int], Page] = lambda offset: self.data.runner_claims(runner, offset)
+
+            def fetch(offset: int) -> Page:
+                return self.data.runner_claims(runner, offset)
         elif row.node_id.startswith("status:"):
             status = Status(row.node_id.removeprefix("status:"))
-            fetch = lambda offset: self.data.claims_with_status(status, offset)
+
+            def fetch(offset):
+                return self.data.claims_with_status(status, offset)
         elif kind_of(row.node_id) is NodeKind.INQUIRY:
-            fetch = lambda offset: self.data.cited_notes(row.node_id, offset)
+
+            def fetch(offset):
+                return self.data.cited_notes(row.node_id, offset)
         else:
-            fetch = lambda offset: self.data.note_claims(row.node_id)
+
+            def fetch(offset):
+                return self.data.note_claims(row.node_id)
+
         self.loaders[node.id] = Loader(fetch=fetch)
         return self.loaders[node.id]
 
@@ -223,8 +238,7 @@ class Navigator(Vertical):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._add_page, node, loader, page, more)
 
-    def _add_page(self, node: TreeNode[object], loader: Loader, page: Page,
-                  more: TreeNode[object] | None) -> None:
+    def _add_page(self, node: TreeNode[object], loader: Loader, page: Page, more: TreeNode[object] | None) -> None:
         if more is not None:
             more.remove()
         for row in page.rows:
@@ -304,8 +318,13 @@ class Navigator(Vertical):
     def refresh_statuses(self) -> None:
         """Re-read the glyphs of every loaded row, inquiries, notes and claims alike (a run started or
         finished: the claim's status changes and so does every note and inquiry above it)."""
-        self._restatus([n for n in self._loaded_nodes() if isinstance(n.data, Row)
-                        and not n.data.node_id.startswith(("status:", "runner:"))])
+        self._restatus(
+            [
+                n
+                for n in self._loaded_nodes()
+                if isinstance(n.data, Row) and not n.data.node_id.startswith(("status:", "runner:"))
+            ]
+        )
 
     def _loaded_nodes(self) -> list[TreeNode[object]]:
         out = []
@@ -336,4 +355,3 @@ class Navigator(Vertical):
             node.data = row
             node.set_label(row_label(row))
         self.post_message(self.Restatused(len(updates)))
-

@@ -64,13 +64,15 @@ class Reader(Vertical):
             bar.update(Text(f"{len(self.links)} links · n/p to choose, enter to follow", style="dim"))
         else:
             text, target = self.links[self.cursor]
-            bar.update(Text.assemble((f"link {self.cursor + 1}/{len(self.links)} → ", "bold"), text,
-                                     (f"  ({target})", "dim")))
+            bar.update(
+                Text.assemble((f"link {self.cursor + 1}/{len(self.links)} → ", "bold"), text, (f"  ({target})", "dim"))
+            )
 
     def action_link(self, step: int) -> None:
         if self.links:
-            self.cursor = (self.cursor + step) % len(self.links) if self.cursor >= 0 else (
-                0 if step > 0 else len(self.links) - 1)
+            self.cursor = (
+                (self.cursor + step) % len(self.links) if self.cursor >= 0 else (0 if step > 0 else len(self.links) - 1)
+            )
             self._show_cursor()
 
     def action_follow(self) -> None:

@@ -8,13 +8,13 @@ Each run takes three short lines (what, progress, outcome) so nothing is cut in 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Label, ListItem, ListView, ProgressBar
 
@@ -22,8 +22,12 @@ from ...models import RunStatus
 from ...runs.records import RunRecord
 
 STATUS_STYLE = {
-    RunStatus.QUEUED: "dim", RunStatus.RUNNING: "bold cyan", RunStatus.SUCCEEDED: "green",
-    RunStatus.FAILED: "red", RunStatus.CANCELLED: "yellow", RunStatus.INTERRUPTED: "yellow",
+    RunStatus.QUEUED: "dim",
+    RunStatus.RUNNING: "bold cyan",
+    RunStatus.SUCCEEDED: "green",
+    RunStatus.FAILED: "red",
+    RunStatus.CANCELLED: "yellow",
+    RunStatus.INTERRUPTED: "yellow",
 }
 
 
@@ -32,7 +36,7 @@ def elapsed(run: RunRecord, now: datetime | None = None) -> str:
     if not run.started:
         return "not started"
     start = datetime.fromisoformat(run.started)
-    end = datetime.fromisoformat(run.ended) if run.ended else (now or datetime.now(timezone.utc))
+    end = datetime.fromisoformat(run.ended) if run.ended else (now or datetime.now(UTC))
     seconds = max(0, int((end - start).total_seconds()))
     return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
@@ -80,8 +84,11 @@ class RunItem(ListItem):
         self.record = run
         if not self.query(ProgressBar):  # not composed yet: on_mount shows the latest record
             return
-        self.query_one(".run-status", Label).update(Text.assemble(
-            (f"{run.status.value:<11}", STATUS_STYLE[run.status]), f" {run.runner}/{run.preset} seed {run.seed}"))
+        self.query_one(".run-status", Label).update(
+            Text.assemble(
+                (f"{run.status.value:<11}", STATUS_STYLE[run.status]), f" {run.runner}/{run.preset} seed {run.seed}"
+            )
+        )
         bar = self.query_one(ProgressBar)
         if run.total:
             bar.update(total=run.total, progress=run.step or 0)
