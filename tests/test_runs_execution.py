@@ -8,7 +8,7 @@ import time
 
 import psutil
 import pytest
-from fixture_runners import REFERENCE, wait_until
+from fixture_runners import REFERENCE, run_notebook, wait_until
 
 from inquiry.errors import ConfigError, NotFound
 from inquiry.models import EdgeKind, RunStatus, Status, Verdict
