@@ -52,8 +52,10 @@ def add_alias(nb: Notebook, old: str, new: str) -> dict[str, Any]:
                 nb.apply(ImportBatch(claims=claims_for(new_id, note.summary)))
         else:
             node = new_id or old_id
-            note = nb.get_note(node)  # type: ignore[arg-type]
-            assert note is not None
+            assert node is not None  # both None raised above
+            found = nb.get_note(node)
+            assert found is not None
+            note = found
             action = "aliased" if new_id is not None else "renamed"
             if old_id is not None and normalize_title(note.title) != normalize_title(new):
                 action = "renamed"

@@ -542,7 +542,8 @@ class Notebook:
         current = self._rows_by_id("notes", [note.id for note in notes])
         merged_notes: dict[str, Note] = {}  # the note as written so far, for an id the batch holds twice
         written: list[Note] = []
-        rows, variants = [], []
+        rows: list[tuple[str, dict[str, Any]]] = []
+        variants: list[tuple[str, str, str]] = []
         for note in notes:
             existing = merged_notes.get(note.id)
             if existing is None and note.id in current:
@@ -842,6 +843,7 @@ class Notebook:
                     ],
                 )
                 self._pending.edges.append(edge)
+                assert cursor.lastrowid is not None  # set by the INSERT just run
                 return cursor.lastrowid
             if overwrite_state and (row[1] != edge.state.value or (edge.why and row[2] != edge.why)):
                 self.db.execute(

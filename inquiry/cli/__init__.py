@@ -12,11 +12,14 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InquiryError
+
+if TYPE_CHECKING:  # the store is imported when a command first needs the notebook
+    from ..store import Notebook
 
 ENV_NOTEBOOK = "INQUIRY_NOTEBOOK"
 
@@ -37,25 +40,27 @@ class State:
         self.notebook_path = notebook
         self.as_json = as_json
         self.empty = empty
-        self._notebook = None
+        self._notebook: Notebook | None = None
 
     @property
-    def notebook(self):
+    def notebook(self) -> Notebook:
         """The open notebook; a notebook created now gets the bundled example unless ``--empty``."""
         if self._notebook is None:
             from ..store import Notebook
 
-            initialise = None
+            initialise: Callable[[Notebook], object] | None = None
             if not self.empty:
-                from ..example import import_example as initialise
+                from ..example import import_example
+
+                initialise = import_example
             # the example is imported while the notebook is created, atomically (see Notebook.open)
-            self._notebook = Notebook.open(self.notebook_path, initialise=initialise)
+            nb = self._notebook = Notebook.open(self.notebook_path, initialise=initialise)
             from ..runs.status import upgrade
 
-            changed = upgrade(self._notebook)  # a notebook from an older inquiry: statuses under the current rule
+            changed = upgrade(nb)  # a notebook from an older inquiry: statuses under the current rule
             if changed is not None:
                 click.echo(
-                    f"upgraded {self.notebook_path} to schema {self._notebook.schema_version}: statuses "
+                    f"upgraded {self.notebook_path} to schema {nb.schema_version}: statuses "
                     f"recomputed under the current evidence rule, {len(changed)} claim"
                     f"{'s' if len(changed) != 1 else ''} changed",
                     err=True,

@@ -108,8 +108,8 @@ def show_cmd(state: State, ref: str) -> None:
     kind = kind_of(node_id)
     relations = [
         {"src": e.src, "dst": e.dst, "kind": e.kind.value, "state": e.state.value, "why": e.why}
-        for side in ("src", "dst")
-        for _, e in nb.edges(**{side: node_id}, state=None)
+        for edges in (nb.edges(src=node_id, state=None), nb.edges(dst=node_id, state=None))
+        for _, e in edges
     ]
     data: dict[str, Any] = {
         "kind": kind.value,
@@ -119,16 +119,19 @@ def show_cmd(state: State, ref: str) -> None:
     if kind is NodeKind.INQUIRY:
         data["citations"] = [c.model_dump() for c in nb.citations(inquiry_id=node_id)]
         data["claim_counts"] = nb.cited_claim_counts([node_id])[node_id]
+        assert isinstance(node, Inquiry)
         render = lambda: _show_inquiry(nb, node)
     elif kind is NodeKind.NOTE:
         data["claims"] = [c.model_dump(mode="json") for c in nb.list_claims(note_id=node_id)]
         data["cited_by"] = [c.model_dump() for c in nb.citations(note_id=node_id)]
         data["claim_counts"] = note_counts(nb, node_id)
+        assert isinstance(node, Note)
         render = lambda: _show_note(nb, node)
     elif kind is NodeKind.CLAIM:
         data["specs"] = [s.model_dump(mode="json") for s in nb.specs(claim_id=node_id)]
         found = evidence(nb, node_id)
         data["evidence"] = {"status": found.status.value, "runs": found.describe(), "not_counted": found.not_counted}
+        assert isinstance(node, Claim)
         render = lambda: _show_claim(nb, node, relations)
     else:
         render = None
@@ -279,7 +282,8 @@ def search_grouped(nb: Notebook, query: str, limit: int = 10, kinds: list[str] |
             node_id, claim_ids = claim.note_id, [hit.node_id]
         entry = results.get(node_id)
         if entry is None:
-            title = hit.title if node_id == hit.node_id else nb.get_note(node_id).title
+            note = nb.get_note(node_id) if node_id != hit.node_id else None
+            title = note.title if note is not None else hit.title
             entry = results[node_id] = {
                 "id": node_id,
                 "kind": kind_of(node_id).value,

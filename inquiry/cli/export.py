@@ -60,7 +60,8 @@ def export_cmd(
     nb = state.notebook
     ids = None if everything else [nb.resolve_id(ref) for ref in inquiries]
     if output is None:
-        first = nb.get_inquiry(ids[0]).question if ids else "notebook"
+        inquiry = nb.get_inquiry(ids[0]) if ids else None
+        first = inquiry.question if inquiry is not None else "notebook"
         output = f"{safe_name(first)} export"
     files = render(nb, ids, style=style)
     if _as_file(output):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from functools import partial
 from typing import Any
 
 import click
@@ -223,6 +224,7 @@ def run_command(
             backend=backend,
             ray_address=ray_address,
         )
+        assert sweep_id is not None  # axes were given: the runs form a sweep
         _report_sweep(state, sweep_id, run_ids, wait)
         return
     run_id = launcher.launch(
@@ -334,7 +336,7 @@ def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
             click.clear()
             click.echo(terminal_safe(_table(runs, why_not)))
         else:
-            emit(state, data, lambda runs=runs, why_not=why_not: _table(runs, why_not))
+            emit(state, data, partial(_table, runs, why_not))
         if not watch or not any(not r.status.finished for r in runs):
             return
         time.sleep(1.0)

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from ..errors import InquiryError
+from ..errors import InquiryError, NotFound
 from ..models import ReproSpec, SpecState, Verdict
 from ..runners import registry
 from ..runs import status as claim_status
@@ -81,6 +81,8 @@ def claim_report(nb: Notebook, claim_id: str) -> tuple[dict[str, Any], str]:
     """The claim's specs, status and runs counted or not, as JSON data and as text."""
     found = claim_status.evidence(nb, claim_id)
     claim = nb.get_claim(claim_id)
+    if claim is None:
+        raise NotFound(f"no claim with id {claim_id}")
     specs = nb.specs(claim_id)
     tests = {p.spec.id: p for p in found.parts}
     data = {

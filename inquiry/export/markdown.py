@@ -262,10 +262,11 @@ class _Writer:
 
     def cited_notes(self, inquiry: Inquiry) -> list[Note]:
         order = list(dict.fromkeys(c.note_id for c in self.nb.citations(inquiry_id=inquiry.id)))
-        return [self.nb.get_note(n) for n in order]
+        return [note for n in order if (note := self.nb.get_note(n)) is not None]
 
     def listed_notes(self, inquiry: Inquiry) -> list[Note]:
-        return [self.nb.get_note(e.dst) for _, e in self.nb.edges(src=inquiry.id, kind=EdgeKind.LISTS_SOURCE)]
+        edges = self.nb.edges(src=inquiry.id, kind=EdgeKind.LISTS_SOURCE)
+        return [note for _, e in edges if (note := self.nb.get_note(e.dst)) is not None]
 
     def backlinks(self, inquiry: Inquiry) -> list[tuple[Inquiry, list[str]]]:
         """Other inquiries citing the notes this one cites, with the titles they share."""
@@ -274,7 +275,9 @@ class _Writer:
             for citation in self.nb.citations(note_id=note.id):
                 if citation.inquiry_id != inquiry.id and note.title not in shared.get(citation.inquiry_id, []):
                     shared.setdefault(citation.inquiry_id, []).append(note.title)
-        return [(self.nb.get_inquiry(i), titles) for i, titles in sorted(shared.items())]
+        return [
+            (other, titles) for i, titles in sorted(shared.items()) if (other := self.nb.get_inquiry(i)) is not None
+        ]
 
     def next_target(self, line: str) -> str | None:
         return self.nb.titles().get(normalize_title(line))
@@ -384,7 +387,7 @@ class _Obsidian(_Writer):
         if citing:
             lines += ["## Cited by", ""]
             for iid in citing:
-                question = self.nb.get_inquiry(iid).question
+                question = inquiry.question if (inquiry := self.nb.get_inquiry(iid)) else iid
                 lines.append(
                     f"- [[{self.names[iid]}|{escape_link_text(question)}]]" if iid in self.names else f"- {question}"
                 )
@@ -399,8 +402,8 @@ class _Obsidian(_Writer):
                 target = self.note_link(other.note_id, other.text) if other and other.note_id in self.names else rel.to
                 state = "" if rel.state.value == "accepted" else f" ({rel.state.value})"
                 lines.append(
-                    f"- {self.nb.get_claim(summary.id).text} **{rel.kind.value}** {target}{state}"
-                    + (f": {rel.why}" if rel.why else "")
+                    f"- {claim.text if (claim := self.nb.get_claim(summary.id)) else summary.id} "
+                    f"**{rel.kind.value}** {target}{state}" + (f": {rel.why}" if rel.why else "")
                 )
         return (["## Relations", ""] + lines + [""]) if lines else []
 
@@ -515,7 +518,7 @@ def _inquiries(nb: Notebook, inquiry_ids: Iterable[str] | None) -> list[Inquiry]
 def _vault_notes(nb: Notebook, inquiries: list[Inquiry], everything: bool) -> list[Note]:
     """The notes a vault needs: all of them, or those the inquiries reach and the notes their claims relate to."""
     if everything:
-        return [nb.get_note(n.id) for n in nb.list_notes()]
+        return [note for n in nb.list_notes() if (note := nb.get_note(n.id)) is not None]
     wanted: set[str] = set()
     for inquiry in inquiries:
         wanted |= {
@@ -530,7 +533,7 @@ def _vault_notes(nb: Notebook, inquiries: list[Inquiry], everything: bool) -> li
             for _, edge in nb.edges(src=claim.id, state=None):
                 if edge.kind in CLAIM_RELATIONS and (other := nb.get_claim(edge.dst)) is not None:
                     wanted.add(other.note_id)
-    return sorted((nb.get_note(n) for n in wanted), key=lambda n: n.id)
+    return sorted((note for n in wanted if (note := nb.get_note(n)) is not None), key=lambda n: n.id)
 
 
 def render(

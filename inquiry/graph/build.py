@@ -263,7 +263,16 @@ class KnowledgeGraph:
 
     @property
     def nb(self) -> Notebook:
-        return self._notebook()
+        nb = self._notebook()
+        if nb is None:
+            raise RuntimeError("the notebook of this graph has been closed")
+        return nb
+
+    @property
+    def _live(self) -> nx.MultiDiGraph:
+        """The built graph, for the incremental updates (which run only once it is built)."""
+        assert self._graph is not None
+        return self._graph
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -336,7 +345,7 @@ class KnowledgeGraph:
             self._sync_note_status(note_id)
 
     def _remove_node(self, node_id: str) -> set[str]:
-        graph = self._graph
+        graph = self._live
         if node_id not in graph:
             return set()
         note = graph.nodes[node_id].get("note")
@@ -345,7 +354,7 @@ class KnowledgeGraph:
 
     def _sync_edge(self, src: str, dst: str, kind: str) -> None:
         """Make one edge match its row: added, updated, or gone when rejected."""
-        graph = self._graph
+        graph = self._live
         row = self.nb.db.execute(
             "SELECT state, id, why FROM edges WHERE src = ? AND dst = ? AND kind = ?", [src, dst, kind]
         ).fetchone()
@@ -376,7 +385,7 @@ class KnowledgeGraph:
             kind = kind_of(node_id)
         except ValueError:
             return set()
-        graph = self._graph
+        graph = self._live
         row = self.nb.db.execute(_where_id(kind), [node_id]).fetchone()
         if row is None:
             return self._remove_node(node_id)
@@ -407,7 +416,7 @@ class KnowledgeGraph:
 
     def _sync_citations(self, column: str, node_id: str) -> None:
         """Replace the ``cites`` edges at one end (an inquiry's essay or a note's citers) from the table."""
-        graph = self._graph
+        graph = self._live
         cites = EdgeKind.CITES.value
         around = graph.out_edges(node_id, keys=True) if column == "inquiry_id" else graph.in_edges(node_id, keys=True)
         for u, v, key in list(around):
@@ -423,8 +432,8 @@ class KnowledgeGraph:
 
     def _sync_runs(self, claim_id: str) -> None:
         for row in self.nb.db.execute(_NODE_SQL[NodeKind.RUN] + " WHERE claim_id = ?", [claim_id]):
-            self._graph.add_node(row[0], **_node_attrs(NodeKind.RUN, row))
-            self._graph.add_edge(
+            self._live.add_node(row[0], **_node_attrs(NodeKind.RUN, row))
+            self._live.add_edge(
                 claim_id,
                 row[0],
                 key=EdgeKind.TESTED_BY.value,
@@ -432,7 +441,7 @@ class KnowledgeGraph:
             )
 
     def _sync_note_status(self, note_id: str) -> None:
-        graph = self._graph
+        graph = self._live
         if note_id not in graph:
             return
         claims = [

@@ -277,7 +277,7 @@ def path(graph: nx.MultiDiGraph, source: str, target: str, include_suggested: bo
         return {"nodes": [describe(graph, source)], "steps": [], "explained": ""}
     succ, pred = graph._succ, graph._pred
     suggested = EdgeState.SUGGESTED.value
-    parents = {source: None}, {target: None}
+    parents: tuple[dict[str, str | None], dict[str, str | None]] = ({source: None}, {target: None})
     frontiers = [source], [target]
     meet = None
     while frontiers[0] and frontiers[1] and meet is None:
@@ -310,13 +310,15 @@ def path(graph: nx.MultiDiGraph, source: str, target: str, include_suggested: bo
     if meet is None:
         return {"nodes": [], "steps": [], "explained": ""}
     chain = [meet]
-    while parents[0][chain[0]] is not None:
-        chain.insert(0, parents[0][chain[0]])
-    while parents[1][chain[-1]] is not None:
-        chain.append(parents[1][chain[-1]])
+    while (parent := parents[0][chain[0]]) is not None:
+        chain.insert(0, parent)
+    while (child := parents[1][chain[-1]]) is not None:
+        chain.append(child)
     steps = []
     for a, b in itertools.pairwise(chain):
-        src, dst, kind = _pick_edge(graph, a, b, include_suggested)
+        edge = _pick_edge(graph, a, b, include_suggested)
+        assert edge is not None  # the walk joined a and b through this edge
+        src, dst, kind = edge
         s, d = describe(graph, src), describe(graph, dst)
         steps.append(
             {
@@ -343,7 +345,8 @@ def cocited(graph: nx.MultiDiGraph, note: str, limit: int = 20) -> list[dict[str
     """Notes most often cited together with ``note``: by how many inquiries cite both
     (``inquiries``) and in how many of those they share a paragraph (``same_paragraph``)."""
     _require(graph, note)
-    together, same = Counter(), Counter()
+    together: Counter[str] = Counter()
+    same: Counter[str] = Counter()
     for inquiry, attrs in _citers(graph, note):
         mine = set(attrs.get("paragraphs", ()))
         for other, keys in graph._succ[inquiry].items():

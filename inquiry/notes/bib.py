@@ -102,7 +102,9 @@ def parse_bib(text: str, where: str) -> list[Paper]:
     if library.failed_blocks:
         block = library.failed_blocks[0]
         raise ImportFailed(
-            where, f"not a valid BibTeX entry: {block.raw.strip().splitlines()[0][:80]!r}", (block.start_line or 0) + 1
+            where,
+            f"not a valid BibTeX entry: {(block.raw or '').strip().splitlines()[0][:80]!r}",
+            (block.start_line or 0) + 1,
         )
     papers = [paper_from_entry(e.key, e.entry_type, {f.key: str(f.value) for f in e.fields}) for e in library.entries]
     if not papers:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..ids import claim_id
 from ..models import Claim, ClaimKind, Quantity
@@ -148,7 +149,7 @@ def is_finding(text: str) -> bool:
     return len(text.split()) >= MIN_CLAIM_WORDS and not text.endswith("?")
 
 
-def claims_for_note(note_id: str, summary: str, body: list[tuple[str | None, str, str]] = ()) -> list[Claim]:
+def claims_for_note(note_id: str, summary: str, body: Sequence[tuple[str | None, str, str]] = ()) -> list[Claim]:
     """A note's claims: each sentence of the summary, then its body's findings.
 
     ``body`` holds ``(section, kind, text)`` per block after the summary: ``kind`` ``"item"`` is a

@@ -150,9 +150,9 @@ def parse_document(text: str, path: str = "<text>") -> ParsedDocument:
     section, pending_title = "essay", None
     for index, (line_no, block) in enumerate(body):
         head = block[0]
-        if _SOURCES_RE.match(head):
+        if sources := _SOURCES_RE.match(head):
             section = "sources"
-            declared = _SOURCES_RE.match(head).group(1)
+            declared = sources.group(1)
             doc.sources_declared = int(declared) if declared else None
             doc.sources_line = line_no
             continue

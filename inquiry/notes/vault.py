@@ -46,7 +46,20 @@ from pydantic import ValidationError
 
 from ..errors import ImportFailed
 from ..ids import claim_id, inquiry_id, normalize_title, note_id, paper_id, slugify
-from ..models import Citation, Claim, ClaimKind, Edge, EdgeKind, ImportBatch, ImportNotice, Inquiry, Note, Paper, Status
+from ..models import (
+    Citation,
+    Claim,
+    ClaimKind,
+    Edge,
+    EdgeKind,
+    ImportBatch,
+    ImportNotice,
+    Inquiry,
+    Note,
+    Paper,
+    ReproSpec,
+    Status,
+)
 from .aliases import SlugIndex
 from .citations import TitleIndex, TitleMatch, _supported_sentences, prefix_at
 from .claims import claims_for_note, extract_quantities
@@ -117,7 +130,9 @@ class _Block:
 
     @property
     def lines(self) -> tuple[int, int]:
-        return tuple(self.tokens[0].map)  # type: ignore[return-value]
+        span = self.tokens[0].map
+        assert span is not None  # markdown-it gives every block token its line span
+        return span[0], span[1]
 
     def inlines(self) -> list[Token]:
         return [t for t in self.tokens if t.type == "inline"]
@@ -149,7 +164,8 @@ def _front_matter(path: Path, tokens: list[Token]) -> dict[str, Any]:
     try:
         data = load_front_matter(tokens[0].content) or {}
     except (yaml.YAMLError, RecursionError) as exc:
-        line = exc.problem_mark.line + 2 if getattr(exc, "problem_mark", None) else 1
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ImportFailed(str(path), f"front matter is not valid YAML: {problem}", line) from None
     if not isinstance(data, dict):
@@ -180,7 +196,12 @@ def parse_file(path: Path) -> _File:
     tokens = _MD.parse(text)
     data = _front_matter(path, tokens)
     kind = data.get("type", "note")
-    model = {"note": NoteFront, "inquiry": InquiryFront, "claim": ClaimFront}.get(kind)
+    fronts: dict[str, type[NoteFront | InquiryFront | ClaimFront]] = {
+        "note": NoteFront,
+        "inquiry": InquiryFront,
+        "claim": ClaimFront,
+    }
+    model = fronts.get(kind)
     if model is None:
         raise ImportFailed(str(path), f"front matter 'type' is {kind!r}; expected inquiry, note or claim", 1)
     try:
@@ -750,7 +771,7 @@ class _VaultBuilder:
         batch.notes = list(self.notes.values())
         batch.claims = [claim for claims in self.claims.values() for claim in claims]
         self.check_front_edges()
-        specs = {}
+        specs: dict[tuple[str, str, str], ReproSpec] = {}
         for claim in batch.claims:
             for spec in self.rules.specs_for(claim, self.note_titles.get(claim.note_id, "")):
                 specs.setdefault((spec.claim_id, spec.runner, spec.preset), spec)

@@ -18,16 +18,16 @@ import random
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from ..models import Verdict
 
 
 def param(default: Any, description: str, *, unit: str = "", **bounds: Any) -> Any:
     """A config field with the description, unit and bounds the app's form is built from."""
-    extra = {"unit": unit} if unit else {}
+    extra: dict[str, JsonValue] = {"unit": unit} if unit else {}
     return Field(default, description=description, json_schema_extra=extra, **bounds)
 
 
@@ -70,6 +70,12 @@ class Estimate(BaseModel):
         if number is not None and not math.isfinite(number):
             raise ValueError(f"estimate is not a finite number ({number})")
         return number
+
+    def interval(self) -> tuple[float, float]:
+        """``(low, high)``; an estimate a decision or a plot needs an interval of must have one."""
+        if self.low is None or self.high is None:
+            raise ValueError(f"estimate {self} has no interval")
+        return self.low, self.high
 
     def excludes_zero(self) -> int:
         """+1 if the interval lies above 0, -1 if below, 0 if it covers 0 (or there is none)."""
@@ -256,6 +262,15 @@ class RunContext:
         if self._on_progress:
             self._on_progress(event)
 
+    def progress_every(self, every: int, total: int, message: str) -> Callable[[int, float], None]:
+        """An ``on_step(step, loss)`` callback for a training loop that reports progress every ``every`` steps."""
+
+        def on_step(step: int, loss: float) -> None:
+            if step % every == 0:
+                self.progress(step, total, message, loss=loss)
+
+        return on_step
+
     def log(self, message: str) -> None:
         self._log(message)
 
@@ -297,8 +312,14 @@ def resolve_device(device: str) -> str:
         return "cpu"
 
 
-class Runner(abc.ABC):
-    """Subclass, fill in the class attributes, implement :meth:`run`, register an entry point."""
+ConfigT = TypeVar("ConfigT", bound=RunnerConfig)
+
+
+class Runner(abc.ABC, Generic[ConfigT]):
+    """Subclass, fill in the class attributes, implement :meth:`run`, register an entry point.
+
+    ``Runner[MyConfig]`` types :meth:`run`'s config (the registry validates it against ``Config`` first).
+    """
 
     name: ClassVar[str]
     title: ClassVar[str]
@@ -322,7 +343,7 @@ class Runner(abc.ABC):
     fidelity: ClassVar[FidelityCard]
 
     @abc.abstractmethod
-    def run(self, config: RunnerConfig, context: RunContext) -> Result:
+    def run(self, config: ConfigT, context: RunContext) -> Result:
         """Train, sample and measure for real; return the result with a verdict fixed in advance."""
 
     @classmethod

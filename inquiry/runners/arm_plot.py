@@ -20,9 +20,10 @@ def save_arms_plot(
     figure, (bars, lines) = plt.subplots(1, 2, figsize=(11, 4))
     names = list(arms)
     values = [arms[n].value for n in names]
+    estimates = [arms[n] for n in names]
     errors = [
-        [max(0.0, arms[n].value - (arms[n].low if arms[n].low is not None else arms[n].value)) for n in names],
-        [max(0.0, (arms[n].high if arms[n].high is not None else arms[n].value) - arms[n].value) for n in names],
+        [max(0.0, e.value - (e.low if e.low is not None else e.value)) for e in estimates],
+        [max(0.0, (e.high if e.high is not None else e.value) - e.value) for e in estimates],
     ]
     bars.bar(names, values, yerr=errors, capsize=4, color=["#c44e52" if n == highlight else "#4c72b0" for n in names])
     bars.set_ylim(0, 1)

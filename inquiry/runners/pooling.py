@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..models import Verdict
 from .api import Estimate, Result, VerdictReport
 
 
 def seed_bootstrap_ci(
-    per_seed: Sequence[Sequence[float]],
+    per_seed: Sequence[ArrayLike],
     B: int = 2000,
     level: float = 0.95,
     rng: np.random.Generator | None = None,

@@ -51,7 +51,7 @@ class ProbeConfig(RunnerConfig):
     reuse_base: bool = param(True, "reuse a cached pretrained model with the same settings")
 
 
-class ProbeRunner(Runner):
+class ProbeRunner(Runner[ProbeConfig]):
     name = "probe"
     title = "pass@k of a freshly trained tiny model (test probe)"
     version = "1"

@@ -148,6 +148,7 @@ def wait_for_sweep(nb: Notebook, sweep_id: str, run_ids: list[str], timeout_s: f
     for run_id in run_ids:
         wait_for(nb, run_id, timeout_s=timeout_s)
     sweep = sweeps.settle(nb, sweep_id)  # the last run's process may still be pooling: settling twice is safe
+    assert sweep is not None  # settle returns None only without a sweep id
     refresh_claim(nb, sweep.claim_id)
     return sweep
 

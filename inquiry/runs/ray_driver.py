@@ -169,7 +169,7 @@ class Driver:
         self.pending: dict[Any, records.RunRecord] = {}
         self.cancel_sent: dict[str, float] = {}
         self.last_tick = time.monotonic()
-        self.mailbox = ray.remote(num_cpus=0)(Mailbox).remote()
+        self.mailbox: Any = ray.remote(num_cpus=0)(Mailbox).remote()  # an actor handle: methods gain .remote
         task = ray.remote(run_task)
         for run in runs:
             gib = float(run.config.get("memory_gb", 0) or 0)

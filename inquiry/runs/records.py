@@ -154,7 +154,7 @@ def create(
     """
     run_id = new_run_id()
     with nb.transaction():
-        nb.db["runs"].insert(
+        nb.db.table("runs").insert(
             {
                 "id": run_id,
                 "claim_id": claim_id,

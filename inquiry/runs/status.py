@@ -131,14 +131,15 @@ def evidence(nb: Notebook, claim_id: str, runs: list[RunRecord] | None = None) -
     runs = list_runs(nb, claim_id=claim_id) if runs is None else runs
     runners = {name: _runner(name) for name in {r.runner for r in runs}}
     not_counted: dict[str, str] = {}
-    by_spec: dict[int, dict[str, list[RunRecord]]] = {}
-    in_flight: set[int] = set()
+    by_spec: dict[int | None, dict[str, list[RunRecord]]] = {}
+    in_flight: set[int | None] = set()
     for run in sorted(runs, key=lambda r: (r.created, r.seed, r.id)):
         why = why_not_counted(run, specs, runners[run.runner])
         if why is not None:
             not_counted[run.id] = why
             continue
         spec = _spec_of(specs, run)
+        assert spec is not None  # a counted run has its spec (why_not_counted)
         if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
             in_flight.add(spec.id)
         elif run.status is RunStatus.SUCCEEDED and run.result is not None:
@@ -152,7 +153,9 @@ def evidence(nb: Notebook, claim_id: str, runs: list[RunRecord] | None = None) -
         if spec.state is not SpecState.ACCEPTED:
             continue
         for group in by_spec.get(spec.id, {}).values():
-            verdict = _pooled(runners[spec.runner], [r.result for r in group])
+            runner = runners[spec.runner]
+            assert runner is not None  # its runs were counted, so it is installed
+            verdict = _pooled(runner, [r.result for r in group if r.result is not None])
             part.tests.append(
                 Test(
                     config=group[0].config,
@@ -201,7 +204,8 @@ def refresh_many(nb: Notebook, claim_ids: list[str]) -> list[str]:
         ]
         for claim_id in worth:
             before = nb.db.execute("SELECT status FROM claims WHERE id = ?", [claim_id]).fetchone()[0]
-            if refresh(nb, claim_id).value != before:
+            after = refresh(nb, claim_id)
+            if after is not None and after.value != before:
                 changed.append(claim_id)
     return changed
 

@@ -122,7 +122,7 @@ def expand(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 def create(nb: Notebook, claim_id: str | None, runner: str, axes: dict[str, list[Any]], backend: str) -> str:
     sweep_id = f"sweep:{records.new_run_id().removeprefix('run:')}-{secrets.token_hex(1)}"
-    nb.db["sweeps"].insert(
+    nb.db.table("sweeps").insert(
         {
             "id": sweep_id,
             "claim_id": claim_id,
@@ -162,7 +162,7 @@ def pools_for(runs: list[records.RunRecord], swept: list[str]) -> list[Pool]:
             config=json.loads(key),
             runs=[r.id for r in group],
             seeds=[r.seed for r in group],
-            result=runner.pool([r.result for r in group]),
+            result=runner.pool([r.result for r in group if r.result is not None]),
         )
         for key, group in groups.items()
         if len(group) >= 2

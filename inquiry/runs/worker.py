@@ -10,6 +10,7 @@ status, then starts the next queued run. Everything it prints, tracebacks includ
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import socket
 import sys
@@ -79,8 +80,9 @@ def _redirect_output(log_path: Path) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    sys.stdout.reconfigure(line_buffering=True)
-    sys.stderr.reconfigure(line_buffering=True)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(line_buffering=True)
 
 
 def execute(nb: Notebook, run_id: str) -> RunStatus:

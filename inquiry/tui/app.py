@@ -28,8 +28,10 @@ class InquiryApp(App[None]):
 
     def __init__(self, notebook: Notebook | str | os.PathLike[str], poll_s: float = 1.0):
         super().__init__()
-        self.owns_notebook = not isinstance(notebook, Notebook)
-        nb = Notebook.open(notebook, create=False) if self.owns_notebook else notebook
+        if isinstance(notebook, Notebook):
+            self.owns_notebook, nb = False, notebook
+        else:
+            self.owns_notebook, nb = True, Notebook.open(notebook, create=False)
         self.data = NotebookData(nb)
         self.poll_s = poll_s
         self.settings = UiSettings.load(nb.path)

@@ -26,7 +26,7 @@ class InquiryCommands(Provider):
         """Every action of the key table; one that does not apply now is shown as unavailable, with the
         reason, and choosing it says why instead of doing nothing."""
         main = self.main
-        out = []
+        out: list[tuple[str, Callable[[], object], str]] = []
         for key in KEYS:
             if not key.palette:
                 continue

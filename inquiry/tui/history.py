@@ -24,14 +24,14 @@ class History:
         self.future.clear()
 
     def back(self) -> str | None:
-        if not self.past:
+        if not self.past or self.current is None:
             return None
         self.future.append(self.current)
         self.current = self.past.pop()
         return self.current
 
     def forward(self) -> str | None:
-        if not self.future:
+        if not self.future or self.current is None:
             return None
         self.past.append(self.current)
         self.current = self.future.pop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ..models import STATUS_GLYPH, Status
 
@@ -168,7 +168,7 @@ def glyph_legend(compact: bool = False) -> str:
     return "\n".join(f"{STATUS_GLYPH.get(s, '?')}  {GLYPH_MEANING.get(s, s.value)}" for s in Status)
 
 
-def bindings(where: str) -> list[Binding]:
+def bindings(where: str) -> list[BindingType]:
     return [Binding(k.key, k.action, k.description, show=k.show, id=k.id) for k in KEYS if k.where == where]
 
 

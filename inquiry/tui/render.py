@@ -207,7 +207,7 @@ def claim_page(data: NotebookData, claim: Claim) -> str:
         outgoing = [e for _, e in nb.edges(src=claim.id, state=None) if e.kind in CLAIM_RELATIONS]
         incoming = [e for _, e in nb.edges(dst=claim.id, state=None) if e.kind in CLAIM_RELATIONS]
         texts = {
-            cid: (nb.get_claim(cid).text if nb.get_claim(cid) else cid)
+            cid: (other.text if (other := nb.get_claim(cid)) else cid)
             for cid in {e.dst for e in outgoing} | {e.src for e in incoming}
         }
         specs = nb.specs(claim.id)

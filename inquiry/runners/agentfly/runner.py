@@ -7,6 +7,8 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 
@@ -51,7 +53,7 @@ FIDELITY = FidelityCard(
 )
 
 
-class AgentFlyRunner(Runner):
+class AgentFlyRunner(Runner[Config]):
     name = "agentfly"
     title = "AgentFly/Memento: a frozen model learning from an episode stream through case memory"
     version = "1"
@@ -62,7 +64,7 @@ class AgentFlyRunner(Runner):
     )
     source = "Zhou et al. 2025, AgentFly / Memento, arXiv 2508.16153"
     arxiv = ("2508.16153",)
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     suits = (
         r"without updating (its |the )?weights",

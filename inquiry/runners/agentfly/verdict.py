@@ -94,14 +94,15 @@ def verdict(reg: Registration, m: dict[str, Estimate]) -> VerdictReport:
         gain, imp, vs = m["memory_gain"], m["improvement"], m["memory_minus_weights"]
         said = f"Memory gain {gain}; improvement over the stream {imp}; memory minus weight updates {vs}."
         margin = reg.threshold("weights_margin")
-        if gain.low > 0 and imp.low > 0 and vs.low > -margin:
+        (gain_low, gain_high), imp_low, vs_low = gain.interval(), imp.interval()[0], vs.interval()[0]
+        if gain_low > 0 and imp_low > 0 and vs_low > -margin:
             return (
                 "supports",
                 "memory_improves_frozen_model",
                 "The frozen model improved over the stream through case memory alone, and was no worse than "
                 f"weight updates on the same episodes (by more than {margin:.2f}). " + said,
             )
-        if gain.high < reg.threshold("min_gain"):
+        if gain_high < reg.threshold("min_gain"):
             return (
                 "contradicts",
                 "memory_does_not_help",

@@ -7,6 +7,8 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 
@@ -52,7 +54,7 @@ FIDELITY = FidelityCard(
 )
 
 
-class CogToolsRunner(Runner):
+class CogToolsRunner(Runner[Config]):
     name = "cogtools"
     title = "Cognitive tools: isolated tool calls vs direct, monolithic and best-of-k answers, no training"
     version = "1"
@@ -64,7 +66,7 @@ class CogToolsRunner(Runner):
     )
     source = "Ebouky et al. 2025, Eliciting Reasoning in Language Models with Cognitive Tools, arXiv 2506.12115"
     arxiv = ("2506.12115",)
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     suits = (
         r"cognitive tools?",

@@ -51,7 +51,7 @@ class Caller:
             temperature=temperature,
             eos_id=self.tok.eos_token_id,
             pad_id=self.tok.pad_token_id,
-            generator=self.generator if temperature > 0 else None,
+            generator=self.generator,  # unused when greedy
         )
         return out.texts(self.tok)
 
@@ -74,6 +74,11 @@ class ToolRun:
     step_correct: list[int]  # per problem, steps whose kept result is right (given its inputs)
 
 
+def _or_zero(digit: int | None) -> int:
+    """An unparsed step result carries on as 0 (the chain goes on; the step is scored wrong)."""
+    return digit if digit is not None else 0
+
+
 def tool_loop(caller: Caller, problems: list[Problem], retries: int) -> ToolRun:
     """All problems advance together, one operation at a time; each call sees only its own operation."""
     values = [p[0] for p in problems]
@@ -88,9 +93,7 @@ def tool_loop(caller: Caller, problems: list[Problem], retries: int) -> ToolRun:
             calls[i] += 1
         pending = list(range(len(problems)))
         for attempt in range(retries + 1):
-            checks = caller.complete(
-                [examine_prompt(op, values[i], rights[i], results[i] if results[i] is not None else 0) for i in pending]
-            )
+            checks = caller.complete([examine_prompt(op, values[i], rights[i], _or_zero(results[i])) for i in pending])
             for i in pending:
                 calls[i] += 1
             rejected = [i for i, t in zip(pending, checks) if t[0].strip() != "y" or results[i] is None]
@@ -104,7 +107,7 @@ def tool_loop(caller: Caller, problems: list[Problem], retries: int) -> ToolRun:
             pending = rejected
         for i in range(len(problems)):
             step_correct[i] += int(results[i] == apply(op, values[i], rights[i]))
-            values[i] = results[i] if results[i] is not None else 0
+            values[i] = _or_zero(results[i])
     return ToolRun(
         correct=[int(v == answer(p)) for v, p in zip(values, problems)],
         calls=calls,

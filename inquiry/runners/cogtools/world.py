@@ -93,7 +93,7 @@ class World:
     evaluation: list[Problem] = field(default_factory=list, repr=False)
 
     def __post_init__(self):
-        everything = list(itertools.product(range(10), repeat=4))
+        everything: list[Problem] = list(itertools.product(range(10), range(10), range(10), range(10)))
         random.Random(f"problems-{self.seed}").shuffle(everything)
         self.solved = everything[: self.n_solved]
         if self.evaluate_on == "practised":

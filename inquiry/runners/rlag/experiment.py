@@ -124,6 +124,7 @@ class _Experiment:
                 dev_accuracy[arm][lr] = float(np.mean(measured["dev"]))
                 if kept is None or dev_accuracy[arm][lr] > dev_accuracy[arm][tuned[arm]]:
                     kept, tuned[arm] = (measured, logs), lr
+            assert kept is not None  # lr_grid is the config's or the registered one: never empty
             measured, logs = kept
             runs = [measured] + [self._train_and_measure(arm, seed, tuned[arm], logs) for seed in range(1, cfg.seeds)]
             for m in runs:

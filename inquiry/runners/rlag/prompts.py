@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # The authors' sampling template (template.py), with the domain word made neutral.
 AUTHORS_AUGMENTED = (
@@ -33,7 +34,7 @@ class PromptStyle:
     """Plain miniature prompts; ``authors=True`` switches to the authors' wording, ``chat`` to a chat template."""
 
     authors: bool = False
-    tokenizer: object | None = None  # set with chat=True: its chat template wraps the training prompts
+    tokenizer: Any = None  # set with chat=True: its chat template wraps the training prompts
     chat: bool = False
 
     def augmented(self, question: str, snippets: Sequence[str]) -> str:

@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 from .pool import pool_runs, poolable
@@ -91,7 +93,7 @@ FIDELITY = FidelityCard(
 )
 
 
-class RLAGRunner(Runner):
+class RLAGRunner(Runner[Config]):
     name = "rlag"
     version = "2"  # equals registration.yaml's version
     title = "RLAG: reinforcement learning from augmented generation vs fine-tuning for embedding knowledge"
@@ -104,7 +106,7 @@ class RLAGRunner(Runner):
     )
     source = "Nie et al. 2025, arXiv 2509.20162"
     arxiv = ("2509.20162",)
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     suits = (
         r"embed\w* (domain )?knowledge",

@@ -82,11 +82,13 @@ def score_chunk(
 ) -> list[ScoredItem]:
     """Re-score a chunk with the current model: chosen/rejected are its own argmax picks, not the gold."""
     options = [q.options for q in questions]
-    kwargs = {"batch_size": batch_size}  # scoring prompts are plain text: option after a space
+    # scoring prompts are plain text: option after a space (score_options' default separator)
     augmented = score_options(
-        model, tokenizer, [style.augmented(q.question, q.snippets) for q in questions], options, **kwargs
+        model, tokenizer, [style.augmented(q.question, q.snippets) for q in questions], options, batch_size=batch_size
     )
-    naive = score_options(model, tokenizer, [style.naive(q.question) for q in questions], options, **kwargs)
+    naive = score_options(
+        model, tokenizer, [style.naive(q.question) for q in questions], options, batch_size=batch_size
+    )
     return [ScoredItem(q, argmax(a), argmax(n)) for q, a, n in zip(questions, augmented, naive)]
 
 

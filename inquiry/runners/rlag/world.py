@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -149,6 +150,7 @@ class World:
         for entity, facts in self.target.items():
             skip = self.untrained_attribute[entity]
             for attribute in ATTRIBUTES:
+                templates: Iterable[int]
                 if split == "untrained_fact":
                     templates = range(len(QUESTION_TEMPLATES[attribute])) if attribute == skip else ()
                 elif attribute == skip:

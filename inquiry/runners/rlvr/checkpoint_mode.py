@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import random
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -68,6 +69,7 @@ class _Decoding:
 
 def _split(c: Config, seed: int) -> tuple[list[dict], list[dict]]:
     """(held-out, RL-train) problems: all of them held out in eval-only mode (capped at n_held_out)."""
+    assert c.data_path  # Config's validator admits a checkpoint mode only with data_path
     rows = load_qa_jsonl(Path(c.data_path).expanduser())
     random.Random(seed).shuffle(rows)
     if c.eval_only:
@@ -79,7 +81,7 @@ def _split(c: Config, seed: int) -> tuple[list[dict], list[dict]]:
 
 
 def _counts(model, decoding: _Decoding, rows: list[dict], c: Config, ctx: RunContext, stream: int) -> Counts:
-    items = [EvalItem(r["prompt"], lambda text, a=r["answer"]: decoding.check(a, text)) for r in rows]
+    items = [EvalItem(r["prompt"], partial(decoding.check, r["answer"])) for r in rows]
     device = next(model.parameters()).device
     with autocast(device, c.dtype if next(model.parameters()).dtype == torch.float32 else None):
         return sample_counts(
@@ -99,6 +101,7 @@ def _counts(model, decoding: _Decoding, rows: list[dict], c: Config, ctx: RunCon
 
 def run_from_checkpoints(c: Config, ctx: RunContext) -> Result:
     """Eval-only or GRPO-from-checkpoint (see the module docstring)."""
+    assert c.base_checkpoint and c.data_path  # Config's validator admits a checkpoint mode only with both
     held_out, train = _split(c, ctx.seed)
     counts: dict[str, Counts] = {}
     artifacts: list[Artifact] = []
@@ -111,6 +114,7 @@ def run_from_checkpoints(c: Config, ctx: RunContext) -> Result:
         "held_out_prompts": [r["prompt"] for r in held_out],
     }
     if c.eval_only:
+        assert c.rl_checkpoint  # what eval_only means
         for label, folder in (("base", c.base_checkpoint), ("rl", c.rl_checkpoint)):
             ctx.progress(0, 2, f"sampling {label} from {folder}")
             model, tok = load_checkpoint(folder, device=ctx.device, dtype=getattr(torch, c.dtype))
@@ -157,7 +161,7 @@ def run_from_checkpoints(c: Config, ctx: RunContext) -> Result:
             model,
             tok,
             train,
-            lambda r: r["prompt"],
+            lambda r: str(r["prompt"]),
             lambda r, text: float(decoding.check(r["answer"], text)),
             settings,
             generator=ctx.torch_generator(1),

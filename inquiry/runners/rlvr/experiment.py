@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import copy
 import random
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ from .evaluate import (
 )
 from .grpo import GRPOSettings, train_grpo
 from .plots import plot_pass_curves
-from .rewards import make_reward
+from .rewards import RewardKind, make_reward
 from .task import MAX_ANSWER_LEN, Problem, final_value
 from .verdict import (
     REGISTERED_PRECISIONS,
@@ -143,7 +144,7 @@ class _Pipeline:
 
     def items(self, problems: list[Problem]) -> list[EvalItem]:
         verify = self.kit.verify
-        return [EvalItem(p.prompt, lambda text, p=p: verify(p, text), self.kit.style_of) for p in problems]
+        return [EvalItem(p.prompt, partial(verify, p), self.kit.style_of) for p in problems]
 
     def counts(
         self, model, problems: list[Problem], *, n: int | None = None, temperature: float | None = None, offset: int = 0
@@ -403,7 +404,9 @@ class _Pipeline:
                     description=(f"{arm}: share of those problems solved at least once in n"),
                 )
             self.raw["in_base_support"] = support
-            y_only = [i for i, p in enumerate(split.held_out) if self.kit.open_methods(p) == {"y"}]
+            open_methods = self.kit.open_methods
+            assert open_methods is not None  # a world with a support (chains) names each problem's open methods
+            y_only = [i for i, p in enumerate(split.held_out) if open_methods(p) == {"y"}]
             if y_only:
                 for label, cnt in (("base", base_held), ("rl", rl_held)):
                     exploratory[f"pass{n}_{label}_y_only"] = Estimate(
@@ -594,7 +597,7 @@ class _Pipeline:
     def spurious(self) -> Result:
         c, ctx, _split = self.cfg, self.ctx, self.split
         wrong = self.wrong_labels()
-        arms = {
+        arms: dict[str, tuple[RewardKind, int]] = {
             "true": ("true", c.minibatches),
             "random": ("random", c.minibatches),
             "random_M1": ("random", 1),
@@ -695,7 +698,7 @@ class _Pipeline:
         )
 
     def reward_arms(
-        self, arms: dict[str, tuple[str, int]], wrong: dict | None, stream: int, label: str = ""
+        self, arms: dict[str, tuple[RewardKind, int]], wrong: dict | None, stream: int, label: str = ""
     ) -> tuple[dict[str, Counts], list[Series], dict[str, Estimate]]:
         """GRPO from this base once per arm (reward kind, M); held-out counts, per-step series, metrics."""
         c, ctx = self.cfg, self.ctx

@@ -18,13 +18,15 @@ import copy
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from ..substrate import encode, sample
 
-RewardFn = Callable[[object, str], float]  # (problem, completion text) -> reward
+P = TypeVar("P")  # a problem: the miniature's tuple, a checkpoint dataset's row
+RewardFn = Callable[[P, str], float]  # (problem, completion text) -> reward
 
 
 @dataclass(frozen=True)
@@ -119,14 +121,14 @@ def snapshot_steps(steps: int, parts: int = 3) -> list[int]:
 def train_grpo(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    problems: Sequence,
-    prompt_of: Callable[[object], str],
-    reward: RewardFn,
+    problems: Sequence[P],
+    prompt_of: Callable[[P], str],
+    reward: RewardFn[P],
     settings: GRPOSettings,
     *,
     generator: torch.Generator,
     rng: random.Random,
-    is_correct: Callable[[object, str], bool],
+    is_correct: Callable[[P, str], bool],
     style_of: Callable[[str], str | None] | None = None,
     high_prior_style: str | None = None,
     on_step: Callable[[StepLog], None] | None = None,

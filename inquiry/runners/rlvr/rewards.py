@@ -30,7 +30,7 @@ def make_reward(
     *,
     seed: int = 0,
     wrong_labels: dict[Problem, int] | None = None,
-    verifier: Callable[[object, str], bool] = verify,
+    verifier: Callable[[Problem, str], bool] = verify,
 ) -> Callable[[Problem, str], float]:
     """A reward function ``(problem, completion) -> 0.0 | 1.0`` of the given kind.
 

@@ -10,12 +10,14 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 from .pool import not_pooled, pool_passk, why_not_poolable
 
 
-class RLVRRunner(Runner):
+class RLVRRunner(Runner[Config]):
     name = "rlvr"
     version = "2"  # registration.yaml v2: preconditions, the chains task, the distillation control
     title = "RLVR: does RL expand what a model can solve, or only sharpen it? (pass@k curves)"
@@ -33,7 +35,7 @@ class RLVRRunner(Runner):
         "Mukherjee et al. 2505.11711)"
     )
     arxiv = ("2504.13837", "2504.20571", "2506.10947", "2505.11711")
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     # the variants test their own claims (Wang, Shao, Mukherjee) and `distillation` the seed's distillation claim;
     # `test` and `control` never count

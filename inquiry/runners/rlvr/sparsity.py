@@ -41,7 +41,8 @@ def changed_mask(before: torch.Tensor, after: torch.Tensor, precision: str) -> t
 
 def _distinct(state: StateDict) -> dict[str, torch.Tensor]:
     """Floating-point tensors, each storage once (tied input/output embeddings count once)."""
-    seen, out = set(), {}
+    seen: set[int] = set()
+    out: dict[str, torch.Tensor] = {}
     for name, tensor in state.items():
         if not tensor.is_floating_point() or tensor.data_ptr() in seen:
             continue

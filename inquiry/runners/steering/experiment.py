@@ -61,7 +61,7 @@ class _Experiment:
             bench.task,
             bench.encode,
             bench.decode,
-            eos_id=bench.stop_ids,
+            eos_id=bench.stop_ids or bench.tokenizer.eos_token_id,
             pad_id=self.pad_id,
             max_new_tokens=bench.max_new_tokens,
             batch_size=config.generation_batch,

@@ -66,6 +66,7 @@ def generate(
     """``n`` completions per prompt (the stop id stripped), steered at each prompt's last token (and on, per
     mode). ``eos_id`` may list several stop ids (a checkpoint's generation config)."""
     stops = set(eos_id) if isinstance(eos_id, (list, tuple)) else {eos_id}
+    context: contextlib.AbstractContextManager[None]
     if steering is None:
         context = contextlib.nullcontext()
     else:

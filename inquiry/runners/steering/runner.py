@@ -9,12 +9,14 @@ needs torch; this module is the declaration, light enough to list and describe r
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 from .pool import pool_seeds, poolable, same_setting, settings_differ
 
 
-class SteeringRunner(Runner):
+class SteeringRunner(Runner[Config]):
     name = "steering"
     title = "Latent reasoning elicited by activation steering"
     version = "3"  # equals registration.yaml's version
@@ -30,7 +32,7 @@ class SteeringRunner(Runner):
         "method: ActAdd (Turner et al., arXiv 2308.10248) and CAA (Rimsky et al., arXiv 2312.06681)"
     )
     arxiv = ("2510.07364", "2308.10248", "2312.06681")
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     suits = (
         r"\blatent\b",

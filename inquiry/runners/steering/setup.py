@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -34,7 +35,7 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch
 @dataclass
 class Workbench:
     model: torch.nn.Module
-    tokenizer: object
+    tokenizer: Any  # a transformers tokenizer
     task: ChainSumTask | QATask
     dev: list
     test: list
@@ -68,9 +69,7 @@ def miniature(config: Config, context: RunContext) -> Workbench:
         set(dev) | set(test),
         context.seed,
         context.cache_dir,
-        on_step=lambda step, loss: (
-            step % 50 == 0 and context.progress(step, config.pretrain_steps, "pretraining the base", loss=loss)
-        ),
+        on_step=context.progress_every(50, config.pretrain_steps, "pretraining the base"),
         check_cancelled=context.check_cancelled,
     )
     model, tokenizer = load_checkpoint(folder, device=context.device, dtype=DTYPES[config.dtype])

@@ -20,6 +20,8 @@ import torch
 
 from .config import Positions
 from .generate import Steering, generate
+from .qa_task import QATask
+from .task import ChainSumTask, Mode
 
 
 class Setting(NamedTuple):
@@ -53,7 +55,7 @@ class Evaluator:
     """Binds a model, a task and decoding settings; :meth:`measure` runs one arm on some items."""
 
     model: torch.nn.Module
-    task: object  # ChainSumTask or QATask: prompt(item, mode), grade(item, text)
+    task: ChainSumTask | QATask
     encode: Callable[[str], list[int]]
     decode: Callable[[list[int]], str]
     eos_id: int | list[int]  # one stop id or several
@@ -62,7 +64,7 @@ class Evaluator:
     batch_size: int
     generator: torch.Generator
 
-    def prompts(self, items: list, mode: str) -> list[list[int]]:
+    def prompts(self, items: list, mode: Mode) -> list[list[int]]:
         return [self.encode(self.task.prompt(item, mode)) for item in items]
 
     def measure(

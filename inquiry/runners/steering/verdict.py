@@ -25,6 +25,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from pydantic import BaseModel
 
 from ...models import Verdict
@@ -48,7 +49,7 @@ class Evidence(BaseModel):
     registered_grid: bool = True  # the run used the registered primary mode and alphas
 
 
-def mcnemar_p(treated: Sequence[float], control: Sequence[float]) -> float:
+def mcnemar_p(treated: ArrayLike, control: ArrayLike) -> float:
     """One-sided exact McNemar p-value that ``treated`` beats ``control`` on paired 0/1 outcomes.
 
     Among the discordant pairs, wins ~ Binomial(wins + losses, 1/2) under the null.

@@ -86,6 +86,7 @@ def load_qa_jsonl(path: Path | str) -> list[dict]:
     records, problems = [], []
     for number, row in enumerate(rows, start=1):
         if "prompt" in row and "answer" in row:
+            answer: str | None
             prompt, answer = row["prompt"], str(row["answer"])
         elif "question" in row and "answer" in row:
             prompt, text = row["question"], str(row["answer"])

@@ -54,7 +54,8 @@ def build_model(tokenizer: PreTrainedTokenizerBase, cfg: TinyModelConfig, seed: 
     """A freshly initialised ``LlamaForCausalLM`` sized for ``tokenizer``; same seed, same weights."""
     if cfg.hidden % cfg.heads:
         raise ValueError(f"hidden={cfg.hidden} is not divisible by heads={cfg.heads}")
-    config = LlamaConfig(
+    # attn_implementation is taken by PreTrainedConfig's **kwargs; LlamaConfig's typed signature omits it
+    config = LlamaConfig(  # type: ignore[call-arg]
         vocab_size=len(tokenizer),
         hidden_size=cfg.hidden,
         num_hidden_layers=cfg.layers,
@@ -131,7 +132,7 @@ def load_checkpoint(
         raise CheckpointError(f"checkpoint folder {folder} could not be loaded: {exc}") from exc
     if tokenizer.pad_token_id is None:  # common for base LLM tokenizers; left padding needs a pad id
         tokenizer.pad_token = tokenizer.eos_token
-    return model.to(device).eval(), tokenizer
+    return model.to(device).eval(), tokenizer  # type: ignore[arg-type]  # transformers types .to's self wrongly
 
 
 def stop_token_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> list[int]:

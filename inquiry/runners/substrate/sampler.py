@@ -157,7 +157,7 @@ def _sample_chunk(
         token = _pick(logits, temperature, top_p, generator)
         token = token.masked_fill(done, pad_id)
         tokens[:, step] = token
-        if return_logprobs:
+        if logprobs is not None and entropies is not None:
             log_dist = torch.log_softmax(logits.float(), dim=-1)
             logprobs[:, step] = log_dist.gather(-1, token[:, None]).squeeze(-1)
             entropies[:, step] = -(log_dist.exp() * log_dist).sum(-1)
@@ -176,13 +176,13 @@ def _sample_chunk(
         cache = cache_of(out)
         logits = out.logits[:, -1, :]
         next_position = next_position + 1
-    lengths = lengths.tolist()
+    kept = lengths.tolist()
     token_rows = tokens.tolist()
-    result = [row[:length] for row, length in zip(token_rows, lengths)]
-    if not return_logprobs:
+    result = [row[:length] for row, length in zip(token_rows, kept)]
+    if logprobs is None or entropies is None:
         return result, None, None
-    lp = [row[:length] for row, length in zip(logprobs.tolist(), lengths)]
-    ent = [row[:length] for row, length in zip(entropies.tolist(), lengths)]
+    lp = [row[:length] for row, length in zip(logprobs.tolist(), kept)]
+    ent = [row[:length] for row, length in zip(entropies.tolist(), kept)]
     return result, lp, ent
 
 

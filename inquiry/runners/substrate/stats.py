@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..api import Estimate
 from .passk import pass_at_k
@@ -26,7 +27,7 @@ def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
 
 
 def bootstrap_ci(
-    values: Sequence[float],
+    values: ArrayLike,
     stat: Callable[[np.ndarray], float] = np.mean,
     B: int = 2000,
     level: float = 0.95,
@@ -45,8 +46,8 @@ def bootstrap_ci(
 
 
 def paired_diff_ci(
-    a: Sequence[float],
-    b: Sequence[float],
+    a: ArrayLike,
+    b: ArrayLike,
     stat: Callable[[np.ndarray], float] = np.mean,
     B: int = 2000,
     level: float = 0.95,

@@ -16,7 +16,7 @@ keeps each punctuation mark as its own token.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from tokenizers import Tokenizer, decoders, pre_tokenizers
 from tokenizers.models import WordLevel
@@ -73,11 +73,13 @@ def encode_prompt(tok: PreTrainedTokenizerBase, text: str, *, chat: bool = False
     >>> encode_prompt(tok, "ab"), encode_prompt(tok, "ab", chat=True)  # no template: chat is ignored
     ([1, 4, 5], [1, 4, 5])
     """
+    ids: list[int]
     if chat and has_chat_template(tok):
-        ids = tok.apply_chat_template(
+        # a list of ids, or (some tokenizers, whatever return_dict says) a mapping holding them
+        templated: Any = tok.apply_chat_template(
             [{"role": "user", "content": text}], add_generation_prompt=True, tokenize=True, return_dict=False
         )
-        ids = list(ids["input_ids"] if isinstance(ids, dict) or hasattr(ids, "keys") else ids)
+        ids = list(templated["input_ids"] if isinstance(templated, dict) or hasattr(templated, "keys") else templated)
     else:
         ids = encode(tok, text)
     return ids or [tok.eos_token_id]

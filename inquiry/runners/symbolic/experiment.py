@@ -95,9 +95,7 @@ def pretrain(c: Config, ctx: RunContext, symbol_share: float, label: str):
             lr=c.pretrain_lr,
             warmup=min(100, c.pretrain_steps // 10),
             check_cancelled=ctx.check_cancelled,
-            on_step=lambda step, loss: (
-                step % 50 == 0 and ctx.progress(step, c.pretrain_steps, f"pretraining ({label})", loss=loss)
-            ),
+            on_step=ctx.progress_every(50, c.pretrain_steps, f"pretraining ({label})"),
         )
         save_checkpoint(model, tokenizer, folder)
         (folder / "pretrain_loss.txt").write_text("\n".join(f"{x:.5f}" for x in losses))
@@ -123,7 +121,7 @@ def answer(model, tokenizer, prompts: list[str], batch: int = 512) -> list[str]:
 
 def measure(model, tokenizer, world: World, items) -> dict[str, dict[str, list]]:
     """Per condition, per item: the model's answer, whether it is right, and (counter) whether it is the memory."""
-    out = {}
+    out: dict[str, dict[str, list]] = {}
     for condition in CONDITIONS:
         rendered = [world.render(item, condition) for item in items]
         said = answer(model, tokenizer, [p for p, _ in rendered])

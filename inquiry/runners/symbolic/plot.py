@@ -26,7 +26,7 @@ def plot_result(series: list[Series], metrics: dict[str, Estimate], thresholds, 
     right.errorbar(
         range(len(keys)),
         [v.value for v in values],
-        yerr=[[v.value - v.low for v in values], [v.high - v.value for v in values]],
+        yerr=[[v.value - v.interval()[0] for v in values], [v.interval()[1] - v.value for v in values]],
         fmt="o",
     )
     for y in (thresholds["collapse_gap"], thresholds["equivalence_margin"], -thresholds["equivalence_margin"], 0):

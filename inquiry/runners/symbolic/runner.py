@@ -8,11 +8,13 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 
 
-class SymbolicRunner(Runner):
+class SymbolicRunner(Runner[Config]):
     name = "symbolic"
     title = "Symbolic vs semantic reasoning: deduction with semantics decoupled"
     version = "1"
@@ -27,7 +29,7 @@ class SymbolicRunner(Runner):
         "Reasoners', arXiv 2305.14825"
     )
     arxiv = ("2305.14825",)
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     suits = (
         r"symbolic(ally)?",

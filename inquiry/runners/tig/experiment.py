@@ -4,6 +4,7 @@ evaluate on practised and held-out states and in full games, then the registered
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -106,17 +107,22 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
                 context.check_cancelled()
                 context.progress(offset + log.step, total, f"seed {seed}: GRPO, {arm} arm", reward=log.reward)
 
-            reward = lambda n, text, arm=arm: float(world.game.move_wins(n, parse_play(arm, text)[0]))
+            def reward(n, text: str, arm=arm) -> float:
+                return float(world.game.move_wins(n, parse_play(arm, text)[0]))
+
+            def wins(n, text: str, reward=reward) -> bool:
+                return reward(n, text) > 0
+
             outcome = train_grpo(
                 model,
                 tok,
                 world.practised,
-                lambda n, arm=arm: play_prompt(arm, n),
+                partial(play_prompt, arm),
                 reward,
                 settings,
                 generator=context.torch_generator(100 + seed),
                 rng=random.Random(f"{context.seed}-{seed}"),
-                is_correct=lambda n, text, reward=reward: reward(n, text) > 0,
+                is_correct=wins,
                 on_step=on_step,
             )
             done += config.rl_steps

@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 
@@ -70,7 +72,7 @@ FIDELITY = FidelityCard(
 )
 
 
-class TiGRunner(Runner):
+class TiGRunner(Runner[Config]):
     name = "tig"
     title = "Think-in-Games: RL with a stated rationale turns declarative game knowledge into play"
     version = "1"
@@ -81,7 +83,7 @@ class TiGRunner(Runner):
     )
     source = "Liao et al. 2025, Think-In Games, arXiv 2508.21365"
     arxiv = ("2508.21365",)
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     suits = (
         r"knowing[- ]doing",

@@ -84,9 +84,7 @@ def pretrain(c: Config, ctx: RunContext) -> tuple[object, object, list[float]]:
             lr=c.pretrain_lr,
             warmup=min(100, c.pretrain_steps // 10),
             check_cancelled=ctx.check_cancelled,
-            on_step=lambda step, loss: (
-                step % 50 == 0 and ctx.progress(step, c.pretrain_steps, "pretraining on teacher episodes", loss=loss)
-            ),
+            on_step=ctx.progress_every(50, c.pretrain_steps, "pretraining on teacher episodes"),
         )
         save_checkpoint(model, tokenizer, folder)
         (folder / "pretrain_loss.txt").write_text("\n".join(f"{x:.5f}" for x in losses))

@@ -9,11 +9,13 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ..api import MINIATURE_SCOPE_NOTE, FidelityCard, FidelityRow, Result, RunContext, Runner
 from .config import PRESETS, Config
 
 
-class WanderingRunner(Runner):
+class WanderingRunner(Runner[Config]):
     name = "wandering"
     title = "Wandering solution explorers: success against search depth"
     version = "1"
@@ -26,7 +28,7 @@ class WanderingRunner(Runner):
     )
     source = "Lu et al. 2025, 'Reasoning LLMs are Wandering Solution Explorers', arXiv 2505.20296"
     arxiv = ("2505.20296",)
-    Config = Config
+    Config: TypeAlias = Config
     presets = PRESETS
     # the RL-narrowing arm decides its own claim ("RL that only narrows sampling won't fix ..."), so it counts too
     evidence_presets = frozenset({"default", "gpu", "rl_narrowing"})

@@ -175,7 +175,8 @@ class LaunchScreen(ModalScreen[str | None]):
             specs = [s for s in nb.specs(self.claim.id) if s.state is not SpecState.REJECTED]
             times = preset_times(records.list_runs(nb))
         runners = ranked_runners(self.claim, [s.runner for s in specs])  # imports the runner modules
-        self.app.call_from_thread(self._runners_loaded, specs, runners, times)
+        # an async callback is awaited there; mypy cannot solve call_from_thread's return type for it
+        self.app.call_from_thread(self._runners_loaded, specs, runners, times)  # type: ignore[arg-type]
 
     async def _runners_loaded(self, specs: list, runners: list[tuple[Runner, bool]], times) -> None:
         if not self.is_attached:  # closed (or the app quit) while the runners loaded
@@ -224,7 +225,9 @@ class LaunchScreen(ModalScreen[str | None]):
 
     @property
     def runner(self) -> Runner:
-        return registry.get(self.query_one("#runner", Select).value)
+        name = self.query_one("#runner", Select).value
+        assert isinstance(name, str)  # the runner select allows no blank
+        return registry.get(name)
 
     @on(Select.Changed, "#runner")
     async def _runner_changed(self, event: Select.Changed) -> None:
@@ -304,7 +307,7 @@ class LaunchScreen(ModalScreen[str | None]):
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         fields = runner.Config.model_fields
-        sections = {"science": [], "paths": [], "resources": []}
+        sections: dict[str, list[str]] = {"science": [], "paths": [], "resources": []}
         for name, _info in fields.items():
             sections[section_of(name)].append(name)
         order = sections["science"] + sections["paths"] + sections["resources"]
@@ -358,6 +361,7 @@ class LaunchScreen(ModalScreen[str | None]):
             return widget.value
         if isinstance(widget, Select):
             return widget.value
+        assert isinstance(widget, Input)  # the third kind of field editor
         return from_text(widget.value, self.preset_values.get(name))
 
     def config_overrides(self) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
@@ -79,7 +80,7 @@ class MainScreen(Screen[None]):
         self.claim: Claim | None = None
         self.run_states: tuple[tuple[str, str], ...] = ()
         self.all_runs: dict[str, tuple[str, str, int | None, str]] = {}
-        self.binding_state: tuple[NodeKind | None, bool] | None = None
+        self.binding_state: tuple[NodeKind | None, bool, bool] | None = None
         self.stop_watching = threading.Event()
 
     def compose(self) -> ComposeResult:
@@ -186,7 +187,8 @@ class MainScreen(Screen[None]):
                 claim = nb.get_claim(node_id)
         runs = self.data.runs(node_id) if claim else []
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_page, node_id, markdown, claim, runs)
+            # an async callback is awaited there; mypy cannot solve call_from_thread's return type for it
+            self.app.call_from_thread(self._show_page, node_id, markdown, claim, runs)  # type: ignore[arg-type]
 
     async def _show_page(self, node_id: str, markdown: str, claim: Claim | None, runs: list[RunRecord]) -> None:
         if node_id != self.current:
@@ -252,9 +254,7 @@ class MainScreen(Screen[None]):
 
     def action_open_graph(self) -> None:
         if self.current:
-            self.app.push_screen(
-                GraphScreen(self.data, self.current), lambda node_id: node_id and self.navigate(node_id)
-            )
+            self.app.push_screen(GraphScreen(self.data, self.current), self._navigate_if_chosen)
 
     def action_draw_graph(self) -> None:
         """Draw the local graph in the links panel (a big notebook draws it only when asked)."""
@@ -279,7 +279,11 @@ class MainScreen(Screen[None]):
         self.query_one("#filter", Input).focus()
 
     def action_search(self) -> None:
-        self.app.push_screen(SearchScreen(self.data), lambda node_id: node_id and self.navigate(node_id))
+        self.app.push_screen(SearchScreen(self.data), self._navigate_if_chosen)
+
+    def _navigate_if_chosen(self, node_id: str | None) -> None:
+        if node_id:
+            self.navigate(node_id)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(getattr(self.app, "keymap_overrides", {})))
@@ -295,7 +299,7 @@ class MainScreen(Screen[None]):
                 (
                     a
                     for a in ([focused] + list(focused.ancestors) if focused else [])
-                    if getattr(a, "id", None) in PANES
+                    if isinstance(a, Widget) and a.id in PANES
                 ),
                 None,
             )
@@ -317,7 +321,8 @@ class MainScreen(Screen[None]):
             else None
         )
         self.stop_watching.set()
-        self.app.quit_message = message  # type: ignore[attr-defined]  (what the terminal is told; tests read it)
+        # what the terminal is told, kept on the app for tests to read (App declares no such attribute)
+        self.app.quit_message = message  # type: ignore[attr-defined]
         self.app.exit(message=message)
 
     # ---- context actions -------------------------------------------------------------------
@@ -409,6 +414,12 @@ class MainScreen(Screen[None]):
         if target is None:
             self.notify("No queued or running run to cancel.", severity="warning")
             return
+        run_id = target.id
+
+        def cancel_if_confirmed(yes: bool | None) -> None:
+            if yes:
+                self._cancel(run_id)
+
         self.app.push_screen(
             ConfirmScreen(
                 f"Cancel run {target.id} ({target.runner}/{target.preset}, "
@@ -416,7 +427,7 @@ class MainScreen(Screen[None]):
                 "Cancel the run",
                 "Keep it running",
             ),
-            lambda yes: yes and self._cancel(target.id),
+            cancel_if_confirmed,
         )
 
     def action_view_result(self) -> None:
@@ -443,7 +454,7 @@ class MainScreen(Screen[None]):
         if self.claim is not None:
             self.app.push_screen(
                 SpecsScreen(self.data, self.claim.id),
-                lambda changed: changed and self._changed("Specs updated; the claim's status follows"),
+                lambda changed: self._changed("Specs updated; the claim's status follows") if changed else None,
             )
 
     def action_relate(self) -> None:
@@ -486,7 +497,10 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         if self.current is not None and kind_of(self.current) is NodeKind.INQUIRY:
             with self.data.read() as nb:
-                question = nb.get_inquiry(self.current).question
+                inquiry = nb.get_inquiry(self.current)
+            if inquiry is None:
+                return
+            question = inquiry.question
             self.app.push_screen(ExportScreen(question, self.data.nb.path / "exports"), self._export)
 
     def _export(self, choice: tuple[Path, str] | None) -> None:

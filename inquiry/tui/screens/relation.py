@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select
@@ -71,6 +72,7 @@ class RelationScreen(ModalScreen[RelationChoice | None]):
             else:
                 pool = [(c.id, c.text) for c in nb.list_claims(note_id=None)[:CANDIDATES]]
         pool = [(i, t) for i, t in pool if i != self.claim.id]
+        shown: list[tuple[str, Text | Content, str]]
         if text.strip():
             matcher = Matcher(text)
             scored = sorted(((matcher.match(t), i, t) for i, t in pool), key=lambda s: -s[0])

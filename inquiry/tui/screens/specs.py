@@ -66,7 +66,8 @@ class SpecsScreen(ModalScreen[bool]):
         with self.data.read() as nb:
             self.specs = nb.specs(self.claim_id)
             found = claim_status.evidence(nb, self.claim_id)
-            text = nb.get_claim(self.claim_id).text
+            claim = nb.get_claim(self.claim_id)
+            text = claim.text if claim is not None else self.claim_id
         self.query_one("#specs-status", Label).update(f"{text}\nstatus: {found.status.value} ({found.describe()})")
         options = self.query_one("#specs-list", OptionList)
         highlighted = options.highlighted

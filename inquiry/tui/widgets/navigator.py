@@ -63,7 +63,7 @@ class FilterBox(Input):
 
     def action_leave(self) -> None:
         navigator = self.query_ancestor(Navigator)
-        target = navigator.query_one("#matches", Tree) if self.value.strip() else navigator.tree
+        target = navigator.query_one("#matches", Tree) if self.value.strip() else navigator.browse_tree
         target.focus()
 
 
@@ -156,11 +156,11 @@ class Navigator(Vertical):
         yield matches
 
     @property
-    def tree(self) -> Tree[object]:
+    def browse_tree(self) -> Tree[object]:  # not `tree`: that is DOMNode's debug rendering
         return self.query_one("#browse", Tree)
 
     def on_mount(self) -> None:
-        tree = self.tree
+        tree = self.browse_tree
         self.groups = {
             "inquiries": self._group(tree.root, "Inquiries", self.data.inquiries),
             "popular": self._group(tree.root, "Notes by popularity", self.data.popular_notes),
@@ -192,7 +192,12 @@ class Navigator(Vertical):
             "status": f"Claims by status ({sizes['claims']})",
             "placeholders": f"Placeholders to fill ({sizes['placeholders']})",
         }
-        self.app.call_from_thread(lambda: [self.groups[k].set_label(v) for k, v in labels.items()])
+
+        def relabel() -> None:
+            for key, label in labels.items():
+                self.groups[key].set_label(label)
+
+        self.app.call_from_thread(relabel)
         self.post_message(self.Sized(sizes))
 
     # ---- lazy loading ----------------------------------------------------------------------
@@ -211,15 +216,15 @@ class Navigator(Vertical):
         elif row.node_id.startswith("status:"):
             status = Status(row.node_id.removeprefix("status:"))
 
-            def fetch(offset):
+            def fetch(offset: int) -> Page:
                 return self.data.claims_with_status(status, offset)
         elif kind_of(row.node_id) is NodeKind.INQUIRY:
 
-            def fetch(offset):
+            def fetch(offset: int) -> Page:
                 return self.data.cited_notes(row.node_id, offset)
         else:
 
-            def fetch(offset):
+            def fetch(offset: int) -> Page:
                 return self.data.note_claims(row.node_id)
 
         self.loaders[node.id] = Loader(fetch=fetch)
@@ -252,9 +257,9 @@ class Navigator(Vertical):
         if not page.rows and not page.remaining:
             node.add_leaf(Text("(none)", style="dim"), data=None)
         if node is self.groups.get("inquiries"):
-            if page.offset == 0 and self.tree.cursor_node in (None, node) and page.rows:
+            if page.offset == 0 and self.browse_tree.cursor_node in (None, node) and page.rows:
                 # enter opens the first inquiry at once (after the refresh that gives the new rows lines)
-                self.tree.call_after_refresh(self.tree.move_cursor, node.children[0])
+                self.browse_tree.call_after_refresh(self.browse_tree.move_cursor, node.children[0])
             self.post_message(self.Loaded())
             self._warm_filter()
 
@@ -287,7 +292,7 @@ class Navigator(Vertical):
         text = event.value.strip()
         matches = self.query_one("#matches", Tree)
         matches.display = bool(text)
-        self.tree.display = not text
+        self.browse_tree.display = not text
         if text:
             self._filter(text)
 
@@ -338,10 +343,10 @@ class Navigator(Vertical):
 
     @work(thread=True, exclusive=True, group="navigator-status")
     def _restatus(self, nodes: list[TreeNode[object]]) -> None:
-        statuses = self.data.statuses_of(list({n.data.node_id for n in nodes}))
+        rows = [(node, node.data) for node in nodes if isinstance(node.data, Row)]  # callers pass Row nodes
+        statuses = self.data.statuses_of(list({row.node_id for _, row in rows}))
         updates = []
-        for node in nodes:
-            row: Row = node.data
+        for node, row in rows:
             status, label = statuses.get(row.node_id, (row.status, None))
             detail = row.detail
             if label is not None:  # an inquiry: its counts label, then what followed it ("12 notes")
