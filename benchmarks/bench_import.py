@@ -122,7 +122,7 @@ def bench_search(folder: Path, n_notes: int, n_queries: int) -> dict[str, float]
         nb.search(query, limit=20)
         wrapped.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        nb.db.conn.execute(raw_sql, [fts_query(query)]).fetchall()
+        nb.db.conn.execute(raw_sql, [fts_query(nb.db, query)]).fetchall()
         raw.append((time.perf_counter() - start) * 1000)
     nb.close()
     p50, p95 = percentile(wrapped, 0.5), percentile(wrapped, 0.95)

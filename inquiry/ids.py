@@ -13,7 +13,8 @@ import hashlib
 import re
 import unicodedata
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+# typographic quotes, dashes and no-break spaces folded to plain ones (titles and citation matching)
+FOLD_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 _SPACE = re.compile(r"\s+")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 80
@@ -25,7 +26,7 @@ def normalize_title(title: str) -> str:
     >>> normalize_title("  Can RL   close the gap?? ")
     'can rl close the gap'
     """
-    text = unicodedata.normalize("NFKC", title).translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", title).translate(FOLD_QUOTES)
     text = _SPACE.sub(" ", text).strip().casefold()
     return text.rstrip("?.!:; ").strip()
 

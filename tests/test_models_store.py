@@ -57,7 +57,7 @@ def test_a_version_1_notebook_is_migrated_with_its_data_intact(tmp_path):
     """,
     )
     nb = Notebook.open(tmp_path / "nb")
-    assert nb.schema_version == SCHEMA_VERSION == 4
+    assert nb.schema_version == SCHEMA_VERSION == 5
     note = nb.get_note("note:old")
     assert (note.title, note.summary) == ("An old note", "Written by version 1.")
     assert [c.text for c in nb.list_claims(note_id="note:old")] == ["RL helps."]

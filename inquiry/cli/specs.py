@@ -12,7 +12,6 @@ exit status 1, and nothing changes.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import click
@@ -21,7 +20,7 @@ from ..errors import InquiryError, NotFound
 from ..models import ReproSpec, SpecState, Verdict
 from ..runners import registry
 from ..runs import status as claim_status
-from ..store import Notebook
+from ..store import Notebook, SpecConflict
 from . import State, cli, emit
 from .runs import _claim_ref
 
@@ -188,7 +187,7 @@ def specs_edit(state: State, spec_id: str, predicts: str, runner_name: str | Non
     )
     try:
         state.notebook.update_spec(updated)
-    except sqlite3.IntegrityError:
+    except SpecConflict:
         raise InquiryError(f"claim {spec.claim_id} already has a spec for {runner_name} --preset {preset}") from None
     _changed(state, spec.claim_id)
 

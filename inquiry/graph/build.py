@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ..models import EdgeKind, EdgeState, NodeKind, Status, kind_of
+from ..store import graph_rows
 from .rollup import combine
 
 if TYPE_CHECKING:
@@ -41,19 +42,6 @@ if TYPE_CHECKING:
 
 # A change touching more rows than this is cheaper to answer with one rebuild on next use.
 REBUILD_THRESHOLD = 20_000
-
-_NODE_SQL = {
-    NodeKind.INQUIRY: "SELECT id, question FROM inquiries",
-    NodeKind.NOTE: "SELECT id, title, is_placeholder FROM notes",
-    NodeKind.CLAIM: "SELECT id, note_id, text, status FROM claims WHERE retired = 0",
-    NodeKind.PAPER: "SELECT id, name FROM papers",
-    NodeKind.RUN: "SELECT id, claim_id, runner, preset, status, verdict FROM runs",
-}
-
-
-def _where_id(kind: NodeKind) -> str:
-    sql = _NODE_SQL[kind]
-    return sql + (" AND" if " WHERE " in sql else " WHERE") + " id = ?"
 
 
 def _note_attrs(row: tuple) -> dict[str, Any]:
@@ -80,7 +68,7 @@ _NODE_ATTRS = {
 
 
 def _node_attrs(kind: NodeKind, row: tuple) -> dict[str, Any]:
-    """Node attributes from a row of ``_NODE_SQL[kind]`` (a note's status is filled in separately)."""
+    """Node attributes from a node tuple of :mod:`inquiry.store.graph_rows` (a note's status is filled in separately)."""
     return _NODE_ATTRS[kind](row)
 
 
@@ -118,20 +106,7 @@ def bulk_add_edges(graph: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, 
             keydict[key] = attrs
 
 
-# The edge scan returns kind and state as small integer codes where it can: Python reuses small ints,
-# where every text value would be a new string object per row (time, and ~90 MB at a million edges).
-_KINDS = tuple(kind.value for kind in EdgeKind)
-_STATES = tuple(state.value for state in EdgeState)
-_EDGE_SQL = (
-    "SELECT src, dst, CASE kind "
-    + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(_KINDS))
-    + " ELSE kind END, CASE state "
-    + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(_STATES))
-    + " ELSE state END, id, nullif(why, '') FROM edges WHERE state != ?"
-)
-
-
-def _build_into(graph: nx.MultiDiGraph, db: Any) -> None:
+def _build_into(graph: nx.MultiDiGraph, nb: Notebook) -> None:
     """Fill an empty graph from the tables: nodes, edge rows, citations, runs (the full build).
 
     One plain scan per table (no ORDER BY / GROUP BY: SQLite sorting a million rows costs more than the
@@ -140,10 +115,10 @@ def _build_into(graph: nx.MultiDiGraph, db: Any) -> None:
     """
     node, succ, pred = graph._node, graph._succ, graph._pred
     assert graph.adjlist_inner_dict_factory is dict  # the loops below write plain dicts
-    _load_nodes(node, succ, pred, db)
+    _load_nodes(node, succ, pred, nb)
     created: list[str] = []  # edge ends that no table holds (e.g. a "next" line never imported)
-    kinds, states = _KINDS, _STATES
-    for src, dst, kind, state, row_id, why in db.execute(_EDGE_SQL, [EdgeState.REJECTED.value]):
+    kinds, states = graph_rows.EDGE_KINDS, graph_rows.EDGE_STATES
+    for src, dst, kind, state, row_id, why in graph_rows.edges(nb):
         out, into = succ.get(src), pred.get(dst)
         if out is None or into is None:
             # Edges may name nodes outside the tables (placeholder targets), but never a retired claim.
@@ -172,9 +147,9 @@ def _build_into(graph: nx.MultiDiGraph, db: Any) -> None:
             out[dst] = into[src] = {kind: attrs}
         else:  # (src, dst, kind) is unique in the table: a new key
             keydict[kind] = attrs
-    _add_citations(node, succ, pred, created, db)
+    _add_citations(node, succ, pred, created, nb)
     tested_by, accepted = EdgeKind.TESTED_BY.value, EdgeState.ACCEPTED.value
-    for run, claim in db.execute("SELECT id, claim_id FROM runs WHERE claim_id IS NOT NULL"):
+    for run, claim in graph_rows.tested(nb):
         out = succ.get(claim)
         if out is None or run not in node:
             continue
@@ -191,18 +166,18 @@ def _build_into(graph: nx.MultiDiGraph, db: Any) -> None:
             attrs.update(kind=_kind_name(node_id), title=node_id, status="")
 
 
-def _load_nodes(node: dict, succ: dict, pred: dict, db: Any) -> None:
+def _load_nodes(node: dict, succ: dict, pred: dict, nb: Notebook) -> None:
     """One node per row of the node tables; a note's status is the roll-up of its live claims'."""
     for kind in (NodeKind.INQUIRY, NodeKind.PAPER, NodeKind.RUN):
         attrs_of = _NODE_ATTRS[kind]
-        for row in db.execute(_NODE_SQL[kind]):
+        for row in graph_rows.nodes(nb, kind):
             node[row[0]], succ[row[0]], pred[row[0]] = attrs_of(row), {}, {}
     untested = Status.UNTESTED.value
-    for note_id, title, placeholder in db.execute(_NODE_SQL[NodeKind.NOTE]):
+    for note_id, title, placeholder in graph_rows.nodes(nb, NodeKind.NOTE):
         node[note_id] = {"kind": "note", "title": title, "status": untested, "placeholder": bool(placeholder)}
         succ[note_id], pred[note_id] = {}, {}
     claim_statuses: dict[str, set[str]] = defaultdict(set)
-    for claim_id, note_id, text, status in db.execute(_NODE_SQL[NodeKind.CLAIM]):
+    for claim_id, note_id, text, status in graph_rows.nodes(nb, NodeKind.CLAIM):
         node[claim_id] = {"kind": "claim", "title": text, "status": status, "note": note_id}
         succ[claim_id], pred[claim_id] = {}, {}
         claim_statuses[note_id].add(status)
@@ -216,12 +191,12 @@ def _load_nodes(node: dict, succ: dict, pred: dict, db: Any) -> None:
             attrs["status"] = rollups[key]
 
 
-def _add_citations(node: dict, succ: dict, pred: dict, created: list[str], db: Any) -> None:
+def _add_citations(node: dict, succ: dict, pred: dict, created: list[str], nb: Notebook) -> None:
     """One ``cites`` edge per (inquiry, note) of the citation rows, with the sorted ``paragraphs`` it occurs
     in; merged into a ``cites`` edge row between the same two nodes, if any."""
     cites, accepted = EdgeKind.CITES.value, EdgeState.ACCEPTED.value
     grown: list[list[int]] = []  # paragraph lists that got a second item: sorted at the end
-    for inquiry, note, paragraph in db.execute("SELECT inquiry_id, note_id, paragraph FROM citations"):
+    for inquiry, note, paragraph in graph_rows.citations(nb):
         out, into = succ.get(inquiry), pred.get(note)
         if out is None:
             out = succ[inquiry] = {}
@@ -275,6 +250,11 @@ class KnowledgeGraph:
         return self._graph
 
     @property
+    def built(self) -> bool:
+        """Whether the graph is built (reading :attr:`graph` builds it)."""
+        return self._graph is not None
+
+    @property
     def graph(self) -> nx.MultiDiGraph:
         if self._graph is None:
             self._graph = self._build()
@@ -294,7 +274,7 @@ class KnowledgeGraph:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            _build_into(graph, self.nb.db)
+            _build_into(graph, self.nb)
         finally:
             if was_enabled:
                 gc.enable()
@@ -305,10 +285,11 @@ class KnowledgeGraph:
         """Edges may name nodes outside the tables (placeholder targets), but never a retired claim."""
         return node_id in live or not node_id.startswith("claim:")
 
-    def _citation_edges(self, sql: str, args: list[Any]) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+    @staticmethod
+    def _citation_edges(citations: Iterable[tuple[Any, ...]]) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
         """One ``cites`` edge per (inquiry, note) from citation rows ``(inquiry_id, note_id, paragraph)``."""
         paragraphs: dict[tuple[str, str], list[int]] = {}
-        for inquiry, note, paragraph in self.nb.db.execute(sql, args):
+        for inquiry, note, paragraph in citations:
             found = paragraphs.get((inquiry, note))
             if found is None:  # most notes are cited once per essay: a one-item list, no set
                 paragraphs[inquiry, note] = [paragraph]
@@ -355,9 +336,7 @@ class KnowledgeGraph:
     def _sync_edge(self, src: str, dst: str, kind: str) -> None:
         """Make one edge match its row: added, updated, or gone when rejected."""
         graph = self._live
-        row = self.nb.db.execute(
-            "SELECT state, id, why FROM edges WHERE src = ? AND dst = ? AND kind = ?", [src, dst, kind]
-        ).fetchone()
+        row = graph_rows.edge(self.nb, src, dst, kind)
         if (
             row is None
             or row[0] == EdgeState.REJECTED.value
@@ -386,7 +365,7 @@ class KnowledgeGraph:
         except ValueError:
             return set()
         graph = self._live
-        row = self.nb.db.execute(_where_id(kind), [node_id]).fetchone()
+        row = graph_rows.node(self.nb, kind, node_id)
         if row is None:
             return self._remove_node(node_id)
         attrs = _node_attrs(kind, row)
@@ -424,14 +403,18 @@ class KnowledgeGraph:
                 graph.remove_edge(u, v, key=key)
         bulk_add_edges(
             graph,
-            self._citation_edges(f"SELECT inquiry_id, note_id, paragraph FROM citations WHERE {column} = ?", [node_id]),
+            self._citation_edges(
+                graph_rows.citations(self.nb, inquiry_id=node_id)
+                if column == "inquiry_id"
+                else graph_rows.citations(self.nb, note_id=node_id)
+            ),
         )
         for _, other in graph.edges(node_id) if column == "inquiry_id" else graph.in_edges(node_id):
             if not graph.nodes[other]:
                 graph.nodes[other].update(kind=_kind_name(other), title=other, status="")
 
     def _sync_runs(self, claim_id: str) -> None:
-        for row in self.nb.db.execute(_NODE_SQL[NodeKind.RUN] + " WHERE claim_id = ?", [claim_id]):
+        for row in graph_rows.runs_of_claim(self.nb, claim_id):
             self._live.add_node(row[0], **_node_attrs(NodeKind.RUN, row))
             self._live.add_edge(
                 claim_id,

@@ -358,24 +358,6 @@ def cocited(graph: nx.MultiDiGraph, note: str, limit: int = 20) -> list[dict[str
     return [{**describe(graph, n), "inquiries": together[n], "same_paragraph": same[n]} for n in best]
 
 
-# The inquiries citing a note (inline, or by a ``cites`` edge row), then every note those inquiries cite;
-# each side reads through the citations/edges indexes, so a hub costs its citers' rows, not a table scan.
-_COCITED_SQL = """
-WITH mine(inquiry, paragraph) AS (
-    SELECT inquiry_id, paragraph FROM citations WHERE note_id = :note
-    UNION SELECT src, NULL FROM edges WHERE dst = :note AND kind = 'cites' AND state != 'rejected'),
-theirs(inquiry, note, paragraph) AS (
-    SELECT inquiry_id, note_id, paragraph FROM citations WHERE inquiry_id IN (SELECT inquiry FROM mine)
-    UNION ALL SELECT src, dst, NULL FROM edges
-    WHERE src IN (SELECT inquiry FROM mine) AND kind = 'cites' AND state != 'rejected')
-SELECT t.note AS id, coalesce(n.title, t.note) AS title, count(DISTINCT t.inquiry) AS inquiries,
-       count(DISTINCT CASE WHEN t.paragraph = m.paragraph THEN t.inquiry END) AS same_paragraph
-FROM theirs t JOIN mine m ON m.inquiry = t.inquiry LEFT JOIN notes n ON n.id = t.note
-WHERE t.note != :note
-GROUP BY t.note ORDER BY inquiries DESC, same_paragraph DESC, t.note LIMIT :limit
-"""
-
-
 def cocited_in_store(nb: Notebook, note: str, limit: int = 20) -> list[dict[str, Any]]:
     """:func:`cocited` answered by SQL on the notebook's citations and ``cites`` edges, without the graph.
 
@@ -395,7 +377,7 @@ def cocited_in_store(nb: Notebook, note: str, limit: int = 20) -> list[dict[str,
     >>> [(r["title"], r["inquiries"], r["same_paragraph"]) for r in cocited_in_store(nb, "note:a")]
     [('B', 1, 1), ('C', 1, 0)]
     """
-    return list(nb.db.query(_COCITED_SQL, {"note": note, "limit": limit}))
+    return nb.cocited_notes(note, limit)
 
 
 def hubs(graph: nx.MultiDiGraph, limit: int = 20) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..evidence import counts
-from ..models import EdgeKind, EdgeState, Status
+from ..models import EdgeKind, NodeKind, Status
 
 if TYPE_CHECKING:
     from ..store import Notebook
@@ -49,48 +49,37 @@ def _stored(nb: Notebook, claim_ids: list[str]) -> dict[str, Status]:
     return {claim_id: found.get(claim_id, Status.UNTESTED) for claim_id in claim_ids}
 
 
-def _require(nb: Notebook, table: str, node_id: str) -> None:
-    if nb.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [node_id]).fetchone() is None:
-        raise NotFound(f"no {table[:-1] if table != 'inquiries' else 'inquiry'} with id {node_id}")
+def _require(nb: Notebook, kind: NodeKind, node_id: str) -> None:
+    if not nb.has(kind, node_id):
+        raise NotFound(f"no {kind.value} with id {node_id}")
 
 
 def claim_status(nb: Notebook, claim_id: str) -> Status:
     """A claim's stored status."""
-    _require(nb, "claims", claim_id)
+    _require(nb, NodeKind.CLAIM, claim_id)
     return _stored(nb, [claim_id])[claim_id]
 
 
 def _live_claims(nb: Notebook, note_ids: list[str]) -> dict[str, list[str]]:
-    claims: dict[str, list[str]] = {note_id: [] for note_id in note_ids}
-    for note_id in note_ids:
-        claims[note_id] = [
-            r[0]
-            for r in nb.db.execute("SELECT id FROM claims WHERE note_id = ? AND retired = 0 ORDER BY idx", [note_id])
-        ]
-    return claims
+    return {note_id: nb.live_claim_ids(note_id) for note_id in note_ids}
 
 
 def note_status(nb: Notebook, note_id: str) -> Status:
     """A note's one-word roll-up of its live claims' statuses (retired claims no longer speak for the note)."""
-    _require(nb, "notes", note_id)
+    _require(nb, NodeKind.NOTE, note_id)
     claim_ids = _live_claims(nb, [note_id])[note_id]
     return combine(_stored(nb, claim_ids).values())
 
 
 def note_counts(nb: Notebook, note_id: str) -> dict[str, int]:
     """How many of a note's live claims are supported, contradicted, and neither (what the note shows)."""
-    _require(nb, "notes", note_id)
+    _require(nb, NodeKind.NOTE, note_id)
     return counts(_stored(nb, _live_claims(nb, [note_id])[note_id]).values())
 
 
 def _cited_notes(nb: Notebook, inquiry_id: str) -> list[str]:
-    _require(nb, "inquiries", inquiry_id)
-    return [
-        r[0]
-        for r in nb.db.execute(
-            "SELECT DISTINCT note_id FROM citations WHERE inquiry_id = ? ORDER BY note_id", [inquiry_id]
-        )
-    ]
+    _require(nb, NodeKind.INQUIRY, inquiry_id)
+    return nb.notes_cited_by(inquiry_id)
 
 
 def inquiry_summary(nb: Notebook, inquiry_id: str) -> dict[str, int]:
@@ -108,14 +97,12 @@ def inquiry_summary(nb: Notebook, inquiry_id: str) -> dict[str, int]:
 
 def _contested_by(nb: Notebook, claim_ids: list[str]) -> dict[str, list[str]]:
     """For each claim, the claims that an accepted ``contradicts`` relation sets against it (either way)."""
-    against: dict[str, list[str]] = {claim_id: [] for claim_id in claim_ids}
-    for claim_id in claim_ids:
-        for row in nb.db.execute(
-            "SELECT src, dst FROM edges WHERE kind = ? AND state = ? AND (src = ? OR dst = ?) ORDER BY id",
-            [EdgeKind.CONTRADICTS.value, EdgeState.ACCEPTED.value, claim_id, claim_id],
-        ):
-            against[claim_id].append(row[1] if row[0] == claim_id else row[0])
-    return against
+    return {
+        claim_id: [
+            edge.dst if edge.src == claim_id else edge.src for edge in nb.edges_at(claim_id, EdgeKind.CONTRADICTS)
+        ]
+        for claim_id in claim_ids
+    }
 
 
 def citation_flags(nb: Notebook, inquiry_id: str) -> list[dict[str, Any]]:

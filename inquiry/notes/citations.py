@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..ids import _QUOTES, normalize_title, note_id  # _QUOTES: the same folding normalize_title applies
+from ..ids import FOLD_QUOTES, normalize_title, note_id  # FOLD_QUOTES: the same folding normalize_title applies
 from ..models import Citation
 from .claims import split_sentences
 
@@ -85,7 +85,7 @@ def fold(text: str) -> tuple[str, list[int]]:
     >>> folded, where[folded.index("gap")]
     ("can rl's gap?", 10)
     """
-    whole = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    whole = unicodedata.normalize("NFKC", text).translate(FOLD_QUOTES).casefold()
     if len(whole) == len(text) and not _NOT_SINGLE_SPACE.search(text):
         return whole, list(range(len(text)))  # the usual case: one char each, offsets unchanged
     out: list[str] = []
@@ -96,7 +96,7 @@ def fold(text: str) -> tuple[str, list[int]]:
                 continue
             piece = " "
         else:
-            piece = unicodedata.normalize("NFKC", ch).translate(_QUOTES).casefold()
+            piece = unicodedata.normalize("NFKC", ch).translate(FOLD_QUOTES).casefold()
         for c in piece:
             out.append(c)
             where.append(i)
@@ -217,7 +217,7 @@ def scan_citations(inquiry_id: str, essay: list[str], index: TitleIndex) -> Cita
                 scan.unresolved.append((number, title))
         matches.sort(key=lambda m: m.start)
         prefixes = [prefix_at(paragraph, m.start) for m in matches]
-        sentences = _supported_sentences(paragraph, matches, prefixes)
+        sentences = supported_sentences(paragraph, matches, prefixes)
         for match, sentence, prefix in zip(matches, sentences, prefixes):
             scan.citations.append(
                 Citation(
@@ -289,7 +289,7 @@ def _prefix(before: str) -> str | None:
     return " ".join(name) or None
 
 
-def _supported_sentences(paragraph: str, matches: list[TitleMatch], prefixes: list[str | None]) -> list[str]:
+def supported_sentences(paragraph: str, matches: list[TitleMatch], prefixes: list[str | None]) -> list[str]:
     """For each match, the sentence it supports: the one it sits in, or the one just before it.
 
     The titles are cut out first, so that their question marks do not end sentences.

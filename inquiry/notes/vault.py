@@ -61,7 +61,7 @@ from ..models import (
     Status,
 )
 from .aliases import SlugIndex
-from .citations import TitleIndex, TitleMatch, _supported_sentences, prefix_at
+from .citations import TitleIndex, TitleMatch, prefix_at, supported_sentences
 from .claims import claims_for_note, extract_quantities
 from .importer import read_document
 from .inquiring_line import has_header
@@ -683,7 +683,7 @@ class _VaultBuilder:
             ]
             matches = [m for m in matches if m.note_id.startswith("note:")]
             prefixes = [prefix_at(text, m.start) for m in matches]
-            for match, sentence, prefix in zip(matches, _supported_sentences(text, matches, prefixes), prefixes):
+            for match, sentence, prefix in zip(matches, supported_sentences(text, matches, prefixes), prefixes):
                 found.append(
                     Citation(
                         inquiry_id=iid,

@@ -22,6 +22,7 @@ from ..models import Edge, EdgeKind, RunStatus, Status
 from ..notes.vault_format import RunSummary
 from ..runners.api import Result
 from ..store import Notebook
+from ..store import runs as run_rows
 from . import status as claim_status
 
 _IN_FLIGHT = {RunStatus.QUEUED.value, RunStatus.RUNNING.value}
@@ -34,7 +35,7 @@ def add_run_summaries(nb: Notebook, runs: list[tuple[str, RunSummary]], source: 
     """
     added = []
     for claim, run in runs:
-        if nb.db.execute("SELECT 1 FROM runs WHERE id = ?", [run.id]).fetchone():
+        if run_rows.exists(nb, run.id):
             continue
         status = RunStatus.INTERRUPTED.value if run.status.value in _IN_FLIGHT else run.status.value
         result = (
@@ -42,28 +43,29 @@ def add_run_summaries(nb: Notebook, runs: list[tuple[str, RunSummary]], source: 
             if run.verdict is not None
             else None
         )
-        nb.db.execute(
-            "INSERT INTO runs (id, claim_id, runner, preset, config, seed, status, created, started, ended, "
-            "result, verdict, message, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run.id,
-                claim,
-                run.runner,
-                run.preset,
-                json.dumps(run.config, sort_keys=True),
-                run.seed,
-                status,
-                run.created,
-                run.started,
-                run.ended,
-                result.model_dump_json() if result else None,
-                run.verdict.verdict.value if run.verdict else None,
-                f"imported from an exported vault (headline metrics only); was {run.status.value} there",
-                json.dumps({"imported_from": source, "original_status": run.status.value}, sort_keys=True),
-            ],
+        run_rows.insert(
+            nb,
+            {
+                "id": run.id,
+                "claim_id": claim,
+                "runner": run.runner,
+                "preset": run.preset,
+                "config": json.dumps(run.config, sort_keys=True),
+                "seed": run.seed,
+                "status": status,
+                "created": run.created,
+                "started": run.started,
+                "ended": run.ended,
+                "result": result.model_dump_json() if result else None,
+                "verdict": run.verdict.verdict.value if run.verdict else None,
+                "message": f"imported from an exported vault (headline metrics only); was {run.status.value} there",
+                "provenance": json.dumps(
+                    {"imported_from": source, "original_status": run.status.value}, sort_keys=True
+                ),
+            },
         )
         nb.add_edge(Edge(src=claim, dst=run.id, kind=EdgeKind.TESTED_BY, provenance="runs"), overwrite_state=False)
-        nb._touch(run.id)
+        nb.touch(run.id)
         added.append(run.id)
     return added
 

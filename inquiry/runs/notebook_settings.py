@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ..errors import ConfigError
 from ..store import Notebook
+from ..store import settings as stored_settings
 
 BACKENDS = ("local", "ray")
 DEFAULTS = {"run.backend": "local", "ray.address": ""}
@@ -34,18 +35,15 @@ def _check_key(key: str) -> None:
 
 def get(nb: Notebook, key: str) -> str:
     _check_key(key)
-    row = nb.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return row[0] if row else DEFAULTS[key]
+    value = stored_settings.get(nb, key)
+    return DEFAULTS[key] if value is None else value
 
 
 def put(nb: Notebook, key: str, value: str) -> None:
     _check_key(key)
     if key in CHOICES and value not in CHOICES[key]:
         raise ConfigError(key, f"{value!r} is not one of {', '.join(CHOICES[key])}")
-    nb.db.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )
+    stored_settings.put(nb, key, value)
 
 
 def all_settings(nb: Notebook) -> dict[str, str]:

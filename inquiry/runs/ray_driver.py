@@ -41,6 +41,7 @@ from ..errors import InquiryError
 from ..models import RunStatus, utcnow
 from ..runners.api import Result
 from ..store import DB_NAME, RUNS_DIR, Notebook
+from ..store import runs as run_rows
 from . import launcher, records, settings
 from .execution import Outcome, ProgressWriter, execute_run, log_line
 
@@ -182,7 +183,7 @@ class Driver:
             ref = task.options(**options).remote(run.model_dump(mode="json"), str(nb.path), self.mailbox)
             self.pending[ref] = run
             self.log(run.id, f"submitted to Ray ({', '.join(f'{k}={v}' for k, v in sorted(options.items()))})")
-            nb.db.execute("UPDATE runs SET message = ? WHERE id = ?", ["waiting for Ray to schedule it", run.id])
+            run_rows.set_message(nb, run.id, "waiting for Ray to schedule it")
 
     def log(self, run_id: str, line: str) -> None:
         with open(self.nb.run_dir(run_id) / "run.log", "a", encoding="utf-8") as log:
@@ -302,7 +303,7 @@ class Heartbeat(threading.Thread):
                 give_up(nb, list(self.driver.pending.values()), "lost contact with the Ray cluster")
                 os._exit(1)
             for run_id in ids:
-                nb.db.execute("UPDATE runs SET heartbeat = ? WHERE id = ? AND status = 'running'", [utcnow(), run_id])
+                run_rows.beat(nb, run_id, only_running=True)
 
     def stop(self) -> None:
         self._stop.set()

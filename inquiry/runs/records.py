@@ -27,7 +27,8 @@ from pydantic import BaseModel, Field, ValidationError
 from ..errors import NotFound
 from ..models import Edge, EdgeKind, RunStatus, utcnow
 from ..runners.api import Result
-from ..store import Notebook, where_sql
+from ..store import Notebook
+from ..store import runs as run_rows
 
 
 class RunRecord(BaseModel):
@@ -154,7 +155,8 @@ def create(
     """
     run_id = new_run_id()
     with nb.transaction():
-        nb.db.table("runs").insert(
+        run_rows.insert(
+            nb,
             {
                 "id": run_id,
                 "claim_id": claim_id,
@@ -167,11 +169,11 @@ def create(
                 "backend": backend,
                 "sweep_id": sweep_id,
                 "provenance": _dump({"device": device}),
-            }
+            },
         )
         if claim_id:
             nb.add_edge(Edge(src=claim_id, dst=run_id, kind=EdgeKind.TESTED_BY, provenance="runs"))
-        nb._touch(run_id)
+        nb.touch(run_id)
     return run_id
 
 
@@ -181,35 +183,11 @@ def claim_next(nb: Notebook, device: str, limit: int) -> str | None:
     The count and the update share one ``BEGIN IMMEDIATE`` transaction, so two callers (a finishing
     worker and a launcher) can never both start a run beyond the limit. Returns the claimed id.
     """
-    device_of = "COALESCE(json_extract(provenance, '$.device'), 'cpu')"
-    with nb.transaction():
-        local = f"backend = 'local' AND {device_of} = ?"
-        running = nb.db.execute(f"SELECT count(*) FROM runs WHERE status = 'running' AND {local}", [device]).fetchone()[
-            0
-        ]
-        if running >= limit:
-            return None
-        row = nb.db.execute(
-            f"SELECT id FROM runs WHERE status = 'queued' AND {local} ORDER BY created, rowid LIMIT 1", [device]
-        ).fetchone()
-        if row is None:
-            return None
-        # the heartbeat starts now so that a worker that never comes up is reaped once it goes stale
-        nb.db.execute(
-            "UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'", [utcnow(), row[0]]
-        )
-        nb._touch(row[0])
-    return row[0]
+    return run_rows.take_next_queued(nb, device, limit)
 
 
 def queued_devices(nb: Notebook) -> list[str]:
-    return [
-        r[0]
-        for r in nb.db.execute(
-            "SELECT DISTINCT COALESCE(json_extract(provenance, '$.device'), 'cpu') FROM runs "
-            "WHERE status = 'queued' AND backend = 'local'"
-        )
-    ]
+    return run_rows.queued_devices(nb)
 
 
 def claim(nb: Notebook, run_id: str) -> bool:
@@ -217,46 +195,29 @@ def claim(nb: Notebook, run_id: str) -> bool:
 
     As in :func:`claim_next`, the heartbeat starts here so a driver that never comes up is reaped.
     """
-    with nb.transaction():
-        moved = (
-            nb.db.execute(
-                "UPDATE runs SET status = 'running', heartbeat = ? WHERE id = ? AND status = 'queued'",
-                [utcnow(), run_id],
-            ).rowcount
-            == 1
-        )
-        nb._touch(run_id)
-    return moved
+    return run_rows.start(nb, run_id)
 
 
 def mark_worker(nb: Notebook, run_id: str, *, pid: int, host: str) -> None:
     """The worker process has come up: from now on ``reap`` can check that it is alive."""
-    nb.db.execute("UPDATE runs SET heartbeat = ?, pid = ?, host = ? WHERE id = ?", [utcnow(), pid, host, run_id])
+    run_rows.mark_worker(nb, run_id, pid=pid, host=host)
 
 
 def mark_started(nb: Notebook, run_id: str, provenance: dict[str, Any]) -> None:
     """The runner is loaded and its config valid: record the start and the provenance."""
-    with nb.transaction():
-        nb.db.execute(
-            "UPDATE runs SET started = ?, heartbeat = ?, provenance = ? WHERE id = ?",
-            [utcnow(), utcnow(), _dump(provenance), run_id],
-        )
-        nb._touch(run_id)
+    run_rows.mark_started(nb, run_id, _dump(provenance))
 
 
 def record_progress(nb: Notebook, run_id: str, event: dict[str, Any]) -> None:
     """One progress event: appended to ``run_events`` and mirrored on the run row."""
-    metrics = _dump(event.get("metrics", {}))
-    now = utcnow()
-    with nb.transaction():
-        nb.db.execute(
-            "INSERT INTO run_events (run_id, ts, step, total, message, metrics) VALUES (?,?,?,?,?,?)",
-            [run_id, now, event.get("step"), event.get("total"), event.get("message"), metrics],
-        )
-        nb.db.execute(
-            "UPDATE runs SET step = ?, total = ?, message = ?, live_metrics = ?, heartbeat = ? WHERE id = ?",
-            [event.get("step"), event.get("total"), event.get("message"), metrics, now, run_id],
-        )
+    run_rows.record_progress(
+        nb,
+        run_id,
+        step=event.get("step"),
+        total=event.get("total"),
+        message=event.get("message"),
+        metrics=_dump(event.get("metrics", {})),
+    )
 
 
 def finish(
@@ -277,13 +238,7 @@ def finish(
         values["message"] = message
     if provenance is not None:
         values["provenance"] = _dump(provenance)
-    columns = ", ".join(f"{key} = ?" for key in values)
-    with nb.transaction():
-        cursor = nb.db.execute(
-            f"UPDATE runs SET {columns} WHERE id = ? AND status IN ('queued', 'running')", [*values.values(), run_id]
-        )
-        nb._touch(run_id)
-    return cursor.rowcount == 1
+    return run_rows.finish(nb, run_id, values)
 
 
 def request_cancel(nb: Notebook, run_id: str) -> RunStatus:
@@ -292,7 +247,7 @@ def request_cancel(nb: Notebook, run_id: str) -> RunStatus:
     with nb.transaction():
         run = get(nb, run_id)
         if run.status is RunStatus.RUNNING:
-            nb.db.execute("UPDATE runs SET cancel_requested = 1 WHERE id = ?", [run_id])
+            run_rows.flag_cancel(nb, run_id)
         return run.status
 
 
@@ -310,24 +265,14 @@ def list_runs(
     nb: Notebook, claim_id: str | None = None, status: RunStatus | None = None, limit: int | None = None
 ) -> list[RunRecord]:
     """Runs, newest first, filtered by claim and/or status."""
-    where, args = where_sql({"claim_id": claim_id, "status": status and status.value})
-    sql = f"SELECT * FROM runs{where} ORDER BY created DESC, rowid DESC"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return [RunRecord.from_row(r) for r in nb.db.query(sql, args)]
+    rows = run_rows.newest_first(nb, claim_id=claim_id, status=status and status.value, limit=limit)
+    return [RunRecord.from_row(r) for r in rows]
 
 
 def events(nb: Notebook, run_id: str, after: int = 0) -> list[dict[str, Any]]:
     """Progress events of a run with row id above ``after`` (to follow a run incrementally)."""
-    return [
-        {**r, "metrics": json.loads(r["metrics"])}
-        for r in nb.db.query(
-            "SELECT id, ts, step, total, message, metrics FROM run_events WHERE run_id = ? AND id > ? ORDER BY id",
-            [run_id, after],
-        )
-    ]
+    return [{**r, "metrics": json.loads(r["metrics"])} for r in run_rows.events(nb, run_id, after)]
 
 
 def cancel_requested(nb: Notebook, run_id: str) -> bool:
-    row = nb.db.execute("SELECT cancel_requested FROM runs WHERE id = ?", [run_id]).fetchone()
-    return bool(row and row[0])
+    return run_rows.cancel_requested(nb, run_id)

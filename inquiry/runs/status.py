@@ -27,6 +27,7 @@ from ..runners import registry
 from ..runners.api import Result, Runner
 from ..runners.pooling import pool_conservatively
 from ..store import RECOMPUTE_PENDING, Notebook
+from ..store import settings as stored_settings
 from .records import RunRecord, list_runs
 
 # config fields that say where a run executes, not what it tests
@@ -181,8 +182,7 @@ def refresh(nb: Notebook, claim_id: str | None) -> Status | None:
     if not claim_id or nb.get_claim(claim_id) is None:
         return None
     status = evidence(nb, claim_id).status
-    stored = nb.db.execute("SELECT status FROM claims WHERE id = ?", [claim_id]).fetchone()[0]
-    if stored != status.value:
+    if nb.claim_statuses([claim_id]).get(claim_id) is not status:
         nb.set_claim_status(claim_id, status)
     return status
 
@@ -191,28 +191,16 @@ def refresh_many(nb: Notebook, claim_ids: list[str]) -> list[str]:
     """Refresh the given claims that could have a status other than untested (they have runs, an imported
     status, or a stored status to clear); cheap for a large import of new claims. Returns those changed."""
     changed = []
-    for start in range(0, len(claim_ids), 500):
-        chunk = claim_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        worth = [
-            r[0]
-            for r in nb.db.execute(
-                f"SELECT id FROM claims WHERE id IN ({marks}) AND (status != 'untested' OR imported_status IS NOT NULL "
-                f"OR id IN (SELECT claim_id FROM runs WHERE claim_id IN ({marks})))",
-                chunk + chunk,
-            )
-        ]
-        for claim_id in worth:
-            before = nb.db.execute("SELECT status FROM claims WHERE id = ?", [claim_id]).fetchone()[0]
-            after = refresh(nb, claim_id)
-            if after is not None and after.value != before:
-                changed.append(claim_id)
+    for claim_id in nb.claims_worth_refreshing(claim_ids):
+        before = nb.claim_statuses([claim_id])[claim_id]
+        if refresh(nb, claim_id) is not before:
+            changed.append(claim_id)
     return changed
 
 
 def refresh_all(nb: Notebook) -> list[str]:
     """Recompute every claim's status; returns the claims whose stored status changed."""
-    before = dict(nb.db.execute("SELECT id, status FROM claims").fetchall())
+    before = nb.all_claim_statuses()
     runs: dict[str, list[RunRecord]] = {}
     for run in list_runs(nb):
         if run.claim_id:
@@ -229,19 +217,19 @@ def refresh_all(nb: Notebook) -> list[str]:
 def upgrade(nb: Notebook) -> list[str] | None:
     """After a schema upgrade: suggest rule-made specs again under the current rules and recompute every
     status under the current rule. Returns the claims whose status changed, or None when nothing was pending."""
-    if nb.db.execute("SELECT 1 FROM settings WHERE key = ?", [RECOMPUTE_PENDING]).fetchone() is None:
+    if stored_settings.get(nb, RECOMPUTE_PENDING) is None:
         return None
     from ..notes.repro_specs import default_rules
 
     rules = default_rules()
-    titles = dict(nb.db.execute("SELECT id, title FROM notes").fetchall())
+    titles = nb.note_titles()
     with nb.transaction():
         for claim in nb.list_claims():
             nb.remove_rule_specs(claim.id)
             for spec in rules.specs_for(claim, titles.get(claim.note_id, "")):
                 nb.add_spec(spec)
         changed = refresh_all(nb)
-        nb.db.execute("DELETE FROM settings WHERE key = ?", [RECOMPUTE_PENDING])
+        stored_settings.delete(nb, RECOMPUTE_PENDING)
     return changed
 
 

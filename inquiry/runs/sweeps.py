@@ -26,6 +26,8 @@ from ..models import RunStatus, utcnow
 from ..runners import registry
 from ..runners.api import Result
 from ..store import Notebook
+from ..store import runs as run_rows
+from ..store import sweeps as sweep_rows
 from . import records
 
 MAX_RUNS = 256  # a typo such as seed=0..10000 should not queue ten thousand runs
@@ -122,7 +124,8 @@ def expand(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 def create(nb: Notebook, claim_id: str | None, runner: str, axes: dict[str, list[Any]], backend: str) -> str:
     sweep_id = f"sweep:{records.new_run_id().removeprefix('run:')}-{secrets.token_hex(1)}"
-    nb.db.table("sweeps").insert(
+    sweep_rows.insert(
+        nb,
         {
             "id": sweep_id,
             "claim_id": claim_id,
@@ -130,23 +133,20 @@ def create(nb: Notebook, claim_id: str | None, runner: str, axes: dict[str, list
             "axes": json.dumps(axes, sort_keys=True),
             "backend": backend,
             "created": utcnow(),
-        }
+        },
     )
     return sweep_id
 
 
 def get(nb: Notebook, sweep_id: str) -> SweepRecord:
-    row = next(iter(nb.db.query("SELECT * FROM sweeps WHERE id = ?", [sweep_id])), None)
+    row = sweep_rows.row(nb, sweep_id)
     if row is None:
         raise ConfigError("sweep", f"no sweep with id {sweep_id}")
     return SweepRecord.from_row(row)
 
 
 def runs_of(nb: Notebook, sweep_id: str) -> list[records.RunRecord]:
-    return [
-        records.RunRecord.from_row(r)
-        for r in nb.db.query("SELECT * FROM runs WHERE sweep_id = ? ORDER BY created, rowid", [sweep_id])
-    ]
+    return [records.RunRecord.from_row(r) for r in run_rows.of_sweep(nb, sweep_id)]
 
 
 def pools_for(runs: list[records.RunRecord], swept: list[str]) -> list[Pool]:
@@ -178,12 +178,6 @@ def settle(nb: Notebook, sweep_id: str | None) -> SweepRecord | None:
     if sweep.pools is not None or not runs or not all(r.status.finished for r in runs):
         return sweep
     pools = pools_for(runs, list(sweep.axes))
-    verdicts = sorted({p.result.verdict.verdict.value for p in pools})
-    with nb.transaction():  # two finishing runs may race here: only the first write counts
-        nb.db.execute(
-            "UPDATE sweeps SET pooled = ?, verdict = ? WHERE id = ? AND pooled IS NULL",
-            [json.dumps([p.model_dump(mode="json") for p in pools]), ",".join(verdicts) or None, sweep_id],
-        )
-        if sweep.claim_id:
-            nb._touch(sweep.claim_id)
+    # two finishing runs may race here: only the first write counts
+    sweep_rows.store_pools(nb, sweep_id, json.dumps([p.model_dump(mode="json") for p in pools]), sweep.claim_id)
     return get(nb, sweep_id)

@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..models import RunStatus, utcnow
+from ..models import RunStatus
 from ..store import Notebook
+from ..store import runs as run_rows
 from . import launcher, records, settings
 from .execution import ProgressWriter, describe_failure, execute_run  # noqa: F401  (describe_failure: API)
 from .execution import log_line as _log
@@ -49,7 +50,7 @@ class Heartbeat(threading.Thread):
         while not self._stop.wait(tick):
             now = time.monotonic()
             if now - last_beat >= self.interval:
-                nb.db.execute("UPDATE runs SET heartbeat = ? WHERE id = ?", [utcnow(), self.run_id])
+                run_rows.beat(nb, self.run_id)
                 last_beat = now
             if not self.cancelled.is_set() and records.cancel_requested(nb, self.run_id):
                 self.cancelled.set()

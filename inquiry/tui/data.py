@@ -341,7 +341,7 @@ class NotebookData:
 
     def graph_ready(self) -> bool:
         """Whether the knowledge graph is built (only graph views need it; it is built on their first use)."""
-        return build.graph_for(self.nb)._graph is not None
+        return build.graph_for(self.nb).built
 
     def graph_is_small(self) -> bool:
         """Whether building the graph is quick enough to draw every node's local graph unasked."""
