@@ -73,6 +73,26 @@ def test_a_version_1_notebook_is_migrated_with_its_data_intact(tmp_path):
     assert Notebook.open(tmp_path / "nb").schema_version == SCHEMA_VERSION  # opening again changes nothing
 
 
+def test_a_version_4_notebook_loses_the_unread_sweep_verdict_and_keeps_its_sweeps(tmp_path):
+    old_database(
+        tmp_path / "nb",
+        4,
+        "".join(MIGRATIONS[:4])
+        + """
+        INSERT INTO sweeps (id, claim_id, runner, axes, backend, created, pooled, verdict)
+            VALUES ('sweep:old', NULL, 'probe', '{"seed": [0, 1]}', 'local', '2025-01-01', '[]', 'supports');
+    """,
+    )
+    nb = Notebook.open(tmp_path / "nb")
+    assert nb.schema_version == SCHEMA_VERSION == 5
+    columns = [row[1] for row in nb.db.execute("PRAGMA table_info(sweeps)")]
+    assert columns == ["id", "claim_id", "runner", "axes", "backend", "created", "pooled"]
+    assert nb.db.execute("SELECT id, runner, axes, pooled FROM sweeps").fetchall() == [
+        ("sweep:old", "probe", '{"seed": [0, 1]}', "[]")
+    ]
+    assert nb.integrity_ok()
+
+
 def test_a_notebook_from_a_newer_inquiry_is_refused_untouched(tmp_path):
     old_database(tmp_path / "nb", SCHEMA_VERSION + 1)
     with pytest.raises(

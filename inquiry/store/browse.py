@@ -187,31 +187,6 @@ class Browse(Connection):
                 out[inquiry_id][status] = n
         return out
 
-    def cited_claim_statuses(self, inquiry_ids: list[str]) -> dict[str, set[Status]]:
-        """Per inquiry, the stored statuses of the live claims of the notes its essay cites."""
-        out: dict[str, set[Status]] = {inquiry_id: set() for inquiry_id in inquiry_ids}
-        for chunk in map(list, chunks(inquiry_ids, 500)):
-            for inquiry_id, status in self.db.execute(
-                "SELECT DISTINCT c.inquiry_id, k.status FROM citations c JOIN claims k ON k.note_id = c.note_id "
-                f"AND k.retired = 0 WHERE c.inquiry_id IN ({marks(chunk)})",
-                chunk,
-            ):
-                out[inquiry_id].add(Status(status))
-        return out
-
-    def cited_claim_status_counts(self, inquiry_ids: list[str]) -> dict[str, dict[Status, int]]:
-        """Per inquiry, how many distinct live claims of the notes its essay cites stand at each stored status."""
-        out: dict[str, dict[Status, int]] = {inquiry_id: {} for inquiry_id in inquiry_ids}
-        for chunk in map(list, chunks(inquiry_ids, 500)):
-            for inquiry_id, status, count in self.db.execute(
-                "SELECT inquiry_id, status, count(*) FROM (SELECT DISTINCT c.inquiry_id, k.id, k.status "
-                "FROM citations c JOIN claims k ON k.note_id = c.note_id AND k.retired = 0 "
-                f"WHERE c.inquiry_id IN ({marks(chunk)})) GROUP BY inquiry_id, status",
-                chunk,
-            ):
-                out[inquiry_id][Status(status)] = count
-        return out
-
     def claim_texts(self) -> list[tuple[str, str]]:
         """``(id, text)`` of every live claim, for filtering the navigator by words of a claim."""
         return self.db.execute("SELECT id, text FROM claims WHERE retired = 0").fetchall()
