@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlite_utils.utils import chunks
 
@@ -93,7 +94,8 @@ class Importer(Nodes):
         current = rows_by_id(self, "notes", [note.id for note in notes])
         merged_notes: dict[str, Note] = {}  # the note as written so far, for an id the batch holds twice
         written: list[Note] = []
-        values, variants = [], []
+        values: list[tuple[str, dict[str, Any]]] = []
+        variants: list[tuple[str, str, str]] = []
         for note in notes:
             existing = merged_notes.get(note.id)
             if existing is None and note.id in current:

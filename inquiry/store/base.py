@@ -114,7 +114,7 @@ class Connection:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {target + 1}")
         if version == 0 and SCHEMA_VERSION > 0:  # a new notebook has nothing to recompute
-            self.db["settings"].delete_where("key = ?", [RECOMPUTE_PENDING])
+            self.db.table("settings").delete_where("key = ?", [RECOMPUTE_PENDING])
 
     @property
     def runs_dir(self) -> Path:

@@ -106,15 +106,15 @@ class Nodes(Connection):
         return edge
 
     def edge_by_row(self, edge_row_id: int) -> Edge:
-        found = list(self.db["edges"].rows_where("id = ?", [edge_row_id]))
+        found = list(self.db.table("edges").rows_where("id = ?", [edge_row_id]))
         if not found:
             raise NotFound(f"no relation with id {edge_row_id}")
         return rows.edge(found[0])
 
     def remove_edges(self, node: str) -> None:
-        for row in self.db["edges"].rows_where("src = ? OR dst = ?", [node, node], select="src, dst, kind"):
+        for row in self.db.table("edges").rows_where("src = ? OR dst = ?", [node, node], select="src, dst, kind"):
             self._pending.removed_edges.append((row["src"], row["dst"], row["kind"]))
-        self.db["edges"].delete_where("src = ? OR dst = ?", [node, node])
+        self.db.table("edges").delete_where("src = ? OR dst = ?", [node, node])
 
     def edges(
         self,
@@ -125,14 +125,14 @@ class Nodes(Connection):
     ) -> list[tuple[int, Edge]]:
         """Edges matching every given filter, with their row ids (``state=None`` means any state)."""
         where, args = rows.equals(src=src, dst=dst, kind=kind and kind.value, state=state and state.value)
-        return [(row["id"], rows.edge(row)) for row in self.db["edges"].rows_where(where, args, order_by="id")]
+        return [(row["id"], rows.edge(row)) for row in self.db.table("edges").rows_where(where, args, order_by="id")]
 
     def edges_at(self, node: str, kind: EdgeKind, state: EdgeState = EdgeState.ACCEPTED) -> list[Edge]:
         """The edges of one kind and state with ``node`` at either end, in the order they were made."""
         where = "kind = ? AND state = ? AND (src = ? OR dst = ?)"
         return [
             rows.edge(row)
-            for row in self.db["edges"].rows_where(where, [kind.value, state.value, node, node], order_by="id")
+            for row in self.db.table("edges").rows_where(where, [kind.value, state.value, node, node], order_by="id")
         ]
 
     # ---- reads -----------------------------------------------------------------------------
@@ -142,25 +142,25 @@ class Nodes(Connection):
         return self.db.execute(f"SELECT 1 FROM {TABLES[kind]} WHERE id = ?", [node_id]).fetchone() is not None
 
     def get_inquiry(self, inquiry_id: str) -> Inquiry | None:
-        found = list(self.db["inquiries"].rows_where("id = ?", [inquiry_id]))
+        found = list(self.db.table("inquiries").rows_where("id = ?", [inquiry_id]))
         return rows.inquiry(found[0]) if found else None
 
     def get_note(self, note_id: str) -> Note | None:
-        found = list(self.db["notes"].rows_where("id = ?", [note_id]))
+        found = list(self.db.table("notes").rows_where("id = ?", [note_id]))
         if not found:
             return None
         variants = {
             r["source_id"]: r["summary"]
-            for r in self.db["note_summaries"].rows_where("note_id = ?", [note_id], order_by="source_id")
+            for r in self.db.table("note_summaries").rows_where("note_id = ?", [note_id], order_by="source_id")
         }
         return rows.note(found[0], variants)
 
     def get_claim(self, claim_id: str) -> Claim | None:
-        found = list(self.db["claims"].rows_where("id = ?", [claim_id]))
+        found = list(self.db.table("claims").rows_where("id = ?", [claim_id]))
         return rows.claim(found[0]) if found else None
 
     def get_paper(self, paper_id: str) -> Paper | None:
-        found = list(self.db["papers"].rows_where("id = ?", [paper_id]))
+        found = list(self.db.table("papers").rows_where("id = ?", [paper_id]))
         return rows.paper(found[0]) if found else None
 
     def get_run_row(self, run_id: str) -> dict[str, Any] | None:
@@ -169,12 +169,12 @@ class Nodes(Connection):
     def list_papers(self, ids: list[str] | None = None) -> list[Paper]:
         """Every paper (or those with these ids), by year then name."""
         if ids is None:
-            found = list(self.db["papers"].rows)
+            found = list(self.db.table("papers").rows)
         else:
             found = [
                 row
                 for chunk in map(list, chunks(ids, 500))
-                for row in self.db["papers"].rows_where(f"id IN ({marks(chunk)})", chunk)
+                for row in self.db.table("papers").rows_where(f"id IN ({marks(chunk)})", chunk)
             ]
         return sorted((rows.paper(r) for r in found), key=lambda p: (p.year or 0, p.name.casefold(), p.id))
 
@@ -255,11 +255,11 @@ class Nodes(Connection):
         raise NotFound(f"nothing in the notebook matches {ref!r}")
 
     def list_inquiries(self) -> list[Inquiry]:
-        return [rows.inquiry(r) for r in self.db["inquiries"].rows_where(order_by="question")]
+        return [rows.inquiry(r) for r in self.db.table("inquiries").rows_where(order_by="question")]
 
     def list_notes(self, placeholders: bool | None = None) -> list[Note]:
         where, args = rows.equals(is_placeholder=None if placeholders is None else int(placeholders))
-        return [rows.note(r, {}) for r in self.db["notes"].rows_where(where, args, order_by="title")]
+        return [rows.note(r, {}) for r in self.db.table("notes").rows_where(where, args, order_by="title")]
 
     def list_claims(
         self, note_id: str | None = None, status: Status | None = None, include_retired: bool = False
@@ -267,7 +267,7 @@ class Nodes(Connection):
         where, args = rows.equals(
             *([] if include_retired else ["retired = 0"]), note_id=note_id, status=status and status.value
         )
-        return [rows.claim(r) for r in self.db["claims"].rows_where(where, args, order_by="note_id, idx")]
+        return [rows.claim(r) for r in self.db.table("claims").rows_where(where, args, order_by="note_id, idx")]
 
     def live_claim_ids(self, note_id: str) -> list[str]:
         """A note's live (not retired) claims, in the note's order."""
@@ -308,7 +308,7 @@ class Nodes(Connection):
                 end=r["end"],
                 prefix=r["prefix"],
             )
-            for r in self.db["citations"].rows_where(where, args, order_by="inquiry_id, paragraph, start")
+            for r in self.db.table("citations").rows_where(where, args, order_by="inquiry_id, paragraph, start")
         ]
 
     def notes_cited_by(self, inquiry_id: str) -> list[str]:
@@ -405,7 +405,7 @@ class Nodes(Connection):
                 )
             self.db.execute("UPDATE citations SET note_id = ? WHERE note_id = ?", [new, old])
             moved = []
-            for row in self.db["edges"].rows_where("(src = ? OR dst = ?) AND kind != 'asserts'", [old, old]):
+            for row in self.db.table("edges").rows_where("(src = ? OR dst = ?) AND kind != 'asserts'", [old, old]):
                 edge = rows.edge(row)
                 src, dst = (new if edge.src == old else edge.src), (new if edge.dst == old else edge.dst)
                 if src != dst:
@@ -419,7 +419,7 @@ class Nodes(Connection):
                 "SELECT ?, source_id, summary FROM note_summaries WHERE note_id = ?",
                 [new, old],
             )
-            self.db["note_summaries"].delete_where("note_id = ?", [old])
+            self.db.table("note_summaries").delete_where("note_id = ?", [old])
             merged = target.model_copy(
                 update={
                     "aliases": [
@@ -434,7 +434,7 @@ class Nodes(Connection):
                     "summary_variants": {},
                 }
             )
-            self.db["notes"].delete_where("id = ?", [old])
+            self.db.table("notes").delete_where("id = ?", [old])
             search.unindex(self, [old])
             self._removed(old)
             self.save_note(merged)
@@ -444,11 +444,12 @@ class Nodes(Connection):
         """Fold paper ``old`` into ``new`` (two mentions of one paper): what mentioned ``old`` mentions ``new``."""
         with self.transaction():
             moved = [
-                rows.edge(row).model_copy(update={"dst": new}) for row in self.db["edges"].rows_where("dst = ?", [old])
+                rows.edge(row).model_copy(update={"dst": new})
+                for row in self.db.table("edges").rows_where("dst = ?", [old])
             ]
             self.remove_edges(old)
             self.add_new_edges(moved)
-            self.db["papers"].delete_where("id = ?", [old])
+            self.db.table("papers").delete_where("id = ?", [old])
             self._removed(old)
 
     def replace_citations(self, inquiries: list[Inquiry], citations: list[Citation]) -> None:

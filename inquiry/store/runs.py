@@ -19,7 +19,7 @@ _DEVICE = "COALESCE(json_extract(provenance, '$.device'), 'cpu')"
 
 def insert(nb: Connection, row: dict[str, Any]) -> None:
     """A new run row (the caller adds the claim's ``tested-by`` edge and touches the run)."""
-    nb.db["runs"].insert(row)
+    nb.db.table("runs").insert(row)
 
 
 def exists(nb: Connection, run_id: str) -> bool:
@@ -27,7 +27,7 @@ def exists(nb: Connection, run_id: str) -> bool:
 
 
 def row(nb: Connection, run_id: str) -> dict[str, Any] | None:
-    found = list(nb.db["runs"].rows_where("id = ?", [run_id]))
+    found = list(nb.db.table("runs").rows_where("id = ?", [run_id]))
     return found[0] if found else None
 
 
@@ -36,12 +36,12 @@ def newest_first(
 ) -> list[dict[str, Any]]:
     """Run rows, newest first, filtered by claim and/or status."""
     where, args = equals(claim_id=claim_id, status=status)
-    return list(nb.db["runs"].rows_where(where, args, order_by="created DESC, rowid DESC", limit=limit or None))
+    return list(nb.db.table("runs").rows_where(where, args, order_by="created DESC, rowid DESC", limit=limit or None))
 
 
 def of_sweep(nb: Connection, sweep_id: str) -> list[dict[str, Any]]:
     """The run rows of a sweep, in the order they were queued."""
-    return list(nb.db["runs"].rows_where("sweep_id = ?", [sweep_id], order_by="created, rowid"))
+    return list(nb.db.table("runs").rows_where("sweep_id = ?", [sweep_id], order_by="created, rowid"))
 
 
 def take_next_queued(nb: Connection, device: str, limit: int) -> str | None:
@@ -136,7 +136,7 @@ def record_progress(
 def events(nb: Connection, run_id: str, after: int = 0) -> list[dict[str, Any]]:
     """Progress events of a run with row id above ``after``, oldest first (``metrics``: JSON text)."""
     return list(
-        nb.db["run_events"].rows_where(
+        nb.db.table("run_events").rows_where(
             "run_id = ? AND id > ?", [run_id, after], select="id, ts, step, total, message, metrics", order_by="id"
         )
     )

@@ -14,8 +14,8 @@ def get(nb: Connection, key: str) -> str | None:
 
 
 def put(nb: Connection, key: str, value: str) -> None:
-    nb.db["settings"].upsert({"key": key, "value": value}, pk="key")
+    nb.db.table("settings").upsert({"key": key, "value": value}, pk="key")
 
 
 def delete(nb: Connection, key: str) -> None:
-    nb.db["settings"].delete_where("key = ?", [key])
+    nb.db.table("settings").delete_where("key = ?", [key])

@@ -29,17 +29,19 @@ def add_specs(nb: Connection, specs: list[ReproSpec]) -> None:
 
 def delete_specs_of(nb: Connection, claim_id: str) -> None:
     """Drop every spec of a claim that is being deleted."""
-    nb.db["repro_specs"].delete_where("claim_id = ?", [claim_id])
+    nb.db.table("repro_specs").delete_where("claim_id = ?", [claim_id])
 
 
 class Specs(Connection):
     def specs(self, claim_id: str | None = None, state: SpecState | None = None) -> list[ReproSpec]:
         """Reproduction specs, by part then id (accepted, suggested and rejected ones unless ``state``)."""
         where, args = rows.equals(claim_id=claim_id, state=state and state.value)
-        return [rows.spec(r) for r in self.db["repro_specs"].rows_where(where, args, order_by="claim_id, part, id")]
+        return [
+            rows.spec(r) for r in self.db.table("repro_specs").rows_where(where, args, order_by="claim_id, part, id")
+        ]
 
     def get_spec(self, spec_id: int) -> ReproSpec | None:
-        found = list(self.db["repro_specs"].rows_where("id = ?", [spec_id]))
+        found = list(self.db.table("repro_specs").rows_where("id = ?", [spec_id]))
         return rows.spec(found[0]) if found else None
 
     def add_spec(self, spec: ReproSpec) -> int:
@@ -71,4 +73,4 @@ class Specs(Connection):
 
     def remove_rule_specs(self, claim_id: str) -> None:
         """Drop the specs rules made for a claim that no person has reviewed (before suggesting them again)."""
-        self.db["repro_specs"].delete_where("claim_id = ? AND provenance LIKE 'rule:%'", [claim_id])
+        self.db.table("repro_specs").delete_where("claim_id = ? AND provenance LIKE 'rule:%'", [claim_id])

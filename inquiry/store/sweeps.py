@@ -11,11 +11,11 @@ from .base import Connection
 
 
 def insert(nb: Connection, row: dict[str, Any]) -> None:
-    nb.db["sweeps"].insert(row)
+    nb.db.table("sweeps").insert(row)
 
 
 def row(nb: Connection, sweep_id: str) -> dict[str, Any] | None:
-    found = list(nb.db["sweeps"].rows_where("id = ?", [sweep_id]))
+    found = list(nb.db.table("sweeps").rows_where("id = ?", [sweep_id]))
     return found[0] if found else None
 
 

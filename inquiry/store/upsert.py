@@ -21,7 +21,7 @@ def rows_by_id(nb: Connection, table: str, ids: Iterable[str]) -> dict[str, dict
     rows: dict[str, dict[str, Any]] = {}
     for chunk in chunks(dict.fromkeys(ids), 500):
         wanted = list(chunk)
-        for row in nb.db[table].rows_where(f"id IN ({','.join('?' * len(wanted))})", wanted):
+        for row in nb.db.table(table).rows_where(f"id IN ({','.join('?' * len(wanted))})", wanted):
             rows[row["id"]] = row
     return rows
 
@@ -64,5 +64,5 @@ def upsert_rows(
             outcomes.append("updated")
         nb.touch(row_id)
     if inserts or updates:  # the inserts first: an id given twice is inserted, then updated
-        nb.db[table].upsert_all([*inserts, *updates], pk="id")
+        nb.db.table(table).upsert_all([*inserts, *updates], pk="id")
     return outcomes
