@@ -12,7 +12,6 @@ True
 
 from __future__ import annotations
 
-import os
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any
@@ -20,10 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ConfigError, NotFound
+from ..settings import env_name, settings
 from .api import Runner, RunnerConfig
 
 GROUP = "inquiry.runners"
-ALLOW_REFS_ENV = "INQUIRY_ALLOW_RUNNER_REFS"
+ALLOW_REFS_ENV = env_name("allow_runner_refs")  # INQUIRY_ALLOW_RUNNER_REFS
 _cache: dict[str, Runner] | None = None
 
 
@@ -42,7 +42,7 @@ def available(reload: bool = False) -> dict[str, Runner]:
 
 def references_allowed() -> bool:
     """Whether the environment opts in to runner module references (``INQUIRY_ALLOW_RUNNER_REFS=1``)."""
-    return os.environ.get(ALLOW_REFS_ENV) == "1"
+    return settings().allow_runner_refs
 
 
 def get(name: str, allow_reference: bool = False) -> Runner:
