@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import inquiry.cli.core  # noqa: F401  (registers the commands)
 from inquiry.cli import cli
 
 RLVR = "note:does-rlvr-actually-expand-what-models-can-reason-about"

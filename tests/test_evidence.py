@@ -14,9 +14,6 @@ import pytest
 from click.testing import CliRunner
 from fixture_runners import REFERENCE
 
-import inquiry.cli.core
-import inquiry.cli.runs
-import inquiry.cli.specs  # noqa: F401
 from inquiry import evidence as rule
 from inquiry.cli import cli
 from inquiry.export.markdown import render

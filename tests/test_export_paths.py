@@ -7,7 +7,6 @@ import json
 from click.testing import CliRunner
 from fixture_markdown import with_evidence
 
-import inquiry.cli.export  # noqa: F401  (registers export on the cli group)
 from inquiry.cli import cli
 
 QUESTION = "Can reinforcement learning close the gap between LLM reasoning and action?"

@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 from fixture_graph import hand_built
 
-import inquiry.cli.graph  # noqa: F401  (registers the graph group on the cli)
 from inquiry.cli import cli
 from inquiry.graph.build import load
 from inquiry.graph.export import dot_text, export

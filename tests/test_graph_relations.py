@@ -7,7 +7,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import inquiry.cli.relations  # noqa: F401  (registers link/relations on the cli group)
 from inquiry.cli import cli
 from inquiry.errors import NotFound
 from inquiry.graph.build import load

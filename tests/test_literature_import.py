@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import inquiry.cli.literature  # noqa: F401  (registers papers/alias on the cli group)
 from inquiry.aliasing import add_alias
 from inquiry.cli import cli
 from inquiry.errors import NotFound

@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from fixture_markdown import AGENTS, with_evidence
 from markdown_it import MarkdownIt
 
-import inquiry.cli.export  # noqa: F401  (registers the command)
 from inquiry.cli import cli
 from inquiry.export.markdown import export, render
 from inquiry.export.paths import ExportRefused, inside

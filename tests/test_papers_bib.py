@@ -9,8 +9,6 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner
 
-import inquiry.cli.export
-import inquiry.cli.literature  # noqa: F401  (registers papers/alias on the cli group)
 from inquiry.aliasing import add_alias
 from inquiry.cli import cli
 from inquiry.errors import ImportFailed

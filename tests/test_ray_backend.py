@@ -13,7 +13,6 @@ import ray  # ./dev installs the [ray] extra; a missing Ray must fail, not skip
 from click.testing import CliRunner
 from fixture_runners import notebook_with_claim, stop_unfinished_runs, wait_until
 
-import inquiry.cli.runs  # noqa: F401  (registers the commands)
 from inquiry.cli import cli
 from inquiry.models import RunStatus, Status
 from inquiry.runners import registry

@@ -8,7 +8,6 @@ import re
 from click.testing import CliRunner
 from fixture_runners import REFERENCE, run_notebook  # noqa: F401  (fixture)
 
-import inquiry.cli.runs  # noqa: F401  (registers the commands)
 from inquiry.cli import cli
 from inquiry.models import SpecState
 

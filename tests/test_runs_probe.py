@@ -9,7 +9,6 @@ import torch
 from click.testing import CliRunner
 from fixture_runners import run_notebook  # noqa: F401  (fixture)
 
-import inquiry.cli.runs  # noqa: F401  (registers the commands)
 from inquiry.cli import cli
 from inquiry.runners import registry
 from inquiry.runners.substrate import CheckpointError, DatasetError, load_checkpoint, load_jsonl

@@ -1,46 +1,51 @@
 """Core commands: ``import``, ``list``, ``show``, ``search``, ``stats`` and ``init``.
 
-Each prints a readable rendering, or JSON with the global ``--json`` (accepted anywhere on the line).
+Each prints a readable rendering, or JSON with ``--json`` (before or after the command). Each imports the
+store, the graph and the evidence rule when it runs, so that ``inquiry --help`` does not.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..evidence import counts_text
-from ..graph.rollup import note_counts
-from ..importing import ImportResult, import_paths
-from ..models import STATUS_GLYPH, Claim, EdgeState, Inquiry, NodeKind, Note, Paper, Status, kind_of
-from ..runs.status import evidence
-from ..store import DB_NAME, Notebook, query_terms
-from . import State, cli, emit
+from ..present.text import clip
+from .output import LazyChoice, State, emit, output_options
+
+if TYPE_CHECKING:
+    from ..importing import ImportResult
+    from ..models import Claim, Inquiry, Note
+    from ..store import Notebook
 
 WIDTH = 100
 
 
 def _clip(text: str, width: int = WIDTH) -> str:
-    """
-    >>> _clip("a" * 5, 4)
-    'aaa…'
-    """
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clip(text, width, one_line=True)
+
+
+def _statuses() -> list[str]:
+    from ..models import Status
+
+    return [s.value for s in Status]
 
 
 # ---- import ----------------------------------------------------------------------------------
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@output_options
 @click.pass_obj
 def import_cmd(state: State, paths: tuple[Path, ...]) -> None:
     """Import inquiring lines, markdown notes (plain, zk/Foam, Obsidian) and .bib files; all or nothing.
 
     In a folder, files that are neither notes nor inquiring lines are skipped with a warning each.
     """
+    from ..importing import import_paths
+
     result = import_paths(state.notebook, paths)
     data = {
         "files": result.files,
@@ -62,16 +67,19 @@ def _import_text(result: ImportResult) -> str:
 # ---- list ------------------------------------------------------------------------------------
 
 
-@cli.command("list")
+@click.command("list")
 @click.argument("what", type=click.Choice(["inquiries", "notes", "claims"]))
-@click.option("--status", type=click.Choice([s.value for s in Status]), help="claims with this evidence status")
+@click.option("--status", type=LazyChoice(_statuses), help="claims with this evidence status")
 @click.option(
     "--placeholders/--no-placeholders", default=None, help="notes: only placeholders / only notes with content"
 )
 @click.option("--note", "note_ref", help="claims: only those of this note (id, prefix or title)")
+@output_options
 @click.pass_obj
 def list_cmd(state: State, what: str, status: str | None, placeholders: bool | None, note_ref: str | None) -> None:
     """List inquiries, notes or claims."""
+    from ..models import Status
+
     nb = state.notebook
     if status and what != "claims":
         raise click.UsageError("--status applies to claims")
@@ -97,11 +105,16 @@ def list_cmd(state: State, what: str, status: str | None, placeholders: bool | N
 # ---- show ------------------------------------------------------------------------------------
 
 
-@cli.command("show")
+@click.command("show")
 @click.argument("ref")
+@output_options
 @click.pass_obj
 def show_cmd(state: State, ref: str) -> None:
     """Show a node: an id, a unique id prefix, or an exact title."""
+    from ..graph.rollup import note_counts
+    from ..models import Claim, Inquiry, NodeKind, Note, Paper, kind_of
+    from ..runs.status import evidence
+
     nb = state.notebook
     node_id = nb.resolve_id(ref)
     node = nb.get_node(node_id)
@@ -153,6 +166,8 @@ def show_cmd(state: State, ref: str) -> None:
 
 
 def _show_inquiry(nb: Notebook, inquiry: Inquiry) -> str:
+    from ..evidence import counts_text
+
     citations = nb.citations(inquiry_id=inquiry.id)
     lines = [
         inquiry.id,
@@ -177,6 +192,10 @@ def _show_inquiry(nb: Notebook, inquiry: Inquiry) -> str:
 
 
 def _show_note(nb: Notebook, note: Note) -> str:
+    from ..evidence import counts_text
+    from ..graph.rollup import note_counts
+    from ..models import STATUS_GLYPH
+
     lines = [note.id + ("  [placeholder: no summary yet]" if note.is_placeholder else ""), "", note.title, ""]
     if not note.is_placeholder:  # a note is a question: counts of its claims, never one glyph
         lines += [f"claims: {counts_text(note_counts(nb, note.id))} (supported · contradicted · neither)", ""]
@@ -202,6 +221,9 @@ def _show_note(nb: Notebook, note: Note) -> str:
 
 
 def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> str:
+    from ..models import STATUS_GLYPH, EdgeState
+    from ..runs.status import evidence
+
     lines = [
         claim.id,
         "",
@@ -234,7 +256,7 @@ def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> 
 # ---- search ----------------------------------------------------------------------------------
 
 
-@cli.command("search", context_settings={"ignore_unknown_options": True})
+@click.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1, required=True)
 @click.option("--limit", default=10, show_default=True, help="most results to show")
 @click.option(
@@ -244,62 +266,33 @@ def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> 
     type=click.Choice(["inquiry", "note", "claim"]),
     help="only these kinds (repeatable)",
 )
+@output_options
 @click.pass_obj
 def search_cmd(state: State, words: tuple[str, ...], limit: int, kinds: tuple[str, ...]) -> None:
     """Full-text search, best first. A matching claim stands for its note unless --kind claim.
 
     The query is free text (several words, or one quoted string); a word starting with "-" is a word.
     """
+    from ..present.search import search
+    from ..store import query_terms
+
     query = " ".join(words)
-    hits = search_grouped(state.notebook, query, limit, list(kinds))
+    results = search(state.notebook, query, limit, list(kinds))
     terms, shortened = query_terms(query)
     if shortened:
         click.echo(f"note: query shortened to {len(terms)} distinct words: {' '.join(terms)}", err=True)
     emit(
         state,
-        hits,
-        lambda: (
-            "\n".join(f"{h['id']}  {_clip(h['title'], 70)}\n    {_clip(h['snippet'], 90)}" for h in hits)
-            or "no matches"
-        ),
+        [result.to_dict() for result in results],
+        lambda: "\n".join(f"{r.id}  {_clip(r.title, 70)}\n    {_clip(r.snippet, 90)}" for r in results) or "no matches",
     )
-
-
-def search_grouped(nb: Notebook, query: str, limit: int = 10, kinds: list[str] | None = None) -> list[dict[str, Any]]:
-    """Search hits, where a claim's hit counts for its note (listed under ``claims``) unless claims were asked for.
-
-    A summary sentence is the note's evidence: "pass@k" should find the note that argues it.
-    """
-    group_claims = not kinds or "claim" not in kinds
-    fetch_kinds = sorted(set(kinds) | ({"claim"} if kinds and "note" in kinds else set())) if kinds else None
-    results: dict[str, dict[str, Any]] = {}
-    for hit in nb.search(query, limit=limit * 4, kinds=fetch_kinds):
-        node_id, claim_ids = hit.node_id, []
-        if hit.kind == "claim" and group_claims:
-            claim = nb.get_claim(hit.node_id)
-            if claim is None:
-                continue
-            node_id, claim_ids = claim.note_id, [hit.node_id]
-        entry = results.get(node_id)
-        if entry is None:
-            note = nb.get_note(node_id) if node_id != hit.node_id else None
-            title = note.title if note is not None else hit.title
-            entry = results[node_id] = {
-                "id": node_id,
-                "kind": kind_of(node_id).value,
-                "title": title,
-                "snippet": hit.snippet,
-                "rank": hit.rank,
-                "claims": [],
-            }
-        entry["claims"] += claim_ids
-    return list(results.values())[:limit]
 
 
 # ---- stats and init --------------------------------------------------------------------------
 
 
-@cli.command("stats")
+@click.command("stats")
+@output_options
 @click.pass_obj
 def stats_cmd(state: State) -> None:
     """Counts of what the notebook holds."""
@@ -308,11 +301,14 @@ def stats_cmd(state: State) -> None:
     emit(state, data, lambda: "\n".join(f"{key:<26} {value}" for key, value in data.items()))
 
 
-@cli.command("init")
+@click.command("init")
 @click.argument("folder", type=click.Path(path_type=Path))
+@output_options
 @click.pass_obj
 def init_cmd(state: State, folder: Path) -> None:
     """Create a notebook in FOLDER (with the bundled example unless --empty)."""
+    from ..store import DB_NAME
+
     existed = (folder / DB_NAME).exists()
     state.notebook_path = folder
     nb = state.notebook  # creates it, importing the example when new

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import click
 
-from ..export.markdown import STYLES, render
-from ..export.paths import ExportRefused, safe_name, write_files
-from ..export.references import bib_text
-from . import State, cli, emit
+from .output import LazyChoice, State, emit, output_options
+
+
+def _styles() -> tuple[str, ...]:
+    from ..export.markdown import STYLES
+
+    return STYLES
 
 
 def _as_file(output: str) -> bool:
@@ -21,14 +24,14 @@ def _as_file(output: str) -> bool:
     return output.lower().endswith(".md") and not output.endswith(("/", "\\")) and not Path(output).is_dir()
 
 
-@cli.command("export")
+@click.command("export")
 @click.argument("inquiries", nargs=-1)
 @click.option(
     "-o", "--output", default=None, help="target folder (default: ./<question> export), or FILE.md for one gfm file"
 )
 @click.option(
     "--style",
-    type=click.Choice(STYLES),
+    type=LazyChoice(_styles),
     default="obsidian",
     show_default=True,
     help="obsidian: a vault, one file per inquiry and note; gfm: one self-contained file",
@@ -42,6 +45,7 @@ def _as_file(output: str) -> bool:
     help="also write the papers the inquiries rest on to this .bib file",
 )
 @click.option("--force", is_flag=True, help="overwrite files that already exist")
+@output_options
 @click.pass_obj
 def export_cmd(
     state: State,
@@ -53,6 +57,10 @@ def export_cmd(
     force: bool,
 ) -> None:
     """Export INQUIRY (id, id prefix or question) as markdown; re-import a vault with ``inquiry import``."""
+    from ..export.markdown import render
+    from ..export.paths import ExportRefused, safe_name, write_files
+    from ..export.references import bib_text
+
     if bool(inquiries) == everything:
         raise click.UsageError("name the inquiries to export, or pass --all")
     if output is not None and not output.strip():

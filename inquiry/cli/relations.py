@@ -6,8 +6,7 @@ from typing import Any
 
 import click
 
-from ..graph import relations
-from . import State, cli, emit
+from .output import State, emit, output_options
 
 
 def _render(rows: list[dict[str, Any]]) -> str:
@@ -24,16 +23,19 @@ def _render(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-@cli.command("link")
+@click.command("link")
 @click.argument("source")
 @click.argument("target")
 @click.option("--supports", "kind", flag_value="supports", help="SOURCE supports TARGET")
 @click.option("--contradicts", "kind", flag_value="contradicts", help="SOURCE contradicts TARGET")
 @click.option("--refines", "kind", flag_value="refines", help="SOURCE refines TARGET")
 @click.option("--why", required=True, help="the reason, in a sentence")
+@output_options
 @click.pass_obj
 def link_cmd(state: State, source: str, target: str, kind: str | None, why: str) -> None:
     """Record that claim SOURCE supports, contradicts or refines claim TARGET."""
+    from ..graph import relations
+
     if kind is None:
         raise click.UsageError("choose one of --supports, --contradicts, --refines")
     nb = state.notebook
@@ -42,11 +44,14 @@ def link_cmd(state: State, source: str, target: str, kind: str | None, why: str)
     emit(state, row, lambda: _render([row]))
 
 
-@cli.group("relations", invoke_without_command=True)
+@click.group("relations", invoke_without_command=True)
 @click.option("--suggested", is_flag=True, help="list suggestions awaiting review instead")
+@output_options
 @click.pass_context
 def relations_group(ctx: click.Context, suggested: bool) -> None:
     """List claim relations; review suggestions with ``accept ID`` / ``reject ID``."""
+    from ..graph import relations
+
     if ctx.invoked_subcommand is None:
         state: State = ctx.obj
         rows = relations.list_relations(state.notebook, suggested=suggested)
@@ -55,17 +60,23 @@ def relations_group(ctx: click.Context, suggested: bool) -> None:
 
 @relations_group.command("accept")
 @click.argument("relation_id", type=int)
+@output_options
 @click.pass_obj
 def accept_cmd(state: State, relation_id: int) -> None:
     """Accept relation RELATION_ID."""
+    from ..graph import relations
+
     row = relations.accept(state.notebook, relation_id)
     emit(state, row, lambda: _render([row]))
 
 
 @relations_group.command("reject")
 @click.argument("relation_id", type=int)
+@output_options
 @click.pass_obj
 def reject_cmd(state: State, relation_id: int) -> None:
     """Reject relation RELATION_ID (it is remembered, so a re-import does not suggest it again)."""
+    from ..graph import relations
+
     row = relations.reject(state.notebook, relation_id)
     emit(state, row, lambda: _render([row]))

@@ -9,21 +9,37 @@ import json
 import os
 import time
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InquiryError
-from ..models import NodeKind, kind_of
-from ..runners import registry
-from ..runners.api import MINIATURE_SCOPE_NOTE
-from ..runs import launcher, notebook_settings, records, sweeps
-from ..runs import status as claim_status
-from ..runs.records import RunRecord
-from . import State, cli, emit, terminal_safe
+from ..present.text import estimate_text, headline_keys, scope_sentence, verdict_summary
+from .output import (
+    KeyValue,
+    LazyChoice,
+    State,
+    SweepAxis,
+    Table,
+    emit,
+    on_terminal,
+    output_options,
+    show,
+    terminal_safe,
+)
+
+if TYPE_CHECKING:
+    from ..runs import sweeps
+    from ..runs.records import RunRecord
 
 BAR_WIDTH = 30
 SHOWN_CLAIMS = 5  # `inquiry runners` lists this many suited claims per runner, then "… and N more"
+
+
+def _backends() -> tuple[str, ...]:
+    from ..runs.notebook_settings import BACKENDS
+
+    return BACKENDS
 
 
 def _claim_ref(state: State, ref: str) -> str:
@@ -32,6 +48,8 @@ def _claim_ref(state: State, ref: str) -> str:
     A note stands for its claim when it has one claim, or when exactly one of its claims carries a
     reproduction spec (so ``inquiry run "Does RLVR actually expand…?"`` runs the claim it can test).
     """
+    from ..models import NodeKind, kind_of
+
     node_id = state.notebook.resolve_id(ref)
     if kind_of(node_id) is NodeKind.CLAIM:
         return node_id
@@ -48,6 +66,8 @@ def _claim_ref(state: State, ref: str) -> str:
 
 def _run_ref(state: State, ref: str) -> str:
     """A run id from an id or a unique prefix, with or without the ``run:`` part."""
+    from ..models import NodeKind, kind_of
+
     node_id = state.notebook.resolve_id(ref if ref.startswith("run:") else f"run:{ref}")
     if kind_of(node_id) is not NodeKind.RUN:
         raise InquiryError(f"{ref!r} is not a run")
@@ -57,6 +77,7 @@ def _run_ref(state: State, ref: str) -> str:
 def progress_line(run: RunRecord) -> str:
     """One line for a run's progress, e.g. ``[#####-----] 5/10 training loss=0.52``.
 
+    >>> from inquiry.runs.records import RunRecord
     >>> run = RunRecord(id="run:x", claim_id=None, runner="probe", preset="test", config={}, seed=0,
     ...                 status="running", created="", step=5, total=10, message="training",
     ...                 live_metrics={"loss": 0.5213})
@@ -73,11 +94,11 @@ def progress_line(run: RunRecord) -> str:
     return " ".join(parts)
 
 
-def _headline(run: RunRecord) -> list[str]:
-    if run.result is None:
+def _headline(result: Any) -> list[str]:
+    """The headline metrics of a result (a run's or a pool's), one line each with interval and n."""
+    if result is None:
         return []
-    keys = run.result.headline or list(run.result.metrics)
-    return [f"  {key}: {run.result.metrics[key]}" for key in keys if key in run.result.metrics]
+    return [f"  {key}: {estimate_text(result.metrics[key])}" for key in headline_keys(result.metrics, result.headline)]
 
 
 def outcome_text(run: RunRecord) -> str:
@@ -87,15 +108,14 @@ def outcome_text(run: RunRecord) -> str:
         report = run.result.verdict
         lines.append(f"verdict: {report.verdict.value} ({report.reason}; scope: {report.scope})")
         lines.append(f"  {report.explanation}")
-        if report.scope == "miniature":
-            lines.append(f"  {MINIATURE_SCOPE_NOTE}")
-        lines += _headline(run)
+        lines.append(f"  {scope_sentence(report.scope)}")
+        lines += _headline(run.result)
     if run.error:
         lines.append(f"error: {run.error}")
     return "\n".join(lines)
 
 
-def _table(runs: list[RunRecord], why_not: dict[str, str] | None = None) -> str:
+def _table(runs: list[RunRecord], why_not: dict[str, str] | None = None) -> Table | str:
     if not runs:
         return "no runs"
     why_not = why_not or {}
@@ -110,8 +130,7 @@ def _table(runs: list[RunRecord], why_not: dict[str, str] | None = None) -> str:
         )
         for r in runs
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5] for row in rows)
+    return Table(["run", "status", "runner", "steps", "verdict", "claim"], rows)
 
 
 def _run_data(run: RunRecord, why_not: dict[str, str], **exclude: Any) -> dict[str, Any]:
@@ -124,19 +143,40 @@ def _run_data(run: RunRecord, why_not: dict[str, str], **exclude: Any) -> dict[s
 
 
 def _follow(state: State, run_id: str) -> RunRecord:
-    """Wait for the run, drawing a progress line on the terminal (nothing extra with --json)."""
+    """Wait for the run, showing its progress on stderr: a Rich progress bar on a terminal, a plain line per
+    change when piped (nothing extra with --json, whose stdout scripts parse)."""
+    from ..runs import launcher
 
-    def draw(run: RunRecord) -> None:
-        if not state.as_json:
-            click.echo("\r" + terminal_safe(progress_line(run)).ljust(100), nl=False, err=True)
+    if state.as_json:
+        return launcher.wait_for(state.notebook, run_id)
+    if not on_terminal(err=True):
+        return launcher.wait_for(
+            state.notebook, run_id, on_update=lambda run: click.echo(terminal_safe(progress_line(run)), err=True)
+        )
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    run = launcher.wait_for(state.notebook, run_id, on_update=draw)
-    if not state.as_json:
-        click.echo("", err=True)
-    return run
+    columns = (TextColumn("{task.fields[status]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, TextColumn("{task.description}"), console=Console(stderr=True)) as bar:
+        task = bar.add_task("", total=None, status="queued")
+
+        def draw(run: RunRecord) -> None:
+            metrics = " ".join(f"{key}={value:.4g}" for key, value in sorted(run.live_metrics.items()))
+            bar.update(
+                task,
+                completed=run.done_steps,
+                total=run.total or None,
+                status=run.status.value,
+                description=terminal_safe(" ".join(p for p in (run.message or "", metrics) if p)),
+            )
+
+        return launcher.wait_for(state.notebook, run_id, on_update=draw)
 
 
 def _report_launch(state: State, run_id: str, wait: bool) -> None:
+    from ..runs import records
+    from ..runs import status as claim_status
+
     if wait:
         run = _follow(state, run_id)
         data = run.model_dump(mode="json")
@@ -162,16 +202,16 @@ def _report_launch(state: State, run_id: str, wait: bool) -> None:
         )
 
 
-@cli.command("run")
+@click.command("run")
 @click.argument("claim", required=False)
 @click.option("--runner", "runner_name", help="runner name (default: the claim's reproduction spec)")
 @click.option("--preset", help="named preset: test, default, gpu …")
-@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="override a config field (repeatable)")
+@click.option("--set", "pairs", multiple=True, type=KeyValue(), help="override a config field (repeatable)")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--wait", is_flag=True, help="show progress until the run ends, then its verdict")
 @click.option(
     "--backend",
-    type=click.Choice(notebook_settings.BACKENDS),
+    type=LazyChoice(_backends),
     help="where to run (default: the notebook's run.backend setting, else local)",
 )
 @click.option(
@@ -182,36 +222,39 @@ def _report_launch(state: State, run_id: str, wait: bool) -> None:
     "--sweep",
     "axes",
     multiple=True,
-    metavar="NAME=A..B|NAME=V1,V2",
+    type=SweepAxis(),
     help="fan out over seeds or a config field, e.g. seed=0..4 (inclusive) or lr=1e-4,3e-4; repeatable",
 )
 @click.option(
     "--allow-runner-ref",
     "allow_refs",
     is_flag=True,
-    help="accept --runner package.module:Class, which imports and runs that module "
-    f"(the same as {registry.ALLOW_REFS_ENV}=1)",
+    help="accept --runner package.module:Class, which imports and runs that module (the same as INQUIRY_ALLOW_RUNNER_REFS=1)",
 )
+@output_options
 @click.pass_obj
 def run_command(
     state: State,
     claim: str | None,
     runner_name: str | None,
     preset: str | None,
-    pairs: tuple[str, ...],
+    pairs: tuple[tuple[str, str], ...],
     seed: int,
     wait: bool,
     backend: str | None,
     ray_address: str | None,
-    axes: tuple[str, ...],
+    axes: tuple[tuple[str, list[Any]], ...],
     allow_refs: bool,
 ) -> None:
     """Queue a reproduction run testing CLAIM (an id, a unique prefix, or a note with one claim)."""
+    from ..runs import launcher, sweeps
+    from ..settings import env_name
+
     if allow_refs:  # in the environment, so the workers this command starts (which read the runner back) accept it too
-        os.environ[registry.ALLOW_REFS_ENV] = "1"
+        os.environ[env_name("allow_runner_refs")] = "1"
     sweeps.check_seed(seed)
     claim_id = _claim_ref(state, claim) if claim else None
-    overrides = registry.parse_overrides(list(pairs))
+    overrides = dict(pairs)
     if axes:
         sweep_id, run_ids = launcher.launch_sweep(
             state.notebook,
@@ -219,7 +262,7 @@ def run_command(
             runner_name,
             preset,
             overrides,
-            dict(sweeps.parse_axis(axis) for axis in axes),
+            dict(axes),
             seed,
             backend=backend,
             ray_address=ray_address,
@@ -243,14 +286,15 @@ def sweep_text(sweep: sweeps.SweepRecord, runs: list[RunRecord]) -> str:
     for pool in sweep.pools or []:
         report = pool.result.verdict
         where = f" ({', '.join(f'{k}={v}' for k, v in pool.config.items())})" if pool.config else ""
-        lines.append(f"pooled over seeds {pool.seeds}{where}: {report.verdict.value} ({report.reason})")
+        lines.append(f"pooled over seeds {pool.seeds}{where}: {verdict_summary(report)}")
         lines.append(f"  {report.explanation}")
-        keys = pool.result.headline or list(pool.result.metrics)
-        lines += [f"  {key}: {pool.result.metrics[key]}" for key in keys if key in pool.result.metrics]
+        lines += _headline(pool.result)
     return "\n".join(lines)
 
 
 def _report_sweep(state: State, sweep_id: str, run_ids: list[str], wait: bool) -> None:
+    from ..runs import launcher, records, sweeps
+
     sweep = launcher.wait_for_sweep(state.notebook, sweep_id, run_ids) if wait else sweeps.get(state.notebook, sweep_id)
     runs = [records.get(state.notebook, run_id) for run_id in run_ids]
     emit(
@@ -263,12 +307,15 @@ def _report_sweep(state: State, sweep_id: str, run_ids: list[str], wait: bool) -
     )
 
 
-@cli.command("settings")
+@click.command("settings")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
+@output_options
 @click.pass_obj
 def settings_command(state: State, key: str | None, value: str | None) -> None:
     """Show the notebook's settings, or set KEY to VALUE (run.backend: local|ray; ray.address)."""
+    from ..runs import notebook_settings
+
     if key and value is not None:
         notebook_settings.put(state.notebook, key, value)
     shown = notebook_settings.all_settings(state.notebook)
@@ -278,10 +325,13 @@ def settings_command(state: State, key: str | None, value: str | None) -> None:
     emit(state, shown, lambda: "\n".join(f"{k} = {v}" for k, v in shown.items()))
 
 
-@cli.command("runners")
+@click.command("runners")
+@output_options
 @click.pass_obj
 def runners_command(state: State) -> None:
     """The installed runners, their presets and the notebook's claims they suit."""
+    from ..runners import registry
+
     claims = state.notebook.list_claims()
     data = []
     for runner in registry.available().values():
@@ -316,14 +366,18 @@ def runners_command(state: State) -> None:
     emit(state, data, render)
 
 
-@cli.group("runs", invoke_without_command=True)
+@click.group("runs", invoke_without_command=True)
 @click.option("--claim", "claim", help="only runs testing this claim")
 @click.option("--watch", is_flag=True, help="refresh every second until no run is queued or running")
+@output_options
 @click.pass_context
 def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
     """List runs, newest first (finds runs whose worker died and marks them interrupted)."""
     if ctx.invoked_subcommand is not None:
         return
+    from ..runs import launcher
+    from ..runs import status as claim_status
+
     state: State = ctx.obj
     claim_id = _claim_ref(state, claim) if claim else None
     while True:
@@ -334,7 +388,7 @@ def runs_group(ctx: click.Context, claim: str | None, watch: bool) -> None:
             click.echo(json.dumps(data, default=str))
         elif watch:
             click.clear()
-            click.echo(terminal_safe(_table(runs, why_not)))
+            show(_table(runs, why_not))
         else:
             emit(state, data, partial(_table, runs, why_not))
         if not watch or not any(not r.status.finished for r in runs):
@@ -370,9 +424,13 @@ def _show_text(run: RunRecord, log_path: str, why_not: dict[str, str]) -> str:
 
 @runs_group.command("show")
 @click.argument("run")
+@output_options
 @click.pass_obj
 def runs_show(state: State, run: str) -> None:
     """A run's status, verdict, metrics, config, provenance and log path."""
+    from ..runs import launcher, records
+    from ..runs import status as claim_status
+
     launcher.reap(state.notebook)
     record = records.get(state.notebook, _run_ref(state, run))
     log_path = str(state.notebook.run_dir(record.id) / "run.log")
@@ -382,9 +440,12 @@ def runs_show(state: State, run: str) -> None:
 
 @runs_group.command("cancel")
 @click.argument("run")
+@output_options
 @click.pass_obj
 def runs_cancel(state: State, run: str) -> None:
     """Cancel a run: a queued one at once, a running one within seconds."""
+    from ..runs import launcher
+
     run_id = _run_ref(state, run)
     status = launcher.cancel(state.notebook, run_id)
     words = "cancelled" if status.finished else "cancel requested; the worker stops within seconds"
@@ -394,8 +455,11 @@ def runs_cancel(state: State, run: str) -> None:
 @runs_group.command("rerun")
 @click.argument("run")
 @click.option("--wait", is_flag=True, help="show progress until the run ends, then its verdict")
+@output_options
 @click.pass_obj
 def runs_rerun(state: State, run: str, wait: bool) -> None:
     """Queue RUN again with the same runner, preset, config and seed."""
+    from ..runs import launcher
+
     run_id = launcher.rerun(state.notebook, _run_ref(state, run))
     _report_launch(state, run_id, wait)

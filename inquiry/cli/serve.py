@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from . import State, cli
+from .output import State, output_options
 
 
 def serve_command(state: State) -> str:
@@ -23,8 +23,9 @@ def serve_command(state: State) -> str:
     return shlex.join([sys.executable, "-m", "inquiry", "--notebook", str(state.notebook_path), "open"])
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="port on 127.0.0.1")
+@output_options
 @click.pass_obj
 def serve(state: State, port: int) -> None:
     """Serve the terminal app to a web browser on http://127.0.0.1:PORT (needs the `web` extra)."""

@@ -12,38 +12,42 @@ exit status 1, and nothing changes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InquiryError, NotFound
-from ..models import ReproSpec, SpecState, Verdict
-from ..runners import registry
-from ..runs import status as claim_status
-from ..store import Notebook, SpecConflict
-from . import State, cli, emit
+from .output import State, emit, output_options
 from .runs import _claim_ref
 
-PREDICTIONS = (Verdict.SUPPORTS.value, Verdict.CONTRADICTS.value)
+if TYPE_CHECKING:
+    from ..models import ReproSpec, SpecState, Verdict
+    from ..store import Notebook
 
 
 class SpecsGroup(click.Group):
     """``inquiry specs CLAIM`` shows a claim; ``inquiry specs accept ID`` … change a spec."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["show", *args]
+        # the group's own options are flags (--json, --help), so the first other word names the command
+        first = next((i for i, arg in enumerate(args) if not arg.startswith("-")), None)
+        if first is not None and args[first] not in self.commands:
+            args = [*args[:first], "show", *args[first:]]
         return super().parse_args(ctx, args)
 
 
 def _prediction(word: str) -> Verdict:
-    if word not in PREDICTIONS:
+    from ..models import Verdict
+
+    if word not in (Verdict.SUPPORTS.value, Verdict.CONTRADICTS.value):
         raise InquiryError(f"--predicts must be supports or contradicts, not {word!r}")
     return Verdict(word)
 
 
 def _runner_preset(runner_name: str, preset: str | None) -> str:
     """The preset to record, after checking that the runner is installed and has it."""
+    from ..runners import registry
+
     try:
         runner = registry.get(runner_name)
     except InquiryError:
@@ -78,6 +82,9 @@ def spec_line(spec: ReproSpec, why_not: str | None = None) -> str:
 
 def claim_report(nb: Notebook, claim_id: str) -> tuple[dict[str, Any], str]:
     """The claim's specs, status and runs counted or not, as JSON data and as text."""
+    from ..models import SpecState
+    from ..runs import status as claim_status
+
     found = claim_status.evidence(nb, claim_id)
     claim = nb.get_claim(claim_id)
     if claim is None:
@@ -122,18 +129,22 @@ def claim_report(nb: Notebook, claim_id: str) -> tuple[dict[str, Any], str]:
 
 
 def _changed(state: State, claim_id: str) -> None:
+    from ..runs import status as claim_status
+
     claim_status.refresh(state.notebook, claim_id)
     data, text = claim_report(state.notebook, claim_id)
     emit(state, data, lambda: text)
 
 
-@cli.group("specs", cls=SpecsGroup)
+@click.group("specs", cls=SpecsGroup)
+@output_options
 def specs_group() -> None:
     """Review a claim's reproduction specs: which runner tests it, what it predicts (`inquiry specs CLAIM`)."""
 
 
 @specs_group.command("show")
 @click.argument("claim")
+@output_options
 @click.pass_obj
 def specs_show(state: State, claim: str) -> None:
     """A claim's specs, its status, and which runs count."""
@@ -150,17 +161,23 @@ def _set_state(state: State, spec_id: str, to: SpecState) -> None:
 
 @specs_group.command("accept")
 @click.argument("spec_id", metavar="ID")
+@output_options
 @click.pass_obj
 def specs_accept(state: State, spec_id: str) -> None:
     """Accept a spec: its runs (evidence presets) now count toward the claim's status."""
+    from ..models import SpecState
+
     _set_state(state, spec_id, SpecState.ACCEPTED)
 
 
 @specs_group.command("reject")
 @click.argument("spec_id", metavar="ID")
+@output_options
 @click.pass_obj
 def specs_reject(state: State, spec_id: str) -> None:
     """Reject a spec: this runner does not test this claim; its runs no longer count."""
+    from ..models import SpecState
+
     _set_state(state, spec_id, SpecState.REJECTED)
 
 
@@ -169,9 +186,13 @@ def specs_reject(state: State, spec_id: str) -> None:
 @click.option("--predicts", required=True, help="supports | contradicts: the verdict the claim, if true, gives")
 @click.option("--runner", "runner_name", help="another runner")
 @click.option("--preset", help="another preset of the runner")
+@output_options
 @click.pass_obj
 def specs_edit(state: State, spec_id: str, predicts: str, runner_name: str | None, preset: str | None) -> None:
     """Set what the claim predicts (and optionally the runner and preset); the spec becomes accepted."""
+    from ..models import SpecState
+    from ..store import SpecConflict
+
     prediction = _prediction(predicts)
     spec = _spec(state.notebook, spec_id)
     runner_name = runner_name or spec.runner
@@ -199,11 +220,14 @@ def specs_edit(state: State, spec_id: str, predicts: str, runner_name: str | Non
 @click.option("--preset", help="the runner's preset (default: default)")
 @click.option("--part", type=int, default=0, show_default=True, help="which part of a conjunction it tests")
 @click.option("--why", default="", help="why this runner tests the claim")
+@output_options
 @click.pass_obj
 def specs_add(
     state: State, claim: str, runner_name: str, predicts: str, preset: str | None, part: int, why: str
 ) -> None:
     """Add an accepted spec to a claim."""
+    from ..models import ReproSpec, SpecState
+
     claim_id = _claim_ref(state, claim)
     prediction = _prediction(predicts)
     preset = _runner_preset(runner_name, preset)
