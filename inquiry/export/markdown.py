@@ -49,7 +49,15 @@ from ..notes.vault_format import (
     RunSummary,
 )
 from ..notes.wikilinks import escape_link_text
-from ..runners.api import MINIATURE_SCOPE_NOTE
+from ..present.text import (
+    citation_badge,
+    essay_paragraph,
+    estimate_text,
+    fidelity_card,
+    fidelity_markdown,
+    headline_keys,
+    scope_sentence,
+)
 from ..runs.records import RunRecord, list_runs
 from ..runs.status import not_counted
 from ..store import Notebook
@@ -114,9 +122,13 @@ class _Evidence:
     runs: dict[str, list[RunRecord]] = field(default_factory=dict)
     why_not: dict[str, str] = field(default_factory=dict)  # run id -> why it does not count
 
+    def tally(self, note_id: str) -> str:
+        """``✅ 1 · ❌ 0 · ○ 1``: the note's claims by status."""
+        return counts_text(note_counts(self.nb, note_id))
+
     def counts(self, note_id: str) -> str:
-        """``(✅ 1 · ❌ 0 · ○ 1)``: the note's claims by status."""
-        return f"({counts_text(note_counts(self.nb, note_id))})"
+        """The tally in brackets, as it follows a note's title."""
+        return f"({self.tally(note_id)})"
 
     def note(self, note_id: str) -> Status:
         if note_id not in self.note_statuses:
@@ -178,17 +190,13 @@ class _Writer:
 
     def essay_paragraph(self, text: str, cited: list[tuple[Citation, dict[str, Any]]]) -> str:
         """The paragraph with each cited title replaced by a link plus badge (and ⚠ on contradicted ground)."""
-        out, cursor = [], 0
-        for citation, flag in sorted(cited, key=lambda pair: pair[0].start):
-            out.append(self.plain(text[cursor : citation.start]))
-            mark = f" {CONTRADICTED_MARK}" if flag.get("rests_on") == Status.CONTRADICTED.value else ""
-            out.append(
-                f"{self.note_link(citation.note_id, text[citation.start : citation.end])} "
-                f"{self.evidence.counts(citation.note_id)}{mark}"
-            )
-            cursor = citation.end
-        out.append(self.plain(text[cursor:]))
-        return "".join(out)
+        return essay_paragraph(
+            text,
+            cited,
+            plain=self.plain,
+            link=lambda citation, shown: self.note_link(citation.note_id, shown),
+            badge=lambda citation, flag: citation_badge(self.evidence.tally(citation.note_id), flag.get("rests_on")),
+        )
 
     def essay(self, inquiry: Inquiry) -> list[str]:
         flags = citation_flags(self.nb, inquiry.id)
@@ -214,41 +222,19 @@ class _Writer:
         if result is None:
             lines += [f"- No result{': ' + run.error if run.error else ''}.", ""]
             return lines
-        for key in result.headline or sorted(result.metrics):
-            estimate = result.metrics.get(key)
-            if estimate is None:
-                continue
-            interval = (
-                f" (95% CI {estimate.low:.4g} to {estimate.high:.4g}"
-                if estimate.low is not None and estimate.high is not None
-                else " (no interval"
-            )
-            interval = interval.replace("95%", f"{estimate.level:.0%}") + (f", n={estimate.n})" if estimate.n else ")")
+        for key in headline_keys(result.metrics, result.headline):
+            estimate = result.metrics[key]
             lines.append(
-                f"- {key}: {estimate.value:.4g}{estimate.unit}{interval}"
-                + (f": {estimate.description}" if estimate.description else "")
+                f"- {key}: {estimate_text(estimate)}" + (f": {estimate.description}" if estimate.description else "")
             )
         verdict = result.verdict
         lines.append(f"- Verdict: **{verdict.verdict.value}** ({verdict.reason}): {verdict.explanation}")
-        scope = f"miniature. {MINIATURE_SCOPE_NOTE}" if verdict.scope == "miniature" else f"checkpoint {verdict.scope}."
-        lines += [f"- Scope: {scope}", ""]
-        lines += self.fidelity(run.runner)
+        lines += [f"- Scope: {verdict.scope}. {scope_sentence(verdict.scope)}", ""]
+        lines += [fidelity_markdown(fidelity_card(run.runner), run.runner), ""]
         path = self.plot(run)
         if path is not None:
             lines += [self.image(path, f"plot of {run.id}"), ""]
         return lines
-
-    @staticmethod
-    def fidelity(runner_name: str) -> list[str]:
-        from ..runners.registry import get
-
-        try:
-            card = get(runner_name).fidelity
-        except NotFound:
-            return [f"Fidelity card unavailable: runner {runner_name!r} is not installed here.", ""]
-        lines = ["| aspect | paper | miniature |", "| --- | --- | --- |"]
-        lines += [f"| {row.aspect} | {_cell(row.paper)} | {_cell(row.miniature)} |" for row in card.rows]
-        return lines + [""] + [f"Caveat: {caveat}" for caveat in card.caveats] + ([""] if card.caveats else [])
 
     def note_evidence(self, note: Note, heading: str, level: int) -> list[str]:
         claims = self.nb.list_claims(note_id=note.id)
@@ -299,10 +285,6 @@ class _Writer:
             "sources_declared": inquiry.sources_declared,
             "evidence": dict(counts.items()),
         }
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 # ---- obsidian ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import NotFound
 from ..models import EdgeKind, EdgeState, NodeKind
+from ..present.text import clip
 
 if TYPE_CHECKING:
     from ..store import Notebook
@@ -205,10 +206,6 @@ def local_graph(
     return LocalGraph(center, radius, sub, depth, parent, hidden)
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def render_local(local: LocalGraph, width: int = 100) -> str:
     """A terminal tree of the local graph, each node once, edges read from the parent's side.
 
@@ -222,7 +219,7 @@ def render_local(local: LocalGraph, width: int = 100) -> str:
     def label(node: str) -> str:
         d = describe(g, node)
         status = f" · {d['status']}" if d["status"] else ""
-        return f"{_short(d['title'], width - 30)} [{d['kind']}{status}]"
+        return f"{clip(d['title'], width - 30)} [{d['kind']}{status}]"
 
     def relation(par: str, child: str) -> str:
         arrow, keys = ("→", g[par][child]) if g.has_edge(par, child) else ("←", g[child][par])

@@ -12,7 +12,17 @@ import re
 from ..evidence import counts_text
 from ..graph import rollup
 from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeKind, EdgeState, Inquiry, Note, Paper, SpecState, Status
-from ..runners.api import MINIATURE_SCOPE_NOTE, FidelityCard
+from ..present.text import (
+    citation_badge,
+    essay_paragraph,
+    estimate_counted,
+    estimate_interval,
+    estimate_value,
+    fidelity_markdown,
+    headline_keys,
+    scope_sentence,
+)
+from ..runners.api import FidelityCard
 from ..runs import status as claim_status
 from ..runs.records import RunRecord
 from .data import NotebookData
@@ -130,15 +140,16 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
     if summary:
         parts.append(summary)
     for index, paragraph in enumerate(inquiry.essay):
-        pieces, cursor = [], 0
-        for c in sorted((c for c in citations if c.paragraph == index), key=lambda c: c.start):
-            pieces += [
-                escape(paragraph[cursor : c.start]),
-                link(paragraph[c.start : c.end] or titles[c.note_id], c.note_id),
-                _badge(flags.get((c.note_id, c.paragraph, c.sentence)), note_counts.get(c.note_id)),
-            ]
-            cursor = max(cursor, c.end)
-        parts.append("".join(pieces) + escape(paragraph[cursor:]))
+        cited = [(c, flags.get((c.note_id, c.paragraph, c.sentence))) for c in citations if c.paragraph == index]
+        parts.append(
+            essay_paragraph(
+                paragraph,
+                cited,
+                plain=escape,
+                link=lambda c, shown: link(shown or titles[c.note_id], c.note_id),
+                badge=lambda c, flag: _badge(flag, note_counts.get(c.note_id)),
+            )
+        )
     if inquiry.next_lines:
         parts.append("## Next inquiring lines\n\n" + bullets([escape(line) for line in inquiry.next_lines]))
     return "\n\n".join(parts) + "\n"
@@ -155,18 +166,11 @@ def _inquiry_summary(data: NotebookData, inquiry_id: str) -> str:
 
 
 def _badge(flag: dict | None, note_counts: str | None = None) -> str:
-    """What follows a citation link: the cited note's claim counts (a note is a question: never one glyph),
-    and ⚠ when the sentence rests on a contradicted or mixed claim (:func:`~inquiry.graph.rollup.citation_flags`).
-
-    >>> _badge({"status": "supported", "rests_on": None}, "✅ 1 · ❌ 0 · ○ 1")
-    ' (✅ 1 · ❌ 0 · ○ 1)'
-    >>> _badge({"status": "mixed", "rests_on": "mixed"}, "✅ 1 · ❌ 1 · ○ 0")
-    ' (✅ 1 · ❌ 1 · ○ 0) ⚠ *rests on contested evidence*'
-    """
+    """The citation's badge (:func:`inquiry.present.text.citation_badge`), with the ⚠ explained in words;
+    nothing for a citation the roll-up has no flag for yet."""
     if flag is None:
         return ""
-    mark = " ⚠ *rests on contested evidence*" if flag["rests_on"] else ""
-    return f" ({note_counts}){mark}" if note_counts else mark
+    return citation_badge(note_counts, flag["rests_on"], explain="*rests on a contradicted claim*")
 
 
 def note_page(data: NotebookData, note: Note) -> str:
@@ -258,19 +262,6 @@ def _relation_line(kind: str, edge, text: str, target: str) -> str:
     return f"**{kind}** {link(text, target)}{why}{suggested}"
 
 
-def counted(e) -> str:
-    """What an estimate's ``n`` counts, written out: ``200 problems``, ``1000 bootstrap draws``.
-
-    Runners name it in ``Estimate.n_of``; older results only say it in the description.
-    """
-    if e.n is None:
-        return "—"
-    what = e.n_of or (
-        "bootstrap draws" if "bootstrap draw" in e.description else "seeds" if "seed" in e.description else "items"
-    )
-    return f"{e.n} {what}"
-
-
 def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
     """A finished run: verdict, reason and scope, metrics with intervals, the fidelity card."""
     parts = [
@@ -284,34 +275,22 @@ def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
         parts.append(f"No result: {run.error or run.message or 'the run has not finished.'}")
         return "\n\n".join(parts) + "\n"
     verdict = result.verdict
-    scope = MINIATURE_SCOPE_NOTE if verdict.scope == "miniature" else f"Scope: checkpoint `{verdict.scope}`."
     parts += [
         f"## Verdict: {verdict.verdict.value}",
         f"Reason `{verdict.reason}`: {escape(verdict.explanation)}",
-        f"> **Scope: {verdict.scope}.** {scope}",
+        f"> **Scope: {verdict.scope}.** {scope_sentence(verdict.scope)}",
     ]
-    keys = [k for k in result.headline if k in result.metrics]
-    keys += [k for k in result.metrics if k not in keys]
+    keys = headline_keys(result.metrics, result.headline, everything=True)
     if keys:
         rows = ["| metric | value | interval | over | what |", "|---|---|---|---|---|"]
         for key in keys:
             e = result.metrics[key]
-            interval = (
-                f"[{e.low:.4g}, {e.high:.4g}] at {e.level:.0%}" if e.low is not None and e.high is not None else "—"
+            over = estimate_counted(e) or "—"
+            rows.append(
+                f"| {key} | {estimate_value(e)} | {estimate_interval(e) or '—'} | {over} | {escape(e.description)} |"
             )
-            rows.append(f"| {key} | {e.value:.4g}{e.unit} | {interval} | {counted(e)} | {escape(e.description)} |")
         parts.append("## Metrics\n\n" + "\n".join(rows))
-    if fidelity is None:
-        parts.append("## Fidelity card\n\nThe runner is not installed here, so its fidelity card is unavailable.")
-    else:
-        rows = ["| aspect | paper | miniature |", "|---|---|---|"]
-        rows += [f"| {r.aspect} | {r.paper} | {r.miniature} |" for r in fidelity.rows]
-        caveats = "\n".join(f"- {c}" for c in fidelity.caveats)
-        parts.append(
-            "## Fidelity card\n\n"
-            + "\n".join(rows)
-            + (f"\n\nWhat could make results differ:\n\n{caveats}" if caveats else "")
-        )
+    parts.append("## Fidelity card\n\n" + fidelity_markdown(fidelity, run.runner))
     if result.series:
         parts.append("## Curves\n\nDrawn below, one chart per name.")
     return "\n\n".join(parts) + "\n"

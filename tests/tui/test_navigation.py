@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from pilot_helpers import SIZE, settle
-from textual.widgets import Input, Markdown, Select, Tree
+import json
 
+import pytest
+from click.testing import CliRunner
+from pilot_helpers import SIZE, settle
+from textual.widgets import Input, Markdown, OptionList, Select, Tree
+
+from inquiry.cli import cli
 from inquiry.tui.screens.export import ExportScreen
 from inquiry.tui.widgets.reader import Reader
 
@@ -85,19 +89,33 @@ async def test_a_citation_link_is_followed_by_keyboard_and_by_click(app):
         assert page(app).startswith("# Does RLVR actually expand what models can reason about?")
 
 
-async def test_search_shows_results_as_you_type_and_enter_opens_one(app):
+async def test_search_shows_results_as_you_type_grouped_as_the_cli_groups_them(app, seeded_notebook):
+    cli_json = CliRunner().invoke(cli, ["--notebook", str(seeded_notebook.path), "search", "pass", "--json"]).stdout
+    note = next(r for r in json.loads(cli_json) if r["claims"])  # the CLI lists the note once, its claim under it
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("slash")
         await pilot.press(*"sampling budg")
         await settle(pilot, app)
         search = app.screen
-        assert search.hits, "search found nothing"
-        top = search.hits[0]
+        assert search.rows, "search found nothing"
+        top = search.rows[0]
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.screen.current == top.node_id
         assert "sampling budget" in page(app).lower()
+
+        await pilot.press("slash", *"pass")
+        await settle(pilot, app)
+        options = app.screen.query_one("#results", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        shown = [row.node_id for row in app.screen.rows]
+        at = shown.index(note["id"])
+        assert shown.count(note["id"]) == 1 and "1 matching claim" in prompts[at]  # one row per note
+        assert prompts[at + 1].startswith("  └ claim") and shown[at + 1] == note["claims"][0]  # its claim under it
+        await pilot.press("down", *["down"] * (at + 1), "enter")  # into the list, onto the claim, open it
+        await settle(pilot, app)
+        assert app.screen.current == note["claims"][0]
 
 
 async def test_the_filter_narrows_the_navigator_as_you_type(app):

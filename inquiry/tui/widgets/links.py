@@ -16,14 +16,11 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...present.text import clip
 from ..data import Link, LocalView
 from ..keys import bindings
 
 TITLE_WIDTH = 60
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
 
 
 class LinksPanel(Vertical):
@@ -76,14 +73,14 @@ class LinksPanel(Vertical):
             heading(group.heading + (f" · {group.total}" if group.total > len(group.links) else ""))
             for entry in group.links:
                 mark = Text(" suggested", style="italic yellow") if entry.suggested else ""
-                options.append(Option(Text.assemble("  ", _short(entry.title), mark)))
+                options.append(Option(Text.assemble("  ", clip(entry.title, TITLE_WIDTH), mark)))
                 self.entries.append(entry)
             if group.remaining:
                 heading(f"  … {group.remaining} more")
         if view.cocited:
             heading("co-cited notes")
             for entry, times in view.cocited:
-                options.append(Option(Text.assemble("  ", _short(entry.title), (f"  ×{times}", "dim"))))
+                options.append(Option(Text.assemble("  ", clip(entry.title, TITLE_WIDTH), (f"  ×{times}", "dim"))))
                 self.entries.append(entry)
         if not options:
             heading("no links")

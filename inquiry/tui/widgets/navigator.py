@@ -23,6 +23,7 @@ from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
 from ...models import NodeKind, Status, kind_of
+from ...present.text import clip
 from ..data import NotebookData, Page, Row
 
 TITLE_WIDTH = 90
@@ -103,8 +104,9 @@ class NavigatorTree(Tree[object]):
 
 
 def row_label(row: Row) -> Text:
-    title = row.title if len(row.title) <= TITLE_WIDTH else row.title[: TITLE_WIDTH - 1] + "…"
-    return Text.assemble(f"{row.glyph} ", title, (f"  {row.detail}" if row.detail else "", "dim"))
+    return Text.assemble(
+        f"{row.glyph} ", clip(row.title, TITLE_WIDTH), (f"  {row.detail}" if row.detail else "", "dim")
+    )
 
 
 class Navigator(Vertical):
