@@ -156,7 +156,13 @@ class Table:
         from rich.table import Table as RichTable
         from rich.text import Text
 
-        table = RichTable(*self.headers, box=None, header_style="bold", pad_edge=False)
+        table = RichTable(box=None, header_style="bold", pad_edge=False)
+        for i, header in enumerate(self.headers):
+            if i < len(self.headers) - 1:  # ids and short words are kept whole (people copy them); the last wraps
+                width = max([len(header)] + [len(row[i]) for row in self.rows])
+                table.add_column(header, no_wrap=True, min_width=width)
+            else:
+                table.add_column(header, overflow="fold")
         for row in self.rows:
             table.add_row(*(Text(terminal_safe(cell)) for cell in row))
         return table

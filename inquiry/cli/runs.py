@@ -106,7 +106,7 @@ def outcome_text(run: RunRecord) -> str:
     lines = [f"{run.id} {run.status.value}"]
     if run.result is not None:
         report = run.result.verdict
-        lines.append(f"verdict: {report.verdict.value} ({report.reason}; scope: {report.scope})")
+        lines.append(f"verdict: {verdict_summary(report, scope=True)}")
         lines.append(f"  {report.explanation}")
         lines.append(f"  {scope_sentence(report.scope)}")
         lines += _headline(run.result)

@@ -57,6 +57,7 @@ from ..present.text import (
     fidelity_markdown,
     headline_keys,
     scope_sentence,
+    verdict_summary,
 )
 from ..runs.records import RunRecord, list_runs
 from ..runs.status import not_counted
@@ -228,7 +229,7 @@ class _Writer:
                 f"- {key}: {estimate_text(estimate)}" + (f": {estimate.description}" if estimate.description else "")
             )
         verdict = result.verdict
-        lines.append(f"- Verdict: **{verdict.verdict.value}** ({verdict.reason}): {verdict.explanation}")
+        lines.append(f"- Verdict: {verdict_summary(verdict, emphasis='**')}: {verdict.explanation}")
         lines += [f"- Scope: {verdict.scope}. {scope_sentence(verdict.scope)}", ""]
         lines += [fidelity_markdown(fidelity_card(run.runner), run.runner), ""]
         path = self.plot(run)

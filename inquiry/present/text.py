@@ -107,9 +107,16 @@ def headline_keys(metrics: dict[str, Any], headline: list[str] | None, everythin
 MINIATURE = "miniature"
 
 
-def verdict_summary(report: VerdictReport) -> str:
-    """``supports (ci_above_chance)``: the verdict and its machine-readable reason."""
-    return f"{report.verdict.value} ({report.reason})"
+def verdict_summary(report: VerdictReport, *, scope: bool = False, emphasis: str = "") -> str:
+    """The verdict and its machine-readable reason (and scope), ``emphasis`` around the verdict word.
+
+    >>> from inquiry.runners.api import VerdictReport
+    >>> report = VerdictReport(verdict="supports", reason="ci_above_chance", explanation="")
+    >>> verdict_summary(report, scope=True), verdict_summary(report, emphasis="**")
+    ('supports (ci_above_chance; scope: miniature)', '**supports** (ci_above_chance)')
+    """
+    where = f"; scope: {report.scope}" if scope else ""
+    return f"{emphasis}{report.verdict.value}{emphasis} ({report.reason}{where})"
 
 
 def scope_sentence(scope: str) -> str:
