@@ -25,7 +25,7 @@ from pathlib import Path
 COMMANDS = {"help": ["--help"], "stats": ["stats"]}
 
 
-def _run(tree: str | None, args: list[str], env: dict[str, str]) -> float:
+def _run(tree: str | None, args: list[str], env: dict[str, str], cwd: str) -> float:
     run_env = dict(env)
     if tree:
         run_env["PYTHONPATH"] = tree
@@ -33,6 +33,7 @@ def _run(tree: str | None, args: list[str], env: dict[str, str]) -> float:
     subprocess.run(
         [sys.executable, "-c", "from inquiry.cli import main; main()", *args],
         env=run_env,
+        cwd=cwd,  # not the checkout: ``python -c`` puts the working folder first on sys.path
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -51,11 +52,11 @@ def main() -> None:
         env = {**os.environ, "INQUIRY_NOTEBOOK": str(Path(tmp) / "nb"), "PYTHONDONTWRITEBYTECODE": "0"}
         for tree in trees.values():  # create the notebook with the example, and warm the byte-code caches
             for args in COMMANDS.values():
-                _run(tree, args, env)
+                _run(tree, args, env, tmp)
         for _ in range(options.repeat):
             for name, tree in trees.items():
                 for cmd, args in COMMANDS.items():
-                    times[name][cmd].append(_run(tree, args, env))
+                    times[name][cmd].append(_run(tree, args, env, tmp))
     figures = {
         name: {cmd: round(statistics.median(values) * 1000, 1) for cmd, values in per.items()}
         for name, per in times.items()
