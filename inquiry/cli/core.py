@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..present.text import clip
+from ..present.text import clip, status_word
 from .output import LazyChoice, State, emit, output_options
 
 if TYPE_CHECKING:
@@ -194,7 +194,6 @@ def _show_inquiry(nb: Notebook, inquiry: Inquiry) -> str:
 def _show_note(nb: Notebook, note: Note) -> str:
     from ..evidence import counts_text
     from ..graph.rollup import note_counts
-    from ..models import STATUS_GLYPH
 
     lines = [note.id + ("  [placeholder: no summary yet]" if note.is_placeholder else ""), "", note.title, ""]
     if not note.is_placeholder:  # a note is a question: counts of its claims, never one glyph
@@ -210,7 +209,7 @@ def _show_note(nb: Notebook, note: Note) -> str:
         for claim in claims:
             figures = ", ".join(q.text for q in claim.quantities)
             lines.append(
-                f"  {claim.id}  {STATUS_GLYPH[claim.status]} {claim.status.value}  {_clip(claim.text, 80)}"
+                f"  {claim.id}  {status_word(claim.status)}  {_clip(claim.text, 80)}"
                 + (f"  ({figures})" if figures else "")
             )
     cited = nb.citations(note_id=note.id)
@@ -221,7 +220,7 @@ def _show_note(nb: Notebook, note: Note) -> str:
 
 
 def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> str:
-    from ..models import STATUS_GLYPH, EdgeState
+    from ..models import EdgeState
     from ..runs.status import evidence
 
     lines = [
@@ -231,7 +230,7 @@ def _show_claim(nb: Notebook, claim: Claim, relations: list[dict[str, Any]]) -> 
         "",
         f"note: {claim.note_id}",
         f"kind: {claim.kind.value}",
-        f"status: {STATUS_GLYPH[claim.status]} {claim.status.value} ({evidence(nb, claim.id).describe()})",
+        f"status: {status_word(claim.status)} ({evidence(nb, claim.id).describe()})",
     ]
     if claim.quantities:
         lines.append("quantities: " + ", ".join(f"{q.text} ({q.relation})" for q in claim.quantities))

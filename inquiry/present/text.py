@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from ..models import Status
     from ..runners.api import Estimate, FidelityCard, VerdictReport
 
 ELLIPSIS = "…"
@@ -39,6 +40,21 @@ def clip(text: str, width: int, *, at_word: bool = False, one_line: bool = False
     if at_word:
         cut = (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:")
     return cut + ELLIPSIS
+
+
+# ---- statuses -----------------------------------------------------------------------------------
+
+
+def status_word(status: Status | None) -> str:
+    """A claim's status as its glyph and word, ``✅ supported``.
+
+    >>> from inquiry.models import Status
+    >>> status_word(Status.SUPPORTED), status_word(None)
+    ('✅ supported', 'status not rolled up yet')
+    """
+    from ..models import STATUS_GLYPH
+
+    return f"{STATUS_GLYPH[status]} {status.value}" if status else "status not rolled up yet"
 
 
 # ---- estimates ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ..present.text import (
     fidelity_markdown,
     headline_keys,
     scope_sentence,
+    status_word,
 )
 from ..runners.api import FidelityCard
 from ..runs import status as claim_status
@@ -74,10 +75,6 @@ def bullets(items: list[str]) -> str:
     • B
     """
     return "\\\n".join(f"• {item}" for item in items)
-
-
-def status_word(status: Status | None) -> str:
-    return f"{STATUS_GLYPH[status]} {status.value}" if status else "status not rolled up yet"
 
 
 def page(data: NotebookData, node_id: str) -> str:
