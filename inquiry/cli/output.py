@@ -59,9 +59,11 @@ class State:
         if self._notebook is None:
             from ..store import Notebook
 
-            initialise = None
+            initialise: Callable[[Notebook], Any] | None = None
             if not self.empty:
-                from ..example import import_example as initialise
+                from ..example import import_example
+
+                initialise = import_example
             # the example is imported while the notebook is created, atomically (see Notebook.open)
             self._notebook = Notebook.open(self.notebook_path, initialise=initialise)
             from ..runs.status import upgrade
@@ -205,8 +207,8 @@ class LazyChoice(click.Choice):
         self._loaded: tuple[str, ...] | None = None
         self.case_sensitive = case_sensitive
 
-    @property  # type: ignore[override]
-    def choices(self) -> tuple[str, ...]:
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
         if self._loaded is None:
             self._loaded = tuple(self._load())
         return self._loaded

@@ -55,7 +55,8 @@ def search(nb: Notebook, query: str, limit: int = 10, kinds: list[str] | None = 
             node_id, claim_hits = claim.note_id, [hit]
         entry = results.get(node_id)
         if entry is None:
-            title = hit.title if node_id == hit.node_id else nb.get_note(node_id).title
+            note = None if node_id == hit.node_id else nb.get_note(node_id)
+            title = note.title if note is not None else hit.title
             entry = results[node_id] = SearchResult(
                 id=node_id,
                 kind=kind_of(node_id).value,
