@@ -49,7 +49,7 @@ from ..notes.vault_format import (
     RunSummary,
 )
 from ..notes.wikilinks import escape_link_text
-from ..runners.api import MINIATURE_SCOPE_NOTE
+from ..runners.api import MINIATURE_SCOPE_NOTE, Registration, installed_registration, registration_facts
 from ..runs.records import RunRecord, list_runs
 from ..runs.status import not_counted
 from ..store import Notebook
@@ -230,6 +230,10 @@ class _Writer:
             )
         verdict = result.verdict
         lines.append(f"- Verdict: **{verdict.verdict.value}** ({verdict.reason}): {verdict.explanation}")
+        lines += [
+            f"- {self.plain(label)}: {self.plain(text)}"
+            for label, text in registration_facts(verdict, _registration(run))
+        ]
         scope = f"miniature. {MINIATURE_SCOPE_NOTE}" if verdict.scope == "miniature" else f"checkpoint {verdict.scope}."
         lines += [f"- Scope: {scope}", ""]
         lines += self.fidelity(run.runner)
@@ -299,6 +303,16 @@ class _Writer:
             "sources_declared": inquiry.sources_declared,
             "evidence": dict(counts.items()),
         }
+
+
+def _registration(run: RunRecord) -> Registration | None:
+    """The installed registration of the run's runner (None when the runner is not installed here)."""
+    from ..runners.registry import get
+
+    try:
+        return installed_registration(get(run.runner))
+    except NotFound:
+        return None
 
 
 def _cell(text: str) -> str:

@@ -12,7 +12,7 @@ import re
 from ..evidence import counts_text
 from ..graph import rollup
 from ..models import CLAIM_RELATIONS, STATUS_GLYPH, Claim, EdgeKind, EdgeState, Inquiry, Note, Paper, SpecState, Status
-from ..runners.api import MINIATURE_SCOPE_NOTE, FidelityCard
+from ..runners.api import MINIATURE_SCOPE_NOTE, FidelityCard, Registration, registration_facts
 from ..runs import status as claim_status
 from ..runs.records import RunRecord
 from .data import NotebookData
@@ -271,8 +271,11 @@ def counted(e) -> str:
     return f"{e.n} {what}"
 
 
-def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
-    """A finished run: verdict, reason and scope, metrics with intervals, the fidelity card."""
+def result_page(run: RunRecord, fidelity: FidelityCard | None, registration: Registration | None = None) -> str:
+    """A finished run: verdict, reason and scope, the registration it was decided under with each
+    precondition's measured figure, metrics with intervals, the fidelity card.
+
+    ``registration`` is the installed runner's file (its text is shown only when its hash is the run's)."""
     parts = [
         f"# Run {run.id} · {run.status.value}",
         f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}, claim {link(run.claim_id, run.claim_id)}"
@@ -289,6 +292,8 @@ def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
         f"## Verdict: {verdict.verdict.value}",
         f"Reason `{verdict.reason}`: {escape(verdict.explanation)}",
         f"> **Scope: {verdict.scope}.** {scope}",
+        "## Registration\n\n"
+        + bullets([f"**{escape(label)}**: {escape(text)}" for label, text in registration_facts(verdict, registration)]),
     ]
     keys = [k for k in result.headline if k in result.metrics]
     keys += [k for k in result.metrics if k not in keys]
