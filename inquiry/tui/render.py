@@ -293,7 +293,9 @@ def result_page(run: RunRecord, fidelity: FidelityCard | None, registration: Reg
         f"Reason `{verdict.reason}`: {escape(verdict.explanation)}",
         f"> **Scope: {verdict.scope}.** {scope}",
         "## Registration\n\n"
-        + bullets([f"**{escape(label)}**: {escape(text)}" for label, text in registration_facts(verdict, registration)]),
+        + bullets(
+            [f"**{escape(label)}**: {escape(text)}" for label, text in registration_facts(verdict, registration)]
+        ),
     ]
     keys = [k for k in result.headline if k in result.metrics]
     keys += [k for k in result.metrics if k not in keys]
