@@ -13,7 +13,8 @@ from itertools import count
 from inquiry.graph.relations import add_relation
 from inquiry.graph.rollup import citation_flags, claim_status, inquiry_summary, note_status
 from inquiry.models import EdgeState, ReproSpec, RunStatus, SpecState, Verdict
-from inquiry.runners.api import Artifact, Estimate, Result, Series, VerdictReport
+from inquiry.runners.api import Artifact, Estimate, PreconditionCheck, Result, Series, VerdictReport
+from inquiry.runners.rlvr.runner import RLVRRunner
 from inquiry.runs import launcher, records
 from inquiry.store import Notebook
 
@@ -46,7 +47,13 @@ def _result(verdict: Verdict, gain: float, plot: str | None = None) -> Result:
             )
         ],
         artifacts=[Artifact(name="curve", path="curve.png", kind="plot")] if plot else [],
-        verdict=VerdictReport(verdict=verdict, reason=f"test_{verdict.value}", explanation=f"gain {gain:+.2f}"),
+        verdict=VerdictReport(
+            verdict=verdict,
+            reason=f"test_{verdict.value}",
+            explanation=f"gain {gain:+.2f}",
+            registration=RLVRRunner.registration().sha,  # decided under the installed file: the export shows it
+            preconditions=[PreconditionCheck(id="base_above_guesser", passed=True, value=0.76, threshold=0.05)],
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from inquiry.export.paths import ExportRefused, inside
 from inquiry.graph.rollup import claim_status
 from inquiry.models import Citation, ImportBatch, Inquiry, Note
 from inquiry.notes.vault_format import BADGES, CONTRADICTED_MARK
+from inquiry.runners.rlvr.runner import RLVRRunner
 
 WHEN = "2025-01-01T00:00:00+00:00"
 
@@ -74,6 +75,11 @@ def test_gfm_shows_runs_with_intervals_verdict_scope_and_fidelity(evidence_nb, t
     assert "exported: '2025-01-01T00:00:00+00:00'" in text and "contradicted: 1" in text
     assert "- gain: 0.2 (95% CI 0.15 to 0.25, n=30): pass@16 - pass@1" in text
     assert "- Verdict: **contradicts** (test_contradicts): gain -0.10" in text
+    reg = RLVRRunner.registration()  # the registration the verdict was decided under, from the file itself
+    assert f"- Registration: rlvr v{reg.version}, sha {reg.sha} (the installed file)" in text
+    assert "- Hypothesis: Post-training with verifiable rewards (GRPO) raises pass@1" in text
+    assert "guess\\_margin = 0.05" in text and "- Rule (contradicts): every precondition holds" in text
+    assert "- Precondition base\\_above\\_guesser: holds: measured 0.76, threshold 0.05." in text
     assert "not about the paper's models" in text
     assert "| aspect | paper | miniature |" in text and "countdown-3" in text  # the rlvr runner's fidelity card
     assert re.search(

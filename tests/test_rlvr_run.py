@@ -128,6 +128,7 @@ def test_the_registration_loads_for_this_runner_version_and_names_every_threshol
         "min_clip_share",
         "sparse_enough",
         "rank_ratio_min",
+        "sparsity_atol",
     }
     assert used == set(reg.thresholds)
     assert {"supports", "contradicts", "inconclusive"} <= set(reg.decision_rule) and reg.control

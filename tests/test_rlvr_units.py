@@ -174,7 +174,7 @@ def test_sparsity_verdict(rl_bf16, rl_fp32, expected):
 
 
 # --------------------------------------------------------------------------- measurement
-def test_sparsity_measures_a_known_changed_set_at_each_precision():
+def test_sparsity_measures_a_known_changed_set_at_each_precision(monkeypatch):
     tok = build_tokenizer(list("0123456789"))
     model = build_model(tok, TinyModelConfig(hidden=16, layers=2, heads=2, ffn=32), seed=0)
     before = {k: v.clone() for k, v in model.state_dict().items()}
@@ -191,6 +191,11 @@ def test_sparsity_measures_a_known_changed_set_at_each_precision():
     other = {k: v.clone() for k, v in before.items()}
     other["model.layers.1.mlp.up_proj.weight"][:8] += 0.5  # superset of the first changed set
     assert overlap_minus_chance(before, after, other, "bf16_exact") == pytest.approx(1 - 128 / total)
+    # the isclose tolerance is the registered sparsity_atol: at 1.0 the +0.5 changes count as unchanged
+    registered = rules.registration()
+    loose = registered.model_copy(update={"thresholds": {**registered.thresholds, "sparsity_atol": 1.0}})
+    monkeypatch.setattr(rules, "registration", lambda: loose)
+    assert unchanged_share(before, after, "bf16_isclose") == 1.0
 
 
 # ------------------------------------------------------------------------------- GRPO

@@ -47,6 +47,7 @@ def test_a_run_is_queued_executed_and_its_verdict_updates_the_claim(run_notebook
     assert prov["runner"] == "linear-probe" and prov["seed"] == 1 and prov["device"] == "cpu"
     assert prov["versions"]["torch"] and prov["versions"]["inquiry"] and prov["threads"] == 1
     assert prov["pid"] != os.getpid() and prov["wall_s"] > 0 and prov["peak_rss_mb"] > 10
+    assert prov["cpu_s"] > 0  # the worker's own CPU seconds (on a loaded machine, a quiet one's wall time)
     assert prov["config"] == run.config and prov["ended"] >= prov["started"]
     assert seen[-1] is RunStatus.SUCCEEDED
     assert nb.get_claim(claim_id).status is Status.SUPPORTED

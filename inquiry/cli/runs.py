@@ -413,7 +413,7 @@ def _show_text(run: RunRecord, log_path: str, why_not: dict[str, str]) -> str:
         )
     if prov.get("wall_s") is not None:
         lines.append(
-            f"wall {prov['wall_s']} s, peak memory {prov.get('peak_rss_mb')} MiB, "
+            f"wall {prov['wall_s']} s, cpu {prov.get('cpu_s', '-')} s, peak memory {prov.get('peak_rss_mb')} MiB, "
             f"device {prov.get('device')}, threads {prov.get('threads')}, host {prov.get('host')} "
             f"pid {prov.get('pid')}"
         )

@@ -59,6 +59,7 @@ from ..present.text import (
     scope_sentence,
     verdict_summary,
 )
+from ..runners.api import Registration, installed_registration, registration_facts
 from ..runs.records import RunRecord, list_runs
 from ..runs.status import not_counted
 from ..store import Notebook
@@ -230,6 +231,10 @@ class _Writer:
             )
         verdict = result.verdict
         lines.append(f"- Verdict: {verdict_summary(verdict, emphasis='**')}: {verdict.explanation}")
+        lines += [
+            f"- {self.plain(label)}: {self.plain(text)}"
+            for label, text in registration_facts(verdict, _registration(run))
+        ]
         lines += [f"- Scope: {verdict.scope}. {scope_sentence(verdict.scope)}", ""]
         lines += [fidelity_markdown(fidelity_card(run.runner), run.runner), ""]
         path = self.plot(run)
@@ -286,6 +291,16 @@ class _Writer:
             "sources_declared": inquiry.sources_declared,
             "evidence": dict(counts.items()),
         }
+
+
+def _registration(run: RunRecord) -> Registration | None:
+    """The installed registration of the run's runner (None when the runner is not installed here)."""
+    from ..runners.registry import get
+
+    try:
+        return installed_registration(get(run.runner))
+    except NotFound:
+        return None
 
 
 # ---- obsidian ------------------------------------------------------------------------------------

@@ -216,6 +216,65 @@ def load_registration(path: Path) -> Registration:
     return Registration.model_validate(data)
 
 
+def installed_registration(runner: Runner | type[Runner] | None) -> Registration | None:
+    """The installed runner's registration, or None (no runner, no file, or a file that does not load)."""
+    if runner is None:
+        return None
+    try:
+        return runner.registration()
+    except (OSError, ValueError):
+        return None
+
+
+def registration_facts(verdict: VerdictReport, installed: Registration | None) -> list[tuple[str, str]]:
+    """What a reader needs to judge a verdict against its registration, as (label, plain text) pairs.
+
+    The run stores only the registration's hash; the text (hypothesis, thresholds, rule) comes from the
+    installed runner's file and is shown only when its hash is the run's, else the mismatch is said. The
+    result screen and the markdown export both render these pairs (each with its own escaping).
+
+    >>> reg = Registration(runner="r", version="1", hypothesis="H.", method="M.", thresholds={"margin": 0.05},
+    ...                    decision_rule={"supports": "S."}, sha="abc")
+    >>> check = PreconditionCheck(id="p", passed=False, value=0.01, threshold=0.05, detail="lower bound 0.01.")
+    >>> report = VerdictReport(verdict="inconclusive", reason="precondition_failed:p", explanation="",
+    ...                        registration="abc", preconditions=[check])
+    >>> [label for label, _ in registration_facts(report, reg)]
+    ['Registration', 'Hypothesis', 'Thresholds', 'Rule (supports)', 'Precondition p']
+    >>> registration_facts(report, reg)[-1][1]
+    'failed: measured 0.01, threshold 0.05. lower bound 0.01.'
+    >>> registration_facts(report.model_copy(update={"registration": None}), reg)[0][1]
+    'none stored (decided before registrations, or by a runner without one)'
+    """
+    facts: list[tuple[str, str]] = []
+    if not verdict.registration:
+        facts.append(("Registration", "none stored (decided before registrations, or by a runner without one)"))
+    elif installed is not None and installed.sha == verdict.registration:
+        facts += [
+            ("Registration", f"{installed.runner} v{installed.version}, sha {installed.sha} (the installed file)"),
+            ("Hypothesis", " ".join(installed.hypothesis.split())),
+            ("Thresholds", ", ".join(f"{name} = {value:g}" for name, value in installed.thresholds.items()) or "none"),
+        ]
+        facts += [(f"Rule ({name})", " ".join(rule.split())) for name, rule in installed.decision_rule.items()]
+    else:
+        now = f"the installed runner's is v{installed.version}, sha {installed.sha}" if installed else "not installed"
+        facts.append(("Registration", f"sha {verdict.registration} ({now}: its text is not shown)"))
+    for check in verdict.preconditions:
+        figures = ", ".join(
+            f"{what} {number:.4g}"
+            for what, number in (("measured", check.value), ("threshold", check.threshold))
+            if number is not None
+        )
+        facts.append(
+            (
+                f"Precondition {check.id}",
+                ("holds" if check.passed else "failed")
+                + (f": {figures}." if figures else ".")
+                + (f" {check.detail}" if check.detail else ""),
+            )
+        )
+    return facts
+
+
 class Cancelled(Exception):
     """Raised inside a runner by :meth:`RunContext.check_cancelled` when the user cancels."""
 

@@ -161,7 +161,7 @@ def execute_run(
     """
     prov: dict[str, Any] = {**run.provenance, "host": socket.gethostname(), "pid": os.getpid()}
     status, result, error, message = RunStatus.FAILED, None, None, "failed"
-    began = time.monotonic()
+    began, cpu_began = time.monotonic(), time.process_time()
     try:
         runner = registry.get(run.runner)
         config = runner.Config.model_validate(run.config)
@@ -187,5 +187,11 @@ def execute_run(
     except BaseException as exc:
         traceback.print_exc()
         error = describe_failure(exc, run.runner, prov.get("device", run.device), log_path)
-    prov.update(ended=utcnow(), wall_s=round(time.monotonic() - began, 3), **peak_memory_mb(prov.get("device", "cpu")))
+    prov.update(
+        ended=utcnow(),
+        wall_s=round(time.monotonic() - began, 3),
+        # this process's CPU time: on a shared, loaded machine it is what a quiet one's wall time would be (1 thread)
+        cpu_s=round(time.process_time() - cpu_began, 3),
+        **peak_memory_mb(prov.get("device", "cpu")),
+    )
     return Outcome(status, message, result, error, prov)

@@ -23,7 +23,7 @@ from ..present.text import (
     scope_sentence,
     status_word,
 )
-from ..runners.api import FidelityCard
+from ..runners.api import FidelityCard, Registration, registration_facts
 from ..runs import status as claim_status
 from ..runs.records import RunRecord
 from .data import NotebookData
@@ -259,8 +259,11 @@ def _relation_line(kind: str, edge, text: str, target: str) -> str:
     return f"**{kind}** {link(text, target)}{why}{suggested}"
 
 
-def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
-    """A finished run: verdict, reason and scope, metrics with intervals, the fidelity card."""
+def result_page(run: RunRecord, fidelity: FidelityCard | None, registration: Registration | None = None) -> str:
+    """A finished run: verdict, reason and scope, the registration it was decided under with each
+    precondition's measured figure, metrics with intervals, the fidelity card.
+
+    ``registration`` is the installed runner's file (its text is shown only when its hash is the run's)."""
     parts = [
         f"# Run {run.id} · {run.status.value}",
         f"Runner **{run.runner}**, preset `{run.preset}`, seed {run.seed}, claim {link(run.claim_id, run.claim_id)}"
@@ -276,6 +279,10 @@ def result_page(run: RunRecord, fidelity: FidelityCard | None) -> str:
         f"## Verdict: {verdict.verdict.value}",
         f"Reason `{verdict.reason}`: {escape(verdict.explanation)}",
         f"> **Scope: {verdict.scope}.** {scope_sentence(verdict.scope)}",
+        "## Registration\n\n"
+        + bullets(
+            [f"**{escape(label)}**: {escape(text)}" for label, text in registration_facts(verdict, registration)]
+        ),
     ]
     keys = headline_keys(result.metrics, result.headline, everything=True)
     if keys:

@@ -141,6 +141,8 @@ async def test_resizing_with_log_scale_charts_open_does_not_crash(app, seeded_no
         assert "16" in drawn and "5.7" not in drawn  # ticks at the measured k, written as whole numbers
         assert "RL: interval low" in drawn or "RL" in drawn  # each series and band named in the legend
         assert "1000 bootstrap draws" in app.screen.query_one(Markdown).source  # n says what it counts
+        # the registration section is always there; this probe result stores none, and says so
+        assert "## Registration\n\n• **Registration**: none stored" in app.screen.query_one(Markdown).source
 
 
 def test_x_ticks_are_the_measured_values_as_whole_numbers():

@@ -36,7 +36,6 @@ from .plots import plot_pass_curves
 from .rewards import RewardKind, make_reward
 from .task import MAX_ANSWER_LEN, Problem, final_value
 from .verdict import (
-    REGISTERED_PRECISIONS,
     SparsityEvidence,
     clip_check,
     entropy_check,
@@ -44,6 +43,7 @@ from .verdict import (
     one_example_verdict,
     passk_evidence,
     passk_verdict,
+    registered_precisions,
     sparsity_at,
     sparsity_verdict,
     spurious_verdict,
@@ -783,7 +783,7 @@ class _Pipeline:
             rl=rl_share, sft=sft_share, overlap_minus_chance=overlap, rank_ratio=rank, rl_gain=rl_gain
         )
         verdict = sparsity_verdict(ev)
-        per_precision = {name: sparsity_at(ev, p)[0] for name, p in REGISTERED_PRECISIONS.items()}
+        per_precision = {name: sparsity_at(ev, p)[0] for name, p in registered_precisions().items()}
         self.raw["verdict_per_precision"] = per_precision
         layers = {p: sp.per_layer_unchanged(before, runs[0], p) for p in sp.PRECISIONS}
         metrics = {
@@ -843,7 +843,7 @@ class _Pipeline:
             Table(
                 name="registered rule per precision",
                 columns=["precision", "comparison", "verdict"],
-                rows=[[name, p, per_precision[name]] for name, p in REGISTERED_PRECISIONS.items()],
+                rows=[[name, p, per_precision[name]] for name, p in registered_precisions().items()],
             ),
         ]
         return Result(

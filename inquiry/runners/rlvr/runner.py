@@ -19,7 +19,9 @@ from .pool import not_pooled, pool_passk, why_not_poolable
 
 class RLVRRunner(Runner[Config]):
     name = "rlvr"
-    version = "2"  # registration.yaml v2: preconditions, the chains task, the distillation control
+    # registration.yaml v2: preconditions, the chains task, the distillation control; v3: the sparsity tolerance and
+    # registered precisions moved from constants in code into the file
+    version = "3"
     title = "RLVR: does RL expand what a model can solve, or only sharpen it? (pass@k curves)"
     claim = (
         "RL with verifiable rewards (RLVR) raises pass@1 but does not make the model solve problems its base "

@@ -1,7 +1,7 @@
 """How much of the network an update touched (Mukherjee et al. 2025), at three precisions.
 
 Like the authors' ``check_sparsity.py``, both state dicts are cast to bf16 and compared exactly
-and with ``isclose(Δ, 0, atol=1e-5)``; the fp32 comparisons (exact and with the same tolerance)
+and with ``isclose(Δ, 0, atol)`` (``atol`` is the registered ``sparsity_atol``, 1e-5); the fp32 comparisons (exact and with the same tolerance)
 are added because with fp32 master weights Adam moves nearly every parameter that gets any
 gradient: the precision of the comparison is part of the finding.
 
@@ -20,22 +20,24 @@ from collections.abc import Mapping
 
 import torch
 
+from .verdict import threshold
+
 PRECISIONS = ("bf16_exact", "bf16_isclose", "fp32_exact", "fp32_isclose")
-ATOL = 1e-5
 
 StateDict = Mapping[str, torch.Tensor]
 
 
 def changed_mask(before: torch.Tensor, after: torch.Tensor, precision: str) -> torch.Tensor:
-    """True where the parameter changed, judged at ``precision``."""
+    """True where the parameter changed, judged at ``precision`` (isclose: at the registered ``sparsity_atol``)."""
+    atol = threshold("sparsity_atol")
     if precision.startswith("fp32"):
         delta = after.float() - before.float()
-        return delta != 0 if precision == "fp32_exact" else ~torch.isclose(delta, torch.zeros_like(delta), atol=ATOL)
+        return delta != 0 if precision == "fp32_exact" else ~torch.isclose(delta, torch.zeros_like(delta), atol=atol)
     delta = after.to(torch.bfloat16) - before.to(torch.bfloat16)  # bf16 arithmetic, as the authors do
     if precision == "bf16_exact":
         return delta != 0
     if precision == "bf16_isclose":
-        return ~torch.isclose(delta, torch.zeros_like(delta), atol=ATOL)
+        return ~torch.isclose(delta, torch.zeros_like(delta), atol=atol)
     raise ValueError(f"unknown precision {precision!r}; use one of {PRECISIONS}")
 
 

@@ -410,8 +410,13 @@ def spurious_verdict(
 
 
 # -------------------------------------------------------------------------------------- sparsity
-# The registered precisions: bf16 compared with the authors' tolerance, fp32 exactly.
-REGISTERED_PRECISIONS = {"bf16": "bf16_isclose", "fp32": "fp32_exact"}
+def registered_precisions() -> dict[str, str]:
+    """The comparison each registered precision is judged at (bf16 with the authors' tolerance, fp32 exactly).
+
+    >>> registered_precisions()
+    {'bf16': 'bf16_isclose', 'fp32': 'fp32_exact'}
+    """
+    return dict(registration().settings["sparsity_precisions"])
 
 
 @dataclass
@@ -453,7 +458,7 @@ def sparsity_verdict(ev: SparsityEvidence, scope: str = "miniature") -> VerdictR
     >>> sparsity_verdict(dense).reason
     'dense_updates_at_every_precision'
     """
-    per = {name: sparsity_at(ev, p) for name, p in REGISTERED_PRECISIONS.items()}
+    per = {name: sparsity_at(ev, p) for name, p in registered_precisions().items()}
     numbers = "; ".join(line for _, line in per.values()) + f"; rank ratio {ev.rank_ratio:.3f}"
     if ev.overlap_minus_chance is not None:
         numbers += f"; overlap − chance {ev.overlap_minus_chance:+.3f}"

@@ -10,6 +10,7 @@ from textual.widgets import Footer, Markdown
 
 from ...errors import NotFound
 from ...runners import registry
+from ...runners.api import installed_registration
 from ...runs.records import RunRecord
 from ..render import result_page
 from ..widgets.chart import SeriesChart, charts
@@ -24,11 +25,12 @@ class ResultScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         try:
-            fidelity = registry.get(self.run_record.runner).fidelity
+            runner = registry.get(self.run_record.runner)
         except NotFound:
-            fidelity = None
+            runner = None
+        fidelity = runner.fidelity if runner else None
         with VerticalScroll(id="result"):
-            yield Markdown(result_page(self.run_record, fidelity), open_links=False)
+            yield Markdown(result_page(self.run_record, fidelity, installed_registration(runner)), open_links=False)
             if self.run_record.result is not None:
                 for name, series in charts(self.run_record.result.series).items():
                     yield SeriesChart(name, series, classes="chart")
