@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..ids import FOLD_QUOTES, normalize_title, note_id  # FOLD_QUOTES: the same folding normalize_title applies
@@ -27,7 +27,8 @@ from ..models import Citation
 from .claims import split_sentences
 
 _WORD = re.compile(r"\w+")
-_NOT_SINGLE_SPACE = re.compile(r"\s\s|[^\S ]")
+_OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than a plain space
+_QUOTE_CHARS = re.compile("|".join(re.escape(chr(c)) for c in FOLD_QUOTES))  # what _QUOTES folds: skip it if none
 _KEY_WORDS = 3  # titles are bucketed by their first three words
 _MIN_TITLE_WORDS = 3  # shorter titles ("RLVR") would match ordinary prose
 _QUESTION_WORDS = (
@@ -39,6 +40,7 @@ _QUESTION_WORDS = (
 _QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORDS}\b")
 # What ends a question title before its "?": "!", a newline, or a period followed by whitespace or the end.
 _TITLE_STOP = re.compile(r"[!\n]|\.(?!\S)")
+_QUESTION_MARK = re.compile(r"\?")
 # A citation row keeps at most this much of the sentence it supports (a 179 KB "sentence" stored once per
 # citation grew a notebook to 1.8 GB); the span into the paragraph stays exact.
 MAX_SENTENCE = 1000
@@ -76,18 +78,25 @@ _NOT_A_NAME = {
     "Thus",
 }
 _MAX_PREFIX_TOKENS = 3
+# _tidy: the gaps a removed title leaves
+_ORPHAN_COMMA = re.compile(r"[,;]\s*(?=[,;.!?])")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+(?=[,;:.!?])")
+_SPACES = re.compile(r" {2,}")
 
 
-def fold(text: str) -> tuple[str, list[int]]:
+def fold(text: str) -> tuple[str, Sequence[int]]:
     """``text`` in the comparison form of :func:`~inquiry.ids.normalize_title`, with a map back to offsets.
 
     >>> folded, where = fold("Can  RL’s\\u00a0gap?")
     >>> folded, where[folded.index("gap")]
     ("can rl's gap?", 10)
     """
-    whole = unicodedata.normalize("NFKC", text).translate(FOLD_QUOTES).casefold()
-    if len(whole) == len(text) and not _NOT_SINGLE_SPACE.search(text):
-        return whole, list(range(len(text)))  # the usual case: one char each, offsets unchanged
+    whole = unicodedata.normalize("NFKC", text)
+    if _QUOTE_CHARS.search(whole):
+        whole = whole.translate(FOLD_QUOTES)
+    whole = whole.casefold()
+    if len(whole) == len(text) and "  " not in text and not _OTHER_SPACE.search(text):
+        return whole, range(len(text))  # the usual case: one char each, offsets unchanged
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -240,7 +249,7 @@ def question_spans(paragraph: str) -> list[tuple[int, int]]:
     >>> [text[a:b] for a, b in question_spans(text)]
     ['Does RL help?', 'What else?']
     """
-    marks = [i for i, ch in enumerate(paragraph) if ch == "?"]
+    marks = [m.start() for m in _QUESTION_MARK.finditer(paragraph)]
     stops = [m.start() for m in _TITLE_STOP.finditer(paragraph)]
     spans: list[tuple[int, int]] = []
     cursor = 0
@@ -322,6 +331,7 @@ def supported_sentences(paragraph: str, matches: list[TitleMatch], prefixes: lis
 
 def _tidy(sentence: str) -> str:
     """Remove the gaps a removed title leaves: orphan commas, space before punctuation."""
-    sentence = re.sub(r"[,;]\s*(?=[,;.!?])", "", sentence)
-    sentence = re.sub(r"\s+(?=[,;:.!?])", "", sentence)
-    return re.sub(r" {2,}", " ", sentence).strip()
+    sentence = _ORPHAN_COMMA.sub("", sentence)
+    sentence = _SPACE_BEFORE_PUNCT.sub("", sentence)
+    return _SPACES.sub(" ", sentence).strip()
+

@@ -40,8 +40,15 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
 
     Returns the files and one notice per file a folder held that is not a document.
     """
+    files, skipped, _ = _collect(paths)
+    return files, skipped
+
+
+def _collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[ImportNotice], dict[Path, Path]]:
+    """:func:`collect_files`, and each file's resolved path (the import records it as the source path)."""
     files: list[Path] = []
     skipped: list[ImportNotice] = []
+    dirs: dict[Path, Path] = {}  # folder -> its resolved path: one realpath per folder, not per file
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -64,12 +71,23 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], 
         else:
             raise ImportFailed(str(path), "no such file or folder")
     # A link inside the folder to a file it also holds is that file once, read under its own name.
+    real = {file: _resolve(file, dirs) for file in files}
     chosen: dict[Path, Path] = {}
     for file in files:
-        real = file.resolve()
-        if real not in chosen or (chosen[real].is_symlink() and not file.is_symlink()):
-            chosen[real] = file
-    return [file for file in dict.fromkeys(files) if chosen[file.resolve()] == file], skipped
+        if real[file] not in chosen or (chosen[real[file]].is_symlink() and not file.is_symlink()):
+            chosen[real[file]] = file
+    return [file for file in dict.fromkeys(files) if chosen[real[file]] == file], skipped, real
+
+
+def _resolve(file: Path, dirs: dict[Path, Path]) -> Path:
+    """``file.resolve()``, with the folder's resolution shared: a file that is no link resolves to its
+    resolved folder plus its name (realpath walks every component, with one lstat each)."""
+    if file.name in ("", ".", "..") or file.is_symlink():
+        return file.resolve()
+    folder = dirs.get(file.parent)
+    if folder is None:
+        folder = dirs[file.parent] = file.parent.resolve()
+    return folder / file.name
 
 
 def read_document(path: Path) -> str:
@@ -113,14 +131,14 @@ def build_batch(
 
     ``paper_keys``: known papers by :func:`~inquiry.notes.papers.paper_keys` key → paper id.
     """
-    files, skipped = collect_files(paths)
+    files, skipped, real = _collect(paths)
     builder = _BatchBuilder(titles, known_note, rules or default_rules(), paper_keys or {})
     builder.batch.warnings.extend(skipped)
     for path in files:
         if path.suffix.lower() == ".bib":
             continue  # references, read by inquiry.notes.bib
         text = read_document(path)
-        builder.add_document(parse_document(text, str(path)), str(path.resolve()), text)
+        builder.add_document(parse_document(text, str(path)), str(real[path]), text)
     return builder.finish()
 
 
