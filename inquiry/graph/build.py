@@ -9,8 +9,9 @@ and ``why``; ``cites`` edges carry the essay ``paragraphs`` they occur in; runs 
 by ``tested-by``.
 
 The store stays the source of truth: :class:`KnowledgeGraph` builds the graph on first use from
-one scan per table, then follows :class:`~inquiry.store.ChangeEvent` s, re-reading only the rows
-that changed.
+one scan per table (or reads it from :mod:`inquiry.graph.cache` when nothing changed since a big graph
+was last built), then follows :class:`~inquiry.store.ChangeEvent` s, re-reading only the rows that
+changed.
 
 >>> import tempfile
 >>> from inquiry.store import Notebook
@@ -35,6 +36,7 @@ import networkx as nx
 
 from ..models import EdgeKind, EdgeState, NodeKind, Status, kind_of
 from ..store import graph_rows
+from . import cache
 from .rollup import combine
 
 if TYPE_CHECKING:
@@ -234,6 +236,7 @@ class KnowledgeGraph:
         self._notebook = weakref.ref(nb)
         self._graph: nx.MultiDiGraph | None = None
         self.builds = 0  # how many full builds happened (tests check that writes do not rebuild)
+        self.from_cache = False  # whether the last full build was read from the cache file
         nb.listeners.append(self._on_change)
 
     @property
@@ -269,16 +272,28 @@ class KnowledgeGraph:
     # ---- full build ------------------------------------------------------------------------
 
     def _build(self) -> nx.MultiDiGraph:
-        graph = nx.MultiDiGraph()
+        """The graph from the cache file saved under the notebook's current key, else built from the tables
+        (and saved when big, if no write landed while it was being built: then the rows read are the key's)."""
+        nb = self.nb
+        self.from_cache = False
         # Millions of small dicts would trigger many useless cyclic-GC passes; none of them is garbage.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            _build_into(graph, self.nb)
+            key = cache.cache_key(nb)  # None inside a write, whose rows may still be rolled back
+            graph = cache.load(nb, key) if key is not None else None
+            if graph is not None:
+                self.from_cache = True
+                return graph
+            graph = nx.MultiDiGraph()
+            _build_into(graph, nb)
+            size = len(graph._node) + sum(map(len, graph._succ.values()))  # nodes + linked pairs
+            if key is not None and size >= cache.MIN_ELEMENTS and cache.cache_key(nb) == key:
+                cache.save(nb, key, graph)
+            return graph
         finally:
             if was_enabled:
                 gc.enable()
-        return graph
 
     @staticmethod
     def _endpoint_ok(node_id: str, live: dict) -> bool:

@@ -28,7 +28,9 @@ from .claims import split_sentences
 
 _WORD = re.compile(r"\w+")
 _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than a plain space
-_QUOTE_CHARS = re.compile("|".join(re.escape(chr(c)) for c in FOLD_QUOTES))  # what _QUOTES folds: skip it if none
+_QUOTE_CHARS = re.compile(
+    "|".join(re.escape(chr(c)) for c in FOLD_QUOTES)
+)  # what FOLD_QUOTES folds: none, no translate
 _KEY_WORDS = 3  # titles are bucketed by their first three words
 _MIN_TITLE_WORDS = 3  # shorter titles ("RLVR") would match ordinary prose
 _QUESTION_WORDS = (
@@ -334,4 +336,3 @@ def _tidy(sentence: str) -> str:
     sentence = _ORPHAN_COMMA.sub("", sentence)
     sentence = _SPACE_BEFORE_PUNCT.sub("", sentence)
     return _SPACES.sub(" ", sentence).strip()
-

@@ -135,6 +135,14 @@ class Connection:
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+    def graph_version(self) -> tuple[int, bytes] | None:
+        """The change counter of the rows the graph is built from and its random token (migration 5 -> 6),
+        kept by triggers whichever connection writes; None inside a write transaction (it may roll back)."""
+        if self.db.conn.in_transaction:
+            return None
+        version, token = self.db.execute("SELECT version, token FROM graph_state WHERE id = 1").fetchone()
+        return version, token
+
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version``: changes whenever another connection (a run's worker, the CLI)
         commits to this notebook; a cheap way for a long-lived reader to notice changes."""

@@ -77,22 +77,18 @@ class Nodes(Connection):
             existing.update(
                 self.db.execute(f"SELECT src, dst, kind FROM edges WHERE src IN ({marks(sources)})", sources)
             )
-        new = list({edge.key: edge for edge in edges if edge.key not in existing}.values())
+        fresh: dict[tuple[str, str, str], Edge] = {}  # an edge given twice keeps its first place, its last version
+        for edge in edges:
+            key = edge.key
+            if key not in existing:
+                fresh[key] = edge
+        new = list(fresh.values())
         now = utcnow()
         self.db.conn.executemany(
             "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    e.src,
-                    e.dst,
-                    e.kind.value,
-                    e.state.value,
-                    e.why,
-                    e.provenance,
-                    rows.dump(e.attrs) if e.attrs else "{}",
-                    now,
-                )
-                for e in new
+                (src, dst, kind, e.state.value, e.why, e.provenance, rows.dump(e.attrs) if e.attrs else "{}", now)
+                for (src, dst, kind), e in fresh.items()
             ],
         )
         self._pending.edges.extend(new)

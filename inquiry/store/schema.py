@@ -8,6 +8,7 @@ papers, citations, edges), ``specs`` (repro_specs), ``search`` (the FTS5 ``searc
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -129,6 +130,24 @@ MIGRATIONS: list[str] = [
     DROP TABLE sweeps;
     ALTER TABLE sweeps_v5 RENAME TO sweeps;
     """,
+    # 5 -> 6: a change counter for the rows the graph is built from, bumped by triggers (so by every
+    # connection: run workers, the CLI, the sqlite3 shell), with a random token that changes with it (two
+    # copies of a notebook that diverge never share a value). The graph cache (inquiry.graph.cache) is
+    # keyed by it. Runs only count where the graph reads them: progress writes leave it alone.
+    """
+    CREATE TABLE graph_state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, token BLOB NOT NULL);
+    INSERT INTO graph_state (id, version, token) VALUES (1, 0, randomblob(8));
+    """
+    + "".join(
+        f"CREATE TRIGGER graph_{table}_{event.split()[0].lower()} AFTER {event} ON {table} "
+        "BEGIN UPDATE graph_state SET version = version + 1, token = randomblob(8) WHERE id = 1; END;\n"
+        for table in ("inquiries", "notes", "claims", "papers", "runs", "edges", "citations")
+        for event in (
+            "INSERT",
+            "DELETE",
+            "UPDATE OF id, claim_id, runner, preset, status, verdict" if table == "runs" else "UPDATE",
+        )
+    ),
 ]
 
 # the settings key that says "recompute statuses under the current evidence rule" (value: the old schema)
@@ -155,4 +174,8 @@ def connect_new(db_file: Path) -> sqlite3.Connection:
 
 
 def split_sql(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The statements of a migration: each ends with ";" at the end of a line (a trigger's body holds "; END")."""
+    return [s.strip() for s in _STATEMENT_END.split(script) if s.strip()]
+
+
+_STATEMENT_END = re.compile(r";[ \t]*(?:\n|\Z)")

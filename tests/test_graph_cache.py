@@ -1,0 +1,105 @@
+"""The graph cache across opens: used when nothing changed, never when anything did, rebuilt when damaged."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import networkx as nx
+import pytest
+from fixture_graph import hand_built
+
+from inquiry.graph import cache
+from inquiry.graph.build import KnowledgeGraph
+from inquiry.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Notebook
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("INQUIRY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "MIN_ELEMENTS", 0)  # cache even the small hand-built graph
+    nb = hand_built(Notebook.open(tmp_path / "nb"))
+    nb.close()
+    return tmp_path / "nb"
+
+
+def _snapshot(graph: nx.MultiDiGraph):
+    return (
+        dict(graph.nodes(data=True)),
+        sorted((u, v, k, sorted(a.items())) for u, v, k, a in graph.edges(keys=True, data=True)),
+    )
+
+
+def _open_graph(folder) -> tuple[KnowledgeGraph, tuple]:
+    nb = Notebook.open(folder)
+    kg = KnowledgeGraph(nb)
+    snapshot = _snapshot(kg.graph)
+    nb.close()
+    return kg, snapshot
+
+
+def test_an_unchanged_notebook_opens_from_the_cache_and_a_write_between_opens_is_seen(folder):
+    first, built = _open_graph(folder)
+    again, cached = _open_graph(folder)
+    assert (first.from_cache, again.from_cache) == (False, True) and cached == built
+    # another process writes (the sqlite3 shell: no inquiry code, only the database's triggers)
+    conn = sqlite3.connect(folder / DB_NAME)
+    conn.execute("UPDATE notes SET title = 'Renamed note?' WHERE id = 'note:split'")
+    conn.commit()
+    conn.close()
+    after, seen = _open_graph(folder)
+    assert not after.from_cache and seen[0]["note:split"]["title"] == "Renamed note?"
+    assert seen[1] == built[1]
+
+
+def test_run_progress_leaves_the_cache_valid_but_a_run_status_does_not(folder):
+    _open_graph(folder)
+    conn = sqlite3.connect(folder / DB_NAME)
+    run = conn.execute("SELECT id FROM runs LIMIT 1").fetchone()[0]
+    conn.execute("UPDATE runs SET step = 7, heartbeat = 'now' WHERE id = ?", [run])
+    conn.commit()
+    kg, _ = _open_graph(folder)
+    assert kg.from_cache
+    conn.execute("UPDATE runs SET status = 'failed' WHERE id = ?", [run])
+    conn.commit()
+    conn.close()
+    kg, snapshot = _open_graph(folder)
+    assert not kg.from_cache and snapshot[0][run]["status"] == "failed"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_a_damaged_cache_file_is_rebuilt_not_a_crash(folder, damage):
+    _, built = _open_graph(folder)
+    nb = Notebook.open(folder)
+    path = cache.cache_file(nb)
+    nb.close()
+    data = path.read_bytes()
+    path.write_bytes(
+        {
+            "truncate": data[: len(data) // 2],
+            "flip": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:],
+            "garbage": b"\x00\xff" * 100,
+            "empty": b"",
+        }[damage]
+    )
+    kg, snapshot = _open_graph(folder)
+    assert not kg.from_cache and snapshot == built
+    kg, _ = _open_graph(folder)  # the rebuild replaced the file
+    assert kg.from_cache
+
+
+def test_a_version_5_notebook_gets_the_change_counter(tmp_path):
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.executescript("".join(MIGRATIONS[:5]))
+    conn.execute("INSERT INTO notes (id, title, created, updated) VALUES ('note:old', 'Old note?', '2025', '2025')")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    nb = Notebook.open(tmp_path)
+    assert nb.schema_version == SCHEMA_VERSION == 6
+    before = nb.graph_version()
+    with nb.transaction():
+        nb.db.execute("UPDATE notes SET title = 'Renamed?' WHERE id = 'note:old'")
+        assert nb.graph_version() is None  # inside a write: no key
+    after = nb.graph_version()
+    assert before[0] == 0 and after[0] == 1 and after[1] != before[1]
+    nb.close()
