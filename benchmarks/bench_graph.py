@@ -5,6 +5,7 @@ transaction), with power-law note popularity so that a few hub notes are cited b
 inquiries. Each figure is printed beside a baseline measured in the same run:
 
 - build: our lazy build vs. a bare scan of the same rows (the floor) and vs. ``add_edges_from``;
+- the next open of the unchanged notebook, which reads the graph cache, vs. the same bare scan;
 - queries: ``local_graph`` (r=2) and ``path`` vs. ``nx.ego_graph`` / ``nx.shortest_path`` on an
   undirected view, on ordinary notes; on the biggest hub only ours (the baseline walks it all).
 
@@ -20,6 +21,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -28,6 +30,7 @@ from pathlib import Path
 import networkx as nx
 import psutil
 
+from inquiry.graph import cache as graph_cache
 from inquiry.graph.build import KnowledgeGraph
 from inquiry.graph.queries import local_graph, neighbors, path
 from inquiry.store import DB_NAME, Notebook
@@ -118,6 +121,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10k notes instead of 100k")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument(
+        "--ego-calls", type=int, default=5, help="nx.ego_graph baseline calls (each copies the whole graph)"
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         help="keep the generated notebook in this folder and reuse it "
@@ -138,11 +144,15 @@ def main() -> None:
         f"({'reused ' + str(folder) if cached else f'{time.perf_counter() - start:.1f} s to write'})"
     )
 
+    # The graph cache (inquiry.graph.cache) goes to a folder of this run; the build is timed without it.
+    cache_dir = os.environ["INQUIRY_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-graph-cache-")
+    min_elements, graph_cache.MIN_ELEMENTS = graph_cache.MIN_ELEMENTS, 10**12
     gc.collect()
     rss_before = psutil.Process().memory_info().rss
     start = time.perf_counter()
     graph = KnowledgeGraph(nb).graph
     build_s = time.perf_counter() - start
+    graph_cache.MIN_ELEMENTS = min_elements
     graph_mb = (psutil.Process().memory_info().rss - rss_before) / 2**20
     # The whole process's high-water mark so far (corpus writing included): a safe upper bound.
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -158,6 +168,26 @@ def main() -> None:
     add_edges_s = time.perf_counter() - start
     del reference, rows, edge_rows
 
+    # The next open of the unchanged notebook reads the graph saved after this build.
+    start = time.perf_counter()
+    graph_cache.save(nb, graph_cache.cache_key(nb), graph)
+    save_s = time.perf_counter() - start
+    cache_mb = graph_cache.cache_file(nb).stat().st_size / 2**20
+    nb.close()
+    gc.collect()
+    start = time.perf_counter()
+    nb = Notebook.open(folder)
+    reopened = KnowledgeGraph(nb)
+    cached_graph = reopened.graph
+    cached_s = time.perf_counter() - start
+    assert reopened.from_cache and cached_graph.number_of_edges() == graph.number_of_edges()
+    del cached_graph, reopened
+    shutil.rmtree(cache_dir)
+    print(
+        f"cache: saved in {save_s:.2f} s ({cache_mb:.0f} MB); next open (open + graph from the cache) "
+        f"{cached_s:.2f} s = {cached_s / scan_s:.2f}x the bare scan, {cached_s / build_s:.2f}x the build"
+    )
+
     print(
         f"build: {build_s:.2f} s for {graph.number_of_nodes()} nodes / {graph.number_of_edges()} edges "
         f"(bare row scan {scan_s:.2f} s = {build_s / scan_s:.1f}x; add_edges_from of the edge rows alone "
@@ -171,7 +201,7 @@ def main() -> None:
     figures = {
         "local_ordinary": timed(lambda n: local_graph(graph, n, radius=2), [(n,) for n in ordinary]),
         "ego_baseline": timed(
-            lambda n: nx.ego_graph(graph, n, radius=2, undirected=True), [(n,) for n in ordinary[:5]]
+            lambda n: nx.ego_graph(graph, n, radius=2, undirected=True), [(n,) for n in ordinary[: args.ego_calls]]
         ),
         "path_ordinary": timed(lambda a, b: path(graph, a, b), pairs),
         "path_baseline": timed(lambda a, b: nx.shortest_path(undirected, a, b), pairs[:50]),
@@ -195,6 +225,10 @@ def main() -> None:
         "scan_s": round(scan_s, 3),
         "add_edges_from_s": round(add_edges_s, 3),
         "build_vs_scan": round(build_s / scan_s, 2),
+        "cache_save_s": round(save_s, 3),
+        "cache_mb": round(cache_mb),
+        "cached_open_s": round(cached_s, 3),
+        "cached_open_vs_scan": round(cached_s / scan_s, 2),
         "graph_mb": round(graph_mb),
         "peak_mb": round(peak_mb),
         **{f"{name}_p50_ms": round(v[0], 3) for name, v in figures.items()},
