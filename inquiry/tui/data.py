@@ -18,7 +18,7 @@ notebook of 100k notes, never builds more rows than the screen can show.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -105,10 +105,11 @@ class TitleIndex:
             return [], 0
         last_text, last_hits = self._last
         # every title matching "pass" also matched "pas": search only the previous matches
-        found = last_hits if last_text and folded.startswith(last_text) else range(len(self.folded))
+        scope: Sequence[int] = last_hits if last_text and folded.startswith(last_text) else range(len(self.folded))
+        found: list[int] = []
         for word in sorted(words, key=len, reverse=True):  # the longest word rules out the most titles
-            candidates = self.folded if isinstance(found, range) else map(self.folded.__getitem__, found)
-            found = list(compress(found, map(contains, candidates, repeat(word))))
+            candidates = self.folded if isinstance(scope, range) else map(self.folded.__getitem__, scope)
+            scope = found = list(compress(scope, map(contains, candidates, repeat(word))))
         self._last = (folded, found)  # one assignment: a concurrent keystroke sees the old or the new pair
         return [(self.entries[i][1], self.entries[i][2]) for i in found[:limit]], len(found)
 

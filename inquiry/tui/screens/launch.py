@@ -444,8 +444,14 @@ class LaunchScreen(ModalScreen[str | None]):
         return next((key for key, names in self.unmounted.items() if name in names), None)
 
     def _value(self, name: str) -> Any:
-        if self.section_unmounted(name):
-            return self.values.get(name)  # its widget is not mounted yet: the value it will show
+        if self.section_unmounted(name):  # not mounted yet: what its widget would give (see _field)
+            value, info = self.values.get(name), self.runner.Config.model_fields[name]
+            options = choices(info.annotation)
+            if options:
+                return str(value) if str(value) in options else options[0]
+            if isinstance(value, bool) or info.annotation is bool:
+                return bool(value)
+            return from_text(as_text(value), self.preset_values.get(name))
         widget = self.query_one(f"#field-{name}")
         if isinstance(widget, Switch):
             return widget.value
@@ -500,7 +506,7 @@ class LaunchScreen(ModalScreen[str | None]):
         if errors:
             names = [n for n in ["seed", "config"] + self.field_order if n in errors]
             summary.update(
-                f"{len(errors)} field{'s' if len(errors) != 1 else ''} need fixing, nothing was started: "
+                f"{len(errors)} {'fields need' if len(errors) != 1 else 'field needs'} fixing, nothing was started: "
                 + "; ".join(f"{n}: {errors[n]}" for n in names[:3])
                 + (" …" if len(names) > 3 else "")
             )
