@@ -18,9 +18,11 @@ notebook of 100k notes, never builds more rows than the screen can show.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import contains
 
 from ..evidence import counts_text
 from ..graph import build, queries, rollup
@@ -77,11 +79,19 @@ class Page:
         return max(0, self.total - self.offset - len(self.rows))
 
 
-@dataclass
 class TitleIndex:
-    """Every inquiry question and note title, casefolded once, for filtering as the user types."""
+    """Every inquiry question, note title and claim text, casefolded once, for filtering as the user types.
 
-    entries: list[tuple[str, str, str]] = field(default_factory=list)  # (folded, node_id, title)
+    A keystroke must not hold the interpreter for long (the filter runs in a thread, but a Python loop
+    over 30k titles still takes the lock the interface needs to draw), so each word is looked for by
+    ``map``/``compress`` in C, and a query that extends the previous one (the user typed another
+    character) only searches the previous matches.
+    """
+
+    def __init__(self, entries: list[tuple[str, str, str]]):  # (folded, node_id, title)
+        self.entries = entries
+        self.folded = [folded for folded, _, _ in entries]
+        self._last: tuple[str, list[int]] = ("", list(range(len(entries))))
 
     def match(self, text: str, limit: int = FILTER_LIMIT) -> tuple[list[tuple[str, str]], int]:
         """Titles containing every word of ``text``; returns up to ``limit`` and the total count.
@@ -89,11 +99,19 @@ class TitleIndex:
         >>> TitleIndex([("does rl help?", "note:a", "Does RL help?")]).match("RL hel")
         ([('note:a', 'Does RL help?')], 1)
         """
-        words = text.casefold().split()
+        folded = text.casefold()
+        words = folded.split()
         if not words:
             return [], 0
-        hits = [(node_id, title) for folded, node_id, title in self.entries if all(w in folded for w in words)]
-        return hits[:limit], len(hits)
+        last_text, last_hits = self._last
+        # every title matching "pass" also matched "pas": search only the previous matches
+        scope: Sequence[int] = last_hits if last_text and folded.startswith(last_text) else range(len(self.folded))
+        found: list[int] = []
+        for word in sorted(words, key=len, reverse=True):  # the longest word rules out the most titles
+            candidates = self.folded if isinstance(scope, range) else map(self.folded.__getitem__, scope)
+            scope = found = list(compress(scope, map(contains, candidates, repeat(word))))
+        self._last = (folded, found)  # one assignment: a concurrent keystroke sees the old or the new pair
+        return [(self.entries[i][1], self.entries[i][2]) for i in found[:limit]], len(found)
 
 
 @dataclass(frozen=True)

@@ -206,11 +206,11 @@ async def test_enter_in_the_last_field_launches_with_a_busy_sign(app, seeded_not
         launch = app.screen
         launch.query_one("#runner").focus()
         await settle(pilot, app)
+        for collapsible in launch.query("Collapsible"):
+            collapsible.collapsed = False  # (a collapsed section's fields are mounted when it opens)
+        await settle(pilot, app)
         inputs = [n for n in launch.field_order if isinstance(launch.query_one(f"#field-{n}"), Input)]
         last = launch.query_one(f"#field-{inputs[-1]}")
-        for collapsible in launch.query("Collapsible"):
-            collapsible.collapsed = False
-        await settle(pilot, app)
         last.focus()
         await pilot.press("enter")
         assert launch.launching  # the busy sign is up at once

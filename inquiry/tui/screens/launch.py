@@ -42,6 +42,10 @@ from ...runs import launcher, records
 from ..data import NotebookData
 
 RESOURCE_FIELDS = frozenset(RunnerConfig.model_fields)
+# Fields mounted with the form; the rest of an open section follows right after the first paint, and a
+# collapsed section's fields when it is opened. Mounting every field of a 40-field runner at once
+# (Selects, Switches, labels: ~200 widgets to style and lay out) took seconds on a loaded machine.
+FIRST_FIELDS = 10
 
 
 class FormSelect(Select):
@@ -153,7 +157,11 @@ class LaunchScreen(ModalScreen[str | None]):
         self.runners: list[tuple[Runner, bool]] = []
         self.preset_values: dict[str, Any] = {}
         self.times: dict[tuple[str, str], tuple[float, int]] = {}
-        self.field_order: list[str] = []
+        self.field_order: list[str] = []  # empty until the form is mounted
+        self.order: list[str] = []
+        self.values: dict[str, Any] = {}  # what each field holds until its widget is mounted
+        self.unmounted: dict[str, list[str]] = {}  # section → fields not mounted yet
+        self.errors: dict[str, str] = {}
         self.launching = False
         self.built: tuple[str, str] | None = None
         self.building = asyncio.Lock()
@@ -183,8 +191,8 @@ class LaunchScreen(ModalScreen[str | None]):
             return
         self.specs, self.runners, self.times = specs, runners, times
         dialog = self.query_one("#launch-dialog", Vertical)
-        await self.query_one("#launch-loading").remove()
         if not runners:
+            await self.query_one("#launch-loading").remove()
             await dialog.mount_all(
                 [
                     Label("No runners are installed, so there is nothing to launch.", id="no-runners"),
@@ -192,36 +200,47 @@ class LaunchScreen(ModalScreen[str | None]):
                 ]
             )
             return
+        first = runners[0][0]
+        preset, overrides = self._first_preset(first)
         runner_select: Select[str] = FormSelect(
             [(f"{r.name}: {r.title}" + ("  (suggested)" if good else ""), r.name) for r, good in runners],
-            value=runners[0][0].name,
+            value=first.name,
             allow_blank=False,
             id="runner",
             compact=True,
         )
-        with runner_select.prevent(Select.Changed):
-            await dialog.mount_all(
-                [
-                    Horizontal(Label("runner", classes="row-name"), runner_select, classes="launch-row"),
-                    Horizontal(
-                        Label("preset", classes="row-name"),
-                        FormSelect(
-                            [("default", "default")], value="default", allow_blank=False, id="preset", compact=True
+        preset_select: Select[str] = FormSelect(
+            [(self._preset_label(first, p), p) for p in first.presets],
+            value=preset,
+            allow_blank=False,
+            id="preset",
+            compact=True,
+        )
+        # the rows and the first runner's form in one mount: each separate mount costs a layout and a frame
+        async with self.building:
+            blocks = self._form_blocks(first, preset, overrides)
+            with runner_select.prevent(Select.Changed), preset_select.prevent(Select.Changed), self.app.batch_update():
+                await self.query_one("#launch-loading").remove()
+                await dialog.mount_all(
+                    [
+                        Horizontal(Label("runner", classes="row-name"), runner_select, classes="launch-row"),
+                        Horizontal(
+                            Label("preset", classes="row-name"),
+                            preset_select,
+                            Label("seed", classes="seed-name"),
+                            Input("0", id="seed", classes="seed -valid", compact=True, type="integer"),
+                            classes="launch-row",
                         ),
-                        Label("seed", classes="seed-name"),
-                        Input("0", id="seed", classes="seed", compact=True, type="integer"),
-                        classes="launch-row",
-                    ),
-                    VerticalScroll(id="form"),
-                    Horizontal(
-                        Button("Launch (ctrl+s)", variant="primary", id="launch", compact=True),
-                        Button("Cancel", id="close", compact=True),
-                        Label("", id="launch-busy"),
-                        classes="buttons",
-                    ),
-                ]
-            )
-        await self._runner_chosen(runners[0][0].name)
+                        VerticalScroll(*blocks, id="form"),
+                        Horizontal(
+                            Button("Launch (ctrl+s)", variant="primary", id="launch", compact=True),
+                            Button("Cancel", id="close", compact=True),
+                            Label("", id="launch-busy"),
+                            classes="buttons",
+                        ),
+                    ]
+                )
+            self._form_ready()
 
     @property
     def runner(self) -> Runner:
@@ -231,6 +250,8 @@ class LaunchScreen(ModalScreen[str | None]):
 
     @on(Select.Changed, "#runner")
     async def _runner_changed(self, event: Select.Changed) -> None:
+        if self.built and self.built[0] == str(event.value):
+            return  # the form already shows this runner (a select echoes its value once mounted)
         await self._runner_chosen(str(event.value))
 
     def _preset_label(self, runner: Runner, preset: str) -> str:
@@ -239,11 +260,12 @@ class LaunchScreen(ModalScreen[str | None]):
         evidence = "" if runner.counts_as_evidence(preset) else ", not evidence"
         return f"{preset} · {when}{evidence}"
 
-    async def _runner_chosen(self, name: str) -> None:
-        runner = registry.get(name)
-        spec = next((s for s in self.specs if s.runner == name), None)
+    def _first_preset(self, runner: Runner) -> tuple[str, dict[str, Any]]:
+        """The preset a runner's form opens on (the one last chosen, else its spec's, else ``default``)
+        and the claim's spec overrides for it."""
+        spec = next((s for s in self.specs if s.runner == runner.name), None)
         presets = list(runner.presets)
-        remembered = self.last_preset.get(name)
+        remembered = self.last_preset.get(runner.name)
         preset = (
             remembered
             if remembered in presets
@@ -251,11 +273,16 @@ class LaunchScreen(ModalScreen[str | None]):
             if spec and spec.preset in presets
             else ("default" if "default" in presets else presets[0])
         )
+        return preset, (spec.overrides if spec else {})
+
+    async def _runner_chosen(self, name: str) -> None:
+        runner = registry.get(name)
+        preset, overrides = self._first_preset(runner)
         select = self.query_one("#preset", Select)
         with select.prevent(Select.Changed):
-            select.set_options([(self._preset_label(runner, p), p) for p in presets])
+            select.set_options([(self._preset_label(runner, p), p) for p in runner.presets])
             select.value = preset
-        await self._build_form(preset, spec.overrides if spec else {})
+        await self._build_form(preset, overrides)
 
     @on(Select.Changed, "#preset")
     async def _preset_changed(self, event: Select.Changed) -> None:
@@ -284,14 +311,18 @@ class LaunchScreen(ModalScreen[str | None]):
             editor = Input(
                 as_text(value),
                 id=f"field-{name}",
-                classes="field-input",
+                # "-valid" up front: the Input sets it on its first value, and setting a class restyles
+                # the widget at once (a whole stylesheet pass per field, before it is even mounted)
+                classes="field-input -valid",
                 compact=True,
                 placeholder="(empty: not used)" if value in (None, "") else "",
             )
+        error = Label(self.errors.get(name, ""), id=f"error-{name}", classes="field-error")
+        error.display = name in self.errors
         return Vertical(
             Label(Text.assemble((name, "bold"), "  ", (hint, "dim")), classes="field-name"),
             editor,
-            Label("", id=f"error-{name}", classes="field-error"),
+            error,
             classes="field",
         )
 
@@ -300,17 +331,25 @@ class LaunchScreen(ModalScreen[str | None]):
             await self._build_form_now(preset, overrides)
 
     async def _build_form_now(self, preset: str, overrides: dict[str, Any]) -> None:
-        runner = self.runner
+        blocks = self._form_blocks(self.runner, preset, overrides)
+        form = self.query_one("#form", VerticalScroll)
+        with self.app.batch_update():  # one frame for the whole form, not one per mounted field
+            await form.remove_children()
+            await form.mount_all(blocks)
+        self._form_ready()
+
+    def _form_blocks(self, runner: Runner, preset: str, overrides: dict[str, Any]) -> list[Widget]:
+        """The form's sections for a runner and preset (only their first fields: see FIRST_FIELDS)."""
         self.built = (runner.name, preset)
         self.preset_values = registry.resolve_config(runner, preset).model_dump(mode="json")
-        values = {**self.preset_values, **overrides}
-        form = self.query_one("#form", VerticalScroll)
-        await form.remove_children()
+        values = self.values = {**self.preset_values, **overrides}
+        self.errors = {}
+        self.field_order = []
         fields = runner.Config.model_fields
         sections: dict[str, list[str]] = {"science": [], "paths": [], "resources": []}
         for name, _info in fields.items():
             sections[section_of(name)].append(name)
-        order = sections["science"] + sections["paths"] + sections["resources"]
+        self.order = sections["science"] + sections["paths"] + sections["resources"]
         try:
             registration = runner.registration()
             tested = ("Hypothesis: ", registration.hypothesis)
@@ -340,22 +379,79 @@ class LaunchScreen(ModalScreen[str | None]):
             "paths": ("Checkpoints and data (the GPU path)", True),
             "resources": ("Resources", True),
         }
+        self.unmounted = {}
         for key, names in sections.items():
             if names:
                 title, collapsed = titles[key]
+                now = [] if collapsed else names[:FIRST_FIELDS]
+                self.unmounted[key] = names[len(now) :]
                 blocks.append(
                     Collapsible(
-                        *[self._field(n, fields[n], values.get(n)) for n in names],
+                        *[self._field(n, fields[n], values.get(n)) for n in now],
                         title=f"{title} ({len(names)})",
                         collapsed=collapsed,
                         id=f"section-{key}",
                     )
                 )
-        await form.mount_all(blocks)
-        self.field_order = order  # set last: the form is ready (tests and the benchmark wait for it)
+        return blocks
+
+    def _form_ready(self) -> None:
+        self.field_order = self.order  # set last: the form is ready (tests and the benchmark wait for it)
         self._summarise({})
+        self.call_after_refresh(self._mount_rest, self.built)
+
+    def _mount_rest(self, built: tuple[str, str] | None) -> None:
+        """After the first paint: the open sections' remaining fields (not when the form was rebuilt since)."""
+        if built == self.built and self.is_attached:
+            for key in list(self.unmounted):
+                if not self.query_one(f"#section-{key}", Collapsible).collapsed:
+                    self._mount_section_soon(key)
+
+    def _mount_section_soon(self, key: str) -> None:
+        """Mount a section's remaining fields in a worker, after any form build under way: a build
+        removes the sections, and a field mounted into a removed section breaks (Select's mount)."""
+
+        async def mount() -> None:
+            async with self.building:
+                if self.is_attached:
+                    await self._mount_section(key)
+
+        self.run_worker(mount(), group="launch-sections")
+
+    async def _mount_section(self, key: str) -> None:
+        """Mount the fields of a section that are not mounted yet, after those that are.
+
+        Called under :attr:`building` (by :meth:`_mount_section_soon`), or from the screen's own key
+        handlers, which never run during a build started by another handler.
+        """
+        names = self.unmounted.pop(key, [])
+        if names:
+            fields = self.runner.Config.model_fields
+            section = self.query_one(f"#section-{key}", Collapsible)
+            with self.app.batch_update():
+                await section.query_one(Collapsible.Contents).mount_all(
+                    [self._field(n, fields[n], self.values.get(n)) for n in names]
+                )
+
+    @on(Collapsible.Expanded)
+    def _section_opened(self, event: Collapsible.Expanded) -> None:
+        key = (event.collapsible.id or "").removeprefix("section-")
+        if key in self.unmounted:  # (also posted when an open section mounts: its rest waits for the first paint)
+            self.call_after_refresh(self._mount_section_soon, key)
+
+    def section_unmounted(self, name: str) -> str | None:
+        """The section whose fields (``name`` among them) are still to be mounted, if any."""
+        return next((key for key, names in self.unmounted.items() if name in names), None)
 
     def _value(self, name: str) -> Any:
+        if self.section_unmounted(name):  # not mounted yet: what its widget would give (see _field)
+            value, info = self.values.get(name), self.runner.Config.model_fields[name]
+            options = choices(info.annotation)
+            if options:
+                return str(value) if str(value) in options else options[0]
+            if isinstance(value, bool) or info.annotation is bool:
+                return bool(value)
+            return from_text(as_text(value), self.preset_values.get(name))
         widget = self.query_one(f"#field-{name}")
         if isinstance(widget, Switch):
             return widget.value
@@ -395,10 +491,12 @@ class LaunchScreen(ModalScreen[str | None]):
         seed = self.query_one("#seed", Input).value.strip()
         if not seed.lstrip("-").isdigit():
             errors["seed"] = "seed must be a whole number"
+        self.errors = errors  # (a field mounted later shows its error too)
         for name in self.runner.Config.model_fields:
-            label = self.query_one(f"#error-{name}", Label)
-            label.update(errors.get(name, ""))
-            label.display = name in errors
+            if not self.section_unmounted(name):
+                label = self.query_one(f"#error-{name}", Label)
+                label.update(errors.get(name, ""))
+                label.display = name in errors
         self._summarise(errors)
         return errors
 
@@ -408,16 +506,19 @@ class LaunchScreen(ModalScreen[str | None]):
         if errors:
             names = [n for n in ["seed", "config"] + self.field_order if n in errors]
             summary.update(
-                f"{len(errors)} field{'s' if len(errors) != 1 else ''} need fixing, nothing was started: "
+                f"{len(errors)} {'fields need' if len(errors) != 1 else 'field needs'} fixing, nothing was started: "
                 + "; ".join(f"{n}: {errors[n]}" for n in names[:3])
                 + (" …" if len(names) > 3 else "")
             )
 
-    def _jump_to(self, name: str) -> None:
+    async def _jump_to(self, name: str) -> None:
         """Open the field's section and focus the field, scrolled into view."""
         if name == "seed" or name == "config":
             self.query_one("#seed" if name == "seed" else "#runner").focus()
             return
+        section = self.section_unmounted(name)
+        if section:
+            await self._mount_section(section)
         widget = self.query_one(f"#field-{name}")
         for ancestor in widget.ancestors:
             if isinstance(ancestor, Collapsible):
@@ -425,26 +526,34 @@ class LaunchScreen(ModalScreen[str | None]):
         widget.focus()
         self.call_after_refresh(widget.scroll_visible, animate=False)
 
+    def _is_text_field(self, name: str) -> bool:
+        if self.section_unmounted(name):  # as _field will build it
+            info = self.runner.Config.model_fields[name]
+            return not choices(info.annotation) and not (
+                isinstance(self.values.get(name), bool) or info.annotation is bool
+            )
+        return isinstance(self.query_one(f"#field-{name}"), Input)
+
     @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
+    async def _submitted(self, event: Input.Submitted) -> None:
         """Enter moves to the next field; in the last one it launches."""
         event.stop()
         name = (event.input.id or "").removeprefix("field-")
         later = self.field_order[self.field_order.index(name) + 1 :] if name in self.field_order else self.field_order
-        following = next((n for n in later if isinstance(self.query_one(f"#field-{n}"), Input)), None)
+        following = next((n for n in later if self._is_text_field(n)), None)
         if following is None:
-            self.action_launch()
+            await self.action_launch()
         else:
-            self._jump_to(following)
+            await self._jump_to(following)
 
     @on(Button.Pressed, "#launch")
-    def action_launch(self) -> None:
+    async def action_launch(self) -> None:
         if self.launching or not self.runners:
             return
         errors = self.validate()
         if errors:
             first = next(n for n in ["seed", "config"] + self.field_order if n in errors)
-            self._jump_to(first)
+            await self._jump_to(first)
             return
         self.launching = True
         self.query_one("#launch", Button).disabled = True

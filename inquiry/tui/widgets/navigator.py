@@ -64,6 +64,7 @@ class FilterBox(Input):
 
     def action_leave(self) -> None:
         navigator = self.query_ancestor(Navigator)
+        navigator.show_matches(bool(self.value.strip()))
         target = navigator.query_one("#matches", Tree) if self.value.strip() else navigator.browse_tree
         target.focus()
 
@@ -289,14 +290,20 @@ class Navigator(Vertical):
 
     # ---- filter ----------------------------------------------------------------------------
 
+    def show_matches(self, shown: bool) -> None:
+        """Show the filter's matches in place of the tree (or the tree again)."""
+        self.query_one("#matches", Tree).display = shown
+        self.browse_tree.display = not shown
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         text = event.value.strip()
-        matches = self.query_one("#matches", Tree)
-        matches.display = bool(text)
-        self.browse_tree.display = not text
         if text:
+            # the tree stays until the matches are ready: swapping the panes then, in the same
+            # update as the new rows, lays the screen out once per keystroke instead of twice
             self._filter(text)
+        else:
+            self.show_matches(False)
 
     @work(thread=True, exclusive=True, group="navigator-filter")
     def _filter(self, text: str) -> None:
@@ -305,6 +312,8 @@ class Navigator(Vertical):
             self.app.call_from_thread(self._show_matches, text, page)
 
     def _show_matches(self, text: str, page: Page) -> None:
+        if self.query_one("#filter", Input).value.strip() != text:
+            return  # typed on (or cleared) since: the newer keystroke's matches follow
         matches = self.query_one("#matches", Tree)
         matches.clear()
         matches.root.set_label(text)
@@ -314,12 +323,13 @@ class Navigator(Vertical):
             matches.root.add_leaf(Text(f"… {page.remaining} more: type more to narrow", style="italic"))
         if not page.rows:
             matches.root.add_leaf(Text(f"no title contains {text!r}", style="dim"))
-        else:
-            matches.call_after_refresh(matches.move_cursor, matches.root.children[0])
+        self.show_matches(True)
+        matches.cursor_line = 0  # (the tree's lines are rebuilt on reading: no refresh to wait for)
         self.post_message(self.Filtered(text, page.total))
 
     @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.show_matches(bool(event.value.strip()))
         self.query_one("#matches", Tree).focus()
 
     def refresh_statuses(self) -> None:
