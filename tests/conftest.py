@@ -25,9 +25,13 @@ def seed_text(seed_path: Path) -> str:
 
 @pytest.fixture
 def notebook(tmp_path: Path):
-    """An empty notebook in a temporary folder."""
+    """An empty notebook in a temporary folder. Afterwards any run a test left queued or running (the app's
+    launch tests start real runs) is cancelled and its worker stopped, so no worker eats the next tests' CPU."""
+    from fixture_runners import stop_unfinished_runs
+
     nb = Notebook.open(tmp_path / "nb")
     yield nb
+    stop_unfinished_runs(nb)
     nb.close()
 
 
