@@ -27,9 +27,7 @@ def runs(tmp_path_factory):
     )
 
 
-@pytest.mark.skip(
-    reason="not reached at test size yet: the test-preset run is inconclusive (docs/results/runners-17.md)"
-)
+@pytest.mark.slow
 @pytest.mark.parametrize("expected", ["supports", "contradicts"])
 def test_each_world_reaches_its_verdict(runs, expected):
     _, _, out = runs["test" if expected == "supports" else expected]
@@ -88,15 +86,15 @@ def test_tool_loop_isolates_each_call_and_counts_calls():
             seen.extend(prompts)
             out = []
             for p in prompts:
-                x, op, y = int(p[1]), p[2], int(p[3])
-                out.append(["y"] if p[0] == "E" else [str(apply(op, x, y))])
+                out.append(["y"] if p[0] == "E" else [str(apply(p[2], int(p[1])))])
             return out
 
-    problems = [(3, 4, 2, 5), (9, 9, 9, 9)]
+    problems = [(3, "a", "b", "c"), (9, "d", "d", "d")]
     run = tools.tool_loop(Scripted(), problems, retries=2)
-    assert run.correct == [1, 1] and [answer(p) for p in problems] == [9, 1]
+    assert run.correct == [1, 1]
+    assert answer(problems[1]) == apply("d", apply("d", apply("d", 9)))
     assert run.calls == [6, 6] and run.backtracks == [0, 0]
-    assert all(len(p) <= 8 and p[0] in "SE" for p in seen)  # no call sees the whole problem
+    assert all(len(p) <= 6 and p[0] in "SE" for p in seen)  # no call sees the whole problem
 
 
 def test_config_fields_are_described_bounded_and_presets_valid():
@@ -108,6 +106,8 @@ def test_config_fields_are_described_bounded_and_presets_valid():
         assert field.get("description"), name
     with pytest.raises(Exception, match="retries"):
         registry.resolve_config(runner, "test", {"retries": 99})
+    with pytest.raises(Exception, match="n_solved \\+ n_eval"):
+        registry.resolve_config(runner, "test", {"n_solved": 400, "n_eval": 400})
 
 
 def test_seed_claims_and_labelled_sentences_match_the_spec_rules(seeded_notebook):

@@ -21,20 +21,32 @@ from .substrate.model import TinyModelConfig, build_model, load_checkpoint, save
 from .substrate.tokenizer import build_tokenizer, encode
 from .substrate.train import pad_batch, train_lm
 
+Document = str | tuple[str, str]
+
 
 def _batches(
-    document: Callable[[random.Random], str], tok, batch_size: int, rng: random.Random
+    document: Callable[[random.Random], Document], tok, batch_size: int, rng: random.Random
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Batches of whole documents. A document given as ``(question, answer)`` is trained on its answer (and
+    ``<eos>``) only: a tiny model spends most of its capacity on the unpredictable tokens of a question
+    (random operands) otherwise: 200 steps learnt 100 % of a 40-entry lookup table this way, 30 % without."""
     eos = tok.eos_token_id
     while True:
-        yield pad_batch([encode(tok, document(rng)) + [eos] for _ in range(batch_size)], tok.pad_token_id)
+        seqs, masked = [], []
+        for _ in range(batch_size):
+            doc = document(rng)
+            question, answer = doc if isinstance(doc, tuple) else ("", doc)
+            prefix = encode(tok, question) if question else []
+            seqs.append(encode(tok, question + answer) + [eos])
+            masked.append(len(prefix))
+        yield pad_batch(seqs, tok.pad_token_id, masked if any(masked) else None)
 
 
 def pretrained_base(
     cache_root: Path,
     key: dict[str, Any],
     symbols: list[str],
-    document: Callable[[random.Random], str],
+    document: Callable[[random.Random], Document],
     *,
     model_cfg: TinyModelConfig,
     steps: int,
@@ -47,7 +59,8 @@ def pretrained_base(
 ) -> tuple[Path, list[float]]:
     """The checkpoint folder (built once per distinct ``key`` and settings) and its pretraining losses.
 
-    ``key`` must name everything about the world that changes the documents.
+    ``key`` must name everything about the world that changes the documents. ``document`` returns a text,
+    trained on whole, or a ``(question, answer)`` pair, trained on the answer only.
     """
     full_key = {
         **key,
@@ -59,6 +72,8 @@ def pretrained_base(
         "lr": lr,
         "seed": seed,
     }
+    if isinstance(document(random.Random(0)), tuple):  # only then, so that earlier bases keep their cache keys
+        full_key["loss_on"] = "answers"
     losses: list[float] = []
 
     def build(folder: Path) -> None:

@@ -17,19 +17,20 @@ FIDELITY = FidelityCard(
         FidelityRow(
             aspect="model",
             paper="GPT-4.1, Qwen2.5 7B-32B, Llama3 70B (frozen, no RL)",
-            miniature="tiny Llama (hidden 96, 3 layers, ~0.3M parameters), character vocabulary, frozen "
-            "after pretraining",
+            miniature="tiny Llama (hidden 64, 2 layers, ~0.1M parameters), character vocabulary, frozen "
+            "after pretraining (loss on each document's answer only)",
         ),
         FidelityRow(
             aspect="task",
             paper="AIME 2024, MATH500, AMC, Smolbenchmark",
-            miniature="four-digit chains ((a+b)*c+d) mod 10; 300 evaluation problems never solved in pretraining",
+            miniature="three-step chains of one-digit lookup functions, a(d(b(5))); 300 evaluation problems "
+            "never solved in pretraining (100 solved ones are)",
         ),
         FidelityRow(
             aspect="tools",
             paper="understand question, recall related, examine answer, backtracking; "
             "each a separate LLM call whose output returns to the main loop",
-            miniature="STEP (one operation in its own context), EXAMINE (check one result), backtracking "
+            miniature="STEP (one function in its own context), EXAMINE (check one result), backtracking "
             "(re-sample a rejected step, up to 2 times), driven by a Python loop",
         ),
         FidelityRow(
@@ -57,7 +58,7 @@ FIDELITY = FidelityCard(
 class CogToolsRunner(Runner[Config]):
     name = "cogtools"
     title = "Cognitive tools: isolated tool calls vs direct, monolithic and best-of-k answers, no training"
-    version = "1"
+    version = "2"
     claim = (
         "Ebouky et al. claim that cognitive tools, each run as an isolated LLM call whose result returns to "
         "an orchestrating loop, raise reasoning accuracy without any training, because modularity enforces an "

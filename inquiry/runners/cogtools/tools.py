@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..substrate.sampler import sample
 from ..substrate.tokenizer import encode
 from .world import (
-    OPS,
+    STEPS,
     Problem,
     answer,
     apply,
@@ -62,7 +62,7 @@ def direct(caller: Caller, problems: list[Problem]) -> list[int]:
 
 
 def monolithic(caller: Caller, problems: list[Problem]) -> list[int]:
-    texts = caller.complete([mono_prompt(p) for p in problems], max_new_tokens=7)
+    texts = caller.complete([mono_prompt(p) for p in problems], max_new_tokens=2 * STEPS + 1)
     return [int(parse_mono(t[0]) == answer(p)) for p, t in zip(problems, texts)]
 
 
@@ -85,28 +85,28 @@ def tool_loop(caller: Caller, problems: list[Problem], retries: int) -> ToolRun:
     calls = [0] * len(problems)
     backtracks = [0] * len(problems)
     step_correct = [0] * len(problems)
-    for position, op in enumerate(OPS):
-        rights = [p[position + 1] for p in problems]
-        first = caller.complete([step_prompt(op, v, y) for v, y in zip(values, rights)])
+    for position in range(STEPS):
+        fns = [p[1:][position] for p in problems]
+        first = caller.complete([step_prompt(f, v) for f, v in zip(fns, values)])
         results = [parse_digit(t[0]) for t in first]
         for i in range(len(problems)):
             calls[i] += 1
         pending = list(range(len(problems)))
         for attempt in range(retries + 1):
-            checks = caller.complete([examine_prompt(op, values[i], rights[i], _or_zero(results[i])) for i in pending])
+            checks = caller.complete([examine_prompt(fns[i], values[i], _or_zero(results[i])) for i in pending])
             for i in pending:
                 calls[i] += 1
             rejected = [i for i, t in zip(pending, checks) if t[0].strip() != "y" or results[i] is None]
             if attempt == retries or not rejected:
                 break
-            redo = caller.complete([step_prompt(op, values[i], rights[i]) for i in rejected], temperature=1.0)
+            redo = caller.complete([step_prompt(fns[i], values[i]) for i in rejected], temperature=1.0)
             for i, t in zip(rejected, redo):
                 results[i] = parse_digit(t[0])
                 calls[i] += 1
                 backtracks[i] += 1
             pending = rejected
         for i in range(len(problems)):
-            step_correct[i] += int(results[i] == apply(op, values[i], rights[i]))
+            step_correct[i] += int(results[i] == apply(fns[i], values[i]))
             values[i] = _or_zero(results[i])
     return ToolRun(
         correct=[int(v == answer(p)) for v, p in zip(values, problems)],
@@ -143,10 +143,10 @@ def parts_known(caller: Caller, problems: list[Problem]) -> list[int]:
     from .world import steps
 
     rows = [steps(p) for p in problems]
-    flat = [step_prompt(op, x, y) for row in rows for op, x, y, _ in row]
+    flat = [step_prompt(f, x) for row in rows for f, x, _ in row]
     texts = caller.complete(flat)
-    ok = [parse_digit(t[0]) == z for t, (_, _, _, z) in zip(texts, [s for row in rows for s in row])]
-    return [int(all(ok[3 * i : 3 * i + 3])) for i in range(len(problems))]
+    ok = [parse_digit(t[0]) == z for t, (_, _, z) in zip(texts, [s for row in rows for s in row])]
+    return [int(all(ok[STEPS * i : STEPS * i + STEPS])) for i in range(len(problems))]
 
 
 def examine_accuracy(caller: Caller, problems: list[Problem]) -> list[int]:
@@ -155,11 +155,9 @@ def examine_accuracy(caller: Caller, problems: list[Problem]) -> list[int]:
 
     prompts, truth = [], []
     for p in problems:
-        for op, x, y, z in steps(p):
-            prompts += [
-                examine_prompt(op, x, y, z),
-                examine_prompt(op, x, y, (z + 1 + sum(p)) % 10 if (z + 1 + sum(p)) % 10 != z else (z + 1) % 10),
-            ]
+        for f, x, z in steps(p):
+            wrong = (z + 1 + p[0]) % 10
+            prompts += [examine_prompt(f, x, z), examine_prompt(f, x, wrong if wrong != z else (z + 1) % 10)]
             truth += ["y", "n"]
     texts = caller.complete(prompts)
     return [int(t[0].strip() == want) for t, want in zip(texts, truth)]
