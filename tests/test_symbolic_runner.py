@@ -113,7 +113,10 @@ def test_reported_numbers_recompute_from_the_raw_answers(world, runner, request)
     assert res.metrics["counter_gap"].value == pytest.approx(S.mean() - C.mean())
     wrong = C == 0
     memorised = np.array(raw["counter"]["answer"])[wrong] == np.array(res.raw["memorised_answer"])[wrong]
-    assert res.metrics["memorised_error_share"].value == pytest.approx(memorised.mean())
+    if wrong.any():
+        assert res.metrics["memorised_error_share"].value == pytest.approx(memorised.mean())
+    else:  # a model that reads the context makes no counter-condition error to classify
+        assert res.metrics["memorised_error_share"].n == 0
     arm = res.raw["arm"]
     aS, aY = (np.array(arm[c]["correct"], dtype=float) for c in ("semantic", "symbols"))
     assert res.metrics["arm_gap_shrink"].value == pytest.approx((S.mean() - Y.mean()) - (aS.mean() - aY.mean()))
