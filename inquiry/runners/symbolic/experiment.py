@@ -29,6 +29,9 @@ from .verdict import Evidence, decide
 from .world import World
 
 CONDITIONS = ("semantic", "symbols", "counter")
+# bumped whenever World renders documents differently, so a cached pretraining of the old text is not reused
+# (2: one-hop facts as pairs "e17 k3 .", symbols typed by role)
+WORLD_FORMAT = 2
 
 
 def _world(c: Config, seed: int) -> World:
@@ -82,7 +85,13 @@ def pretrain(c: Config, ctx: RunContext, symbol_share: float, label: str):
         "pretrain_batch",
         "pretrain_lr",
     )
-    key = {"runner": "symbolic", "seed": ctx.seed, "symbol_share": symbol_share, **{f: getattr(c, f) for f in fields}}
+    key = {
+        "runner": "symbolic",
+        "world_format": WORLD_FORMAT,
+        "seed": ctx.seed,
+        "symbol_share": symbol_share,
+        **{f: getattr(c, f) for f in fields},
+    }
 
     def build(folder):
         tokenizer = build_tokenizer(world.vocabulary, level="word")

@@ -17,7 +17,7 @@ from .config import PRESETS, Config
 class SymbolicRunner(Runner[Config]):
     name = "symbolic"
     title = "Symbolic vs semantic reasoning: deduction with semantics decoupled"
-    version = "1"
+    version = "2"
     claim = (
         "Language models reason semantically, not symbolically: when the semantic content is decoupled from "
         "a deduction task — words replaced by symbols, or a context that contradicts commonsense — performance "
@@ -50,7 +50,7 @@ class SymbolicRunner(Runner[Config]):
             FidelityRow(
                 aspect="task",
                 paper="deduction (ProofWriter-style rules, multi-hop), induction, abduction",
-                miniature="one-hop deduction from two in-context facts ('e17 is k3 . e5 is k8 . ? e17 is', one a "
+                miniature="one-hop deduction from two in-context facts ('e17 k3 . e5 k8 . ? e17' -> k3, one a "
                 "distractor); hops=2 adds each category's property and asks for it",
             ),
             FidelityRow(
