@@ -15,6 +15,7 @@ Typical use (the CLI and the app do exactly this)::
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -30,10 +31,12 @@ from ..models import RunStatus, SpecState
 from ..runners import registry
 from ..runners.api import Result, resolve_device
 from ..store import Notebook
-from . import notebook_settings, ray_driver, records, settings, status, sweeps
+from . import notebook_settings, records, settings, status, sweeps
 from .records import RunRecord
 
 WORKER_MODULES = ("inquiry.runs.worker", "inquiry.runs.ray_driver")  # processes that keep a run alive
+RAY_INSTALL_HINT = "the Ray backend needs Ray: pip install 'inquiry[ray]'"
+RAY_DRIVER_LOG = "ray-driver.log"  # in the folder of the driver's first run
 
 
 def refresh_claim(nb: Notebook, claim_id: str | None) -> None:
@@ -112,7 +115,7 @@ def launch_sweep(
     if backend not in notebook_settings.BACKENDS:
         raise ConfigError("backend", f"{backend!r} is not one of {', '.join(notebook_settings.BACKENDS)}")
     if backend == "ray":
-        ray_driver.require_ray()
+        require_ray()
     runner = registry.get(runner_name)
     planned = []
     for combo in sweeps.expand(axes) if axes else [{}]:
@@ -137,7 +140,7 @@ def launch_sweep(
     refresh_claim(nb, claim_id)
     if backend == "ray":
         claimed = [run_id for run_id in run_ids if records.claim(nb, run_id)]
-        ray_driver.spawn(nb, claimed, ray_target(nb, ray_address))
+        _spawn_ray_driver(nb, claimed, ray_target(nb, ray_address))
     else:
         start_queued(nb)
     return sweep_id, run_ids
@@ -206,6 +209,36 @@ def _spawn(nb: Notebook, run_id: str) -> None:
             )
     except OSError as exc:
         end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the worker process: {exc}")
+
+
+def require_ray() -> None:
+    """Raise a clear error naming the install command when Ray is not installed."""
+    if importlib.util.find_spec("ray") is None:
+        raise InquiryError(RAY_INSTALL_HINT)
+
+
+def _spawn_ray_driver(nb: Notebook, run_ids: list[str], address: str | None) -> None:
+    """Start one detached Ray driver (:mod:`inquiry.runs.ray_driver`) for ``run_ids`` (already marked
+    running), by module name like the local worker; its output goes to a log."""
+    log_path = nb.run_dir(run_ids[0]) / RAY_DRIVER_LOG
+    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
+    command = [sys.executable, "-m", "inquiry.runs.ray_driver", "--notebook", str(nb.path)]
+    if address:
+        command += ["--address", address]
+    try:
+        with open(log_path, "ab") as log:
+            subprocess.Popen(
+                command + run_ids,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+                close_fds=True,
+            )
+    except OSError as exc:
+        for run_id in run_ids:
+            end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
 
 
 def end_run(

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import argparse
 import base64
-import importlib.util
 import io
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,7 +35,6 @@ from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from ..errors import InquiryError
 from ..models import RunStatus, utcnow
 from ..runners.api import Result
 from ..store import DB_NAME, RUNS_DIR, Notebook
@@ -45,39 +42,8 @@ from ..store import runs as run_rows
 from . import launcher, records, settings
 from .execution import Outcome, ProgressWriter, execute_run, log_line
 
-INSTALL_HINT = "the Ray backend needs Ray: pip install 'inquiry[ray]'"
-DRIVER_LOG = "ray-driver.log"
 LOST_CLUSTER_S = 120.0  # a driver whose loop is stuck this long (cluster gone) gives up its runs
 POLL_S = 0.2
-
-
-def require_ray() -> None:
-    """Raise a clear error naming the install command when Ray is not installed."""
-    if importlib.util.find_spec("ray") is None:
-        raise InquiryError(INSTALL_HINT)
-
-
-def spawn(nb: Notebook, run_ids: list[str], address: str | None) -> None:
-    """Start one detached driver for ``run_ids`` (already marked running); its output goes to a log."""
-    log_path = nb.run_dir(run_ids[0]) / DRIVER_LOG
-    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
-    command = [sys.executable, "-m", "inquiry.runs.ray_driver", "--notebook", str(nb.path)]
-    if address:
-        command += ["--address", address]
-    try:
-        with open(log_path, "ab") as log:
-            subprocess.Popen(
-                command + run_ids,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=env,
-                close_fds=True,
-            )
-    except OSError as exc:
-        for run_id in run_ids:
-            launcher.end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
 
 
 # ---- inside the cluster ------------------------------------------------------------------------
@@ -228,7 +194,7 @@ class Driver:
             return Outcome(
                 RunStatus.FAILED,
                 "failed",
-                error=f"the Ray task failed: {str(exc).splitlines()[0]} (log: {self.nb.run_dir(run.id) / DRIVER_LOG})",
+                error=f"the Ray task failed: {str(exc).splitlines()[0]} (log: {self.nb.run_dir(run.id) / launcher.RAY_DRIVER_LOG})",
             )
         except exceptions.RayError as exc:  # the worker process or its node died
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
