@@ -342,7 +342,11 @@ class RunContext:
             raise Cancelled()
 
     def torch_generator(self, offset: int = 0):
-        """A seeded ``torch.Generator`` on the run's device; ``offset`` gives independent streams."""
+        """A seeded ``torch.Generator`` on the run's device; ``offset`` gives independent streams.
+
+        A runner names its offsets in one place, an ``IntEnum`` ``Stream`` beside its experiment
+        (e.g. :class:`inquiry.runners.rlvr.experiment.Stream`): the numbers are part of its method.
+        """
         import torch
 
         gen = torch.Generator(device=self.device)
