@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from itertools import count
 
-from inquiry.graph.relations import add_relation
 from inquiry.graph.rollup import citation_flags, claim_status, inquiry_summary, note_status
 from inquiry.models import EdgeState, ReproSpec, RunStatus, SpecState, Verdict
+from inquiry.relations import add_relation
 from inquiry.runners.api import Artifact, Estimate, PreconditionCheck, Result, Series, VerdictReport
 from inquiry.runners.rlvr.runner import RLVRRunner
 from inquiry.runs import launcher, records

@@ -25,9 +25,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
+from ... import relations
 from ...errors import InquiryError
 from ...export import markdown as markdown_export
-from ...graph import relations
 from ...models import Claim, NodeKind, kind_of
 from ...runs import launcher
 from ...runs.records import RunRecord
