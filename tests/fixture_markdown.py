@@ -77,7 +77,7 @@ def add_finished_run(nb: Notebook, claim_id: str, verdict: Verdict, gain: float,
     )
     if saved_plot:
         (nb.run_dir(run_id) / "curve.png").write_bytes(TINY_PNG)
-    records.claim(nb, run_id)
+    records.take_queued(nb, run_id)
     launcher.end_run(
         nb,
         run_id,

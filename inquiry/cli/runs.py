@@ -430,10 +430,11 @@ def runs_show(state: State, run: str) -> None:
     """A run's status, verdict, metrics, config, provenance and log path."""
     from ..runs import launcher, records
     from ..runs import status as claim_status
+    from ..store import RUN_LOG
 
     launcher.reap(state.notebook)
     record = records.get(state.notebook, _run_ref(state, run))
-    log_path = str(state.notebook.run_dir(record.id) / "run.log")
+    log_path = str(state.notebook.run_dir(record.id) / RUN_LOG)
     why_not = claim_status.not_counted(state.notebook, [record])
     emit(state, {**_run_data(record, why_not), "log": log_path}, lambda: _show_text(record, log_path, why_not))
 

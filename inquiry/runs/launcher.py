@@ -30,7 +30,7 @@ from ..errors import ConfigError, InquiryError
 from ..models import RunStatus, SpecState
 from ..runners import registry
 from ..runners.api import Result, resolve_device
-from ..store import Notebook
+from ..store import RUN_LOG, Notebook
 from . import notebook_settings, records, settings, status, sweeps
 from .records import RunRecord
 
@@ -139,8 +139,8 @@ def launch_sweep(
     ]
     refresh_claim(nb, claim_id)
     if backend == "ray":
-        claimed = [run_id for run_id in run_ids if records.claim(nb, run_id)]
-        _spawn_ray_driver(nb, claimed, ray_target(nb, ray_address))
+        taken = [run_id for run_id in run_ids if records.take_queued(nb, run_id)]
+        _spawn_ray_driver(nb, taken, ray_target(nb, ray_address))
     else:
         start_queued(nb)
     return sweep_id, run_ids
@@ -184,7 +184,7 @@ def start_queued(nb: Notebook) -> list[str]:
     """Start workers for queued runs while their device has a free slot; returns the started ids."""
     started = []
     for device in records.queued_devices(nb):
-        while (run_id := records.claim_next(nb, device, settings.runs_per_device())) is not None:
+        while (run_id := records.take_next_queued(nb, device, settings.runs_per_device())) is not None:
             _spawn(nb, run_id)
             started.append(run_id)
     return started
@@ -195,7 +195,7 @@ def _spawn(nb: Notebook, run_id: str) -> None:
     run = records.get(nb, run_id)
     threads = str(run.config.get("threads", 1))
     env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
-    log_path = nb.run_dir(run_id) / "run.log"
+    log_path = nb.run_dir(run_id) / RUN_LOG
     try:
         with open(log_path, "ab") as log:
             subprocess.Popen(
@@ -282,7 +282,7 @@ def cancel(nb: Notebook, run_id: str) -> RunStatus:
     if run.status is RunStatus.QUEUED:
         if end_run(nb, run_id, RunStatus.CANCELLED, message="cancelled before it started"):
             return RunStatus.CANCELLED
-        run = records.get(nb, run_id)  # a worker claimed it meanwhile: ask that one to stop
+        run = records.get(nb, run_id)  # a worker took it meanwhile: ask that one to stop
     return records.request_cancel(nb, run_id)
 
 
@@ -307,7 +307,7 @@ def reap(nb: Notebook) -> list[str]:
     """
     reaped = []
     for run in records.list_runs(nb, status=RunStatus.RUNNING):
-        # a claimed run whose worker has not written its pid yet may still be starting up
+        # a taken run whose worker has not written its pid yet may still be starting up
         patience = settings.stale_after() if run.pid else max(settings.stale_after(), settings.startup_grace())
         if records.age_seconds(run.heartbeat) > patience and not _worker_alive(run):
             if run.cancel_requested:  # it died on its way out
