@@ -30,7 +30,7 @@ from .notes.bib import parse_bib
 from .notes.inquiring_line import has_header
 from .notes.papers import known_paper, paper_keys
 from .notes.vault import is_vault_file, read_vault
-from .runs.imported import add_run_summaries, apply_statuses
+from .runs.from_vault import add_run_summaries, apply_statuses
 from .runs.status import refresh_many
 from .store import ApplyReport, Notebook
 

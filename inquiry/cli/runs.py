@@ -37,7 +37,7 @@ SHOWN_CLAIMS = 5  # `inquiry runners` lists this many suited claims per runner, 
 
 
 def _backends() -> tuple[str, ...]:
-    from ..runs.notebook_settings import BACKENDS
+    from ..runs.backend import BACKENDS
 
     return BACKENDS
 
@@ -314,13 +314,13 @@ def _report_sweep(state: State, sweep_id: str, run_ids: list[str], wait: bool) -
 @click.pass_obj
 def settings_command(state: State, key: str | None, value: str | None) -> None:
     """Show the notebook's settings, or set KEY to VALUE (run.backend: local|ray; ray.address)."""
-    from ..runs import notebook_settings
+    from ..runs import backend as run_backend
 
     if key and value is not None:
-        notebook_settings.put(state.notebook, key, value)
-    shown = notebook_settings.all_settings(state.notebook)
+        run_backend.put(state.notebook, key, value)
+    shown = run_backend.all_settings(state.notebook)
     if key:
-        notebook_settings.get(state.notebook, key)  # names an unknown key
+        run_backend.get(state.notebook, key)  # names an unknown key
         shown = {key: shown[key]}
     emit(state, shown, lambda: "\n".join(f"{k} = {v}" for k, v in shown.items()))
 

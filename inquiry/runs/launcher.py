@@ -31,7 +31,8 @@ from ..models import RunStatus, SpecState
 from ..runners import registry
 from ..runners.api import Result, resolve_device
 from ..store import RUN_LOG, Notebook
-from . import notebook_settings, records, settings, status, sweeps
+from . import backend as run_backend
+from . import records, settings, status, sweeps
 from .records import RunRecord
 
 WORKER_MODULES = ("inquiry.runs.worker", "inquiry.runs.ray_driver")  # processes that keep a run alive
@@ -111,9 +112,9 @@ def launch_sweep(
         runner_name, spec_preset, spec_overrides = spec_for(nb, claim_id)
         preset = preset or spec_preset
         overrides = {**spec_overrides, **(overrides or {})}
-    backend = backend or notebook_settings.get(nb, "run.backend")
-    if backend not in notebook_settings.BACKENDS:
-        raise ConfigError("backend", f"{backend!r} is not one of {', '.join(notebook_settings.BACKENDS)}")
+    backend = backend or run_backend.get(nb, "run.backend")
+    if backend not in run_backend.BACKENDS:
+        raise ConfigError("backend", f"{backend!r} is not one of {', '.join(run_backend.BACKENDS)}")
     if backend == "ray":
         require_ray()
     runner = registry.get(runner_name)
@@ -161,7 +162,7 @@ def ray_target(nb: Notebook, address: str | None = None) -> str | None:
 
     None means: start a local Ray on demand.
     """
-    return address or os.environ.get("RAY_ADDRESS") or notebook_settings.get(nb, "ray.address") or None
+    return address or os.environ.get("RAY_ADDRESS") or run_backend.get(nb, "ray.address") or None
 
 
 def rerun(nb: Notebook, run_id: str, wait: bool = False, on_update: Callable[[RunRecord], None] | None = None) -> str:
