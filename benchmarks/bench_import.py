@@ -35,7 +35,7 @@ from corpus import SUBJECTS, note_summary, note_titles, write_corpus
 from inquiry.ids import note_id
 from inquiry.importing import import_paths
 from inquiry.models import ImportBatch, Note
-from inquiry.notes.importer import build_batch, collect_files, read_document
+from inquiry.notes.batch import build_batch, collect_files, read_document
 from inquiry.notes.inquiring_line import parse_document
 from inquiry.store import Notebook, fts_query
 

@@ -1,6 +1,6 @@
 """Import documents into a notebook: the one function the CLI, the example and the terminal app call.
 
-Parsing and resolution happen in :mod:`inquiry.notes.importer`, which never touches the database;
+Parsing and resolution happen in :mod:`inquiry.notes.batch`, which never touches the database;
 this module hands it the notebook's titles and notes, then applies the resulting batch in one
 transaction. If any file fails, :class:`~inquiry.errors.ImportFailed` propagates and nothing is written.
 
@@ -25,12 +25,12 @@ from pathlib import Path
 
 from .ids import normalize_title
 from .models import ImportBatch, ImportNotice, Paper
+from .notes.batch import build_batch, collect_files, read_document
 from .notes.bib import parse_bib
-from .notes.importer import build_batch, collect_files, read_document
 from .notes.inquiring_line import has_header
 from .notes.papers import known_paper, paper_keys
 from .notes.vault import is_vault_file, read_vault
-from .runs.imported import add_run_summaries, apply_statuses
+from .runs.from_vault import add_run_summaries, apply_statuses
 from .runs.status import refresh_many
 from .store import ApplyReport, Notebook
 

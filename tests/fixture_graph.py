@@ -39,7 +39,7 @@ def add_run(nb: Notebook, claim_id: str, status: str, verdict: str | None, prese
         nb, claim_id, "rlvr", preset, {"variant": "passk", "fixture_run": next(_run_ids)}, seed=0, device="cpu"
     )
     if status != "queued":
-        records.claim(nb, run_id)
+        records.take_queued(nb, run_id)
     if status not in ("queued", "running"):
         result = (
             None

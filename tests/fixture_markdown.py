@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from itertools import count
 
-from inquiry.graph.relations import add_relation
 from inquiry.graph.rollup import citation_flags, claim_status, inquiry_summary, note_status
 from inquiry.models import EdgeState, ReproSpec, RunStatus, SpecState, Verdict
+from inquiry.relations import add_relation
 from inquiry.runners.api import Artifact, Estimate, PreconditionCheck, Result, Series, VerdictReport
 from inquiry.runners.rlvr.runner import RLVRRunner
 from inquiry.runs import launcher, records
@@ -77,7 +77,7 @@ def add_finished_run(nb: Notebook, claim_id: str, verdict: Verdict, gain: float,
     )
     if saved_plot:
         (nb.run_dir(run_id) / "curve.png").write_bytes(TINY_PNG)
-    records.claim(nb, run_id)
+    records.take_queued(nb, run_id)
     launcher.end_run(
         nb,
         run_id,

@@ -81,7 +81,7 @@ def test_which_runs_count(kwargs, why):
 
 def _finished_run(nb: Notebook, claim_id: str, runner: str, preset: str, verdict: str, config=None) -> str:
     run_id = records.create(nb, claim_id, runner, preset, config or {"variant": "passk"}, seed=0, device="cpu")
-    records.claim(nb, run_id)
+    records.take_queued(nb, run_id)
     launcher.end_run(
         nb,
         run_id,
@@ -164,7 +164,7 @@ def _pooled_sweep(nb: Notebook, claim_id: str, seeds: list[int], cancel_last: bo
         for seed in seeds
     ]
     for run_id in run_ids[:-1] if cancel_last else run_ids:
-        records.claim(nb, run_id)
+        records.take_queued(nb, run_id)
         run = records.get(nb, run_id)
         outcome = execute_run(run, nb.run_dir(run_id), nb.path / "cache", nb.run_dir(run_id) / "run.log")
         launcher.end_run(nb, run_id, outcome.status, result=outcome.result, start_next=False)

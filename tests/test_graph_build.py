@@ -7,8 +7,8 @@ import pytest
 from fixture_graph import hand_built
 
 from inquiry.graph.build import KnowledgeGraph, bulk_add_edges, graph_for, load
-from inquiry.graph.relations import add_relation, reject
 from inquiry.models import Citation, Claim, Edge, EdgeKind, EdgeState, ImportBatch, Inquiry, Note
+from inquiry.relations import add_relation, reject
 from inquiry.store import Notebook
 
 

@@ -11,7 +11,7 @@ from fixture_graph import hand_built
 
 from inquiry.cli import cli
 from inquiry.graph.build import load
-from inquiry.graph.export import dot_text, export
+from inquiry.graph.interchange import dot_text, export
 from inquiry.store import Notebook
 
 

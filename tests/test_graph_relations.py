@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from inquiry.cli import cli
 from inquiry.errors import NotFound
 from inquiry.graph.build import load
-from inquiry.graph.relations import BadRelation, accept, add_relation, list_relations, reject
+from inquiry.relations import BadRelation, accept, add_relation, list_relations, reject
 
 TWIST_NOTE = "Does RLVR actually expand what models can reason about?"
 LEAD_NOTE = "Can language modeling close the knowing-doing gap in AI?"

@@ -8,7 +8,7 @@ import pytest
 
 from inquiry.errors import ImportFailed
 from inquiry.importing import import_paths
-from inquiry.notes.importer import MAX_BYTES, collect_files
+from inquiry.notes.batch import MAX_BYTES, collect_files
 
 
 def refuse(nb, paths, match: str) -> ImportFailed:

@@ -9,7 +9,8 @@ from fixture_runners import REFERENCE, run_notebook  # noqa: F401  (fixture)
 from inquiry.errors import ConfigError
 from inquiry.models import RunStatus, Status
 from inquiry.runners.pooling import seed_bootstrap_ci
-from inquiry.runs import launcher, notebook_settings, records, sweeps
+from inquiry.runs import backend as run_backend
+from inquiry.runs import launcher, records, sweeps
 
 
 def test_a_local_seed_sweep_runs_every_seed_and_pools_them_on_the_claim(run_notebook):
@@ -60,7 +61,7 @@ def test_sweep_axes_and_backends_are_checked_before_anything_is_recorded(run_not
     with pytest.raises(ConfigError, match="'slurm' is not one of local, ray"):
         launcher.launch(nb, claim_id, REFERENCE, "test", backend="slurm")
     with pytest.raises(ConfigError, match="not one of local, ray"):
-        notebook_settings.put(nb, "run.backend", "slurm")
+        run_backend.put(nb, "run.backend", "slurm")
     assert records.list_runs(nb) == [] and nb.db.execute("SELECT count(*) FROM sweeps").fetchone()[0] == 0
 
 

@@ -12,7 +12,7 @@ from .output import LazyChoice, State, emit, output_options
 
 
 def _formats() -> tuple[str, ...]:
-    from ..graph.export import FORMATS
+    from ..graph.interchange import FORMATS
 
     return tuple(FORMATS)
 
@@ -231,7 +231,7 @@ def duplicates_cmd(state: State, threshold: float, split: bool) -> None:
 def export_cmd(state: State, fmt: str, output: Path) -> None:
     """Write the whole graph as GraphML, node-link JSON or DOT."""
     from ..graph.build import load
-    from ..graph.export import export
+    from ..graph.interchange import export
 
     graph = load(state.notebook)
     written = export(graph, output, fmt)

@@ -34,7 +34,7 @@ def _render(rows: list[dict[str, Any]]) -> str:
 @click.pass_obj
 def link_cmd(state: State, source: str, target: str, kind: str | None, why: str) -> None:
     """Record that claim SOURCE supports, contradicts or refines claim TARGET."""
-    from ..graph import relations
+    from .. import relations
 
     if kind is None:
         raise click.UsageError("choose one of --supports, --contradicts, --refines")
@@ -50,7 +50,7 @@ def link_cmd(state: State, source: str, target: str, kind: str | None, why: str)
 @click.pass_context
 def relations_group(ctx: click.Context, suggested: bool) -> None:
     """List claim relations; review suggestions with ``accept ID`` / ``reject ID``."""
-    from ..graph import relations
+    from .. import relations
 
     if ctx.invoked_subcommand is None:
         state: State = ctx.obj
@@ -64,7 +64,7 @@ def relations_group(ctx: click.Context, suggested: bool) -> None:
 @click.pass_obj
 def accept_cmd(state: State, relation_id: int) -> None:
     """Accept relation RELATION_ID."""
-    from ..graph import relations
+    from .. import relations
 
     row = relations.accept(state.notebook, relation_id)
     emit(state, row, lambda: _render([row]))
@@ -76,7 +76,7 @@ def accept_cmd(state: State, relation_id: int) -> None:
 @click.pass_obj
 def reject_cmd(state: State, relation_id: int) -> None:
     """Reject relation RELATION_ID (it is remembered, so a re-import does not suggest it again)."""
-    from ..graph import relations
+    from .. import relations
 
     row = relations.reject(state.notebook, relation_id)
     emit(state, row, lambda: _render([row]))

@@ -37,7 +37,7 @@ SHOWN_CLAIMS = 5  # `inquiry runners` lists this many suited claims per runner, 
 
 
 def _backends() -> tuple[str, ...]:
-    from ..runs.notebook_settings import BACKENDS
+    from ..runs.backend import BACKENDS
 
     return BACKENDS
 
@@ -314,13 +314,13 @@ def _report_sweep(state: State, sweep_id: str, run_ids: list[str], wait: bool) -
 @click.pass_obj
 def settings_command(state: State, key: str | None, value: str | None) -> None:
     """Show the notebook's settings, or set KEY to VALUE (run.backend: local|ray; ray.address)."""
-    from ..runs import notebook_settings
+    from ..runs import backend as run_backend
 
     if key and value is not None:
-        notebook_settings.put(state.notebook, key, value)
-    shown = notebook_settings.all_settings(state.notebook)
+        run_backend.put(state.notebook, key, value)
+    shown = run_backend.all_settings(state.notebook)
     if key:
-        notebook_settings.get(state.notebook, key)  # names an unknown key
+        run_backend.get(state.notebook, key)  # names an unknown key
         shown = {key: shown[key]}
     emit(state, shown, lambda: "\n".join(f"{k} = {v}" for k, v in shown.items()))
 
@@ -430,10 +430,11 @@ def runs_show(state: State, run: str) -> None:
     """A run's status, verdict, metrics, config, provenance and log path."""
     from ..runs import launcher, records
     from ..runs import status as claim_status
+    from ..store import RUN_LOG
 
     launcher.reap(state.notebook)
     record = records.get(state.notebook, _run_ref(state, run))
-    log_path = str(state.notebook.run_dir(record.id) / "run.log")
+    log_path = str(state.notebook.run_dir(record.id) / RUN_LOG)
     why_not = claim_status.not_counted(state.notebook, [record])
     emit(state, {**_run_data(record, why_not), "log": log_path}, lambda: _show_text(record, log_path, why_not))
 

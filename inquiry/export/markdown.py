@@ -62,7 +62,7 @@ from ..present.text import (
 from ..runners.api import Registration, installed_registration, registration_facts
 from ..runs.records import RunRecord, list_runs
 from ..runs.status import not_counted
-from ..store import Notebook
+from ..store import Notebook, run_folder
 from .images import run_plot
 from .paths import unique_names, write_files
 
@@ -168,7 +168,7 @@ class _Writer:
         """The relative path of the run's plot (drawn once per export), None when it has none."""
         if run.id not in self._plots:
             plot = (
-                run_plot(self.nb.runs_dir / run.id.removeprefix("run:"), run.result, title=f"{run.runner} {run.id}")
+                run_plot(run_folder(self.nb.path, run.id), run.result, title=f"{run.runner} {run.id}")
                 if run.result
                 else None
             )

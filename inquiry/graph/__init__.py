@@ -1,6 +1,6 @@
-"""The knowledge graph: navigation queries, claim relations, evidence roll-up and export.
+"""The knowledge graph: navigation queries, evidence roll-up and interchange files.
 
-``build`` mirrors the notebook as a networkx graph, ``queries`` walks it, ``relations`` adds and
-reviews claim relations, ``rollup`` turns run verdicts into claim, note and inquiry statuses, and
-``export`` writes GraphML, node-link JSON and DOT.
+``build`` mirrors the notebook as a networkx graph, ``queries`` walks it, ``rollup`` turns run
+verdicts into claim, note and inquiry statuses, and ``interchange`` writes GraphML, node-link JSON
+and DOT for other tools. Adding and reviewing claim relations is :mod:`inquiry.relations`.
 """

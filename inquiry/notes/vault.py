@@ -61,9 +61,9 @@ from ..models import (
     Status,
 )
 from .aliases import SlugIndex
+from .batch import read_document
 from .citations import TitleIndex, TitleMatch, prefix_at, supported_sentences
 from .claims import claims_for_note, extract_quantities
-from .importer import read_document
 from .inquiring_line import has_header
 from .papers import find_papers, known_paper
 from .repro_specs import SpecRules, default_rules

@@ -16,7 +16,7 @@ import abc
 import math
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
@@ -342,7 +342,11 @@ class RunContext:
             raise Cancelled()
 
     def torch_generator(self, offset: int = 0):
-        """A seeded ``torch.Generator`` on the run's device; ``offset`` gives independent streams."""
+        """A seeded ``torch.Generator`` on the run's device; ``offset`` gives independent streams.
+
+        A runner names its offsets in one place, an ``IntEnum`` ``Stream`` beside its experiment
+        (e.g. :class:`inquiry.runners.rlvr.experiment.Stream`): the numbers are part of its method.
+        """
         import torch
 
         gen = torch.Generator(device=self.device)
@@ -429,10 +433,8 @@ class Runner(abc.ABC, Generic[ConfigT]):
         """One result from several seeds of the same config (a sweep); override to pool the raw items.
 
         The default is conservative: a verdict holds only when every seed gives it
-        (:func:`inquiry.runners.pooling.pool_conservatively`).
+        (:func:`pool_conservatively`).
         """
-        from .pooling import pool_conservatively  # pooling builds on this module's models
-
         return pool_conservatively(results)
 
     def suitability(self, claim_text: str) -> int:
@@ -451,3 +453,53 @@ class Runner(abc.ABC, Generic[ConfigT]):
             "suits": list(self.suits),
             "fidelity": self.fidelity.model_dump(),
         }
+
+
+def pool_conservatively(results: Sequence[Result]) -> Result:
+    """The default pooling: a verdict holds only if every seed gives it; metrics keep the seeds' envelope.
+
+    Each metric present in every result becomes the mean of the seeds' values with the widest
+    interval any seed had (a conservative envelope, not a new bootstrap).
+
+    >>> def seed(verdict, value):
+    ...     return Result(metrics={"gain": Estimate(value=value, low=value - 0.1, high=value + 0.1)},
+    ...                   verdict=VerdictReport(verdict=verdict, reason="r", explanation="e"))
+    >>> pooled = pool_conservatively([seed("supports", 0.3), seed("supports", 0.5)])
+    >>> pooled.verdict.verdict.value, round(pooled.metrics["gain"].value, 3), round(pooled.metrics["gain"].low, 3)
+    ('supports', 0.4, 0.2)
+    >>> pool_conservatively([seed("supports", 0.3), seed("inconclusive", 0.0)]).verdict.reason
+    'seeds_disagree'
+    """
+    import numpy as np  # imported when pooling: listing runners stays light
+
+    if not results:
+        raise ValueError("nothing to pool")
+    verdicts = [r.verdict.verdict for r in results]
+    words = ", ".join(v.value for v in verdicts)
+    if len(set(verdicts)) == 1:
+        verdict, reason = verdicts[0], "all_seeds_agree"
+        explanation = f"All {len(results)} seeds say {verdicts[0].value}."
+    else:
+        verdict, reason = Verdict.INCONCLUSIVE, "seeds_disagree"
+        explanation = f"The seeds disagree ({words}); the pooled verdict stays inconclusive."
+    shared = [key for key in results[0].metrics if all(key in r.metrics for r in results)]
+    metrics = {}
+    for key in shared:
+        estimates = [r.metrics[key] for r in results]
+        lows = [e.low for e in estimates if e.low is not None]
+        highs = [e.high for e in estimates if e.high is not None]
+        metrics[key] = estimates[0].model_copy(
+            update={
+                "value": float(np.mean([e.value for e in estimates])),
+                "low": min(lows) if len(lows) == len(estimates) else None,
+                "high": max(highs) if len(highs) == len(estimates) else None,
+                "description": f"mean over {len(results)} seeds, widest seed interval",
+            }
+        )
+    scope = results[0].verdict.scope
+    return Result(
+        metrics=metrics,
+        headline=[k for k in results[0].headline if k in metrics],
+        raw={"seeds": len(results), "seed_verdicts": [v.value for v in verdicts]},
+        verdict=VerdictReport(verdict=verdict, reason=reason, explanation=explanation, scope=scope),
+    )

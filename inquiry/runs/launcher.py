@@ -15,6 +15,7 @@ Typical use (the CLI and the app do exactly this)::
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -29,11 +30,14 @@ from ..errors import ConfigError, InquiryError
 from ..models import RunStatus, SpecState
 from ..runners import registry
 from ..runners.api import Result, resolve_device
-from ..store import Notebook
-from . import notebook_settings, ray_driver, records, settings, status, sweeps
+from ..store import RUN_LOG, Notebook
+from . import backend as run_backend
+from . import records, settings, status, sweeps
 from .records import RunRecord
 
 WORKER_MODULES = ("inquiry.runs.worker", "inquiry.runs.ray_driver")  # processes that keep a run alive
+RAY_INSTALL_HINT = "the Ray backend needs Ray: pip install 'inquiry[ray]'"
+RAY_DRIVER_LOG = "ray-driver.log"  # in the folder of the driver's first run
 
 
 def refresh_claim(nb: Notebook, claim_id: str | None) -> None:
@@ -108,11 +112,11 @@ def launch_sweep(
         runner_name, spec_preset, spec_overrides = spec_for(nb, claim_id)
         preset = preset or spec_preset
         overrides = {**spec_overrides, **(overrides or {})}
-    backend = backend or notebook_settings.get(nb, "run.backend")
-    if backend not in notebook_settings.BACKENDS:
-        raise ConfigError("backend", f"{backend!r} is not one of {', '.join(notebook_settings.BACKENDS)}")
+    backend = backend or run_backend.get(nb, "run.backend")
+    if backend not in run_backend.BACKENDS:
+        raise ConfigError("backend", f"{backend!r} is not one of {', '.join(run_backend.BACKENDS)}")
     if backend == "ray":
-        ray_driver.require_ray()
+        require_ray()
     runner = registry.get(runner_name)
     planned = []
     for combo in sweeps.expand(axes) if axes else [{}]:
@@ -136,8 +140,8 @@ def launch_sweep(
     ]
     refresh_claim(nb, claim_id)
     if backend == "ray":
-        claimed = [run_id for run_id in run_ids if records.claim(nb, run_id)]
-        ray_driver.spawn(nb, claimed, ray_target(nb, ray_address))
+        taken = [run_id for run_id in run_ids if records.take_queued(nb, run_id)]
+        _spawn_ray_driver(nb, taken, ray_target(nb, ray_address))
     else:
         start_queued(nb)
     return sweep_id, run_ids
@@ -158,7 +162,7 @@ def ray_target(nb: Notebook, address: str | None = None) -> str | None:
 
     None means: start a local Ray on demand.
     """
-    return address or os.environ.get("RAY_ADDRESS") or notebook_settings.get(nb, "ray.address") or None
+    return address or os.environ.get("RAY_ADDRESS") or run_backend.get(nb, "ray.address") or None
 
 
 def rerun(nb: Notebook, run_id: str, wait: bool = False, on_update: Callable[[RunRecord], None] | None = None) -> str:
@@ -181,7 +185,7 @@ def start_queued(nb: Notebook) -> list[str]:
     """Start workers for queued runs while their device has a free slot; returns the started ids."""
     started = []
     for device in records.queued_devices(nb):
-        while (run_id := records.claim_next(nb, device, settings.runs_per_device())) is not None:
+        while (run_id := records.take_next_queued(nb, device, settings.runs_per_device())) is not None:
             _spawn(nb, run_id)
             started.append(run_id)
     return started
@@ -192,7 +196,7 @@ def _spawn(nb: Notebook, run_id: str) -> None:
     run = records.get(nb, run_id)
     threads = str(run.config.get("threads", 1))
     env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
-    log_path = nb.run_dir(run_id) / "run.log"
+    log_path = nb.run_dir(run_id) / RUN_LOG
     try:
         with open(log_path, "ab") as log:
             subprocess.Popen(
@@ -206,6 +210,36 @@ def _spawn(nb: Notebook, run_id: str) -> None:
             )
     except OSError as exc:
         end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the worker process: {exc}")
+
+
+def require_ray() -> None:
+    """Raise a clear error naming the install command when Ray is not installed."""
+    if importlib.util.find_spec("ray") is None:
+        raise InquiryError(RAY_INSTALL_HINT)
+
+
+def _spawn_ray_driver(nb: Notebook, run_ids: list[str], address: str | None) -> None:
+    """Start one detached Ray driver (:mod:`inquiry.runs.ray_driver`) for ``run_ids`` (already marked
+    running), by module name like the local worker; its output goes to a log."""
+    log_path = nb.run_dir(run_ids[0]) / RAY_DRIVER_LOG
+    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
+    command = [sys.executable, "-m", "inquiry.runs.ray_driver", "--notebook", str(nb.path)]
+    if address:
+        command += ["--address", address]
+    try:
+        with open(log_path, "ab") as log:
+            subprocess.Popen(
+                command + run_ids,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+                close_fds=True,
+            )
+    except OSError as exc:
+        for run_id in run_ids:
+            end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
 
 
 def end_run(
@@ -249,7 +283,7 @@ def cancel(nb: Notebook, run_id: str) -> RunStatus:
     if run.status is RunStatus.QUEUED:
         if end_run(nb, run_id, RunStatus.CANCELLED, message="cancelled before it started"):
             return RunStatus.CANCELLED
-        run = records.get(nb, run_id)  # a worker claimed it meanwhile: ask that one to stop
+        run = records.get(nb, run_id)  # a worker took it meanwhile: ask that one to stop
     return records.request_cancel(nb, run_id)
 
 
@@ -274,7 +308,7 @@ def reap(nb: Notebook) -> list[str]:
     """
     reaped = []
     for run in records.list_runs(nb, status=RunStatus.RUNNING):
-        # a claimed run whose worker has not written its pid yet may still be starting up
+        # a taken run whose worker has not written its pid yet may still be starting up
         patience = settings.stale_after() if run.pid else max(settings.stale_after(), settings.startup_grace())
         if records.age_seconds(run.heartbeat) > patience and not _worker_alive(run):
             if run.cancel_requested:  # it died on its way out

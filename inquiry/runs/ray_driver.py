@@ -24,60 +24,27 @@ from __future__ import annotations
 
 import argparse
 import base64
-import importlib.util
 import io
 import os
 import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable
 from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from ..errors import InquiryError
 from ..models import RunStatus, utcnow
 from ..runners.api import Result
-from ..store import DB_NAME, RUNS_DIR, Notebook
+from ..store import DB_NAME, RUN_LOG, Notebook, run_folder
 from ..store import runs as run_rows
 from . import launcher, records, settings
 from .execution import Outcome, ProgressWriter, execute_run, log_line
+from .heartbeat import Heartbeat
 
-INSTALL_HINT = "the Ray backend needs Ray: pip install 'inquiry[ray]'"
-DRIVER_LOG = "ray-driver.log"
 LOST_CLUSTER_S = 120.0  # a driver whose loop is stuck this long (cluster gone) gives up its runs
 POLL_S = 0.2
-
-
-def require_ray() -> None:
-    """Raise a clear error naming the install command when Ray is not installed."""
-    if importlib.util.find_spec("ray") is None:
-        raise InquiryError(INSTALL_HINT)
-
-
-def spawn(nb: Notebook, run_ids: list[str], address: str | None) -> None:
-    """Start one detached driver for ``run_ids`` (already marked running); its output goes to a log."""
-    log_path = nb.run_dir(run_ids[0]) / DRIVER_LOG
-    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
-    command = [sys.executable, "-m", "inquiry.runs.ray_driver", "--notebook", str(nb.path)]
-    if address:
-        command += ["--address", address]
-    try:
-        with open(log_path, "ab") as log:
-            subprocess.Popen(
-                command + run_ids,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=env,
-                close_fds=True,
-            )
-    except OSError as exc:
-        for run_id in run_ids:
-            launcher.end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
 
 
 # ---- inside the cluster ------------------------------------------------------------------------
@@ -112,10 +79,10 @@ def run_task(run_json: dict[str, Any], notebook: str, mailbox: Any) -> dict[str,
 
     run = records.RunRecord.model_validate(run_json)
     folder = Path(notebook)
-    run_folder = folder / RUNS_DIR / run.id.removeprefix("run:")
+    run_dir = run_folder(folder, run.id)
     shared = (folder / DB_NAME).exists()  # a local Ray, or a cluster on a shared filesystem
     scratch = Path(tempfile.gettempdir())
-    artifact_dir = run_folder if shared else Path(tempfile.mkdtemp(prefix="inquiry-run-"))
+    artifact_dir = run_dir if shared else Path(tempfile.mkdtemp(prefix="inquiry-run-"))
     cache_dir = folder / "cache" if shared else scratch / "inquiry-cache"
     context = ray.get_runtime_context()
     where = {
@@ -138,7 +105,7 @@ def run_task(run_json: dict[str, Any], notebook: str, mailbox: Any) -> dict[str,
             run,
             artifact_dir,
             cache_dir,
-            run_folder / "run.log",
+            run_dir / RUN_LOG,
             on_progress=progress,
             on_started=lambda prov: post("started", {**prov, **where}, wait=True),
             log=lambda line: post("log", line),
@@ -186,7 +153,7 @@ class Driver:
             run_rows.set_message(nb, run.id, "waiting for Ray to schedule it")
 
     def log(self, run_id: str, line: str) -> None:
-        with open(self.nb.run_dir(run_id) / "run.log", "a", encoding="utf-8") as log:
+        with open(self.nb.run_dir(run_id) / RUN_LOG, "a", encoding="utf-8") as log:
             log.write(f"[{utcnow()}] {line}\n")
 
     def drain(self) -> None:
@@ -228,7 +195,7 @@ class Driver:
             return Outcome(
                 RunStatus.FAILED,
                 "failed",
-                error=f"the Ray task failed: {str(exc).splitlines()[0]} (log: {self.nb.run_dir(run.id) / DRIVER_LOG})",
+                error=f"the Ray task failed: {str(exc).splitlines()[0]} (log: {self.nb.run_dir(run.id) / launcher.RAY_DRIVER_LOG})",
             )
         except exceptions.RayError as exc:  # the worker process or its node died
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -286,27 +253,16 @@ def give_up(nb: Notebook, runs: list[records.RunRecord], why: str) -> None:
         )
 
 
-class Heartbeat(threading.Thread):
-    """Beats for the driver's pending runs; if the driver's loop is stuck (the cluster is gone), gives up."""
+def watch_cluster(driver: Driver) -> Callable[[Notebook, float], None]:
+    """A heartbeat check: if the driver's loop is stuck (the cluster is gone), give its runs up and exit."""
 
-    def __init__(self, notebook: Path, driver: Driver):
-        super().__init__(name="heartbeat", daemon=True)
-        self.notebook, self.driver = notebook, driver
-        self._stop = threading.Event()
+    def check(nb: Notebook, now: float) -> None:
+        if now - driver.last_tick > LOST_CLUSTER_S:
+            log_line(f"no answer from the Ray cluster for {LOST_CLUSTER_S:.0f} s; giving up")
+            give_up(nb, list(driver.pending.values()), "lost contact with the Ray cluster")
+            os._exit(1)
 
-    def run(self) -> None:
-        nb = Notebook.open(self.notebook, create=False)
-        while not self._stop.wait(settings.heartbeat_interval()):
-            ids = [run.id for run in list(self.driver.pending.values())]
-            if time.monotonic() - self.driver.last_tick > LOST_CLUSTER_S:
-                log_line(f"no answer from the Ray cluster for {LOST_CLUSTER_S:.0f} s; giving up")
-                give_up(nb, list(self.driver.pending.values()), "lost contact with the Ray cluster")
-                os._exit(1)
-            for run_id in ids:
-                run_rows.beat(nb, run_id, only_running=True)
-
-    def stop(self) -> None:
-        self._stop.set()
+    return check
 
 
 def connect(address: str | None, runs: list[records.RunRecord]) -> None:
@@ -350,7 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         connect(args.address, runs)
         driver = Driver(nb, runs)
-        heartbeat = Heartbeat(nb.path, driver)
+        heartbeat = Heartbeat(
+            nb.path,
+            lambda: [run.id for run in list(driver.pending.values())],
+            watch_cluster(driver),
+            only_running=True,
+        )
         heartbeat.start()
         driver.loop()
         heartbeat.stop()

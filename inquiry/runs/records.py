@@ -1,4 +1,4 @@
-"""Run rows in the notebook: create, claim, progress, finish, cancel, list.
+"""Run rows in the notebook: create, take from the queue, progress, finish, cancel, list.
 
 Every write is one short transaction so the app and the CLI can read (WAL) while a worker writes.
 The launcher and the worker call these; nothing here starts processes.
@@ -9,7 +9,7 @@ The launcher and the worker call these; nothing here starts processes.
 >>> run_id = create(nb, None, "probe", "test", {"steps": 3}, seed=7, device="cpu")
 >>> get(nb, run_id).status.value
 'queued'
->>> claim_next(nb, "cpu", limit=1) == run_id, claim_next(nb, "cpu", limit=1)
+>>> take_next_queued(nb, "cpu", limit=1) == run_id, take_next_queued(nb, "cpu", limit=1)
 (True, None)
 """
 
@@ -151,7 +151,7 @@ def create(
 ) -> str:
     """Record a queued run (and the claim's ``tested-by`` edge); returns its id.
 
-    Only ``local`` runs wait for a slot in :func:`claim_next`; other backends schedule their own.
+    Only ``local`` runs wait for a slot in :func:`take_next_queued`; other backends schedule their own.
     """
     run_id = new_run_id()
     with nb.transaction():
@@ -177,11 +177,11 @@ def create(
     return run_id
 
 
-def claim_next(nb: Notebook, device: str, limit: int) -> str | None:
+def take_next_queued(nb: Notebook, device: str, limit: int) -> str | None:
     """Atomically move the oldest queued run for ``device`` to running, if fewer than ``limit`` run there.
 
     The count and the update share one ``BEGIN IMMEDIATE`` transaction, so two callers (a finishing
-    worker and a launcher) can never both start a run beyond the limit. Returns the claimed id.
+    worker and a launcher) can never both start a run beyond the limit. Returns the id taken.
     """
     return run_rows.take_next_queued(nb, device, limit)
 
@@ -190,10 +190,10 @@ def queued_devices(nb: Notebook) -> list[str]:
     return run_rows.queued_devices(nb)
 
 
-def claim(nb: Notebook, run_id: str) -> bool:
+def take_queued(nb: Notebook, run_id: str) -> bool:
     """Move one queued run to running now (a cluster backend queues it itself); returns whether it moved.
 
-    As in :func:`claim_next`, the heartbeat starts here so a driver that never comes up is reaped.
+    As in :func:`take_next_queued`, the heartbeat starts here so a driver that never comes up is reaped.
     """
     return run_rows.start(nb, run_id)
 

@@ -24,8 +24,7 @@ from typing import Any
 from .. import evidence as rule
 from ..models import ReproSpec, RunStatus, SpecState, Status
 from ..runners import registry
-from ..runners.api import Result, Runner
-from ..runners.pooling import pool_conservatively
+from ..runners.api import Result, Runner, pool_conservatively
 from ..store import RECOMPUTE_PENDING, Notebook
 from ..store import settings as stored_settings
 from .records import RunRecord, list_runs

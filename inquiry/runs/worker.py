@@ -15,48 +15,32 @@ import os
 import socket
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from ..models import RunStatus
-from ..store import Notebook
-from ..store import runs as run_rows
+from ..store import RUN_LOG, Notebook
 from . import launcher, records, settings
 from .execution import ProgressWriter, describe_failure, execute_run  # noqa: F401  (describe_failure: API)
 from .execution import log_line as _log
+from .heartbeat import Heartbeat
 
-LOG_NAME = "run.log"
 
+class CancelWatch:
+    """Called by the heartbeat about twice a second: notices the run's cancel request, and stops the
+    process by force when the runner ignores it for longer than the grace period."""
 
-class Heartbeat(threading.Thread):
-    """Beats every ``interval`` seconds and polls the cancel flag about twice a second.
-
-    It has its own notebook connection, so it never shares a transaction with the runner's thread.
-    A runner that ignores a cancel for longer than the grace period is stopped here by force.
-    """
-
-    def __init__(self, notebook: Path, run_id: str, log: Any):
-        super().__init__(name="heartbeat", daemon=True)
-        self.notebook, self.run_id, self.log = notebook, run_id, log
-        self.interval = settings.heartbeat_interval()
+    def __init__(self, run_id: str, log: Any):
+        self.run_id, self.log = run_id, log
         self.cancelled = threading.Event()
-        self._stop = threading.Event()
+        self._seen = 0.0
 
-    def run(self) -> None:
-        nb = Notebook.open(self.notebook, create=False)
-        tick = min(0.5, self.interval)
-        last_beat = cancel_seen = 0.0
-        while not self._stop.wait(tick):
-            now = time.monotonic()
-            if now - last_beat >= self.interval:
-                run_rows.beat(nb, self.run_id)
-                last_beat = now
-            if not self.cancelled.is_set() and records.cancel_requested(nb, self.run_id):
-                self.cancelled.set()
-                cancel_seen = now
-            if self.cancelled.is_set() and now - cancel_seen > settings.cancel_grace():
-                self._force_stop(nb)
+    def __call__(self, nb: Notebook, now: float) -> None:
+        if not self.cancelled.is_set() and records.cancel_requested(nb, self.run_id):
+            self.cancelled.set()
+            self._seen = now
+        if self.cancelled.is_set() and now - self._seen > settings.cancel_grace():
+            self._force_stop(nb)
 
     def _force_stop(self, nb: Notebook) -> None:
         grace = settings.cancel_grace()
@@ -68,9 +52,6 @@ class Heartbeat(threading.Thread):
             message=f"stopped by force: the runner did not stop within {grace:.0f} s of the cancel",
         )
         os._exit(1)
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def _redirect_output(log_path: Path) -> None:
@@ -87,16 +68,17 @@ def _redirect_output(log_path: Path) -> None:
 
 
 def execute(nb: Notebook, run_id: str) -> RunStatus:
-    """Run a claimed run to its end and record the outcome; returns the final status."""
+    """Run a taken run (queued, then marked running) to its end and record the outcome; returns the final status."""
     run = records.get(nb, run_id)
     if run.status is not RunStatus.RUNNING or run.started:
         _log(f"{run_id} is {run.status.value}{' and already started' if run.started else ''}; nothing to do")
         return run.status
     records.mark_worker(nb, run_id, pid=os.getpid(), host=socket.gethostname())
-    log_path = nb.run_dir(run_id) / LOG_NAME
+    log_path = nb.run_dir(run_id) / RUN_LOG
     _redirect_output(log_path)
     _log(f"worker pid {os.getpid()} runs {run_id}: runner {run.runner}, preset {run.preset}, seed {run.seed}")
-    heartbeat = Heartbeat(nb.path, run_id, _log)
+    watch = CancelWatch(run_id, _log)
+    heartbeat = Heartbeat(nb.path, lambda: [run_id], watch)
     progress = ProgressWriter(lambda event: records.record_progress(nb, run_id, event))
 
     def started(prov: dict[str, Any]) -> None:
@@ -111,7 +93,7 @@ def execute(nb: Notebook, run_id: str) -> RunStatus:
             nb.path / "cache",
             log_path,
             on_progress=progress,
-            is_cancelled=heartbeat.cancelled.is_set,
+            is_cancelled=watch.cancelled.is_set,
             on_started=started,
         )
     finally:

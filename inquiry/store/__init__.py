@@ -20,7 +20,7 @@ in one transaction. One module per room:
 from __future__ import annotations
 
 from .apply import ApplyReport, Importer
-from .base import RUN_NAME, RUNS_DIR, ChangeEvent
+from .base import RUN_LOG, RUN_NAME, RUNS_DIR, ChangeEvent, run_folder
 from .browse import Browse
 from .rows import merge_papers
 from .schema import DB_NAME, MIGRATIONS, RECOMPUTE_PENDING, SCHEMA_VERSION
@@ -41,6 +41,7 @@ __all__ = [
     "MIGRATIONS",
     "RECOMPUTE_PENDING",
     "RUNS_DIR",
+    "RUN_LOG",
     "RUN_NAME",
     "SCHEMA_VERSION",
     "ApplyReport",
@@ -51,4 +52,5 @@ __all__ = [
     "fts_query",
     "merge_papers",
     "query_terms",
+    "run_folder",
 ]

@@ -23,6 +23,18 @@ from .schema import DB_NAME, MIGRATIONS, RECOMPUTE_PENDING, SCHEMA_VERSION, conn
 # what follows "run:" in a run id: a plain name (no "/", no leading dot, so never ".." or hidden)
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 RUNS_DIR = "runs"
+RUN_LOG = "run.log"  # each run's log (its worker's output and the runner's lines), in the run's folder
+
+
+def run_folder(notebook: Path, run_id: str) -> Path:
+    """The artifact folder of a run of the notebook at ``notebook``, always inside ``runs/`` (not created).
+
+    Run ids can come from files (a vault's run notes), so an id is a name here, never a path.
+    """
+    name = run_id.removeprefix("run:")
+    if not RUN_NAME.fullmatch(name):
+        raise InquiryError(f"not a run id: {run_id!r} (expected run: and letters, digits, '.', '_', '-')")
+    return Path(notebook) / RUNS_DIR / name
 
 
 @dataclass
@@ -121,14 +133,8 @@ class Connection:
         return self.path / RUNS_DIR
 
     def run_dir(self, run_id: str) -> Path:
-        """The artifact folder of a run (created on demand), always inside ``runs/``.
-
-        Run ids can come from files (a vault's run notes), so an id is a name here, never a path.
-        """
-        name = run_id.removeprefix("run:")
-        if not RUN_NAME.fullmatch(name):
-            raise InquiryError(f"not a run id: {run_id!r} (expected run: and letters, digits, '.', '_', '-')")
-        folder = self.runs_dir / name
+        """The artifact folder of a run (:func:`run_folder`), created on demand."""
+        folder = run_folder(self.path, run_id)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 

@@ -1,6 +1,6 @@
 """Notebook-level settings (table ``settings``: key → text), so that they travel with the notebook.
 
-:mod:`inquiry.runs.notebook_settings` knows the keys and their defaults; this module only stores them.
+:mod:`inquiry.runs.backend` knows the keys and their defaults; this module only stores them.
 """
 
 from __future__ import annotations

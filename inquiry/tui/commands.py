@@ -56,7 +56,7 @@ class InquiryCommands(Provider):
         data = self.main.data
 
         def titles() -> list:
-            with data.read() as nb:
+            with data.locked() as nb:
                 return nb.search(query, limit=GOTO_LIMIT)
 
         for rank, hit in enumerate(await asyncio.to_thread(titles)):

@@ -5,7 +5,7 @@ Nothing here imports Textual or writes SQL: rows come from the store's browsing 
 :mod:`inquiry.runs`. Statuses are never decided here: a claim's is the ``claims.status`` column that
 the roll-up keeps current, and a note's or an inquiry's is the roll-up's own rule
 (:func:`inquiry.graph.rollup.combine`) over its claims' statuses. All database work goes through
-:meth:`NotebookData.read`, which holds one lock: the app's workers are threads sharing the
+:meth:`NotebookData.locked`, which holds one lock: the app's workers are threads sharing the
 notebook's single SQLite connection, and a connection must not interleave two cursors.
 
 Large groups are paged (:data:`PAGE` rows at a time) so that a hub note cited by thousands, or a
@@ -147,7 +147,7 @@ class LocalView:
 
 
 class NotebookData:
-    """Paged, lock-guarded reads of one notebook for the terminal app."""
+    """Paged reads of one notebook for the terminal app, and the lock its threads share (:meth:`locked`)."""
 
     def __init__(self, nb: Notebook):
         self.nb = nb
@@ -157,48 +157,50 @@ class NotebookData:
         self._notes: int | None = None
 
     @contextmanager
-    def read(self) -> Iterator[Notebook]:
+    def locked(self) -> Iterator[Notebook]:
+        """The notebook, for this thread alone until the block ends: the app's worker threads share
+        one SQLite connection, for reads and writes alike."""
         with self.lock:
             yield self.nb
 
     def group_sizes(self) -> dict[str, int]:
         """Row counts for the navigator's group headings."""
-        with self.read() as nb:
+        with self.locked() as nb:
             return nb.browse_counts()
 
     # ---- statuses (the roll-up's, never decided here) ------------------------------------
 
     def claim_statuses(self, claim_ids: list[str]) -> dict[str, Status]:
         """Each claim's stored status (``running`` while the roll-up says a run may still decide it)."""
-        with self.read() as nb:
+        with self.locked() as nb:
             return nb.claim_statuses(claim_ids)
 
     def note_statuses(self, note_ids: list[str]) -> dict[str, Status]:
         """Each note's status: the roll-up's rule over its live claims' statuses."""
-        with self.read() as nb:
+        with self.locked() as nb:
             parts = nb.live_claim_statuses(note_ids)
         return {note_id: rollup.combine(found) for note_id, found in parts.items()}
 
     def note_counts(self, note_id: str) -> str:
         """``✅ 1 · ❌ 0 · ○ 1``: the note's live claims by stored status."""
-        with self.read() as nb:
+        with self.locked() as nb:
             return counts_text(nb.live_claim_counts([note_id])[note_id])
 
     def note_status(self, note_id: str) -> Status:
         """One note's status as the roll-up computes it from the runs."""
-        with self.read() as nb:
+        with self.locked() as nb:
             return rollup.note_status(nb, note_id)
 
     def claim_status(self, claim_id: str) -> Status:
         """One claim's status as the roll-up computes it from the runs."""
-        with self.read() as nb:
+        with self.locked() as nb:
             return rollup.claim_status(nb, claim_id)
 
     # ---- navigator groups ------------------------------------------------------------------
 
     def inquiries(self, offset: int = 0, limit: int = PAGE) -> Page:
         """Inquiries with the counts of the claims they cite (a question gets counts, never one glyph)."""
-        with self.read() as nb:
+        with self.locked() as nb:
             found, total = nb.inquiry_rows(offset, limit)
             tally = nb.cited_claim_counts([r["id"] for r in found])
         return Page(
@@ -224,65 +226,65 @@ class NotebookData:
         if by_kind.get(NodeKind.NOTE):
             out.update((k, (v, None)) for k, v in self.note_statuses(by_kind[NodeKind.NOTE]).items())
         if by_kind.get(NodeKind.INQUIRY):
-            with self.read() as nb:
+            with self.locked() as nb:
                 tally = nb.cited_claim_counts(by_kind[NodeKind.INQUIRY])
             out.update((k, (None, counts_text(v))) for k, v in tally.items())
         return out
 
     def cited_notes(self, inquiry_id: str, offset: int = 0, limit: int = PAGE) -> Page:
         """The notes an inquiry cites, in the order its essay first cites them, then its other sources."""
-        with self.read() as nb:
+        with self.locked() as nb:
             ids = nb.cited_note_ids(inquiry_id)
         return Page(self._note_rows(ids[offset : offset + limit]), len(ids), offset)
 
     def inquiries_using(self, note_id: str, limit: int = PER_KIND) -> Page:
         """The inquiries citing a note or listing it as a source, by question (a hub's list is capped)."""
-        with self.read() as nb:
+        with self.locked() as nb:
             found, total = nb.citing_inquiries(note_id, limit)
         return Page([Row(r["id"], r["question"]) for r in found], total)
 
     def note_claims(self, note_id: str) -> Page:
-        with self.read() as nb:
+        with self.locked() as nb:
             claims = nb.list_claims(note_id=note_id)
         return Page([Row(c.id, c.text, c.status) for c in claims], len(claims))
 
     def popular_notes(self, offset: int = 0, limit: int = PAGE) -> Page:
         """Notes by how many inquiries cite them, most-used first (ranked once, then paged)."""
         if self._popularity is None:
-            with self.read() as nb:
+            with self.locked() as nb:
                 self._popularity = nb.notes_by_use()
         ids = [note_id for note_id, _ in self._popularity[offset : offset + limit]]
         return Page(self._note_rows(ids), len(self._popularity), offset)
 
     def placeholders(self, offset: int = 0, limit: int = PAGE) -> Page:
-        with self.read() as nb:
+        with self.locked() as nb:
             ids, total = nb.placeholder_ids(offset, limit)
         return Page(self._note_rows(ids), total, offset)
 
     def claim_status_counts(self) -> dict[Status, int]:
-        with self.read() as nb:
+        with self.locked() as nb:
             return nb.claim_status_counts()
 
     def claims_with_status(self, status: Status, offset: int = 0, limit: int = PAGE) -> Page:
-        with self.read() as nb:
+        with self.locked() as nb:
             found, total = nb.claims_with_status(status, offset, limit)
         return Page([Row(r["id"], r["text"], status) for r in found], total, offset)
 
     def runner_groups(self, offset: int = 0, limit: int = PAGE) -> Page:
         """One row per runner that a reproduction spec or a run names, with how many claims it covers."""
-        with self.read() as nb:
+        with self.locked() as nb:
             found = nb.claims_by_runner()
         rows = [Row(f"runner:{name}", name, None, plural(n, "claim"), True) for name, n in found]
         return Page(rows[offset : offset + limit], len(rows), offset)
 
     def runner_claims(self, runner: str, offset: int = 0, limit: int = PAGE) -> Page:
-        with self.read() as nb:
+        with self.locked() as nb:
             found, total = nb.claims_for_runner(runner, offset, limit)
         return Page([Row(r["id"], r["text"], Status(r["status"])) for r in found], total, offset)
 
     def _note_rows(self, note_ids: list[str]) -> list[Row]:
         """Rows for notes in the given order, each with its status, 'used by N' and whether it has claims."""
-        with self.read() as nb:
+        with self.locked() as nb:
             found = nb.note_rows(note_ids)
             tally = nb.live_claim_counts(list(found))
         rows = []
@@ -299,7 +301,7 @@ class NotebookData:
 
     def title_index(self) -> TitleIndex:
         if self._titles is None:
-            with self.read() as nb:
+            with self.locked() as nb:
                 titles = nb.browse_titles() + nb.claim_texts()
             self._titles = TitleIndex([(title.casefold(), node_id, title) for node_id, title in titles])
         return self._titles
@@ -312,7 +314,7 @@ class NotebookData:
             for row in self._note_rows([node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.NOTE])
         }
         inquiry_ids = [node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.INQUIRY]
-        with self.read() as nb:
+        with self.locked() as nb:
             tally = nb.cited_claim_counts(inquiry_ids)
         claims = self.claim_statuses([node_id for node_id, _ in hits if kind_of(node_id) is NodeKind.CLAIM])
         rows = []
@@ -334,7 +336,7 @@ class NotebookData:
         rejected from the links panel.
         """
         groups: list[LinkGroup] = []
-        with self.read() as nb:
+        with self.locked() as nb:
             for outgoing, direction in ((True, "links"), (False, "backlinks")):
                 for kind, total, found in nb.edge_groups(node_id, outgoing, per_kind):
                     titles = nb.titles_of([r["node"] for r in found])
@@ -351,7 +353,7 @@ class NotebookData:
         """Links and co-cited notes of one node, all by SQL (no graph needed); the drawing comes later."""
         cocited = []
         if kind_of(node_id) is NodeKind.NOTE:
-            with self.read() as nb:
+            with self.locked() as nb:
                 cocited = [
                     (Link(c["id"], c["title"]), c["inquiries"]) for c in queries.cocited_in_store(nb, node_id, 10)
                 ]
@@ -374,7 +376,7 @@ class NotebookData:
         serialized mode (``sqlite3.threadsafety == 3``), so other workers' queries go on meanwhile.
         """
         graph = build.load(self.nb)
-        with self.read():
+        with self.locked():
             if node_id not in graph:
                 return ""
             return queries.render_local(
@@ -385,7 +387,7 @@ class NotebookData:
 
     def runs(self, claim_id: str) -> list[RunRecord]:
         """The claim's runs, newest first, as recorded (reaping dead workers is the watcher's job)."""
-        with self.read() as nb:
+        with self.locked() as nb:
             return records.list_runs(nb, claim_id=claim_id)
 
     # ---- live state ------------------------------------------------------------------------
@@ -399,7 +401,7 @@ class NotebookData:
 
         Returns ``None`` when nothing changed, so the interface does no work at all then.
         """
-        with self.read() as nb:
+        with self.locked() as nb:
             launcher.reap(nb)
             version = nb.data_version()
             if version == last_version:
@@ -408,5 +410,5 @@ class NotebookData:
         return version, runs
 
     def run(self, run_id: str) -> RunRecord:
-        with self.read() as nb:
+        with self.locked() as nb:
             return records.get(nb, run_id)

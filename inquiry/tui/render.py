@@ -79,7 +79,7 @@ def bullets(items: list[str]) -> str:
 
 def page(data: NotebookData, node_id: str) -> str:
     """The reader page of any node id."""
-    with data.read() as nb:
+    with data.locked() as nb:
         node = nb.get_node(node_id)
     if isinstance(node, Inquiry):
         return inquiry_page(data, node)
@@ -94,7 +94,7 @@ def page(data: NotebookData, node_id: str) -> str:
 
 def paper_page(data: NotebookData, paper: Paper) -> str:
     """A paper's metadata, where to read it, and the notes and claims that rest on it."""
-    with data.read() as nb:
+    with data.locked() as nb:
         users = [e.src for _, e in nb.edges(dst=paper.id, kind=EdgeKind.MENTIONS)]
         titles = nb.titles_of(list(dict.fromkeys(users)))
     parts = [f"# {paper.title or paper.name}", "*Paper*"]
@@ -121,10 +121,10 @@ def paper_page(data: NotebookData, paper: Paper) -> str:
 
 
 def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
-    with data.read() as nb:
+    with data.locked() as nb:
         citations = nb.citations(inquiry_id=inquiry.id)
         titles = {c.note_id: (nb.get_note(c.note_id) or Note(id=c.note_id, title=c.note_id)).title for c in citations}
-    with data.read() as nb:
+    with data.locked() as nb:
         flags = {(f["note_id"], f["paragraph"], f["sentence"]): f for f in rollup.citation_flags(nb, inquiry.id)}
         note_counts = {
             note_id: counts_text(tally)
@@ -153,7 +153,7 @@ def inquiry_page(data: NotebookData, inquiry: Inquiry) -> str:
 
 
 def _inquiry_summary(data: NotebookData, inquiry_id: str) -> str:
-    with data.read() as nb:
+    with data.locked() as nb:
         tally = nb.cited_claim_counts([inquiry_id])[inquiry_id]
         counts = rollup.inquiry_summary(nb, inquiry_id)
     if not sum(tally.values()):
@@ -203,7 +203,7 @@ def note_page(data: NotebookData, note: Note) -> str:
 
 def claim_page(data: NotebookData, claim: Claim) -> str:
     status = data.claim_status(claim.id)
-    with data.read() as nb:
+    with data.locked() as nb:
         note = nb.get_note(claim.note_id)
         outgoing = [e for _, e in nb.edges(src=claim.id, state=None) if e.kind in CLAIM_RELATIONS]
         incoming = [e for _, e in nb.edges(dst=claim.id, state=None) if e.kind in CLAIM_RELATIONS]

@@ -19,7 +19,7 @@ async def test_reviewing_a_suggested_spec_changes_the_claims_status(app, seeded_
     (spec,) = nb.specs(claim.id)
     assert spec.state is SpecState.SUGGESTED
     run_id = records.create(nb, claim.id, "steering", "default", {}, seed=0, device="cpu")
-    records.claim(nb, run_id)
+    records.take_queued(nb, run_id)
     launcher.end_run(
         nb,
         run_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import copy
 import random
+from enum import IntEnum
 from functools import partial
 from pathlib import Path
 
@@ -51,6 +52,49 @@ from .verdict import (
 from .worlds import task_kit
 
 SAMPLER_BACKEND = "inquiry.runners.substrate.sample (HF forward, KV cache, inverse-CDF top-p)"
+
+
+class Stream(IntEnum):
+    """Every random stream of a miniature RLVR run, named in one place.
+
+    Each is an offset into :meth:`~inquiry.runners.api.RunContext.torch_generator` (and, for GRPO,
+    the seed of its minibatch order). The numbers are part of the method: renumbering one changes
+    the run's results, so it is a new runner version.
+    """
+
+    RL = 1  # the pass@k arm's GRPO
+    ONE_EXAMPLE_RL = 20  # + arm index: full set, one example, random example
+    # spurious rewards: + i arm i's reward labels, + 1 + i its GRPO; as sampling slots, itself (the base's
+    # held-out samples) and + 20 + i (arm i's)
+    REWARD_ARMS = 40
+    SEED_RL = 60  # + seed: the sparsity variant's GRPO of each seed
+    CONTRAST_ARMS = 90  # the contrast base's reward arms, laid out as REWARD_ARMS
+    WRONG_LABELS = 99  # the base's samples that pick each RL problem's incorrect label
+    SAMPLING = 10_000  # + a Sampling slot: the pass@k samples of one model on one problem set
+
+
+class Sampling(IntEnum):
+    """The sampling slots under :attr:`Stream.SAMPLING`, one per (model, problems, temperature) drawn.
+
+    A variant is a run of its own, so two variants may reuse a slot number (the aliases below).
+    """
+
+    BASE_HELD_OUT = 0
+    BASE_TRAIN = 1  # the RL problems (pass@k: at T; one example: at the rollout temperature)
+    BASE_HOT = 2  # held-out at the sensitivity temperature
+    BASE_HELD_OUT_2 = 2  # one example and sparsity: the base on held-out problems
+    RL_HELD_OUT = 3
+    RL_TRAIN = 4
+    RL_HOT = 5
+    ONE_EXAMPLE_ARMS = 30  # + arm index
+    SEED_HELD_OUT = 70  # + seed
+    SFT_HELD_OUT = 80
+    CHECKPOINT = 100  # + step: the RL snapshots
+
+
+# Seeds of the bootstrap intervals (numpy generators, apart from the torch streams above): ctx.seed + these.
+BOOTSTRAP_TRAIN_EVIDENCE = 7
+CURVE_RL_HELD_OUT, CURVE_BASE_TRAIN, CURVE_RL_TRAIN = 1, 2, 3
 
 
 def run_rlvr(config: Config, context: RunContext) -> Result:
@@ -158,7 +202,7 @@ class _Pipeline:
             temperature=c.temperature if temperature is None else temperature,
             top_p=c.top_p if temperature is None else 1.0,
             max_new_tokens=self.kit.max_answer_len,
-            generator=self.ctx.torch_generator(10_000 + offset),
+            generator=self.ctx.torch_generator(Stream.SAMPLING + offset),
             tracked_style=self.tracked_style,
         )
 
@@ -202,7 +246,7 @@ class _Pipeline:
             reward,
             settings,
             generator=self.ctx.torch_generator(stream),
-            rng=random.Random(f"{self.ctx.seed}-{stream}"),
+            rng=random.Random(f"{self.ctx.seed}-{int(stream)}"),
             is_correct=self.kit.verify,
             style_of=self.kit.style_of,
             high_prior_style=self.tracked_style,
@@ -248,7 +292,7 @@ class _Pipeline:
                 verifier=self.kit.verify,
                 wrong_labels=self.wrong_labels() if c.reward == "incorrect" else None,
             )
-            return self.rl("rl", self.split.rl_train, reward, self.settings(), stream=1)
+            return self.rl("rl", self.split.rl_train, reward, self.settings(), stream=Stream.RL)
         model = copy.deepcopy(self.base).train()
         total = c.rl_steps
 
@@ -282,21 +326,25 @@ class _Pipeline:
         ctx.progress(0, 1, "sampling the base")
         # the RL-training problems are exploratory: sampled n_secondary times, to keep the run short
         base_held = self.counts(self.base, split.held_out)
-        base_train = self.counts(self.base, self.train_eval, n=c.n_secondary, offset=1)
+        base_train = self.counts(self.base, self.train_eval, n=c.n_secondary, offset=Sampling.BASE_TRAIN)
         base_hot = self.counts(
-            self.base, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature, offset=2
+            self.base, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature, offset=Sampling.BASE_HOT
         )
         rl_model, outcome = self.post_train()
         ctx.progress(0, 1, f"sampling the {arm} model")
-        rl_held = self.counts(rl_model, split.held_out, offset=3)
-        rl_train = self.counts(rl_model, self.train_eval, n=c.n_secondary, offset=4)
-        rl_hot = self.counts(rl_model, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature, offset=5)
+        rl_held = self.counts(rl_model, split.held_out, offset=Sampling.RL_HELD_OUT)
+        rl_train = self.counts(rl_model, self.train_eval, n=c.n_secondary, offset=Sampling.RL_TRAIN)
+        rl_hot = self.counts(
+            rl_model, split.held_out, n=c.n_secondary, temperature=c.sensitivity_temperature, offset=Sampling.RL_HOT
+        )
         checkpoints = {}
         for step, state in sorted((outcome.snapshots if outcome else {}).items()):
             if 0 < step < c.rl_steps:
                 snap = copy.deepcopy(self.base)
                 snap.load_state_dict(state)
-                checkpoints[step] = self.counts(snap.eval(), split.held_out, n=c.n_secondary, offset=100 + step)
+                checkpoints[step] = self.counts(
+                    snap.eval(), split.held_out, n=c.n_secondary, offset=Sampling.CHECKPOINT + step
+                )
 
         guess_rates = [self.kit.guess_rate(p) for p in split.held_out]
         truncated = max(base_held.truncated, rl_held.truncated)
@@ -311,18 +359,22 @@ class _Pipeline:
             arm=arm,
         )
         verdict = passk_verdict(evidence)
-        train_ev = passk_evidence(base_train.correct, rl_train.correct, c.n_secondary, seed=ctx.seed + 7, B=B, arm=arm)
+        train_ev = passk_evidence(
+            base_train.correct, rl_train.correct, c.n_secondary, seed=ctx.seed + BOOTSTRAP_TRAIN_EVIDENCE, B=B, arm=arm
+        )
         ks = log2_grid(n)
         series = [
             pass_curve_series("base (held-out)", base_held, ks, "pass@k held-out, T=0.6", B=B, seed=ctx.seed),
-            pass_curve_series(f"{arm} (held-out)", rl_held, ks, "pass@k held-out, T=0.6", B=B, seed=ctx.seed + 1),
+            pass_curve_series(
+                f"{arm} (held-out)", rl_held, ks, "pass@k held-out, T=0.6", B=B, seed=ctx.seed + CURVE_RL_HELD_OUT
+            ),
             pass_curve_series(
                 "base (RL train)",
                 base_train,
                 log2_grid(c.n_secondary),
                 "pass@k RL-training problems",
                 B=B,
-                seed=ctx.seed + 2,
+                seed=ctx.seed + CURVE_BASE_TRAIN,
             ),
             pass_curve_series(
                 f"{arm} (RL train)",
@@ -330,7 +382,7 @@ class _Pipeline:
                 log2_grid(c.n_secondary),
                 "pass@k RL-training problems",
                 B=B,
-                seed=ctx.seed + 3,
+                seed=ctx.seed + CURVE_RL_TRAIN,
             ),
         ]
         guesser = guess_curve(guess_rates, ks, self.kit.guesser)
@@ -500,7 +552,11 @@ class _Pipeline:
         """Per RL problem, the base's most frequent wrong final value (else target + 1): the incorrect label."""
         labels: dict[Problem, int] = {}
         texts = _sample_texts(
-            self.base, self.tok, self.split.rl_train, self.cfg.n_secondary, self.ctx.torch_generator(99)
+            self.base,
+            self.tok,
+            self.split.rl_train,
+            self.cfg.n_secondary,
+            self.ctx.torch_generator(Stream.WRONG_LABELS),
         )
         for problem, group in zip(self.split.rl_train, texts):
             wrong = collections.Counter(v for v in map(final_value, group) if v is not None and v != problem.target)
@@ -511,7 +567,7 @@ class _Pipeline:
         c, ctx, split = self.cfg, self.ctx, self.split
         # base success at the rollout temperature: what decides whether GRPO's groups get any advantage
         base_train = self.counts(
-            self.base, split.rl_train, n=c.n_secondary, temperature=c.rollout_temperature, offset=1
+            self.base, split.rl_train, n=c.n_secondary, temperature=c.rollout_temperature, offset=Sampling.BASE_TRAIN
         )
         rates = [x / base_train.n for x in base_train.correct]
         eligible = [i for i, r in enumerate(rates) if 0.2 <= r <= 0.8]
@@ -525,11 +581,11 @@ class _Pipeline:
             "one_example": [split.rl_train[chosen]],
             "random_example": [split.rl_train[control]],
         }
-        base_held = self.counts(self.base, split.held_out, offset=2)
+        base_held = self.counts(self.base, split.held_out, offset=Sampling.BASE_HELD_OUT_2)
         held, series = {"base": base_held}, []
         for i, (arm, problems) in enumerate(arms.items()):
-            model, outcome = self.rl(arm, problems, reward, self.settings(), stream=20 + i)
-            held[arm] = self.counts(model, split.held_out, offset=30 + i)
+            model, outcome = self.rl(arm, problems, reward, self.settings(), stream=Stream.ONE_EXAMPLE_RL + i)
+            held[arm] = self.counts(model, split.held_out, offset=Sampling.ONE_EXAMPLE_ARMS + i)
             series += self.training_series(arm, outcome)
         ev = gain_evidence(
             base_held.correct,
@@ -604,7 +660,7 @@ class _Pipeline:
             "format": ("format", c.minibatches),
             "incorrect": ("incorrect", c.minibatches),
         }
-        held, series, metrics = self.reward_arms(arms, wrong, stream=40)
+        held, series, metrics = self.reward_arms(arms, wrong, stream=Stream.REWARD_ARMS)
         ev = gain_evidence(
             held["base"].correct,
             held["true"].correct,
@@ -624,7 +680,7 @@ class _Pipeline:
             c_held, c_series, c_metrics = contrast.reward_arms(
                 {"true": ("true", c.minibatches), "random": ("random", c.minibatches)},
                 None,
-                stream=90,
+                stream=Stream.CONTRAST_ARMS,
                 label="contrast ",
             )
             contrast_ev = gain_evidence(
@@ -750,11 +806,11 @@ class _Pipeline:
         before = {k: v.detach().clone() for k, v in self.base.state_dict().items()}
         reward = make_reward("true", verifier=self.kit.verify)
         runs, gains = [], []
-        base_held = self.counts(self.base, split.held_out, offset=2)
+        base_held = self.counts(self.base, split.held_out, offset=Sampling.BASE_HELD_OUT_2)
         for seed in range(c.sparsity_seeds):
-            model, _ = self.rl(f"rl seed {seed}", split.rl_train, reward, self.settings(), stream=60 + seed)
+            model, _ = self.rl(f"rl seed {seed}", split.rl_train, reward, self.settings(), stream=Stream.SEED_RL + seed)
             runs.append(model.state_dict())
-            gains.append(self.counts(model, split.held_out, offset=70 + seed))
+            gains.append(self.counts(model, split.held_out, offset=Sampling.SEED_HELD_OUT + seed))
         # SFT on gold answers (off-policy), matched to RL: AdamW, weight decay 0, the same constant lr,
         # batch P x G sequences and number of steps.
         sft = copy.deepcopy(self.base).train()
@@ -772,7 +828,7 @@ class _Pipeline:
             cosine=False,
             check_cancelled=ctx.check_cancelled,
         )
-        sft_held = self.counts(sft.eval(), split.held_out, offset=80)
+        sft_held = self.counts(sft.eval(), split.held_out, offset=Sampling.SFT_HELD_OUT)
         rl_share = {p: [sp.unchanged_share(before, after, p) for after in runs] for p in sp.PRECISIONS}
         sft_share = {p: sp.unchanged_share(before, sft.state_dict(), p) for p in sp.PRECISIONS}
         overlap = sp.overlap_minus_chance(before, runs[0], runs[1], "bf16_isclose") if len(runs) > 1 else None

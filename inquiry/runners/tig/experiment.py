@@ -4,6 +4,7 @@ evaluate on practised and held-out states and in full games, then the registered
 from __future__ import annotations
 
 import random
+from enum import IntEnum
 from functools import partial
 from typing import Any
 
@@ -21,6 +22,17 @@ from .verdict import ARMS, base_checks, figures, verdict
 from .world import World, fact_prompt, parse_play, play_prompt, symbols
 
 MAX_NEW = 9  # "K57=1>1" and eos
+
+
+class Stream(IntEnum):
+    """The run's torch random streams (offsets into RunContext.torch_generator), named in one place;
+    the numbers are part of the method (renumbering one is a new runner version)."""
+
+    SAMPLING = 1  # every evaluation sample of every arm
+    GRPO = 100  # + seed: the GRPO arm of that seed
+
+
+EXPLORATORY_BOOTSTRAP = 1  # the exploratory intervals' numpy seed: context.seed + this
 
 
 def run_tig(config: Config, context: RunContext, registration) -> Result:
@@ -65,7 +77,7 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
         check_cancelled=context.check_cancelled,
     )
     model, tok = load_base(folder, context.device)
-    gen = context.torch_generator(1)
+    gen = context.torch_generator(Stream.SAMPLING)
     raw: dict[str, Any] = {
         "states_practised": world.practised,
         "states_heldout": world.held_out,
@@ -120,7 +132,7 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
                 partial(play_prompt, arm),
                 reward,
                 settings,
-                generator=context.torch_generator(100 + seed),
+                generator=context.torch_generator(Stream.GRPO + seed),
                 rng=random.Random(f"{context.seed}-{seed}"),
                 is_correct=wins,
                 on_step=on_step,
@@ -189,7 +201,7 @@ def _result(config: Config, context: RunContext, registration, raw: dict[str, An
     metrics = figures(raw, config.bootstrap, context.seed)
     report = verdict(registration, metrics)
     trained = [arm for arm in ARMS if raw["arms"][arm]["heldout"]]
-    rng = np.random.default_rng(context.seed + 1)
+    rng = np.random.default_rng(context.seed + EXPLORATORY_BOOTSTRAP)
     exploratory = {
         "game_wins_base": bootstrap_ci(
             raw["base_games"],

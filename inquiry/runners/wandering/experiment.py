@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from enum import IntEnum
 
 import numpy as np
 import torch
@@ -32,6 +33,14 @@ from .env import NECESSITY, START, SYMBOLS, VALIDITY, teacher_trace
 from .fits import bootstrap_q, compare
 from .rollout import Played, play
 from .verdict import DepthEvidence, RLEvidence, decide_depth, decide_rl
+
+
+class Stream(IntEnum):
+    """The run's torch random streams (offsets into RunContext.torch_generator), named in one place;
+    the numbers are part of the method (renumbering one is a new runner version)."""
+
+    EVALUATION = 17  # the episodes every arm plays at every depth
+    GRPO = 29  # the RL arm's rollouts
 
 
 def _batches(tokenizer, c: Config, rng: random.Random) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -110,7 +119,7 @@ def evaluate(model, tokenizer, c: Config, ctx: RunContext, label: str) -> list[P
         secrets,
         budget_per_level=c.budget_per_level,
         temperature=c.temperature,
-        generator=ctx.torch_generator(offset=17),
+        generator=ctx.torch_generator(Stream.EVALUATION),
     )
 
 
@@ -118,7 +127,7 @@ def grpo(model, tokenizer, c: Config, ctx: RunContext) -> list[dict]:
     """Outcome-reward GRPO (reward 1 if solved) on codes of the trained depths; Dr.GRPO advantages (r − mean),
     on-policy (one update per rollout, so the clipped ratio is 1), loss on the model's actions only."""
     rng = random.Random(f"wandering-rl-{ctx.seed}")
-    generator = ctx.torch_generator(offset=29)
+    generator = ctx.torch_generator(Stream.GRPO)
     optimizer = torch.optim.AdamW(model.parameters(), lr=c.rl_lr, betas=(0.9, 0.99), weight_decay=0.0)
     bos, start = tokenizer.bos_token_id, encode(tokenizer, START, bos=False)[0]
     logs = []

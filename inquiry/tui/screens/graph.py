@@ -51,7 +51,7 @@ class GraphScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="graph-view")
     def _load(self, node_id: str) -> None:
-        with self.data.read() as nb:
+        with self.data.locked() as nb:
             title = nb.titles_of([node_id])[node_id]
         groups = self.data.neighbors(node_id)
         if get_current_worker().is_cancelled:

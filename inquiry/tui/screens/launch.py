@@ -179,7 +179,7 @@ class LaunchScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="launch-runners")
     def _load_runners(self) -> None:
-        with self.data.read() as nb:
+        with self.data.locked() as nb:
             specs = [s for s in nb.specs(self.claim.id) if s.state is not SpecState.REJECTED]
             times = preset_times(records.list_runs(nb))
         runners = ranked_runners(self.claim, [s.runner for s in specs])  # imports the runner modules
@@ -568,7 +568,7 @@ class LaunchScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="launch")
     def _launch(self, runner: str, preset: str, overrides: dict[str, Any], seed: int) -> None:
         try:
-            with self.data.read() as nb:
+            with self.data.locked() as nb:
                 run_id = launcher.launch(nb, self.claim.id, runner, preset, overrides, seed)
         except InquiryError as exc:
             self.app.call_from_thread(self._failed, f"Not started: {exc}")

@@ -25,9 +25,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
+from ... import relations
 from ...errors import InquiryError
 from ...export import markdown as markdown_export
-from ...graph import relations
 from ...models import Claim, NodeKind, kind_of
 from ...runs import launcher
 from ...runs.records import RunRecord
@@ -183,7 +183,7 @@ class MainScreen(Screen[None]):
             markdown = f"# Not found\n\n{exc}"
         claim = None
         if kind_of(node_id) is NodeKind.CLAIM:
-            with self.data.read() as nb:
+            with self.data.locked() as nb:
                 claim = nb.get_claim(node_id)
         runs = self.data.runs(node_id) if claim else []
         if not get_current_worker().is_cancelled:
@@ -381,7 +381,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="launch-pick")
     def _run_for_note(self, note_id: str) -> None:
         """A note stands for its claim with a reproduction spec (as on the command line), else its only claim."""
-        with self.data.read() as nb:
+        with self.data.locked() as nb:
             claims = nb.list_claims(note_id=note_id)
             with_spec = [c for c in claims if nb.specs(c.id)]
         chosen = with_spec[0] if with_spec else (claims[0] if len(claims) == 1 else None)
@@ -439,7 +439,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="write")
     def _cancel(self, run_id: str) -> None:
         try:
-            with self.data.read() as nb:
+            with self.data.locked() as nb:
                 status = launcher.cancel(nb, run_id)
         except InquiryError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
@@ -468,7 +468,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="write")
     def _write_relation(self, claim_id: str, choice: RelationChoice) -> None:
         try:
-            with self.data.read() as nb:
+            with self.data.locked() as nb:
                 relations.add_relation(nb, claim_id, choice.target, choice.kind, choice.why)
         except InquiryError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
@@ -482,7 +482,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="write")
     def _write_review(self, edge: int, decision: str) -> None:
         try:
-            with self.data.read() as nb:
+            with self.data.locked() as nb:
                 row = (relations.accept if decision == "accept" else relations.reject)(nb, edge)
         except InquiryError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
@@ -496,7 +496,7 @@ class MainScreen(Screen[None]):
 
     def action_export(self) -> None:
         if self.current is not None and kind_of(self.current) is NodeKind.INQUIRY:
-            with self.data.read() as nb:
+            with self.data.locked() as nb:
                 inquiry = nb.get_inquiry(self.current)
             if inquiry is None:
                 return
@@ -510,7 +510,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="write")
     def _write_export(self, inquiry_id: str, folder: Path, style: str) -> None:
         try:
-            with self.data.read() as nb:
+            with self.data.locked() as nb:
                 written = markdown_export.export(nb, folder, [inquiry_id], style=style)
         except (InquiryError, OSError, ValueError) as exc:
             self.app.call_from_thread(self.notify, f"Nothing exported: {exc}", severity="error", timeout=10)

@@ -66,7 +66,7 @@ class RelationScreen(ModalScreen[RelationChoice | None]):
     @work(thread=True, exclusive=True, group="relation-find")
     def _find(self, text: str) -> None:
         """Full-text search narrows 100k claims to a few dozen; the fuzzy matcher ranks and highlights them."""
-        with self.data.read() as nb:
+        with self.data.locked() as nb:
             if text.strip():
                 pool = [(h.node_id, h.title) for h in nb.search(text, limit=CANDIDATES * 2, kinds=["claim"])]
             else:

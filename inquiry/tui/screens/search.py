@@ -104,7 +104,7 @@ class SearchScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="search")
     def _search(self, text: str) -> None:
-        with self.data.read() as nb:
+        with self.data.locked() as nb:
             results = search(nb, text, limit=LIMIT)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, text, results)

@@ -63,7 +63,7 @@ class SpecsScreen(ModalScreen[bool]):
         self.query_one("#specs-list", OptionList).focus()
 
     def _show(self) -> None:
-        with self.data.read() as nb:
+        with self.data.locked() as nb:
             self.specs = nb.specs(self.claim_id)
             found = claim_status.evidence(nb, self.claim_id)
             claim = nb.get_claim(self.claim_id)
@@ -88,7 +88,7 @@ class SpecsScreen(ModalScreen[bool]):
         if spec is None:
             self.notify("No spec selected.", severity="warning")
             return
-        with self.data.read() as nb:
+        with self.data.locked() as nb:
             nb.update_spec(spec.model_copy(update={**update, "provenance": "user"}))
             claim_status.refresh(nb, self.claim_id)
         self.changed = True

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InquiryError, NotFound
-from ..models import CLAIM_RELATIONS, Edge, EdgeKind, EdgeState, NodeKind, kind_of
+from .errors import InquiryError, NotFound
+from .models import CLAIM_RELATIONS, Edge, EdgeKind, EdgeState, NodeKind, kind_of
 
 if TYPE_CHECKING:
-    from ..store import Notebook
+    from .store import Notebook
 
 RELATION_KINDS = tuple(kind.value for kind in CLAIM_RELATIONS)
 # What the importer suggests and the user reviews: claim relations, and notes an essay sets against each other.

@@ -5,18 +5,20 @@ problem, and tests the claim that more attempts solve more problems (pass@n > pa
 bootstrap interval over problems. Everything is real computation, and it calls
 ``check_cancelled`` and ``progress`` every step so the run machinery can be exercised on it.
 
-This module is the declaration and the statistics (numpy only); the training and sampling live in
-:mod:`.probe_experiment`, imported by :meth:`ProbeRunner.run`, so listing runners stays fast.
+This module is the declaration and the statistics (numpy only; the config is :mod:`.config`); the
+training and sampling live in :mod:`.experiment`, imported by :meth:`ProbeRunner.run`, so listing
+runners stays fast.
 """
 
 from __future__ import annotations
 
 import json
+from typing import TypeAlias
 
 import numpy as np
 
-from ..models import Verdict
-from .api import (
+from ...models import Verdict
+from ..api import (
     MINIATURE_SCOPE_NOTE,
     Artifact,
     FidelityCard,
@@ -24,34 +26,16 @@ from .api import (
     Result,
     RunContext,
     Runner,
-    RunnerConfig,
     Series,
     Table,
     VerdictReport,
-    param,
 )
-from .pooling import seed_bootstrap_ci
-from .substrate import bootstrap_ci, log2_grid, paired_diff_ci, pass_at_k
+from ..pooling import seed_bootstrap_ci
+from ..substrate import bootstrap_ci, log2_grid, paired_diff_ci, pass_at_k
+from .config import PRESETS, Config
 
 
-class ProbeConfig(RunnerConfig):
-    digits: int = param(1, "digits per operand of the addition task", unit="digits", ge=1, le=3)
-    noise: float = param(0.3, "share of training examples whose answer is a random number", ge=0, le=1)
-    held_out: int = param(40, "held-out problems evaluated (never trained on)", unit="problems", ge=5, le=1000)
-    hidden: int = param(64, "model hidden size", unit="units", ge=8, le=1024)
-    layers: int = param(2, "decoder layers", unit="layers", ge=1, le=16)
-    heads: int = param(4, "attention heads (must divide hidden)", unit="heads", ge=1, le=16)
-    pretrain_steps: int = param(300, "pretraining optimizer steps", unit="steps", ge=1, le=100_000)
-    batch_size: int = param(64, "pretraining batch size", unit="sequences", ge=1, le=4096)
-    lr: float = param(1e-2, "peak AdamW learning rate (warmup then cosine)", gt=0, le=1)
-    n: int = param(32, "samples per problem (the largest k)", unit="samples", ge=2, le=4096)
-    temperature: float = param(1.0, "sampling temperature", ge=0.05, le=5)
-    bootstrap: int = param(1000, "bootstrap resamples", unit="resamples", ge=100, le=100_000)
-    min_gain: float = param(0.02, "pass@n − pass@1 below which more samples count as no help", ge=0, le=1)
-    reuse_base: bool = param(True, "reuse a cached pretrained model with the same settings")
-
-
-class ProbeRunner(Runner[ProbeConfig]):
+class ProbeRunner(Runner[Config]):
     name = "probe"
     title = "pass@k of a freshly trained tiny model (test probe)"
     version = "1"
@@ -61,11 +45,8 @@ class ProbeRunner(Runner[ProbeConfig]):
     )
     source = "Chen et al. 2021, 'Evaluating Large Language Models Trained on Code', arXiv 2107.03374"
     arxiv = ("2107.03374",)
-    Config = ProbeConfig
-    presets = {
-        "test": {"hidden": 32, "heads": 2, "pretrain_steps": 80, "held_out": 30, "n": 16, "bootstrap": 300},
-        "default": {},
-    }
+    Config: TypeAlias = Config
+    presets = PRESETS
     diagnostic = True  # it checks the measuring chain; its verdicts never count toward a claim's status
     # A diagnostic of the measuring chain: it is suggested only for claims that say exactly what it
     # measures, never for a literature claim that merely mentions pass@k (its verdict would read as
@@ -102,8 +83,8 @@ class ProbeRunner(Runner[ProbeConfig]):
         ],
     )
 
-    def run(self, config: ProbeConfig, context: RunContext) -> Result:
-        from .probe_experiment import measure  # torch and transformers: imported only to run
+    def run(self, config: Config, context: RunContext) -> Result:
+        from .experiment import measure  # torch and transformers: imported only to run
 
         test, counts, examples = measure(self.name, self.version, config, context)
         return self._result(config, context, test, counts, examples)
@@ -182,13 +163,13 @@ class ProbeRunner(Runner[ProbeConfig]):
         n = raws[0]["n"]
         per_k = {k: [[pass_at_k(n, c, k) for c in raw["correct_counts"]] for raw in raws] for k in (1, n)}
         gains = [[a - b for a, b in zip(at_n, at_1)] for at_n, at_1 in zip(per_k[n], per_k[1])]
-        B = max(raw.get("bootstrap", ProbeConfig().bootstrap) for raw in raws)
+        B = max(raw.get("bootstrap", Config().bootstrap) for raw in raws)
         rng = np.random.default_rng(len(results))
         seeds = f"{len(results)} seeds"
         pass_1 = seed_bootstrap_ci(per_k[1], B=B, rng=rng, description=f"pass@1 pooled over {seeds}")
         pass_n = seed_bootstrap_ci(per_k[n], B=B, rng=rng, description=f"pass@{n} pooled over {seeds}")
         gain = seed_bootstrap_ci(gains, B=B, rng=rng, description=f"pass@{n} − pass@1 over {seeds} × held-out problems")
-        min_gain = min(raw.get("min_gain", ProbeConfig().min_gain) for raw in raws)
+        min_gain = min(raw.get("min_gain", Config().min_gain) for raw in raws)
         verdict = self._verdict(n, min_gain, pass_n.value, gain)
         verdict.explanation += (
             f" (seed-level bootstrap over {seeds}: " + ", ".join(r.verdict.verdict.value for r in results) + ")"

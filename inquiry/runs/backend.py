@@ -1,4 +1,4 @@
-"""Settings stored in the notebook itself (table ``settings``), so they travel with the notebook.
+"""Where runs execute, stored in the notebook itself (table ``settings``), so it travels with the notebook.
 
 Known keys: ``run.backend`` (``local`` or ``ray``: where ``inquiry run`` sends runs when no
 ``--backend`` is given) and ``ray.address`` (the Ray cluster to use when neither ``--ray-address``

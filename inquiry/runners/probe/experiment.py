@@ -1,20 +1,19 @@
 """The probe's computation: pretrain a tiny Llama on noisy addition, then sample held-out problems.
 
-Kept apart from :mod:`.probe` (the declaration and the statistics) because it imports torch and
-transformers, which take seconds; :meth:`~inquiry.runners.probe.ProbeRunner.run` imports it.
+Kept apart from :mod:`.runner` (the declaration and the statistics) because it imports torch and
+transformers, which take seconds; :meth:`~inquiry.runners.probe.runner.ProbeRunner.run` imports it.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import torch
 import transformers
 
-from .api import RunContext
-from .substrate import (
+from ..api import RunContext
+from ..substrate import (
     AdditionTask,
     Problem,
     TinyModelConfig,
@@ -28,13 +27,11 @@ from .substrate import (
     save_checkpoint,
     train_lm,
 )
-
-if TYPE_CHECKING:
-    from .probe import ProbeConfig
+from .config import Config
 
 
 def measure(
-    runner: str, version: str, config: ProbeConfig, context: RunContext
+    runner: str, version: str, config: Config, context: RunContext
 ) -> tuple[list[Problem], list[int], list[dict]]:
     """The held-out problems, how many of the ``n`` samples solved each, and a few decoded samples."""
     context.setup_torch()
