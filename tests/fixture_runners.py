@@ -10,12 +10,13 @@ processes by reference: ``fixture_runners:LinearProbe`` (with ``tests/`` on ``PY
 
 from __future__ import annotations
 
+import contextlib
 import os
-import signal
 import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from inquiry.errors import InquiryError
@@ -156,5 +157,8 @@ def stop_unfinished_runs(nb, timeout_s: float = 10.0) -> None:
             launcher.cancel(nb, run.id)
             try:
                 launcher.wait_for(nb, run.id, timeout_s=timeout_s)
-            except InquiryError:
-                os.kill(records.get(nb, run.id).pid, signal.SIGKILL)
+            except InquiryError:  # still starting up (no pid yet) or not stopping: kill it by its command line
+                for proc in psutil.process_iter(["cmdline"]):
+                    if run.id in (proc.info["cmdline"] or []):
+                        with contextlib.suppress(psutil.Error):
+                            proc.kill()
