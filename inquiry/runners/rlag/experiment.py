@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 from ...errors import ConfigError
-from ..api import Artifact, Estimate, Result, RunContext, Series, Table
+from ..api import Artifact, Estimate, Result, RunContext, Series, Table, load_registration
 from ..substrate.stats import bootstrap_ci, paired_diff_ci
 from .baselines import BASELINES, train_baseline
 from .config import Config
 from .evaluate import augmented_correct, closed_book_correct, explanation_supported
 from .plot import save_plot
-from .runner import RLAGRunner
 from .sources import Source, miniature, real_checkpoint
 from .training import RLAGSettings, planned_steps, train_rlag
 from .verdict import context_gain, decide, pooled
 from .world import Question, fabricated, fabricated_answers
+
+# the runner module imports this one: read the same file it registers, without importing the runner
+REGISTRATION_FILE = Path(__file__).with_name("registration.yaml")
 
 ARMS = ("rlag", *BASELINES)
 RATE_KEYS = ("chosen_correct", "rejected_correct", "chosen_failure", "chosen_ne_rejected")
@@ -66,7 +69,7 @@ class _Experiment:
 
     def __init__(self, config: Config, context: RunContext, source: Source):
         self.config, self.context, self.source = config, context, source
-        self.registration = RLAGRunner.registration()
+        self.registration = load_registration(REGISTRATION_FILE)
         registered = self.registration.settings
         grid = [float(lr) for lr in registered["lr_grid"]["miniature" if source.scope == "miniature" else "checkpoint"]]
         self.lr_grid = sorted(config.lr_grid or grid)

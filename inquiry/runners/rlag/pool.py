@@ -25,13 +25,17 @@ learning rate (never by test accuracy), and the interval's sign.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-from ..api import Result
+from ..api import Result, load_registration
 from ..pooling import seed_bootstrap_ci
 from .config import Config
 from .verdict import best_baseline, failed_precondition, judge, preconditions
+
+# the runner module imports this one: read the same file it registers, without importing the runner
+REGISTRATION_FILE = Path(__file__).with_name("registration.yaml")
 
 
 def poolable(results: Sequence[Result]) -> bool:
@@ -45,9 +49,8 @@ def poolable(results: Sequence[Result]) -> bool:
 
 def pool_runs(results: Sequence[Result]) -> Result:
     """One result for several RLAG runs of one config: seeds-then-questions intervals, RLAG's registered rules."""
-    from .runner import RLAGRunner  # the runner module imports this one
 
-    reg = RLAGRunner.registration()
+    reg = load_registration(REGISTRATION_FILE)
     raws = [r.raw for r in results]
     B = max(raw.get("bootstrap", Config().bootstrap) for raw in raws)
     level = reg.threshold("level")

@@ -10,21 +10,24 @@ bootstrap intervals → the verdict fixed in advance. It imports torch, so
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from ...errors import ConfigError
-from ..api import Artifact, Estimate, Result, RunContext, Series, Table
+from ..api import Artifact, Estimate, Result, RunContext, Series, Table, load_registration
 from ..substrate import bootstrap_ci, decoder_layers, paired_diff_ci
 from .config import Config
 from .generate import Steering, continuation_nll
 from .plot import plot_result
-from .runner import SteeringRunner
 from .setup import Workbench, workbench
 from .sweep import Evaluator, Outcome, Setting, middle_third, pick_setting, scaled
 from .vector import block_outputs, mean_difference, random_directions, shuffled_difference, unit
 from .verdict import decide, evidence_from_raw
+
+# the runner module imports this one: read the same file it registers, without importing the runner
+REGISTRATION_FILE = Path(__file__).with_name("registration.yaml")
 
 
 def run_steering(config: Config, context: RunContext) -> Result:
@@ -45,7 +48,7 @@ class _Experiment:
 
     def __init__(self, config: Config, context: RunContext, bench: Workbench, layers: list[int]):
         self.config, self.context, self.bench, self.layers = config, context, bench, layers
-        self.registration = SteeringRunner.registration()
+        self.registration = load_registration(REGISTRATION_FILE)
         registered = self.registration.settings
         self.primary: str = registered["primary_positions"]
         scope_kind = "miniature" if bench.scope == "miniature" else "checkpoint"

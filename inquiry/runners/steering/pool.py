@@ -26,13 +26,17 @@ alpha = 0. The verdict is then the single run's rule (:func:`.verdict.decide`), 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-from ..api import Estimate, Result
+from ..api import Estimate, Result, load_registration
 from ..pooling import seed_bootstrap_ci
 from .config import Config
 from .verdict import decide, evidence_from_raw
+
+# the runner module imports this one: read the same file it registers, without importing the runner
+REGISTRATION_FILE = Path(__file__).with_name("registration.yaml")
 
 
 def poolable(results: Sequence[Result]) -> bool:
@@ -69,9 +73,8 @@ def settings_differ(conservative: Result, results: Sequence[Result]) -> Result:
 
 def pool_seeds(results: Sequence[Result]) -> Result:
     """One result for several seeds that chose the same setting: seeds-then-items intervals, the same rule."""
-    from .runner import SteeringRunner  # the runner module imports this one
 
-    reg = SteeringRunner.registration()
+    reg = load_registration(REGISTRATION_FILE)
     raws = [r.raw for r in results]
     B = max(raw.get("bootstrap", Config().bootstrap) for raw in raws)
     level = reg.threshold("level")
