@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -198,18 +199,26 @@ def _spawn(nb: Notebook, run_id: str) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
     log_path = nb.run_dir(run_id) / RUN_LOG
     try:
-        with open(log_path, "ab") as log:
-            subprocess.Popen(
-                [sys.executable, "-m", "inquiry.runs.worker", "--notebook", str(nb.path), run_id],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=env,
-                close_fds=True,
-            )
+        _spawn_detached(
+            [sys.executable, "-m", "inquiry.runs.worker", "--notebook", str(nb.path), run_id], log_path, env
+        )
     except OSError as exc:
         end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the worker process: {exc}")
+
+
+def _spawn_detached(command: list[str], log_path: Path, env: dict[str, str]) -> None:
+    """Start ``command`` in a session of its own (it outlives the caller, and a terminal's ctrl+c does not reach
+    it), its output appended to ``log_path``. Raises ``OSError`` when it cannot start."""
+    with open(log_path, "ab") as log:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+            close_fds=True,
+        )
 
 
 def require_ray() -> None:
@@ -227,16 +236,7 @@ def _spawn_ray_driver(nb: Notebook, run_ids: list[str], address: str | None) -> 
     if address:
         command += ["--address", address]
     try:
-        with open(log_path, "ab") as log:
-            subprocess.Popen(
-                command + run_ids,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=env,
-                close_fds=True,
-            )
+        _spawn_detached(command + run_ids, log_path, env)
     except OSError as exc:
         for run_id in run_ids:
             end_run(nb, run_id, RunStatus.FAILED, error=f"could not start the Ray driver process: {exc}")
