@@ -47,7 +47,7 @@ tmux send-keys -t "$SESSION" "/"
 wait_for search-open "Search the notebook"
 sleep 0.5
 tmux send-keys -t "$SESSION" "pass"
-wait_for search-results " results"
+wait_for search-results "matching claim"  # hits are grouped: a note, then its matching claims
 tmux send-keys -t "$SESSION" Enter
 wait_for search-opened "Claim"
 tmux send-keys -t "$SESSION" q
