@@ -75,3 +75,21 @@ def decide(
         registration=reg.sha,
         preconditions=list(checks),
     )
+
+
+def first_failed(
+    checks: Sequence[PreconditionCheck], reg: Registration, scope: str, why: dict[str, str]
+) -> VerdictReport | None:
+    """``inconclusive`` naming the first failed precondition with the runner's own wording for it (``why`` by
+    check id), or None when every check holds. For runners whose explanations say more than a check's detail."""
+    failed = next((c for c in checks if not c.passed), None)
+    if failed is None:
+        return None
+    return VerdictReport(
+        verdict=Verdict.INCONCLUSIVE,
+        reason=f"precondition_failed:{failed.id}",
+        explanation=why[failed.id],
+        scope=scope,
+        registration=reg.sha,
+        preconditions=list(checks),
+    )

@@ -31,6 +31,7 @@ import numpy as np
 
 from ...models import Verdict
 from ..api import Estimate, PreconditionCheck, Registration, VerdictReport
+from ..registered import first_failed
 from ..substrate.stats import paired_diff_ci
 
 
@@ -88,24 +89,14 @@ def failed_precondition(
     checks: list[PreconditionCheck], gain: Estimate, reg: Registration, scope: str
 ) -> VerdictReport | None:
     """``inconclusive`` naming the first failed precondition, or None when all hold."""
-    failed = next((c for c in checks if not c.passed), None)
-    if failed is None:
-        return None
     why = {
         "base_can_use_context": f"The base answers only {gain} better with the snippets than without (the lower "
         f"bound must reach {reg.threshold('context_margin'):g}); RLAG's chosen answers "
         "would be no better than its rejected ones, so the run cannot test the claim.",
         "registered_protocol": "The run's learning-rate grid or dev share is not the registered one, so its "
         "numbers cannot decide the registered hypothesis.",
-    }[failed.id]
-    return VerdictReport(
-        verdict=Verdict.INCONCLUSIVE,
-        reason=f"precondition_failed:{failed.id}",
-        explanation=why,
-        scope=scope,
-        registration=reg.sha,
-        preconditions=checks,
-    )
+    }
+    return first_failed(checks, reg, scope, why)
 
 
 def decide(

@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from ...models import Verdict
 from ..api import Estimate, PreconditionCheck, Registration, VerdictReport
+from ..registered import first_failed
 
 
 class Evidence(BaseModel):
@@ -111,23 +112,13 @@ def failed_precondition(
     checks: list[PreconditionCheck], tag_gain: Estimate, reg: Registration, scope: str
 ) -> VerdictReport | None:
     """``inconclusive`` naming the first failed precondition, or None when every one holds."""
-    failed = next((c for c in checks if not c.passed), None)
-    if failed is None:
-        return None
     why = {
         "explicit_tag_helps": f"The explicit reasoning prompt did not beat the untagged one significantly "
         f"(gain {tag_gain}), so there is no mode worth eliciting to test.",
         "registered_grid": "The run's injection mode or alphas are not the registered grid, so its "
         "numbers cannot decide the registered hypothesis.",
-    }[failed.id]
-    return VerdictReport(
-        verdict=Verdict.INCONCLUSIVE,
-        reason=f"precondition_failed:{failed.id}",
-        explanation=why,
-        scope=scope,
-        registration=reg.sha,
-        preconditions=checks,
-    )
+    }
+    return first_failed(checks, reg, scope, why)
 
 
 def decide(e: Evidence, reg: Registration, *, scope: str = "miniature") -> VerdictReport:
