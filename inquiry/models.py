@@ -243,7 +243,8 @@ class Edge(_Model):
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.src, self.dst, self.kind.value)
+        # ``_value_``, not ``value``: the enum property costs 3x more, and an import takes ~20 keys per document
+        return (self.src, self.dst, self.kind._value_)
 
 
 class ReproSpec(_Model):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..ids import FOLD_QUOTES, normalize_title, note_id  # FOLD_QUOTES: the same folding normalize_title applies
@@ -32,6 +32,8 @@ _QUOTE_CHARS = re.compile(
     "|".join(re.escape(chr(c)) for c in FOLD_QUOTES)
 )  # what FOLD_QUOTES folds: none, no translate
 _KEY_WORDS = 3  # titles are bucketed by their first three words
+_KEY = re.compile(r"(\w+)\W+(\w+)\W+(\w+)")  # those three words, read where a title may start
+_MAX_START_ALTERNATIVES = 32  # TitleIndex._title_starts: up to this many first words, one regex finds them
 _MIN_TITLE_WORDS = 3  # shorter titles ("RLVR") would match ordinary prose
 _QUESTION_WORDS = (
     r"(?:Can|Could|Does|Do|Did|Is|Are|Was|Were|What|Why|How|When|Which|Who|Where|Should|"
@@ -134,6 +136,7 @@ class TitleIndex:
         self._ids: dict[str, str] = {}
         self._buckets: dict[tuple[str, ...], list[str]] = {}
         self._first_words: set[str] = set()  # a paragraph word outside this set cannot start a title
+        self._starts: re.Pattern[str] | None = None  # those words as one pattern; rebuilt when the set grows
         self._normalized: dict[str, str] = {}  # title as written → normalize_title(title); titles recur a lot
         for title, nid in (titles or {}).items():
             self.add(title, nid)
@@ -155,7 +158,9 @@ class TitleIndex:
         if len(words) < _MIN_TITLE_WORDS:
             return
         self._ids[norm] = nid
-        self._first_words.add(words[0])
+        if words[0] not in self._first_words:
+            self._first_words.add(words[0])
+            self._starts = None
         bucket = self._buckets.setdefault(tuple(words[:_KEY_WORDS]), [])
         bucket.append(norm)
         bucket.sort(key=len, reverse=True)
@@ -166,14 +171,9 @@ class TitleIndex:
     def find(self, paragraph: str) -> list[TitleMatch]:
         """Non-overlapping known titles in ``paragraph``, the longest winning where two overlap."""
         folded, where = fold(paragraph)
-        words = list(_WORD.finditer(folded))
-        texts = [w.group() for w in words]
         candidates: list[tuple[int, int, str]] = []
-        for i, text in enumerate(texts):
-            if text not in self._first_words:  # most words: one set lookup, no key built
-                continue
-            start = words[i].start()
-            for norm in self._buckets.get(tuple(texts[i : i + _KEY_WORDS]), ()):
+        for start, key in self._title_starts(folded):
+            for norm in self._buckets.get(key, ()):
                 end = start + len(norm)
                 if folded.startswith(norm, start) and (end == len(folded) or not _is_word(folded[end])):
                     candidates.append((start, end, norm))
@@ -187,6 +187,30 @@ class TitleIndex:
                 occupied[o_start:o_end] = b"\x01" * (o_end - o_start)
                 taken.append(TitleMatch(o_start, o_end, self._ids[norm], paragraph[o_start:o_end]))
         return sorted(taken, key=lambda m: m.start)
+
+    def _title_starts(self, folded: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """Where a known title may start in ``folded``, with the (up to three) words there.
+
+        Question titles open with one of a few words: one regex over them lets the regex engine skip every
+        other word (2-3x faster than a Python loop over all words). A regex alternation costs time in
+        proportion to its words, so with many distinct first words (file-name titles) the loop is used.
+        """
+        if len(self._first_words) <= _MAX_START_ALTERNATIVES:
+            if self._starts is None:
+                if not self._first_words:
+                    return
+                alternatives = "|".join(map(re.escape, sorted(self._first_words, key=len, reverse=True)))
+                self._starts = re.compile(rf"\b(?:{alternatives})\b")
+            for first in self._starts.finditer(folded):
+                key = _KEY.match(folded, first.start())
+                if key is not None:  # else fewer than three words are left: no title fits
+                    yield first.start(), key.groups()
+            return
+        words = list(_WORD.finditer(folded))
+        texts = [w.group() for w in words]
+        for i, text in enumerate(texts):
+            if text in self._first_words:  # most words: one set lookup, no key built
+                yield words[i].start(), tuple(texts[i : i + _KEY_WORDS])
 
 
 def _is_word(ch: str) -> bool:
