@@ -136,3 +136,18 @@ if __name__ == "__main__":
     for key in ("error", "abstained"):
         for item in outcome[key]:
             print(f"{key.upper()}: {item['text']!r} got {item['got']} expected {sorted(expected(item))}")
+
+
+def test_the_lowercase_topic_shortcut_answers_as_the_case_insensitive_topic():
+    rules = default_rules()
+    texts = [item["text"] for item in labelled()]
+    texts += [t.upper() for t in texts[:40]] + ["KELVIN \u212a-SHOT PASS@K rlag", "ſpurious İ ı RLVR expands"]
+    checked = 0
+    for rule, quick in zip(rules.rules, rules._lowercase_topic):
+        if quick is None:
+            continue
+        for text in texts:
+            if text.isascii() or not any(c in text for c in "\u0130\u0131\u017f"):
+                assert bool(quick.search(text.lower())) == bool(rule.topic.search(text)), (rule.id, text)
+                checked += 1
+    assert checked > 1000
