@@ -38,17 +38,19 @@ def split_sentences(text: str) -> list[tuple[int, int, str]]:
     spans, start = [], 0
     for match in _BOUNDARY.finditer(text):
         word = _word_before_period(text, start, match.start())
-        if word and (word.casefold() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word)):
-            continue
+        if word and (word.casefold() in _ABBREVIATIONS or (len(word) == 1 and "A" <= word <= "Z")):
+            continue  # "et al.", "e.g.", an initial ("J. Smith")
         spans.append((start, match.end()))
         start = match.end()
     spans.append((start, len(text)))
     result = []
     for a, b in spans:
-        lead = len(text[a:b]) - len(text[a:b].lstrip())
-        sentence = text[a:b].strip()
+        piece = text[a:b]
+        sentence = piece.lstrip()
+        a += len(piece) - len(sentence)
+        sentence = sentence.rstrip()
         if sentence:
-            result.append((a + lead, a + lead + len(sentence), sentence))
+            result.append((a, a + len(sentence), sentence))
     return result
 
 
