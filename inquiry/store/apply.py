@@ -22,6 +22,8 @@ from .specs import add_specs
 from .upsert import rows_by_id, upsert_rows
 
 _IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache while an import is applied
+# the tables an import writes whose rows the graph is built from: their counter triggers are paused
+_GRAPH_TABLES = ("inquiries", "notes", "claims", "papers", "citations", "edges")
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Importer(Nodes):
         its first version, then its second.
         """
         report = ApplyReport()
-        with self.transaction(), self._import_cache():
+        with self.transaction(), self._import_cache(), self.graph_counter_once(_GRAPH_TABLES) as bump:
             outcomes = upsert_rows(
                 self, "inquiries", [(i.id, rows.inquiry_row(i)) for i in batch.inquiries], timestamps=True
             )
@@ -69,10 +71,11 @@ class Importer(Nodes):
             )
             self._upsert_notes(batch.notes, report)
             self._upsert_papers(batch.papers, report)
-            self._replace_claims(batch.claims, report)
-            self.replace_citations(batch.inquiries, batch.citations)
-            self.add_new_edges(batch.edges)
+            asserted = self._replace_claims(batch.claims, report)
+            cited = self.replace_citations(batch.inquiries, batch.citations)
+            linked = self.add_new_edges(batch.edges)
             add_specs(self, batch.specs)
+            bump.changed = bool(cited or linked or asserted or report.changed_ids)
         return report
 
     @contextmanager
@@ -145,8 +148,9 @@ class Importer(Nodes):
         for paper_id, outcome in zip(merged, outcomes):
             report.record("papers", outcome, paper_id)
 
-    def _replace_claims(self, claims: list[Claim], report: ApplyReport) -> None:
-        """Make each note's claims equal to the batch's; a dropped claim that has runs is retired, not deleted."""
+    def _replace_claims(self, claims: list[Claim], report: ApplyReport) -> int:
+        """Make each note's claims equal to the batch's; a dropped claim that has runs is retired, not deleted.
+        Returns how many ``asserts`` edges were added."""
         claims_by_note: dict[str, list[Claim]] = {}
         for claim in claims:
             claims_by_note.setdefault(claim.note_id, []).append(claim)
@@ -157,7 +161,7 @@ class Importer(Nodes):
             report,
             "claims",
         )
-        self.add_new_edges(
+        asserted = self.add_new_edges(
             [Edge(src=claim.note_id, dst=claim.id, kind=EdgeKind.ASSERTS, provenance="importer") for claim in in_order]
         )
         kept = {claim.id for claim in in_order}
@@ -172,6 +176,7 @@ class Importer(Nodes):
             for claim_id in gone:
                 self.drop_claim(claim_id)
                 report.record("claims", "retired", claim_id)
+        return asserted
 
     def _index(self, entries: list[tuple[str, NodeKind, str, str, str]], report: ApplyReport, kind: str) -> None:
         """Record each ``(id, kind, title, body, outcome)`` in ``report`` and (re)index the changed ones for search.

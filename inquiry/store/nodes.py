@@ -69,8 +69,8 @@ class Nodes(Connection):
                 self._pending.edges.append(edge)
             return row[0]
 
-    def add_new_edges(self, edges: list[Edge]) -> None:
-        """Bulk :meth:`add_edge` with ``overwrite_state=False``: insert the edges not yet stored."""
+    def add_new_edges(self, edges: list[Edge]) -> int:
+        """Bulk :meth:`add_edge` with ``overwrite_state=False``: insert the edges not yet stored; returns how many."""
         existing: set[tuple[str, str, str]] = set()
         for chunk in chunks(sorted({edge.src for edge in edges}), 500):
             sources = list(chunk)
@@ -92,6 +92,7 @@ class Nodes(Connection):
             ],
         )
         self._pending.edges.extend(new)
+        return len(new)
 
     def set_edge_state(self, edge_row_id: int, state: EdgeState) -> Edge:
         with self.transaction():
@@ -448,27 +449,36 @@ class Nodes(Connection):
             self.db.table("papers").delete_where("id = ?", [old])
             self._removed(old)
 
-    def replace_citations(self, inquiries: list[Inquiry], citations: list[Citation]) -> None:
-        """Each inquiry's citations become the batch's: its stored ones are deleted, the new ones inserted."""
-        by_inquiry: dict[str, list[Citation]] = {i.id: [] for i in inquiries}
-        for citation in citations:
-            by_inquiry.setdefault(citation.inquiry_id, []).append(citation)
-        stored: set[str] = set()
-        for chunk in map(list, chunks(by_inquiry, 500)):
-            stored.update(
-                row[0]
-                for row in self.db.execute(
-                    f"SELECT DISTINCT inquiry_id FROM citations WHERE inquiry_id IN ({marks(chunk)})", chunk
-                )
+    def replace_citations(self, inquiries: list[Inquiry], citations: list[Citation]) -> int:
+        """Each inquiry's citations become the batch's: where they differ from the stored ones, those are deleted
+        and the new ones inserted. Returns how many rows were deleted or inserted (none for an unchanged re-import)."""
+        by_inquiry: dict[str, list[tuple[Any, ...]]] = {i.id: [] for i in inquiries}
+        for c in citations:
+            by_inquiry.setdefault(c.inquiry_id, []).append(
+                (c.inquiry_id, c.note_id, c.paragraph, c.sentence, c.start, c.end, c.prefix)
             )
+        stored: dict[str, list[tuple[Any, ...]]] = {}
+        for chunk in map(list, chunks(by_inquiry, 500)):
+            for row in self.db.execute(
+                'SELECT inquiry_id, note_id, paragraph, sentence, start, "end", prefix FROM citations '
+                f"WHERE inquiry_id IN ({marks(chunk)}) ORDER BY id",
+                chunk,
+            ):
+                stored.setdefault(row[0], []).append(row)
         pending: list[tuple[Any, ...]] = []
+        written = 0
         for inquiry_id, cited in by_inquiry.items():
-            if inquiry_id in stored:  # the pending rows go first: row ids follow the batch order, as one by one
+            before = stored.get(inquiry_id)
+            if before == cited:
+                continue
+            if before:  # the pending rows go first: row ids follow the batch order, as one by one
                 self._insert_citations(pending)
+                written += len(pending) + len(before)
                 pending = []
                 self.db.execute("DELETE FROM citations WHERE inquiry_id = ?", [inquiry_id])
-            pending.extend((c.inquiry_id, c.note_id, c.paragraph, c.sentence, c.start, c.end, c.prefix) for c in cited)
+            pending.extend(cited)
         self._insert_citations(pending)
+        return written + len(pending)
 
     def _insert_citations(self, values: list[tuple[Any, ...]]) -> None:
         self.db.conn.executemany(
