@@ -296,7 +296,7 @@ def test_a_version_2_notebook_upgrades_in_place_and_the_cli_says_how_many_status
     assert result.exit_code == 0, result.stderr
     assert "statuses recomputed under the current evidence rule, 2 claims changed" in result.stderr
     nb = Notebook.open(folder)
-    assert nb.schema_version == SCHEMA_VERSION == 6
+    assert nb.schema_version == SCHEMA_VERSION == 7
     specs = {s.claim_id: s for s in nb.specs()}
     assert specs["claim:n/1"].predicts is Verdict.CONTRADICTS and specs["claim:n/1"].state is SpecState.ACCEPTED
     # run:1 has no result stored (old rows), so it decides nothing; run:2 is a test preset

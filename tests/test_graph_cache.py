@@ -95,7 +95,7 @@ def test_a_version_5_notebook_gets_the_change_counter(tmp_path):
     conn.commit()
     conn.close()
     nb = Notebook.open(tmp_path)
-    assert nb.schema_version == SCHEMA_VERSION == 6
+    assert nb.schema_version == SCHEMA_VERSION == 7
     before = nb.graph_version()
     with nb.transaction():
         nb.db.execute("UPDATE notes SET title = 'Renamed?' WHERE id = 'note:old'")

@@ -57,7 +57,7 @@ def test_a_version_1_notebook_is_migrated_with_its_data_intact(tmp_path):
     """,
     )
     nb = Notebook.open(tmp_path / "nb")
-    assert nb.schema_version == SCHEMA_VERSION == 6
+    assert nb.schema_version == SCHEMA_VERSION == 7
     note = nb.get_note("note:old")
     assert (note.title, note.summary) == ("An old note", "Written by version 1.")
     assert [c.text for c in nb.list_claims(note_id="note:old")] == ["RL helps."]
@@ -84,7 +84,7 @@ def test_a_version_4_notebook_loses_the_unread_sweep_verdict_and_keeps_its_sweep
     """,
     )
     nb = Notebook.open(tmp_path / "nb")
-    assert nb.schema_version == SCHEMA_VERSION == 6
+    assert nb.schema_version == SCHEMA_VERSION == 7
     columns = [row[1] for row in nb.db.execute("PRAGMA table_info(sweeps)")]
     assert columns == ["id", "claim_id", "runner", "axes", "backend", "created", "pooled"]
     assert nb.db.execute("SELECT id, runner, axes, pooled FROM sweeps").fetchall() == [

@@ -1,8 +1,10 @@
 """The batch upsert under every import: write rows by id and say, for each, added, updated or unchanged.
 
-sqlite-utils' ``upsert_all`` does the writing; what it cannot say is what changed, so the stored rows
-are read first (one ``IN`` query per 500 ids) and compared with the new values. Unchanged rows are not
-written at all, which is what makes re-importing a large unchanged vault cheap.
+The stored rows are read first (one ``IN`` query per 500 ids) and compared with the new values: an id
+not stored is inserted, a stored row that differs is updated, an unchanged row is not written at all
+(which is what makes re-importing a large unchanged vault cheap). Each kind of write is one
+``executemany`` per set of columns: the outcome is known before writing, so there is no need for an
+insert-or-update statement per row.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlite_utils.utils import chunks
 
 from ..models import utcnow
 from .base import Connection
+from .rows import marks
 
 
 def rows_by_id(nb: Connection, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -57,12 +60,33 @@ def upsert_rows(
             outcomes.append("unchanged")
             continue
         else:
-            if timestamps:  # created goes along unchanged: an upsert's insert half must satisfy NOT NULL
-                values = {**values, "updated": now, "created": stored["created"]}
+            if timestamps:
+                values = {**values, "updated": now}
             stored.update(values)
             updates.append({"id": row_id, **values})
             outcomes.append("updated")
         nb.touch(row_id)
-    if inserts or updates:  # the inserts first: an id given twice is inserted, then updated
-        nb.db.table(table).upsert_all([*inserts, *updates], pk="id")
+    # the inserts first: an id given twice is inserted, then updated
+    for columns, values_of in _runs_by_columns(inserts):
+        nb.db.conn.executemany(
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({marks(columns)})", values_of
+        )
+    for columns, values_of in _runs_by_columns(updates):
+        assignments = ", ".join(f"[{c}] = ?" for c in columns[1:])
+        nb.db.conn.executemany(
+            f"UPDATE [{table}] SET {assignments} WHERE id = ?",
+            [(*row[1:], row[0]) for row in values_of],  # "id" comes first in every row
+        )
     return outcomes
+
+
+def _runs_by_columns(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
+    """Rows as value tuples, in runs of consecutive rows with the same columns (one statement each; the
+    order is kept, so an id updated twice ends with its second version)."""
+    runs: list[tuple[tuple[str, ...], list[tuple[Any, ...]]]] = []
+    for row in rows:
+        columns = tuple(row)
+        if not runs or runs[-1][0] != columns:
+            runs.append((columns, []))
+        runs[-1][1].append(tuple(row.values()))
+    return runs
