@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..models import Claim, Edge, Inquiry, Note, Paper, ReproSpec
@@ -29,7 +30,7 @@ def equals(*conditions: str, **filters: object) -> tuple[str | None, dict[str, o
     return (" AND ".join(clauses) or None), given
 
 
-def marks(items: list[Any]) -> str:
+def marks(items: Sequence[Any]) -> str:
     """The ``?, ?, …`` of an ``IN (…)`` for these items."""
     return ",".join("?" * len(items))
 
