@@ -122,11 +122,12 @@ class Importer(Nodes):
             written.append(note)
             values.append((note.id, rows.note_row(note)))
             variants.extend((note.id, source_id, summary) for source_id, summary in note.summary_variants.items())
+        stored_variants = self._stored_variants([note_id for note_id in current if note_id in merged_notes])
         outcomes = upsert_rows(self, "notes", values, timestamps=True, current=current)
         self.db.conn.executemany(
             "INSERT INTO note_summaries (note_id, source_id, summary) VALUES (?, ?, ?) "
             "ON CONFLICT (note_id, source_id) DO UPDATE SET summary = excluded.summary",
-            variants,
+            [v for v in variants if stored_variants.get((v[0], v[1])) != v[2]],  # an unchanged one is not written
         )
         self._index(
             [
@@ -136,6 +137,16 @@ class Importer(Nodes):
             report,
             "notes",
         )
+
+    def _stored_variants(self, note_ids: list[str]) -> dict[tuple[str, str], str]:
+        """The stored source summaries of these notes: ``(note id, source id)`` → summary."""
+        stored: dict[tuple[str, str], str] = {}
+        for chunk in map(list, chunks(note_ids, 500)):
+            for note_id, source_id, summary in self.db.execute(
+                f"SELECT note_id, source_id, summary FROM note_summaries WHERE note_id IN ({marks(chunk)})", chunk
+            ):
+                stored[note_id, source_id] = summary
+        return stored
 
     def _upsert_papers(self, papers: list[Paper], report: ApplyReport) -> None:
         """Merge papers: a bare mention never erases metadata a ``.bib`` file or an earlier mention gave."""

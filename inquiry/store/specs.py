@@ -14,7 +14,10 @@ _ADD_SPEC = (
     "part_text) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (claim_id, runner, preset) DO UPDATE SET "
     "overrides = excluded.overrides, predicts = excluded.predicts, why = excluded.why, state = excluded.state, "
     "provenance = excluded.provenance, part = excluded.part, part_text = excluded.part_text "
-    "WHERE repro_specs.provenance LIKE 'rule:%' OR excluded.provenance NOT LIKE 'rule:%'"
+    "WHERE (repro_specs.provenance LIKE 'rule:%' OR excluded.provenance NOT LIKE 'rule:%') AND "
+    "(repro_specs.overrides, repro_specs.predicts, repro_specs.why, repro_specs.state, repro_specs.provenance, "
+    "repro_specs.part, repro_specs.part_text) IS NOT (excluded.overrides, excluded.predicts, excluded.why, "
+    "excluded.state, excluded.provenance, excluded.part, excluded.part_text)"  # an unchanged spec is not written
 )
 
 

@@ -24,7 +24,10 @@ def rows_by_id(nb: Connection, table: str, ids: Iterable[str]) -> dict[str, dict
     rows: dict[str, dict[str, Any]] = {}
     for chunk in chunks(dict.fromkeys(ids), 500):
         wanted = list(chunk)
-        for row in nb.db.table(table).rows_where(f"id IN ({','.join('?' * len(wanted))})", wanted):
+        cursor = nb.db.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks(wanted)})", wanted)
+        columns = [d[0] for d in cursor.description]
+        for values in cursor:
+            row = dict(zip(columns, values))
             rows[row["id"]] = row
     return rows
 
