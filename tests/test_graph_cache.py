@@ -10,7 +10,9 @@ from fixture_graph import hand_built
 
 from inquiry.graph import cache
 from inquiry.graph.build import KnowledgeGraph
+from inquiry.models import Citation, Claim, Edge, EdgeKind, ImportBatch, Inquiry, Note
 from inquiry.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Notebook
+from inquiry.store import apply as apply_module
 
 
 @pytest.fixture
@@ -103,3 +105,56 @@ def test_a_version_5_notebook_gets_the_change_counter(tmp_path):
     after = nb.graph_version()
     assert before[0] == 0 and after[0] == 1 and after[1] != before[1]
     nb.close()
+
+
+def _triggers(conn) -> list[tuple[str, str]]:
+    return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+
+
+def _batch(note: str = "Is X?") -> ImportBatch:
+    return ImportBatch(
+        inquiries=[Inquiry(id="inq:q", question="Does X hold?", essay=[f"See {note}"])],
+        notes=[Note(id="note:x", title=note, summary="X is so.", summary_variants={"inq:q": "X is so."})],
+        claims=[Claim(id="claim:x/1", note_id="note:x", text="X is so.")],
+        citations=[Citation(inquiry_id="inq:q", note_id="note:x", paragraph=0, sentence="See", start=4, end=9)],
+        edges=[Edge(src="inq:q", dst="note:x", kind=EdgeKind.CITES, provenance="importer")],
+    )
+
+
+def test_an_import_counts_once_and_no_other_connection_sees_a_trigger_missing(tmp_path, monkeypatch):
+    nb = Notebook.open(tmp_path / "nb")
+    triggers, start = _triggers(nb.db.conn), nb.graph_version()
+    other = sqlite3.connect(tmp_path / "nb" / DB_NAME)
+    seen_during = []
+    real_add_specs = apply_module.add_specs
+
+    def add_specs_and_look(nb_, specs):  # half-way through the import, with the triggers paused
+        seen_during.append(_triggers(other))
+        real_add_specs(nb_, specs)
+
+    monkeypatch.setattr(apply_module, "add_specs", add_specs_and_look)
+    nb.apply(_batch())  # 9 rows, each of which a trigger would count
+    imported = nb.graph_version()
+    assert seen_during == [triggers] and _triggers(nb.db.conn) == _triggers(other) == triggers
+    assert imported[0] == start[0] + 1 and imported[1] != start[1]
+    nb.apply(_batch())  # unchanged: nothing written, nothing counted
+    assert nb.graph_version() == imported
+    nb.apply(_batch(note="Is X so?"))  # a changed title is counted
+    assert nb.graph_version()[0] == imported[0] + 1
+    other.execute("UPDATE notes SET title = 'Renamed?' WHERE id = 'note:x'")  # the triggers still count others
+    other.commit()
+    assert nb.graph_version()[0] == imported[0] + 2
+    other.close()
+
+
+def test_a_failed_import_inside_a_larger_write_rolls_back_to_every_trigger(tmp_path):
+    nb = Notebook.open(tmp_path / "nb")
+    triggers, start = _triggers(nb.db.conn), nb.graph_version()
+    bad = _batch().model_copy(update={"claims": [Claim(id="claim:orphan/1", note_id="note:missing", text="No.")]})
+    with nb.transaction():
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            nb.apply(bad)
+        assert _triggers(nb.db.conn) == triggers
+        nb.db.execute("INSERT INTO papers (id, name) VALUES ('paper:p', 'P 2025')")  # counted by its trigger
+    assert nb.get_note("note:x") is None and nb.get_paper("paper:p") is not None
+    assert nb.graph_version()[0] == start[0] + 1

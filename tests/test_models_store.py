@@ -107,6 +107,25 @@ def test_a_notebook_from_a_newer_inquiry_is_refused_untouched(tmp_path):
     conn.close()
 
 
+def test_a_version_6_notebook_loses_the_indexes_its_unique_ones_cover_and_keeps_its_rows(tmp_path):
+    old_database(
+        tmp_path / "nb",
+        6,
+        "".join(MIGRATIONS[:6])
+        + """
+        INSERT INTO edges (src, dst, kind, created) VALUES ('inq:a', 'note:b', 'cites', '2025-01-01');
+    """,
+    )
+    nb = Notebook.open(tmp_path / "nb")
+    assert nb.schema_version == SCHEMA_VERSION == 7
+    indexes = {row[0] for row in nb.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "edges_dst" in indexes and not {"edges_src", "repro_specs_claim"} & indexes
+    assert [edge.dst for _, edge in nb.edges(src="inq:a")] == ["note:b"]
+    plan = nb.db.execute("EXPLAIN QUERY PLAN SELECT dst FROM edges WHERE src = 'inq:a'").fetchall()
+    assert "sqlite_autoindex_edges_1 (src=?)" in plan[0][3]  # src lookups still search an index
+    nb.close()
+
+
 def test_placeholder_never_overwrites_content_and_content_fills_placeholder(notebook):
     notebook.apply(ImportBatch(notes=[Note(id="note:x", title="Is X?", is_placeholder=True)]))
     notebook.apply(
@@ -119,6 +138,51 @@ def test_placeholder_never_overwrites_content_and_content_fills_placeholder(note
     note = notebook.get_note("note:x")
     assert (note.summary, note.is_placeholder, report.count("notes", "unchanged")) == ("X is so.", False, 1)
     assert note.summary_variants == {"inq:a": "X is so."}
+
+
+def _contents(nb: Notebook) -> dict[str, list[tuple]]:
+    """Every row an import writes, without timestamps and row ids."""
+    queries = {
+        "inquiries": "SELECT id, question, essay FROM inquiries",
+        "notes": "SELECT id, title, summary, aliases, is_placeholder FROM notes",
+        "note_summaries": "SELECT * FROM note_summaries",
+        "claims": "SELECT id, note_id, text, retired FROM claims",
+        "edges": "SELECT src, dst, kind, state FROM edges",
+        "search": "SELECT node_id, title, body FROM search",
+    }
+    return {table: sorted(nb.db.execute(sql).fetchall()) for table, sql in queries.items()}
+
+
+def test_a_batch_writes_and_reports_what_its_items_applied_one_by_one_do(tmp_path):
+    """Ids given twice, placeholders over content and content over placeholders, in one batch."""
+    inquiry = Inquiry(id="inq:q", question="Q?", essay=["Old."])
+    items = [
+        ImportBatch(inquiries=[inquiry.model_copy(update={"essay": ["New."]})]),  # updated
+        ImportBatch(inquiries=[inquiry.model_copy(update={"essay": ["New."]})]),  # then unchanged
+        ImportBatch(notes=[Note(id="note:b", title="Is B?", is_placeholder=True)]),  # added
+        ImportBatch(notes=[Note(id="note:b", title="Is B?", summary="B.", summary_variants={"inq:q": "B."})]),
+        ImportBatch(notes=[Note(id="note:a", title="Is A?", is_placeholder=True, aliases=["A?"])]),  # aliases only
+        ImportBatch(notes=[Note(id="note:a", title="Is A?", summary="A.", summary_variants={"inq:q": "A!"})]),
+        ImportBatch(claims=[Claim(id="claim:b/1", note_id="note:b", text="B is so.")]),
+        ImportBatch(claims=[Claim(id="claim:b/1", note_id="note:b", text="B is so!")]),
+    ]
+    stored = ImportBatch(
+        inquiries=[inquiry], notes=[Note(id="note:a", title="Is A?", summary="A.", summary_variants={"inq:q": "A."})]
+    )
+    one_by_one, together = Notebook.open(tmp_path / "one"), Notebook.open(tmp_path / "all")
+    for nb in (one_by_one, together):
+        nb.apply(stored)
+    expected: dict[str, dict[str, list[str]]] = {}
+    for item in items:
+        for kind, outcomes in one_by_one.apply(item).changes.items():
+            for outcome, ids in outcomes.items():
+                expected.setdefault(kind, {}).setdefault(outcome, []).extend(ids)
+    merged = ImportBatch(**{kind: [x for item in items for x in getattr(item, kind)] for kind in expected})
+    assert together.apply(merged).changes == expected
+    assert expected["inquiries"] == {"updated": ["inq:q"], "unchanged": ["inq:q"]}
+    assert expected["claims"] == {"added": ["claim:b/1"], "updated": ["claim:b/1"]}
+    assert _contents(together) == _contents(one_by_one)
+    assert together.get_note("note:a").summary_variants == {"inq:q": "A!"}
 
 
 def test_failed_batch_writes_nothing_and_events_follow_commits(notebook):
