@@ -11,7 +11,7 @@ from fixture_graph import hand_built
 from inquiry.graph import cache
 from inquiry.graph.build import KnowledgeGraph
 from inquiry.models import Citation, Claim, Edge, EdgeKind, ImportBatch, Inquiry, Note
-from inquiry.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Notebook
+from inquiry.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Notebook, base
 from inquiry.store import apply as apply_module
 
 
@@ -108,7 +108,10 @@ def test_a_version_5_notebook_gets_the_change_counter(tmp_path):
 
 
 def _triggers(conn) -> list[tuple[str, str]]:
-    return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+    """The triggers and indexes a bulk import drops and recreates."""
+    return conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') ORDER BY name"
+    ).fetchall()
 
 
 def _batch(note: str = "Is X?") -> ImportBatch:
@@ -122,6 +125,7 @@ def _batch(note: str = "Is X?") -> ImportBatch:
 
 
 def test_an_import_counts_once_and_no_other_connection_sees_a_trigger_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(base, "BULK_ROWS", 1)  # and the indexes of the tables it fills are built after the rows
     nb = Notebook.open(tmp_path / "nb")
     triggers, start = _triggers(nb.db.conn), nb.graph_version()
     other = sqlite3.connect(tmp_path / "nb" / DB_NAME)
@@ -147,7 +151,8 @@ def test_an_import_counts_once_and_no_other_connection_sees_a_trigger_missing(tm
     other.close()
 
 
-def test_a_failed_import_inside_a_larger_write_rolls_back_to_every_trigger(tmp_path):
+def test_a_failed_import_inside_a_larger_write_rolls_back_to_every_trigger(tmp_path, monkeypatch):
+    monkeypatch.setattr(base, "BULK_ROWS", 1)  # the citations' and edges' indexes are dropped too
     nb = Notebook.open(tmp_path / "nb")
     triggers, start = _triggers(nb.db.conn), nb.graph_version()
     bad = _batch().model_copy(update={"claims": [Claim(id="claim:orphan/1", note_id="note:missing", text="No.")]})
@@ -158,3 +163,16 @@ def test_a_failed_import_inside_a_larger_write_rolls_back_to_every_trigger(tmp_p
         nb.db.execute("INSERT INTO papers (id, name) VALUES ('paper:p', 'P 2025')")  # counted by its trigger
     assert nb.get_note("note:x") is None and nb.get_paper("paper:p") is not None
     assert nb.graph_version()[0] == start[0] + 1
+
+
+def test_citations_that_fail_with_their_indexes_dropped_leave_the_indexes(tmp_path, monkeypatch):
+    monkeypatch.setattr(base, "BULK_ROWS", 1)
+    nb = Notebook.open(tmp_path / "nb")
+    nb.apply(_batch().model_copy(update={"citations": []}))
+    indexes = _triggers(nb.db.conn)
+    orphan = Citation(inquiry_id="inq:q", note_id="note:missing", paragraph=0, sentence="", start=0, end=1)
+    with nb.transaction():
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            nb.replace_citations(_batch().inquiries, [orphan])
+        assert _triggers(nb.db.conn) == indexes
+    assert nb.citations() == []

@@ -88,13 +88,15 @@ class Nodes(Connection):
                 fresh[key] = edge
         new = list(fresh.values())
         now = utcnow()
-        self.db.conn.executemany(
-            "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (*key, _STATE_VALUES[e.state], e.why, e.provenance, rows.dump(e.attrs) if e.attrs else "{}", now)
-                for key, e in fresh.items()
-            ],
-        )
+        with self.indexes_after("edges", len(new)):
+            self.db.conn.executemany(
+                "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (*key, _STATE_VALUES[e.state], e.why, e.provenance, rows.dump(e.attrs) if e.attrs else "{}", now)
+                    for key, e in fresh.items()
+                ],
+            )
         self._pending.edges.extend(new)
         return len(new)
 
@@ -485,8 +487,9 @@ class Nodes(Connection):
         return written + len(pending)
 
     def _insert_citations(self, values: list[tuple[Any, ...]]) -> None:
-        self.db.conn.executemany(
-            'INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end", '
-            "prefix) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            values,
-        )
+        with self.indexes_after("citations", len(values)):
+            self.db.conn.executemany(
+                'INSERT INTO citations (inquiry_id, note_id, paragraph, sentence, start, "end", '
+                "prefix) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
