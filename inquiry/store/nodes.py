@@ -27,10 +27,6 @@ TABLES = {
     NodeKind.RUN: "runs",
 }
 
-# an enum member's value by dict lookup: ``.value`` is a descriptor call, felt over the ~20 edges per document
-_KIND_VALUES = {kind: kind.value for kind in EdgeKind}
-_STATE_VALUES = {state: state.value for state in EdgeState}
-
 
 class Nodes(Connection):
     # ---- edges -----------------------------------------------------------------------------
@@ -83,7 +79,7 @@ class Nodes(Connection):
             )
         fresh: dict[tuple[str, str, str], Edge] = {}  # an edge given twice keeps its first place, its last version
         for edge in edges:
-            key = (edge.src, edge.dst, _KIND_VALUES[edge.kind])  # Edge.key, without an enum lookup per edge
+            key = edge.key
             if key not in existing:
                 fresh[key] = edge
         new = list(fresh.values())
@@ -93,7 +89,7 @@ class Nodes(Connection):
                 "INSERT INTO edges (src, dst, kind, state, why, provenance, attrs, created) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (*key, _STATE_VALUES[e.state], e.why, e.provenance, rows.dump(e.attrs) if e.attrs else "{}", now)
+                    (*key, e.state._value_, e.why, e.provenance, rows.dump(e.attrs) if e.attrs else "{}", now)
                     for key, e in fresh.items()
                 ],
             )
