@@ -140,27 +140,35 @@ class Nodes(Connection):
         """Whether a node of this kind with this id is stored."""
         return self.db.execute(f"SELECT 1 FROM {TABLES[kind]} WHERE id = ?", [node_id]).fetchone() is not None
 
+    def _row(self, table: str, node_id: str) -> dict[str, Any] | None:
+        """One stored row by id, as a dict. A plain cursor: an import resolving against the notebook asks for
+        every known note (sqlite-utils' ``rows_where`` looks up the schema on each call, twice the cost)."""
+        cursor = self.db.execute(f"SELECT * FROM [{table}] WHERE id = ?", [node_id])
+        found = cursor.fetchone()
+        return None if found is None else dict(zip([d[0] for d in cursor.description], found))
+
     def get_inquiry(self, inquiry_id: str) -> Inquiry | None:
-        found = list(self.db.table("inquiries").rows_where("id = ?", [inquiry_id]))
-        return rows.inquiry(found[0]) if found else None
+        found = self._row("inquiries", inquiry_id)
+        return rows.inquiry(found) if found else None
 
     def get_note(self, note_id: str) -> Note | None:
-        found = list(self.db.table("notes").rows_where("id = ?", [note_id]))
+        found = self._row("notes", note_id)
         if not found:
             return None
-        variants = {
-            r["source_id"]: r["summary"]
-            for r in self.db.table("note_summaries").rows_where("note_id = ?", [note_id], order_by="source_id")
-        }
-        return rows.note(found[0], variants)
+        variants = dict(
+            self.db.execute(
+                "SELECT source_id, summary FROM note_summaries WHERE note_id = ? ORDER BY source_id", [note_id]
+            ).fetchall()
+        )
+        return rows.note(found, variants)
 
     def get_claim(self, claim_id: str) -> Claim | None:
-        found = list(self.db.table("claims").rows_where("id = ?", [claim_id]))
-        return rows.claim(found[0]) if found else None
+        found = self._row("claims", claim_id)
+        return rows.claim(found) if found else None
 
     def get_paper(self, paper_id: str) -> Paper | None:
-        found = list(self.db.table("papers").rows_where("id = ?", [paper_id]))
-        return rows.paper(found[0]) if found else None
+        found = self._row("papers", paper_id)
+        return rows.paper(found) if found else None
 
     def get_run_row(self, run_id: str) -> dict[str, Any] | None:
         return runs.row(self, run_id)
