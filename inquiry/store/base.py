@@ -240,7 +240,7 @@ class Connection:
             return
         indexes = self.db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-            "ORDER BY name",
+            "AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",  # a unique index must check the rows as they come
             [table],
         ).fetchall()
         self.db.execute("SAVEPOINT indexes_after")
