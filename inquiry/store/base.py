@@ -23,8 +23,8 @@ from .schema import DB_NAME, MIGRATIONS, RECOMPUTE_PENDING, SCHEMA_VERSION, conn
 # what follows "run:" in a run id: a plain name (no "/", no leading dot, so never ".." or hidden)
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 RUNS_DIR = "runs"
-BULK_ROWS = 1000  # the fewest rows an import adds to a table for its indexes to be built after them
 RUN_LOG = "run.log"  # each run's log (its worker's output and the runner's lines), in the run's folder
+BULK_ROWS = 1000  # the fewest rows an import adds to a table for its indexes to be built after them
 
 
 def run_folder(notebook: Path, run_id: str) -> Path:
