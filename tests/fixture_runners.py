@@ -148,8 +148,12 @@ def run_notebook(tmp_path, monkeypatch):
     nb.close()
 
 
-def stop_unfinished_runs(nb, timeout_s: float = 10.0) -> None:
-    """Cancel every run still queued or running and wait for it; kill a worker that does not stop."""
+def stop_unfinished_runs(nb, timeout_s: float = 2.0) -> None:
+    """Cancel every run still queued or running and wait for it; kill a worker that does not stop.
+
+    A test's notebook is thrown away after it, so a worker still importing torch (it reads the cancel only once
+    started) is killed after a short wait rather than waited for (10 s cost three app tests ~25 s of teardown).
+    """
     from inquiry.runs import launcher, records
 
     for run in records.list_runs(nb):
