@@ -33,7 +33,7 @@ def figures(raw: dict[str, Any], B: int, seed: int) -> dict[str, Estimate]:
             raw["base_know_heldout"],
             B=B,
             rng=rng,
-            description="base: declarative fact recalled (greedy) on held-out states",
+            description="base: both hops of the declarative knowledge (code -> pile, pile -> fact) recalled greedily, held-out states",
         ),
         "base_play_heldout": bootstrap_ci(
             np.max([base[f] for f in ARMS], axis=0),
