@@ -100,7 +100,11 @@ def base_checks(reg: Registration, m: dict[str, Estimate]) -> list[PreconditionC
     """The preconditions measurable on the base alone; when one fails no arm is trained."""
     return [
         at_least(
-            reg, "knows", m["know_heldout"].value, "knows_floor", "base recalls the declarative fact on held-out states"
+            reg,
+            "knows",
+            m["know_heldout"].value,
+            "knows_floor",
+            "base recalls what the texts say of held-out positions (pile and fact)",
         ),
         at_most(
             reg,
