@@ -128,11 +128,14 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
             def wins(n, text: str, reward=reward) -> bool:
                 return reward(n, text) > 0
 
+            def prompt(n: int, arm=arm) -> str:
+                return play_prompt(arm, world.code(n))
+
             outcome = train_grpo(
                 model,
                 tok,
                 world.practised,
-                lambda n, arm=arm: play_prompt(arm, world.code(n)),
+                prompt,
                 reward,
                 settings,
                 generator=context.torch_generator(Stream.GRPO + seed),
