@@ -4,9 +4,10 @@ Characters; three kinds of text, as in a corpus that describes a game and also h
 playing it:
 
 * declarative facts ``K37=1`` ("from pile 37 the best move takes 1") for every winning pile;
-* state descriptions ``Pqe>K37`` for every pile: the game's texts name a position by an opaque code
-  (``qe``), and a description says which pile that code is, in the notation the players' rationales
-  start with (trained without an end: the text goes on, as a rationale does);
+* state descriptions ``Pqe>K37=1`` for every winning pile: the game's texts name a position by an
+  opaque code (``qe``); a description says which pile that code is and that pile's fact, in the notation
+  the players' rationales start with. Facts and descriptions are trained without an end (a statement is
+  text that goes on);
 * play transcripts for piles up to ``practised_max`` only, the position named by its code, in three
   formats that differ only in what comes before the move: a rationale that writes the pile's number,
   then its fact (``Pqe>K37=1>3``), nothing (``Aqe>3``), or filler of the rationale's length
@@ -15,12 +16,11 @@ playing it:
 
 Why codes (v1 named the play state ``A37>``, in the facts' own notation): a tiny model recalls the fact
 of a pile from its number in one forward pass, so RL sharpened that implicit recall and the written
-rationale went unused (stated move = played move 11 %). With a code, acting on knowledge is two hops,
-code → pile number → fact: one a tiny model cannot compose silently, which the rationale does in text
-(it writes the number, then the fact). The descriptions are written as a rationale's start because a tiny
-model does not carry a code's pile from one prefix to another (measured on a base trained with ``Dqe>K37``
-descriptions: the rationale named the right pile for 2 of 6 held-out codes sampled, though the ``D`` recall
-was 1.00).
+rationale went unused (stated move = played move 11 %). With a code, what the model knows about a position
+is only ever stated (``Pqe>K37=1``), never acted on: acting on it silently (``Aqe>``) means carrying it
+from one format to another, which a tiny model does not do (measured on a base trained with separate
+``Dqe>K37`` descriptions: recall after ``D`` was 1.00, after ``P`` 0.47 on held-out codes); the rationale
+bridges it in text (it writes the pile, then the fact, then the move).
 
 In the ``control`` world the texts are the same (so is the base) but the environment plays a different
 game: each code names another winning pile than its description says (a fixed shuffle, within the
