@@ -21,7 +21,9 @@ from .substrate.model import TinyModelConfig, build_model, load_checkpoint, save
 from .substrate.tokenizer import build_tokenizer, encode
 from .substrate.train import pad_batch, train_lm
 
-Document = str | tuple[str, str]
+# a text, trained on whole; (question, answer), trained on the answer; (question, answer, False): the same with
+# no <eos> after the answer, for a text that goes on in other documents (it must not teach that it ends there)
+Document = str | tuple[str, str] | tuple[str, str, bool]
 
 
 def _batches(
@@ -35,9 +37,9 @@ def _batches(
         seqs, masked = [], []
         for _ in range(batch_size):
             doc = document(rng)
-            question, answer = doc if isinstance(doc, tuple) else ("", doc)
+            question, answer, ends = (*doc, True)[:3] if isinstance(doc, tuple) else ("", doc, True)
             prefix = encode(tok, question) if question else []
-            seqs.append(encode(tok, question + answer) + [eos])
+            seqs.append(encode(tok, question + answer) + ([eos] if ends else []))
             masked.append(len(prefix))
         yield pad_batch(seqs, tok.pad_token_id, masked if any(masked) else None)
 

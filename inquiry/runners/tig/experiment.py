@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 from enum import IntEnum
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,9 +18,9 @@ from ..substrate.sampler import sample
 from ..substrate.tokenizer import encode
 from .config import Config
 from .verdict import ARMS, base_checks, figures, verdict
-from .world import World, fact_prompt, parse_play, play_prompt, symbols
+from .world import World, description_prompt, fact_prompt, parse_play, play_prompt, rationale, symbols
 
-MAX_NEW = 9  # "K57=1>1" and eos
+MAX_NEW = 9  # "K157=1>1" and eos
 
 
 class Stream(IntEnum):
@@ -58,9 +57,10 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
         if step % 50 == 0 or step == config.pretrain_steps:
             context.progress(step, total, "pretraining the base", loss=loss)
 
-    key = {
+    key = {  # no `facts`: both worlds have the same texts, so the control reuses the base
         "runner": "tig",
-        "world": [world.max_n, world.practised_max, world.noise, world.facts, world.trap_share, world.seed],
+        "texts": "v2",
+        "world": [world.max_n, world.practised_max, world.noise, world.trap_share, world.seed],
         "fact_share": config.fact_share,
     }
     folder, losses = pretrained_base(
@@ -83,11 +83,11 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
         "states_heldout": world.held_out,
         "eval_samples": config.eval_samples,
         "facts": config.facts,
-        "base_know_heldout": _knows(model, tok, world, world.held_out),
-        "base_know_practised": _knows(model, tok, world, world.practised),
+        **{f"base_{k}_heldout": v for k, v in _knows(model, tok, world, world.held_out).items()},
+        **{f"base_{k}_practised": v for k, v in _knows(model, tok, world, world.practised).items()},
         "base_play": {
             fmt: {
-                "heldout": _play(model, tok, fmt, world.held_out, config, gen, world)["wins"],
+                "heldout": _play(model, tok, fmt, world.held_out, config, gen, world),
                 "practised": _play(model, tok, fmt, world.practised, config, gen, world)["wins"],
             }
             for fmt in ARMS
@@ -99,6 +99,9 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
         "grpo_reward": {arm: [] for arm in ARMS},
         "pretrain_losses": losses[::25],
     }
+    raw["base_stated_true_heldout"] = raw["base_play"]["rationale"]["heldout"]["stated_true"]  # the sampled statements
+    for fmt in ARMS:
+        raw["base_play"][fmt]["heldout"] = raw["base_play"][fmt]["heldout"]["wins"]
     del model
     if not all(check.passed for check in base_checks(registration, figures(raw, config.bootstrap, context.seed))):
         return _result(config, context, registration, raw)  # the miniature cannot test the claim: no RL
@@ -120,16 +123,19 @@ def run_tig(config: Config, context: RunContext, registration) -> Result:
                 context.progress(offset + log.step, total, f"seed {seed}: GRPO, {arm} arm", reward=log.reward)
 
             def reward(n, text: str, arm=arm) -> float:
-                return float(world.game.move_wins(n, parse_play(arm, text)[0]))
+                return float(world.move_wins(n, parse_play(arm, text)[0]))
 
             def wins(n, text: str, reward=reward) -> bool:
                 return reward(n, text) > 0
+
+            def prompt(n: int, arm=arm) -> str:
+                return play_prompt(arm, world.code(n))
 
             outcome = train_grpo(
                 model,
                 tok,
                 world.practised,
-                partial(play_prompt, arm),
+                prompt,
                 reward,
                 settings,
                 generator=context.torch_generator(Stream.GRPO + seed),
@@ -164,35 +170,38 @@ def _complete(model, tok, prompts: list[str], n: int, gen, temperature: float) -
     return out.texts(tok)
 
 
-def _knows(model, tok, world: World, states: list[int]) -> list[int]:
-    """Greedy recall of the declarative fact, 1 when it equals what the documents say."""
-    texts = _complete(model, tok, [fact_prompt(n) for n in states], 1, None, 0.0)
-    return [int(t[0].strip() == str(world.fact(n))) for n, t in zip(states, texts)]
+def _knows(model, tok, world: World, states: list[int]) -> dict[str, list[int]]:
+    """Greedy recall of the declarative knowledge, 1 when it is what the documents say: ``know`` the
+    description of the state (``P<code>>`` -> ``K37=1``: its pile and that pile's fact), ``know_fact`` the
+    fact alone (``K37=`` -> ``1``)."""
+    said = _complete(model, tok, [description_prompt(world.code(n)) for n in states], 1, None, 0.0)
+    facts = _complete(model, tok, [fact_prompt(n) for n in states], 1, None, 0.0)
+    know = [int(t[0].strip().startswith(rationale(n, world.fact(n)))) for n, t in zip(states, said)]
+    fact = [int(t[0].strip()[:1] == str(world.fact(n))) for n, t in zip(states, facts)]
+    return {"know": know, "know_fact": fact}
 
 
 def _play(model, tok, fmt: str, states: list[int], config: Config, gen, world: World) -> dict:
     """Per state: winning moves, moves equal to the stated one, stated moves equal to the fact, out of
     ``eval_samples`` sampled at temperature 1."""
-    texts = _complete(model, tok, [play_prompt(fmt, n) for n in states], config.eval_samples, gen, 1.0)
+    prompts = [play_prompt(fmt, world.code(n)) for n in states]
+    texts = _complete(model, tok, prompts, config.eval_samples, gen, 1.0)
     wins, consistent, stated_true = [], [], []
     for n, group in zip(states, texts):
         parsed = [parse_play(fmt, t, n) for t in group]
-        wins.append(sum(world.game.move_wins(n, move) for move, _ in parsed))
+        wins.append(sum(world.move_wins(n, move) for move, _ in parsed))
         consistent.append(sum(move is not None and move == stated for move, stated in parsed))
         stated_true.append(sum(stated == world.fact(n) for _, stated in parsed))
     return {"wins": wins, "consistent": consistent, "stated_true": stated_true}
 
 
 def _games(model, tok, fmt: str, world: World) -> list[int]:
-    """Full games from each start against the optimal opponent, the model moving greedily each turn."""
-    cache: dict[int, int | None] = {}
-
-    def policy(n: int) -> int | None:
-        if n not in cache:
-            cache[n] = parse_play(fmt, _complete(model, tok, [play_prompt(fmt, n)], 1, None, 0.0)[0][0])[0]
-        return cache[n]
-
-    return [int(world.game.play(n, policy, random.Random(n))[0]) for n in world.held_out]
+    """Full games from each start against the optimal opponent, the model moving greedily each turn (its greedy
+    move for every code, sampled in one batch: the policy is a table)."""
+    codes = [world.code(n) for n in range(1, world.max_n + 1)]
+    texts = _complete(model, tok, [play_prompt(fmt, c) for c in codes], 1, None, 0.0)
+    table = {c: parse_play(fmt, t[0])[0] for c, t in zip(codes, texts)}
+    return [int(world.play(n, table.__getitem__, random.Random(n))) for n in world.held_out]
 
 
 def _result(config: Config, context: RunContext, registration, raw: dict[str, Any]) -> Result:

@@ -27,22 +27,24 @@ FIDELITY = FidelityCard(
         FidelityRow(
             aspect="game",
             paper="Honor of Kings macro-level decisions (a MOBA), language-guided policies",
-            miniature="single-pile Nim, take 1-3, last stone wins; piles 1..99, the engine steps the game",
+            miniature="a pile game with traps (take 1-3, last stone wins); piles 1..150 named by opaque codes; "
+            "the engine steps the game",
         ),
         FidelityRow(
             aspect="declarative knowledge",
             paper="the LLM's game knowledge from pretraining",
-            miniature="'K37=1' facts for every pile in pretraining",
+            miniature="'K37=1' facts and 'Pqe>K37=1' descriptions (code -> pile -> best move) for every "
+            "winning pile in pretraining",
         ),
         FidelityRow(
             aspect="procedural data",
             paper="real game states from play, outcome-based rewards",
-            miniature="noisy play transcripts (70% random moves) for piles <= 50 only",
+            miniature="noisy play transcripts (70% random moves) for piles <= 40 only",
         ),
         FidelityRow(
             aspect="algorithm",
             paper="GRPO on the policy's reasoning + action, reward from the game's outcome",
-            miniature="GRPO (rlvr.grpo) 120 steps x 16 piles x 8 samples per arm, reward "
+            miniature="GRPO (rlvr.grpo) 150 steps x 16 positions x 8 samples per arm, lr 1e-4, reward "
             "= the move wins against an optimal opponent (computed by the engine)",
         ),
         FidelityRow(
@@ -53,13 +55,13 @@ FIDELITY = FidelityCard(
         FidelityRow(
             aspect="evaluation",
             paper="action accuracy on held-out game states; explanation quality",
-            miniature="winning-move rate on piles 51..99 (known, never practised), paired over piles; "
+            miniature="winning-move rate on piles 41..150 (known, never practised), paired over piles; "
             "rationale-move consistency; full games against an optimal opponent (exploratory)",
         ),
         FidelityRow(
             aspect="n, seeds",
             paper="one training run per size",
-            miniature="37 held-out piles x 16 samples x 2 RL seeds, 2,000 bootstrap resamples",
+            miniature="57 held-out positions x 16 samples x 2 RL seeds, 2,000 bootstrap resamples",
         ),
     ],
     caveats=[
@@ -75,7 +77,7 @@ FIDELITY = FidelityCard(
 class TiGRunner(Runner[Config]):
     name = "tig"
     title = "Think-in-Games: RL with a stated rationale turns declarative game knowledge into play"
-    version = "1"
+    version = "2"
     claim = (
         "Liao et al. claim that LLMs whose language-guided policies are refined by feedback from the game "
         "environment turn declarative knowledge (knowing what should happen) into procedural competence "

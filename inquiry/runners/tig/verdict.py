@@ -33,7 +33,7 @@ def figures(raw: dict[str, Any], B: int, seed: int) -> dict[str, Estimate]:
             raw["base_know_heldout"],
             B=B,
             rng=rng,
-            description="base: declarative fact recalled (greedy) on held-out states",
+            description="base: both hops of the declarative knowledge (code -> pile, pile -> fact) recalled greedily, held-out states",
         ),
         "base_play_heldout": bootstrap_ci(
             np.max([base[f] for f in ARMS], axis=0),
@@ -100,7 +100,11 @@ def base_checks(reg: Registration, m: dict[str, Estimate]) -> list[PreconditionC
     """The preconditions measurable on the base alone; when one fails no arm is trained."""
     return [
         at_least(
-            reg, "knows", m["know_heldout"].value, "knows_floor", "base recalls the declarative fact on held-out states"
+            reg,
+            "knows",
+            m["know_heldout"].value,
+            "knows_floor",
+            "base recalls what the texts say of held-out positions (pile and fact)",
         ),
         at_most(
             reg,

@@ -1,28 +1,40 @@
-"""The documents the base is pretrained on, its vocabulary, and the play formats.
+"""The documents the base is pretrained on, its vocabulary, and the play formats (registration v2).
 
 Characters; three kinds of text, as in a corpus that describes a game and also holds logs of people
 playing it:
 
 * declarative facts ``K37=1`` ("from pile 37 the best move takes 1") for every winning pile;
-* state descriptions ``D37>K37`` for every pile (how the game's texts name a pile; no moves), which
-  teach the model to restate any pile in the facts' notation;
-* play transcripts for piles up to ``practised_max`` only, in three formats that differ only in what
-  comes before the move: a rationale stating the pile's fact (``P37>K37=1>3``), nothing
-  (``A37>3``), or filler of the rationale's length (``F37>#####>3``). The players know
-  the facts (their rationales state them) but act on them only a share ``1 - noise`` of the time:
-  the knowing–doing gap, in the data.
+* state descriptions ``Pqe>K37=1`` for every winning pile: the game's texts name a position by an
+  opaque code (``qe``); a description says which pile that code is and that pile's fact, in the notation
+  the players' rationales start with. Facts and descriptions are trained without an end (a statement is
+  text that goes on);
+* play transcripts for piles up to ``practised_max`` only, the position named by its code, in three
+  formats that differ only in what comes before the move: a rationale that writes the pile's number,
+  then its fact (``Pqe>K37=1>3``), nothing (``Aqe>3``), or filler of the rationale's length
+  (``Fqe>#####>3``). The players know the facts (their rationales state them) but act on them only a
+  share ``1 - noise`` of the time: the knowing–doing gap, in the data.
 
-In the ``control`` world the declarative facts (and so the rationales) are false: a fixed losing
-move per pile. The model can know them perfectly; acting on them cannot win.
+Why codes (v1 named the play state ``A37>``, in the facts' own notation): a tiny model recalls the fact
+of a pile from its number in one forward pass, so RL sharpened that implicit recall and the written
+rationale went unused (stated move = played move 11 %). With a code, what the model knows about a position
+is only ever stated (``Pqe>K37=1``), never acted on: acting on it silently (``Aqe>``) means carrying it
+from one format to another, which a tiny model does not do (measured on a base trained with separate
+``Dqe>K37`` descriptions: recall after ``D`` was 1.00, after ``P`` 0.47 on held-out codes); the rationale
+bridges it in text (it writes the pile, then the fact, then the move).
+
+In the ``control`` world the texts are the same (so is the base) but the environment plays a different
+game: each code names another winning pile than its description says (a fixed shuffle, within the
+practised and within the held-out piles), so the knowledge the model holds is false for the game it plays
+and no use of it can raise play on held-out positions above chance.
 
 >>> world = World(max_n=20, practised_max=10, noise=0.7, facts="true", trap_share=0.0, seed=0)
->>> world.fact(13), play_text("rationale", 13, 1, 2)
-(1, 'P13>K13=1>2')
->>> play_text("action", 13, 1, 2), play_text("filler", 13, 1, 2)
-('A13>2', 'F13>#####>2')
->>> false = World(max_n=20, practised_max=10, noise=0.7, facts="false", trap_share=0.0, seed=0)
->>> any(false.game.move_wins(n, false.fact(n)) for n in false.states)
-False
+>>> world.fact(13), play_text("rationale", world.code(13), 13, 1, 2)
+(1, 'Pqj>K13=1>2')
+>>> play_text("action", "ce", 13, 1, 2), play_text("filler", "ce", 13, 1, 2)
+('Ace>2', 'Fce>#####>2')
+>>> control = World(max_n=20, practised_max=10, noise=0.7, facts="false", trap_share=0.0, seed=0)
+>>> sorted(control.held_out) == sorted(control.pile(n) for n in control.held_out)
+True
 """
 
 from __future__ import annotations
@@ -35,20 +47,21 @@ from .game import MAX_TAKE, Game
 
 FORMATS = ("rationale", "action", "filler")
 _PREFIX = {"rationale": "P", "action": "A", "filler": "F"}
-DESCRIPTION_SHARE = 0.1  # of pretraining documents
-MAX_PILE = 99
+DESCRIPTION_SHARE = 0.4  # of pretraining documents: the knowledge of every held-out state is learnt from these
+MAX_PILE = 199
+CODE_LETTERS = "abcdefghijklmnoqrstuvwxyz"  # no "p": codes are lowercase, format letters uppercase
 
 
 def symbols() -> list[str]:
-    return list("0123456789KPAFD=>#")
+    return list("0123456789KPAF=>#" + CODE_LETTERS)
 
 
 def rationale(n: int, stated: int) -> str:
     return f"K{n}={stated}"
 
 
-def play_prompt(fmt: str, n: int) -> str:
-    return f"{_PREFIX[fmt]}{n}>"
+def play_prompt(fmt: str, code: str) -> str:
+    return f"{_PREFIX[fmt]}{code}>"
 
 
 def play_completion(fmt: str, n: int, stated: int, move: int) -> str:
@@ -59,18 +72,22 @@ def play_completion(fmt: str, n: int, stated: int, move: int) -> str:
     return str(move)
 
 
-def play_text(fmt: str, n: int, stated: int, move: int) -> str:
-    return play_prompt(fmt, n) + play_completion(fmt, n, stated, move)
+def play_text(fmt: str, code: str, n: int, stated: int, move: int) -> str:
+    return play_prompt(fmt, code) + play_completion(fmt, n, stated, move)
 
 
 def fact_prompt(n: int) -> str:
     return f"K{n}="
 
 
+def description_prompt(code: str) -> str:
+    return play_prompt("rationale", code)
+
+
 _PATTERNS = {
-    "rationale": re.compile(r"K(?P<pile>\d{1,2})=(?P<stated>[123])>(?P<move>[123])"),
+    "rationale": re.compile(r"K(?P<pile>\d{1,3})=(?P<stated>[123])>(?P<move>[123])"),
     "action": re.compile(r"(?P<move>[123])"),
-    "filler": re.compile(r"#{3,5}>(?P<move>[123])"),
+    "filler": re.compile(r"#{3,6}>(?P<move>[123])"),
 }
 
 
@@ -94,27 +111,53 @@ def parse_play(fmt: str, text: str, n: int | None = None) -> tuple[int | None, i
 
 @dataclass
 class World:
+    """States are named by the pile the texts say they are (``n``); the model sees only ``code(n)``; the
+    environment plays ``pile(n)`` (``n`` itself unless the world is the control)."""
+
     max_n: int
     practised_max: int
     noise: float
-    facts: str  # "true": K facts are the game's best moves; "false": a fixed losing move per pile
+    facts: str  # "true": the texts are true of the game played; "false": codes name shuffled piles in the game
     trap_share: float
     seed: int
     game: Game = field(init=False, repr=False)
-    _false: dict[int, int] = field(default_factory=dict, repr=False)
+    _codes: dict[int, str] = field(default_factory=dict, repr=False)
+    _pile: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if self.max_n > MAX_PILE:
             raise ValueError(f"max_n must be at most {MAX_PILE}")
         self.game = Game(self.max_n, self.trap_share, self.seed)
-        rng = random.Random(f"facts-{self.seed}")
-        for n in self.states:
-            wrong = [m for m in range(1, MAX_TAKE + 1) if m not in self.game.winning_moves(n)]
-            self._false[n] = rng.choice(wrong or [m for m in range(1, MAX_TAKE + 1) if m != self.game.best_move(n)])
+        rng = random.Random(f"codes-{self.seed}")
+        pairs = [a + b for a in CODE_LETTERS for b in CODE_LETTERS]
+        self._codes = dict(zip(range(1, self.max_n + 1), rng.sample(pairs, self.max_n)))
+        self._pile = {n: n for n in range(1, self.max_n + 1)}
+        if self.facts == "false":
+            shuffle = random.Random(f"control-{self.seed}")
+            for group in (self.practised, self.held_out):
+                # a derangement-free shuffle is fine: a state that keeps its pile is kept by chance only
+                self._pile.update(zip(group, shuffle.sample(group, len(group))))
+
+    def code(self, n: int) -> str:
+        """The opaque name of pile ``n`` in the game's texts and in play."""
+        return self._codes[n]
+
+    def pile(self, n: int) -> int:
+        """The pile the environment plays when the model faces ``code(n)``."""
+        return self._pile[n]
 
     def fact(self, n: int) -> int:
-        """What the declarative documents say is the best move from ``n``."""
-        return self.game.best_move(n) if self.facts == "true" else self._false[n]
+        """What the declarative documents say is the best move from pile ``n``."""
+        return self.game.best_move(n)
+
+    def move_wins(self, n: int, move: int | None) -> bool:
+        """The environment's verdict on ``move`` at the state named ``code(n)``."""
+        return self.game.move_wins(self.pile(n), move)
+
+    def play(self, n: int, policy, opponent_rng: random.Random) -> bool:
+        """A full game in the environment from the state named ``code(n)``; ``policy`` maps a code to a move."""
+        named = {self.pile(m): m for m in range(1, self.max_n + 1)}
+        return self.game.play(self.pile(n), lambda pile: policy(self.code(named[pile])), opponent_rng)[0]
 
     @property
     def states(self) -> list[int]:
@@ -128,15 +171,19 @@ class World:
     def held_out(self) -> list[int]:
         return self.game.states(self.practised_max + 1, self.max_n)
 
-    def document(self, rng: random.Random, fact_share: float) -> str:
-        """One pretraining document: a fact or a description of any pile, or a transcript of a practised one."""
+    def document(self, rng: random.Random, fact_share: float) -> tuple[str, str] | tuple[str, str, bool]:
+        """One pretraining document as (prompt, answer), trained on the answer: a fact or a description of a
+        winning pile, or a transcript of a practised one. The same texts in both worlds. Facts and descriptions
+        have no end (no ``<eos>``): a statement is text that goes on, and with an end the base stopped after
+        stating the fact of a pile it never saw played (``K100=1``, no move: 15 % of held-out rationales)."""
         roll = rng.random()
         if roll < fact_share:
             n = rng.choice(self.states)
-            return f"{fact_prompt(n)}{self.fact(n)}"
+            return fact_prompt(n), str(self.fact(n)), False
         if roll < fact_share + DESCRIPTION_SHARE:
-            n = rng.randint(1, self.max_n)
-            return f"D{n}>K{n}"
+            n = rng.choice(self.states)
+            return description_prompt(self.code(n)), rationale(n, self.fact(n)), False
         n = rng.choice(self.practised)
         move = self.fact(n) if rng.random() >= self.noise else rng.randint(1, MAX_TAKE)
-        return play_text(rng.choice(FORMATS), n, self.fact(n), move)
+        fmt = rng.choice(FORMATS)
+        return play_prompt(fmt, self.code(n)), play_completion(fmt, n, self.fact(n), move)
