@@ -104,7 +104,7 @@ def test_runners_lists_five_suited_claims_then_says_how_many_more(notebook):
     assert "suits 7 claim(s)" in probe and probe.count("\n    claim:") == 5 and probe.endswith("\n    … and 2 more\n")
 
 
-def test_a_note_title_stands_for_its_one_claim_with_a_reproduction_spec(seeded_notebook):
+def test_a_note_title_stands_for_its_one_claim_with_an_accepted_reproduction_spec(seeded_notebook):
     """The RLAG note has one claim with a spec, so the title is enough; the RLVR note has two (pass@k and the
     distillation sentence), so its title is ambiguous."""
     nb = seeded_notebook
@@ -119,3 +119,9 @@ def test_a_note_title_stands_for_its_one_claim_with_a_reproduction_spec(seeded_n
     assert "config field 'nope'" in bad.output, bad.output  # resolved the claim and its spec's runner, then validated
     ambiguous = invoke(nb, "run", "Does RLVR actually expand what models can reason about?")
     assert ambiguous.exit_code == 1 and "is a note, not a claim (its claims: claim:" in ambiguous.output
+    # The knowing-doing note has two claims with a tig spec, one accepted (the rules were sure of its direction)
+    # and one suggested: the title stands for the accepted one.
+    title = "Can language modeling close the knowing-doing gap in AI?"
+    shown = invoke(nb, "specs", title)
+    assert shown.exit_code == 0, shown.output
+    assert "Think-In Games demonstrates" in shown.output and "accepted  tig" in shown.output

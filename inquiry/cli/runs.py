@@ -45,10 +45,11 @@ def _backends() -> tuple[str, ...]:
 def _claim_ref(state: State, ref: str) -> str:
     """A claim id from an id, a unique prefix or a title.
 
-    A note stands for its claim when it has one claim, or when exactly one of its claims carries a
-    reproduction spec (so ``inquiry run "Does RLVR actually expand…?"`` runs the claim it can test).
+    A note stands for its claim when it has one claim, or when exactly one of its claims carries an
+    accepted reproduction spec (one whose direction decides the claim's status), else exactly one any spec:
+    so ``inquiry run "Does RLVR actually expand…?"`` runs the claim it can test.
     """
-    from ..models import NodeKind, kind_of
+    from ..models import NodeKind, SpecState, kind_of
 
     node_id = state.notebook.resolve_id(ref)
     if kind_of(node_id) is NodeKind.CLAIM:
@@ -56,7 +57,11 @@ def _claim_ref(state: State, ref: str) -> str:
     claims = state.notebook.list_claims(note_id=node_id) if kind_of(node_id) is NodeKind.NOTE else []
     if len(claims) == 1:
         return claims[0].id
-    with_specs = [c for c in claims if state.notebook.specs(c.id)]
+    specs = {c.id: state.notebook.specs(c.id) for c in claims}
+    accepted = [c for c in claims if any(s.state is SpecState.ACCEPTED for s in specs[c.id])]
+    if len(accepted) == 1:
+        return accepted[0].id
+    with_specs = [c for c in claims if specs[c.id]]
     if len(with_specs) == 1:
         return with_specs[0].id
     listed = "; ".join(c.id for c in claims[:5])
