@@ -135,7 +135,7 @@ class World:
         if self.facts == "false":
             shuffle = random.Random(f"control-{self.seed}")
             for group in (self.practised, self.held_out):
-                # a derangement-free shuffle is fine: a state that keeps its pile is kept by chance only
+                # not necessarily a derangement: a state keeps its own pile only by chance (1 in the group size)
                 self._pile.update(zip(group, shuffle.sample(group, len(group))))
 
     def code(self, n: int) -> str:
