@@ -119,6 +119,9 @@ def test_a_note_title_stands_for_its_one_claim_with_an_accepted_reproduction_spe
     assert "config field 'nope'" in bad.output, bad.output  # resolved the claim and its spec's runner, then validated
     ambiguous = invoke(nb, "run", "Does RLVR actually expand what models can reason about?")
     assert ambiguous.exit_code == 1 and "is a note, not a claim (its claims: claim:" in ambiguous.output
+    both = invoke(nb, "specs", "Does RLVR actually expand what models can reason about?", "--json")  # each claim's
+    assert both.exit_code == 0, both.output
+    assert [c["text"][:12] for c in json.loads(both.stdout)["claims"]] == ["Pass@k analy", "Distillation"]
     # The knowing-doing note has two claims with a tig spec, one accepted (the rules were sure of its direction)
     # and one suggested: the title stands for the accepted one.
     title = "Can language modeling close the knowing-doing gap in AI?"

@@ -1,6 +1,7 @@
 """``inquiry specs``: review which runner tests a claim and what the claim predicts of its verdict.
 
     inquiry specs CLAIM                                  the claim's specs, its status and why
+    inquiry specs NOTE                                   the same for each of the note's claims
     inquiry specs accept ID | reject ID                  a person decides on a suggested spec
     inquiry specs edit ID --predicts contradicts [--runner R] [--preset P]
     inquiry specs add CLAIM --runner R --predicts supports [--preset P] [--part N]
@@ -147,7 +148,16 @@ def specs_group() -> None:
 @output_options
 @click.pass_obj
 def specs_show(state: State, claim: str) -> None:
-    """A claim's specs, its status, and which runs count."""
+    """A claim's specs, its status, and which runs count; for a note, those of each of its claims."""
+    from ..models import NodeKind, kind_of
+
+    node_id = state.notebook.resolve_id(claim)
+    if kind_of(node_id) is NodeKind.NOTE and len(claims := state.notebook.list_claims(note_id=node_id)) > 1:
+        reports = [claim_report(state.notebook, c.id) for c in claims]
+        emit(
+            state, {"note": node_id, "claims": [data for data, _ in reports]}, lambda: "\n".join(t for _, t in reports)
+        )
+        return
     claim_id = _claim_ref(state, claim)
     data, text = claim_report(state.notebook, claim_id)
     emit(state, data, lambda: text)
