@@ -104,6 +104,18 @@ class Series(BaseModel):
     log_x: bool = False
     chart: str = "main"  # series sharing a chart name are drawn together
 
+    @classmethod
+    def band(cls, name: str, x: Sequence[float], estimates: Sequence[Estimate], **fields: Any) -> Series:
+        """The curve of ``estimates`` (one per x) with their confidence intervals as its band."""
+        return cls(
+            name=name,
+            x=[float(v) for v in x],
+            y=[e.value for e in estimates],
+            low=[e.low for e in estimates],
+            high=[e.high for e in estimates],
+            **fields,
+        )
+
 
 class Table(BaseModel):
     name: str

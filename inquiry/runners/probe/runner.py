@@ -113,18 +113,7 @@ class ProbeRunner(Runner[Config]):
         return Result(
             metrics=metrics,
             headline=["gain", "pass@1", f"pass@{n}"],
-            series=[
-                Series(
-                    name="pass@k",
-                    x=[float(k) for k in ks],
-                    y=[e.value for e in curve],
-                    low=[e.low for e in curve],
-                    high=[e.high for e in curve],
-                    x_label="k",
-                    y_label="pass@k",
-                    log_x=True,
-                )
-            ],
+            series=[Series.band("pass@k", ks, curve, x_label="k", y_label="pass@k", log_x=True)],
             tables=[
                 Table(
                     name="pass@k",

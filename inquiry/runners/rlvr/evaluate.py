@@ -109,17 +109,7 @@ def pass_curve_series(
     rng = np.random.default_rng(seed)
     per_problem = np.array([[pass_at_k(counts.n, c, k) for k in ks] for c in counts.correct])
     bands = [bootstrap_ci(per_problem[:, j], B=B, rng=rng) for j in range(len(ks))]
-    return Series(
-        name=name,
-        x=[float(k) for k in ks],
-        y=[b.value for b in bands],
-        low=[b.low for b in bands],
-        high=[b.high for b in bands],
-        x_label="k (samples)",
-        y_label="pass@k",
-        log_x=True,
-        chart=chart,
-    )
+    return Series.band(name, ks, bands, x_label="k (samples)", y_label="pass@k", log_x=True, chart=chart)
 
 
 HISTOGRAM_BINS = [

@@ -130,12 +130,10 @@ def pool_passk(results: Sequence[Result]) -> Result:
         + ")"
     )
     series = [
-        Series(
-            name="Δ pass@k, RL − base (pooled)",
-            x=[float(k) for k in ks],
-            y=[d.value for d in delta],
-            low=[d.low for d in delta],
-            high=[d.high for d in delta],
+        Series.band(
+            "Δ pass@k, RL − base (pooled)",
+            ks,
+            delta,
             x_label="k (samples)",
             y_label="Δ pass@k",
             log_x=True,

@@ -267,12 +267,10 @@ def _curves(rows: dict[str, list], c: Config, label: str, rng) -> list[Series]:
         nrate.append(n[m].sum() / max(1.0, a[m].sum()))
     xs = [float(d) for d in c.depths]
     return [
-        Series(
-            name=f"success ({label})",
-            x=xs,
-            y=[e.value for e in succ],
-            low=[e.low for e in succ],
-            high=[e.high for e in succ],
+        Series.band(
+            f"success ({label})",
+            xs,
+            succ,
             x_label="code length (bits)",
             y_label="success rate",
             chart="success",
